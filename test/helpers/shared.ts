@@ -1,0 +1,29 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (the folder holding package.json). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** `../shared` beside the project: seeds, vectors, public corpus. Absent in a user's clone. */
+export const SHARED = process.env.MPSCOPE_SHARED ?? resolve(ROOT, '../shared');
+export const HAVE_SHARED = existsSync(join(SHARED, 'corpus'));
+export const CORPUS = join(SHARED, 'corpus/public');
+/** Value for node:test's `skip` option: false when ../shared is there, else the reason. */
+export const SKIP_NO_SHARED: string | false = HAVE_SHARED ? false : `../shared not found at ${SHARED}; set MPSCOPE_SHARED to run these tests`;
+
+/** Every capture file of the public corpus (pcap/pcapng by content, whatever the extension), sorted. */
+export function corpusCaptures(): string[] {
+  if (!HAVE_SHARED) return [];
+  const out: string[] = [];
+  for (const dir of ['tcpdump', 'ptcpdump', 'pymptcpanalyzer', 'zeek']) {
+    const d = join(CORPUS, dir);
+    if (!existsSync(d)) continue;
+    for (const n of readdirSync(d).sort()) if (/\.(pcap|pcapng)(\.gz)?$/.test(n)) out.push(join(d, n));
+  }
+  return out;
+}
+
+export function hasCommand(cmd: string): boolean {
+  for (const p of (process.env.PATH ?? '').split(':')) if (p && existsSync(join(p, cmd))) return true;
+  return false;
+}
