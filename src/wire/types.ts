@@ -62,6 +62,12 @@ export interface SllRepr {
   addrLen: number;
   /** Link-layer address bytes (addrLen of the 8 bytes). */
   addr: Uint8Array;
+  /**
+   * The whole 8-byte address field as captured. Linux leaves stale bytes
+   * after the address, so encoders write this (then `addr` over it) to
+   * re-encode a captured header identically.
+   */
+  addrField?: Uint8Array | undefined;
   protocol: number;
   /** SLL2 only: interface index. */
   ifIndex?: number;
@@ -344,6 +350,13 @@ export interface MptcpJoin extends MptcpBase {
   truncatedHmac?: bigint | undefined;
   /** Third ACK: full 160-bit HMAC. */
   hmac?: Uint8Array | undefined;
+  /**
+   * Reserved bits, kept so the option re-encodes identically. SYN and SYN/ACK:
+   * the three bits above B in the subtype byte (`byte & 0x0e`). Third ACK: the
+   * 12 bits after the subtype (that form has no B flag or address id; `backup`
+   * is false and `addrId` 0 there).
+   */
+  reserved?: number | undefined;
 }
 
 export interface MptcpDss extends MptcpBase {
@@ -364,6 +377,8 @@ export interface MptcpDss extends MptcpBase {
   checksum?: number | undefined;
   /** Mapping with data-level length 0: infinite mapping (fallback). */
   infiniteMapping: boolean;
+  /** Reserved low nibble of the subtype byte (the other reserved bits are in `flags`), kept for re-encoding. */
+  reserved?: number | undefined;
 }
 
 export interface MptcpAddAddr extends MptcpBase {
@@ -380,16 +395,29 @@ export interface MptcpAddAddr extends MptcpBase {
   port?: number | undefined;
   /** v1 only: rightmost 64 bits of the HMAC (absent on echoes). */
   truncatedHmac?: bigint | undefined;
+  /** v1 only: the reserved bits above E in the subtype byte (`byte & 0x0e`), kept for re-encoding. */
+  reserved?: number | undefined;
 }
 
-export interface MptcpRemoveAddr extends MptcpBase { name: 'REMOVE_ADDR'; addrIds: number[] }
-export interface MptcpPrio extends MptcpBase { name: 'MP_PRIO'; backup: boolean; addrId?: number | undefined }
-export interface MptcpFail extends MptcpBase { name: 'MP_FAIL'; dsn: bigint }
-export interface MptcpFastclose extends MptcpBase { name: 'MP_FASTCLOSE'; receiverKey: bigint }
+/** `reserved`: low nibble of the subtype byte, kept for re-encoding. */
+export interface MptcpRemoveAddr extends MptcpBase { name: 'REMOVE_ADDR'; addrIds: number[]; reserved?: number | undefined }
+/** `reserved`: the three bits above B in the subtype byte (`byte & 0x0e`), kept for re-encoding. */
+export interface MptcpPrio extends MptcpBase { name: 'MP_PRIO'; backup: boolean; addrId?: number | undefined; reserved?: number | undefined }
+/** `reserved`: the 12 bits after the subtype, kept for re-encoding. */
+export interface MptcpFail extends MptcpBase { name: 'MP_FAIL'; dsn: bigint; reserved?: number | undefined }
+/** `reserved`: the 12 bits after the subtype, kept for re-encoding. */
+export interface MptcpFastclose extends MptcpBase { name: 'MP_FASTCLOSE'; receiverKey: bigint; reserved?: number | undefined }
 /** MP_TCPRST: flags U(0x8) V(0x4) W(0x2) T(0x1), reason code. */
 export interface MptcpTcpRst extends MptcpBase { name: 'MP_TCPRST'; flags: number; reason: number }
+/** `data`: the option bytes after kind and length (subtype byte included). */
 export interface MptcpExperimental extends MptcpBase { name: 'MP_EXPERIMENTAL'; data: Uint8Array }
-/** Any subtype or length we cannot decode: bytes after the subtype nibble are kept. */
+/**
+ * Any subtype or length we cannot decode. `data` holds the option bytes after
+ * kind and length (subtype byte included), so it re-encodes identically;
+ * `subtype` is -1 when the option is too short to have a subtype byte.
+ * `reason` is set when the bytes contradict their subtype (malformed) and
+ * unset for a subtype this decoder does not know.
+ */
 export interface MptcpUnknown extends MptcpBase { name: 'UNKNOWN'; data: Uint8Array; reason?: string | undefined }
 
 export type MptcpOption =

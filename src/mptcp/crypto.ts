@@ -1,0 +1,100 @@
+import { hmac, sha1, sha256, type HashName } from './hash.js';
+
+/**
+ * MPTCP's uses of its connection keys. Version 0 (RFC 6824) hashes with
+ * SHA-1, version 1 (RFC 8684) with SHA-256; keys are 64-bit numbers that go
+ * into every hash in network byte order.
+ */
+
+export type MptcpVersion = 0 | 1;
+
+function hashOf(version: MptcpVersion): HashName {
+  return version === 0 ? 'sha1' : 'sha256';
+}
+
+function keyDigest(key: bigint, version: MptcpVersion): Uint8Array {
+  const k = beBytes(key, 8);
+  return version === 0 ? sha1(k) : sha256(k);
+}
+
+/** `n` big-endian bytes of the low `8 * n` bits of `v`. */
+export function beBytes(v: bigint, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = BigInt.asUintN(n * 8, v);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+
+function u32Bytes(v: number): Uint8Array {
+  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+}
+
+function readU32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+function readU64(b: Uint8Array, at: number): bigint {
+  return (BigInt(readU32(b, at)) << 32n) | BigInt(readU32(b, at + 4));
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
+
+/** The token that names a connection in MP_JOIN: the most significant 32 bits of the key's hash. */
+export function keyToToken(key: bigint, version: MptcpVersion): number {
+  return readU32(keyDigest(key, version), 0);
+}
+
+/** The initial data sequence number of the key's sender: the least significant 64 bits of the key's hash. */
+export function keyToIdsn(key: bigint, version: MptcpVersion): bigint {
+  const d = keyDigest(key, version);
+  return readU64(d, d.length - 8);
+}
+
+/**
+ * The truncated HMAC of an MP_JOIN SYN/ACK, sent by the listener B: the
+ * leftmost 64 bits of HMAC(key = Key-B || Key-A, msg = R-B || R-A).
+ */
+export function joinSynAckHmac(version: MptcpVersion, keyB: bigint, keyA: bigint, nonceB: number, nonceA: number): bigint {
+  const mac = hmac(hashOf(version), concat(beBytes(keyB, 8), beBytes(keyA, 8)), concat(u32Bytes(nonceB), u32Bytes(nonceA)));
+  return readU64(mac, 0);
+}
+
+/**
+ * The HMAC of an MP_JOIN third ACK, sent by the initiator A: HMAC(key =
+ * Key-A || Key-B, msg = R-A || R-B); the whole 160 bits of HMAC-SHA1 (v0),
+ * the leftmost 160 bits of HMAC-SHA256 (v1).
+ */
+export function joinAckHmac(version: MptcpVersion, keyA: bigint, keyB: bigint, nonceA: number, nonceB: number): Uint8Array {
+  const mac = hmac(hashOf(version), concat(beBytes(keyA, 8), beBytes(keyB, 8)), concat(u32Bytes(nonceA), u32Bytes(nonceB)));
+  return mac.slice(0, 20);
+}
+
+/**
+ * The truncated HMAC of a v1 ADD_ADDR (RFC 8684 section 3.4.1): the
+ * rightmost 64 bits of HMAC-SHA256(key = sender's key || receiver's key,
+ * msg = address id || address || port). The port takes two bytes, zero when
+ * the option carries none (as Linux computes it).
+ */
+export function addAddrHmac(keySender: bigint, keyReceiver: bigint, addrId: number, address: Uint8Array, port?: number): bigint {
+  const msg = new Uint8Array(1 + address.length + 2);
+  msg[0] = addrId;
+  msg.set(address, 1);
+  const p = port ?? 0;
+  msg[msg.length - 2] = (p >>> 8) & 0xff;
+  msg[msg.length - 1] = p & 0xff;
+  const mac = hmac('sha256', concat(beBytes(keySender, 8), beBytes(keyReceiver, 8)), msg);
+  return readU64(mac, mac.length - 8);
+}

@@ -1,0 +1,142 @@
+/**
+ * SHA-1 (RFC 3174) and SHA-256 (FIPS 180-4) over Uint8Array, in plain
+ * TypeScript so the library runs wherever a JS engine does. MPTCP hashes a
+ * few dozen bytes per connection or subflow, so these favour clarity over
+ * streaming; they still process the message in place, block by block.
+ */
+
+/** Message schedule, reused between calls (hashing is synchronous). */
+const W = new Int32Array(80);
+
+/**
+ * Runs `compress` over every 64-byte block of `data` followed by the
+ * Merkle-Damgard padding (0x80, zeros, 64-bit big-endian bit length).
+ */
+function eachBlock(data: Uint8Array, compress: (block: Uint8Array, at: number) => void): void {
+  const full = data.length - (data.length % 64);
+  for (let at = 0; at < full; at += 64) compress(data, at);
+  const rest = data.length - full;
+  const tail = new Uint8Array(rest < 56 ? 64 : 128);
+  tail.set(data.subarray(full));
+  tail[rest] = 0x80;
+  // Bit length as a 64-bit big-endian number; messages here are far below 2^53 bits.
+  const bits = data.length * 8;
+  const end = tail.length;
+  const hi = Math.floor(bits / 0x100000000);
+  writeU32(tail, end - 8, hi);
+  writeU32(tail, end - 4, bits >>> 0);
+  for (let at = 0; at < tail.length; at += 64) compress(tail, at);
+}
+
+function readI32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+function digestOf(state: Int32Array): Uint8Array {
+  const out = new Uint8Array(state.length * 4);
+  for (let i = 0; i < state.length; i++) writeU32(out, i * 4, state[i]!);
+  return out;
+}
+
+const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
+const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+
+/** SHA-1 digest (20 bytes). */
+export function sha1(data: Uint8Array): Uint8Array {
+  const h = Int32Array.of(0x67452301, 0xefcdab89 | 0, 0x98badcfe | 0, 0x10325476, 0xc3d2e1f0 | 0);
+  eachBlock(data, (block, at) => {
+    for (let t = 0; t < 16; t++) W[t] = readI32(block, at + t * 4);
+    for (let t = 16; t < 80; t++) W[t] = rotl(W[t - 3]! ^ W[t - 8]! ^ W[t - 14]! ^ W[t - 16]!, 1);
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!;
+    for (let t = 0; t < 80; t++) {
+      let f: number, k: number;
+      if (t < 20) { f = (b & c) | (~b & d); k = 0x5a827999; }
+      else if (t < 40) { f = b ^ c ^ d; k = 0x6ed9eba1; }
+      else if (t < 60) { f = (b & c) | (b & d) | (c & d); k = 0x8f1bbcdc | 0; }
+      else { f = b ^ c ^ d; k = 0xca62c1d6 | 0; }
+      const tmp = (rotl(a, 5) + f + e + k + W[t]!) | 0;
+      e = d; d = c; c = rotl(b, 30); b = a; a = tmp;
+    }
+    h[0] = h[0]! + a; h[1] = h[1]! + b; h[2] = h[2]! + c; h[3] = h[3]! + d; h[4] = h[4]! + e;
+  });
+  return digestOf(h);
+}
+
+/** SHA-256 round constants: first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
+const K256 = Int32Array.from([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+].map((k) => k | 0));
+
+/** SHA-256 digest (32 bytes). */
+export function sha256(data: Uint8Array): Uint8Array {
+  const h = Int32Array.from([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ].map((v) => v | 0));
+  eachBlock(data, (block, at) => {
+    for (let t = 0; t < 16; t++) W[t] = readI32(block, at + t * 4);
+    for (let t = 16; t < 64; t++) {
+      const w15 = W[t - 15]!, w2 = W[t - 2]!;
+      const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
+      const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
+      W[t] = W[t - 16]! + s0 + W[t - 7]! + s1;
+    }
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
+    for (let t = 0; t < 64; t++) {
+      const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
+      const ch = (e & f) ^ (~e & g);
+      const t1 = (hh + S1 + ch + K256[t]! + W[t]!) | 0;
+      const S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
+      const maj = (a & b) ^ (a & c) ^ (b & c);
+      const t2 = (S0 + maj) | 0;
+      hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
+    }
+    h[0] = h[0]! + a; h[1] = h[1]! + b; h[2] = h[2]! + c; h[3] = h[3]! + d;
+    h[4] = h[4]! + e; h[5] = h[5]! + f; h[6] = h[6]! + g; h[7] = h[7]! + hh;
+  });
+  return digestOf(h);
+}
+
+export type HashName = 'sha1' | 'sha256';
+
+const HASHES: Readonly<Record<HashName, (data: Uint8Array) => Uint8Array>> = { sha1, sha256 };
+
+/** HMAC (RFC 2104) with SHA-1 or SHA-256; both use 64-byte blocks. */
+export function hmac(hash: HashName, key: Uint8Array, message: Uint8Array): Uint8Array {
+  const H = HASHES[hash];
+  const k = key.length > 64 ? H(key) : key;
+  const inner = new Uint8Array(64 + message.length);
+  const outerPad = new Uint8Array(64);
+  for (let i = 0; i < 64; i++) {
+    const b = k[i] ?? 0;
+    inner[i] = b ^ 0x36;
+    outerPad[i] = b ^ 0x5c;
+  }
+  inner.set(message, 64);
+  const innerDigest = H(inner);
+  const outer = new Uint8Array(64 + innerDigest.length);
+  outer.set(outerPad);
+  outer.set(innerDigest, 64);
+  return H(outer);
+}
+
+export function hmacSha1(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac('sha1', key, message);
+}
+
+export function hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmac('sha256', key, message);
+}
