@@ -30,6 +30,11 @@ export interface CaptureInterface {
   snapLen: number;
   tsDigits: number;
   name?: string | undefined;
+  /**
+   * Bytes of frame check sequence at the end of every frame, when the file
+   * says (pcap link-type word bits 28-31, pcapng if_fcslen); absent when unknown.
+   */
+  fcsLen?: number | undefined;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';

@@ -1,0 +1,68 @@
+import { CaptureError } from '../util/errors.js';
+import type { CaptureFormat, CaptureInterface, Frame } from './types.js';
+
+/** Called once per frame; returning `false` stops reading. `frame.data` may be a view into a reused chunk. */
+export type FrameCallback = (frame: Frame) => void | false;
+
+/** Called when an interface (pcap: the file header; pcapng: an IDB) is first seen, before its frames. */
+export type InterfaceCallback = (iface: CaptureInterface, index: number) => void;
+
+export interface ReaderContext {
+  readonly onFrame: FrameCallback;
+  readonly onInterface: InterfaceCallback | undefined;
+  /** The bytes come out of gunzip: error offsets refer to the decompressed data. */
+  readonly gzip: boolean;
+}
+
+/**
+ * One file format's record loop. The parser hands it byte ranges; it consumes
+ * whole records, delivers frames, and stops at the first incomplete record,
+ * saying in `need` how many bytes that record has in total so the parser can
+ * carry exactly those over to the next chunk.
+ */
+export abstract class FormatReader {
+  abstract readonly format: CaptureFormat;
+  /** Total length of the record the last `parse` stopped at (from its first byte). */
+  need = 0;
+  /** What that record is, for the truncation message ("packet record", "block"...). */
+  needWhat = 'record';
+  frames = 0;
+  stopped = false;
+  readonly interfaces: CaptureInterface[] = [];
+
+  constructor(protected readonly ctx: ReaderContext) {}
+
+  /**
+   * Consumes whole records of `buf[start, end)`, whose first byte is at
+   * `streamOffset` in the (decompressed) capture stream. Returns where it
+   * stopped: at `end`, at an incomplete record, or after the frame whose
+   * callback returned `false`.
+   */
+  abstract parse(buf: Uint8Array, start: number, end: number, streamOffset: number): number;
+
+  protected addInterface(iface: CaptureInterface): number {
+    const index = this.interfaces.push(iface) - 1;
+    this.ctx.onInterface?.(iface, index);
+    return index;
+  }
+
+  protected corrupt(offset: number, what: string): CaptureError {
+    return new CaptureError(
+      'CORRUPT_BLOCK',
+      `corrupt ${this.format} file: ${what} (${this.format === 'pcap' ? 'record' : 'block'} at offset ${offset}${gzipNote(this.ctx.gzip)})`,
+      offset,
+      'every frame before this point was read; the file is damaged from here on',
+    );
+  }
+}
+
+export function gzipNote(gzip: boolean): string {
+  return gzip ? ' of the decompressed data' : '';
+}
+
+export function dataView(buf: Uint8Array): DataView {
+  return new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Records larger than this are damage, not packets (both formats). */
+export const MAX_RECORD = 256 * 1024 * 1024;

@@ -1,0 +1,223 @@
+/**
+ * Node entry points that feed CaptureParser: whole buffers, files, stdin and
+ * any byte stream, gunzipping transparently when the input starts with the
+ * gzip magic (1f 8b).
+ */
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
+import { CaptureError } from '../util/errors.js';
+import { CaptureParser } from './parser.js';
+import type { CaptureInfo, CaptureParserOptions, FrameCallback } from './parser.js';
+
+export type ReadOptions = Omit<CaptureParserOptions, 'gzip'>;
+
+/** Read size for files: big enough that per-chunk costs vanish, small enough to keep memory flat. */
+export const READ_CHUNK = 1 << 20;
+
+export function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/**
+ * Reads a whole capture held in memory (pcap, pcapng, or either gzipped).
+ * Frames are views into `bytes` (or into the decompressed copy). Throws
+ * CaptureError after delivering every good frame.
+ */
+export function readCaptureBytes(bytes: Uint8Array, onFrame: FrameCallback, options: ReadOptions = {}): CaptureInfo {
+  if (!isGzip(bytes)) {
+    const parser = new CaptureParser(onFrame, options);
+    parser.push(bytes);
+    return parser.end();
+  }
+  const parser = new CaptureParser(onFrame, { ...options, gzip: true });
+  const { data, error } = gunzipAll(bytes);
+  parser.push(data);
+  if (error !== undefined && !parser.stopped) throw gzipError(error, parser, data.length);
+  return parser.end();
+}
+
+/** Decompresses all it can; on damage, also returns the zlib error (the data then is the longest good prefix). */
+function gunzipAll(bytes: Uint8Array): { data: Uint8Array; error?: unknown } {
+  try {
+    return { data: gunzipSync(bytes) };
+  } catch (error) {
+    return { data: gunzipPrefix(bytes), error };
+  }
+}
+
+/**
+ * The output of the longest input prefix that decompresses without error.
+ * Flushing instead of finishing makes a cut stream legal, and a prefix fails
+ * exactly when it reaches the damage, so a binary search finds the point.
+ */
+function gunzipPrefix(bytes: Uint8Array): Uint8Array {
+  const tryPrefix = (n: number): Uint8Array | undefined => {
+    try {
+      return gunzipSync(bytes.subarray(0, n), { finishFlush: zconst.Z_SYNC_FLUSH });
+    } catch {
+      return undefined;
+    }
+  };
+  let best: Uint8Array = new Uint8Array(0);
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const out = tryPrefix(mid);
+    if (out === undefined) hi = mid - 1;
+    else {
+      best = out;
+      lo = mid;
+    }
+  }
+  return best;
+}
+
+/** A zlib failure as a CaptureError, unless the parser has a more precise truncation to report. */
+function gzipError(error: unknown, parser: CaptureParser, decompressed: number): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') return error;
+  try {
+    parser.end();
+  } catch (e) {
+    if (code === 'Z_BUF_ERROR' || !(e instanceof CaptureError && e.code === 'TRUNCATED')) return e;
+  }
+  const reason = (error as Error).message;
+  return code === 'Z_BUF_ERROR'
+    ? new CaptureError(
+        'TRUNCATED',
+        `truncated gzip data: ${reason} after ${decompressed} decompressed bytes`,
+        decompressed,
+        'every complete frame before it was read',
+      )
+    : new CaptureError(
+        'CORRUPT_BLOCK',
+        `corrupt gzip data: ${reason} after ${decompressed} decompressed bytes`,
+        decompressed,
+        'every complete frame before it was read',
+      );
+}
+
+/**
+ * Streams a capture from a file path, or from standard input when `source` is
+ * '-'. Memory stays flat whatever the file size; `onFrame` returning false
+ * stops reading and closes the input.
+ */
+export async function readCapture(source: string, onFrame: FrameCallback, options: ReadOptions = {}): Promise<CaptureInfo> {
+  if (source === '-') return readCaptureStream(process.stdin, onFrame, options);
+  let handle;
+  try {
+    handle = await open(source, 'r');
+  } catch (e) {
+    throw ioError(source, e);
+  }
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
+  try {
+    return await readCaptureStream(stream, onFrame, options, source);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * Streams a capture from any source of byte chunks (a Node Readable, an async
+ * generator...). `name` only labels I/O errors. The source is closed
+ * (`return()`) when reading stops early or fails.
+ */
+export async function readCaptureStream(
+  input: AsyncIterable<Uint8Array>,
+  onFrame: FrameCallback,
+  options: ReadOptions = {},
+  name = 'standard input',
+): Promise<CaptureInfo> {
+  const it = input[Symbol.asyncIterator]();
+  let exhausted = false;
+  const next = async (): Promise<Uint8Array | undefined> => {
+    if (exhausted) return undefined;
+    try {
+      const r = await it.next();
+      if (!r.done) return r.value;
+    } catch (e) {
+      throw ioError(name, e);
+    }
+    exhausted = true;
+    return undefined;
+  };
+  try {
+    // Sniff the gzip magic, which may in theory arrive one byte at a time.
+    const head: Uint8Array[] = [];
+    let headLen = 0;
+    while (headLen < 2) {
+      const chunk = await next();
+      if (chunk === undefined) break;
+      head.push(chunk);
+      headLen += chunk.length;
+    }
+    const first = head.length === 1 ? head[0]! : concat(head);
+    if (isGzip(first)) return await readGunzipped(first, next, onFrame, options);
+    const parser = new CaptureParser(onFrame, options);
+    for (let chunk: Uint8Array | undefined = first; chunk !== undefined && parser.push(chunk); ) chunk = await next();
+    return parser.end();
+  } finally {
+    if (!exhausted) await it.return?.();
+  }
+}
+
+async function readGunzipped(
+  first: Uint8Array,
+  next: () => Promise<Uint8Array | undefined>,
+  onFrame: FrameCallback,
+  options: ReadOptions,
+): Promise<CaptureInfo> {
+  async function* compressed(): AsyncGenerator<Uint8Array> {
+    yield first;
+    for (let chunk = await next(); chunk !== undefined; chunk = await next()) yield chunk;
+  }
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const source = Readable.from(compressed(), { objectMode: false });
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  const out = gunzip[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  const parser = new CaptureParser(onFrame, { ...options, gzip: true });
+  let decompressed = 0;
+  try {
+    for (;;) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        r = await out.next();
+      } catch (e) {
+        throw e instanceof CaptureError ? e : gzipError(e, parser, decompressed);
+      }
+      if (r.done) break;
+      decompressed += r.value.length;
+      if (!parser.push(r.value)) break;
+    }
+    return parser.end();
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function ioError(name: string, e: unknown): unknown {
+  if (e instanceof CaptureError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== 'string') return e;
+  const why: Record<string, string> = {
+    ENOENT: 'no such file or directory',
+    EACCES: 'permission denied',
+    EISDIR: 'is a directory',
+  };
+  return new CaptureError('IO', `cannot read ${name}: ${why[err.code] ?? err.message}`, undefined);
+}
