@@ -1,0 +1,128 @@
+/**
+ * The Protocol and Info columns of tshark's packet list, computed from a
+ * decoded packet alone. The only state tshark keeps with sequence analysis
+ * off, the window scale of each side, comes in as `winScale` (see
+ * WindowScaleTracker); without it the raw window field is shown.
+ */
+import type { Packet, TcpRepr } from '../wire/types.js';
+import { TcpFlag } from '../wire/types.js';
+import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
+import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
+
+export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
+
+const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
+
+/** "FIN, SYN, ACK" as tshark names the set flags, "<None>" when none is. */
+export function tcpFlagsText(flags: number): string {
+  let s = '';
+  for (let i = 0; i < FLAG_NAMES.length; i++) {
+    if (flags & (1 << i)) s += s === '' ? FLAG_NAMES[i] : ', ' + FLAG_NAMES[i];
+  }
+  if (flags & TcpFlag.RES) s += s === '' ? 'Reserved' : ', Reserved';
+  return s === '' ? '<None>' : s;
+}
+
+/** True when the segment carries at least one MPTCP option (tshark then names the protocol MPTCP). */
+export function hasMptcpOption(tcp: TcpRepr): boolean {
+  const opts = tcp.options;
+  for (let i = 0; i < opts.length; i++) if (opts[i]!.kind === 30) return true;
+  return false;
+}
+
+/** What tshark appends when dissection stopped on the bytes: cut by the snap length or inconsistent. */
+export function dissectionError(pkt: Packet, layers?: readonly string[]): string {
+  const f = pkt.findings;
+  let truncated = false;
+  for (let i = 0; i < f.length; i++) {
+    const x = f[i]!;
+    if (layers && !layers.includes(x.layer)) continue;
+    if (x.code === 'malformed') return '[Malformed Packet]';
+    if (x.code === 'truncated') truncated = true;
+  }
+  return truncated ? '[Packet size limited during capture]' : '';
+}
+
+const TCP_LAYERS = ['tcp', 'mptcp'];
+
+/**
+ * The Info text tshark gives a TCP segment with sequence analysis off:
+ * ports, flags, raw sequence numbers, window, urgent pointer, length, and
+ * the options it summarizes (MSS, WS, SACK_PERM, timestamps, SACK blocks,
+ * Fast Open).
+ */
+export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string {
+  const tcp = pkt.tcp;
+  if (!tcp) return '';
+  const flags = tcp.flags;
+  let s = tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + tcp.seq;
+  if (flags & TcpFlag.ACK) s += ' Ack=' + tcp.ack;
+  s += ' Win=' + scaledWindow(tcp.window, flags, winScale);
+  if (flags & TcpFlag.URG) s += ' Urg=' + tcp.urgentPointer;
+  s += ' Len=' + tcp.payloadLength;
+  const opts = tcp.options;
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
+    if (o.malformed) continue;
+    switch (o.type) {
+      case 'mss': s += ' MSS=' + o.mss; break;
+      case 'wscale': s += ' WS=' + 2 ** (o.shift > 14 ? 14 : o.shift); break;
+      case 'sackPerm': s += ' SACK_PERM'; break;
+      case 'timestamps': s += ' TSval=' + o.tsval + ' TSecr=' + o.tsecr; break;
+      case 'sack':
+        for (const [left, right] of o.blocks) s += ' SLE=' + left + ' SRE=' + right;
+        break;
+      case 'fastOpen': s += o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'; break;
+      default: break;
+    }
+  }
+  return s + dissectionError(pkt, TCP_LAYERS);
+}
+
+const scratch: Summary = { protocol: '', info: '' };
+
+/**
+ * Fills `out` with the Protocol and Info columns. Application protocols get
+ * a short best-effort summary; everything else is named by its innermost
+ * decoded layer.
+ */
+export function summarize(pkt: Packet, winScale: number, out: Summary): Summary {
+  const ip = pkt.ip;
+  const tcp = pkt.tcp;
+  if (tcp) {
+    if (appSummary(pkt, out)) return out;
+    out.protocol = hasMptcpOption(tcp) ? 'MPTCP' : 'TCP';
+    out.info = tcpInfo(pkt, winScale);
+    return out;
+  }
+  if (pkt.udp) {
+    if (appSummary(pkt, out)) return out;
+    const u = pkt.udp;
+    out.protocol = 'UDP';
+    out.info = u.srcPort + ' → ' + u.dstPort + ' Len=' + (u.udpLength >= 8 ? u.udpLength - 8 : 0) + dissectionError(pkt, ['udp']);
+    return out;
+  }
+  if (pkt.icmp) return icmpSummary(pkt, pkt.icmp, out);
+  if (ip) {
+    if (ip.isFragment) return ipFragmentSummary(pkt, out);
+    out.protocol = ip.version === 4 ? 'IPv4' : 'IPv6';
+    out.info = dissectionError(pkt);
+    if (ip.protocol === 6 || ip.protocol === 17) {
+      // The transport header is cut short: tshark names the transport and shows what it could.
+      out.protocol = ip.protocol === 6 ? 'TCP' : 'UDP';
+      out.info = '[Packet size limited during capture]';
+    }
+    return out;
+  }
+  return linkSummary(pkt, out);
+}
+
+/** Protocol column (TCP, MPTCP, UDP, DNS, ICMP, ICMPv6, ARP...). */
+export function protocolColumn(pkt: Packet): string {
+  return summarize(pkt, WSCALE_UNKNOWN, scratch).protocol;
+}
+
+/** Info column; `winScale` as returned by WindowScaleTracker.observe for this packet. */
+export function infoColumn(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string {
+  return summarize(pkt, winScale, scratch).info;
+}

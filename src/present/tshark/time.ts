@@ -1,0 +1,79 @@
+/**
+ * Time column texts of tshark's `-t` formats. Every computation stays in
+ * integer seconds and nanoseconds so that deltas of epoch timestamps keep all
+ * nine digits.
+ */
+
+export type TimeFormat = 'r' | 'a' | 'ad' | 'd' | 'dd' | 'e' | 'u' | 'ud';
+
+export const TIME_FORMATS: readonly TimeFormat[] = ['r', 'a', 'ad', 'd', 'dd', 'e', 'u', 'ud'];
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+
+/** ".ffffff" with `digits` digits of `nsec` (truncated), or "" for whole seconds. */
+export function fraction(nsec: number, digits: number): string {
+  if (digits <= 0) return '';
+  const d = digits > 9 ? 9 : digits;
+  const v = Math.floor(nsec / POW10[9 - d]!);
+  return '.' + String(v).padStart(d, '0');
+}
+
+/** Signed difference a - b as "[-]S.fff". */
+export function deltaString(aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number): string {
+  let sec = aSec - bSec;
+  let nsec = aNsec - bNsec;
+  if (nsec < 0) { sec -= 1; nsec += 1e9; }
+  let sign = '';
+  if (sec < 0) {
+    sign = '-';
+    if (nsec > 0) { sec = -sec - 1; nsec = 1e9 - nsec; } else sec = -sec;
+  }
+  return sign + sec + fraction(nsec, digits);
+}
+
+function two(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Calendar text of whole seconds, cached for the last second seen: packets
+ * arrive in bursts within one second, so most calls are a string compare.
+ */
+export class ClockText {
+  private lastSec = NaN;
+  private lastText = '';
+  constructor(private readonly utc: boolean, private readonly withDate: boolean) {}
+
+  format(sec: number): string {
+    if (sec === this.lastSec) return this.lastText;
+    const d = new Date(sec * 1000);
+    const hms = this.utc
+      ? `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`
+      : `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+    let text = hms;
+    if (this.withDate) {
+      const y = this.utc ? d.getUTCFullYear() : d.getFullYear();
+      const m = (this.utc ? d.getUTCMonth() : d.getMonth()) + 1;
+      const day = this.utc ? d.getUTCDate() : d.getDate();
+      text = `${y}-${two(m)}-${two(day)} ${hms}`;
+    }
+    this.lastSec = sec;
+    this.lastText = text;
+    return text;
+  }
+}
+
+/** "Jan 13, 2020 15:51:06.676845000 UTC", as the Arrival Time of tshark's frame tree. */
+export function arrivalTimeString(sec: number, nsec: number): string {
+  const d = new Date(sec * 1000);
+  const day = d.getDate();
+  return `${MONTHS[d.getMonth()]} ${day < 10 ? ' ' + day : day}, ${d.getFullYear()} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${fraction(nsec, 9)} ${zoneName(d)}`;
+}
+
+function zoneName(d: Date): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
+  return part?.value ?? 'UTC';
+}
