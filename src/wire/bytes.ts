@@ -1,0 +1,46 @@
+/**
+ * Big-endian reads and writes on plain Uint8Arrays, and the encoder's output
+ * buffer convention. Reads do no bounds checks: decoders check lengths once
+ * per header and then read freely (the smoltcp `check_len` idea).
+ */
+
+export function u16(d: Uint8Array, i: number): number {
+  return (d[i]! << 8) | d[i + 1]!;
+}
+
+export function u32(d: Uint8Array, i: number): number {
+  return ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
+}
+
+export function put16(d: Uint8Array, i: number, v: number): void {
+  d[i] = v >>> 8;
+  d[i + 1] = v;
+}
+
+export function put32(d: Uint8Array, i: number, v: number): void {
+  d[i] = v >>> 24;
+  d[i + 1] = v >>> 16;
+  d[i + 2] = v >>> 8;
+  d[i + 3] = v;
+}
+
+/** Writes `src` (or as much of the `len` bytes as it has, zero-filling the rest) at `i`. */
+export function putBytes(d: Uint8Array, i: number, src: Uint8Array, len = src.length): void {
+  if (src.length >= len) d.set(len === src.length ? src : src.subarray(0, len), i);
+  else {
+    d.set(src, i);
+    d.fill(0, i + src.length, i + len);
+  }
+}
+
+/**
+ * The buffer an encoder writes into: the caller's (checked to be large
+ * enough) or a new one of exactly `length` bytes.
+ */
+export function outBuffer(length: number, buf: Uint8Array | undefined, offset: number): Uint8Array {
+  if (buf === undefined) return new Uint8Array(offset + length);
+  if (offset < 0 || offset + length > buf.length) {
+    throw new RangeError(`encoding needs ${length} bytes at offset ${offset}, buffer has ${buf.length}`);
+  }
+  return buf;
+}

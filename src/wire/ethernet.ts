@@ -1,0 +1,71 @@
+import { outBuffer, put16, u16 } from './bytes.js';
+import type { Codec } from './codec.js';
+import { truncated } from './findings.js';
+import type { EthernetRepr, Finding, VlanTag } from './types.js';
+
+export const ETHERNET_HEADER_LENGTH = 14;
+
+export const EtherType = {
+  IPV4: 0x0800,
+  ARP: 0x0806,
+  VLAN: 0x8100,
+  IPV6: 0x86dd,
+  QINQ: 0x88a8,
+  /** Pre-standard QinQ outer tag still seen on older switches. */
+  QINQ_OLD: 0x9100,
+} as const;
+
+export function isVlanTpid(t: number): boolean {
+  return t === EtherType.VLAN || t === EtherType.QINQ || t === EtherType.QINQ_OLD;
+}
+
+function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): EthernetRepr | undefined {
+  if (end - offset < ETHERNET_HEADER_LENGTH) {
+    truncated(findings, 'eth', 'Ethernet header', ETHERNET_HEADER_LENGTH, Math.max(0, end - offset), offset);
+    return undefined;
+  }
+  let at = offset + 12;
+  let etherType = u16(data, at);
+  const vlans: VlanTag[] = [];
+  while (isVlanTpid(etherType)) {
+    if (end - at < 6) {
+      // The tag is cut short: report the TPID as the EtherType so decoding stops here.
+      truncated(findings, 'eth', '802.1Q tag', 4, Math.max(0, end - at - 2), at);
+      break;
+    }
+    const tci = u16(data, at + 2);
+    vlans.push({ tpid: etherType, pcp: tci >> 13, dei: (tci & 0x1000) !== 0, vid: tci & 0x0fff, offset: at });
+    at += 4;
+    etherType = u16(data, at);
+  }
+  return {
+    layer: 'eth',
+    offset,
+    length: at + 2 - offset,
+    dst: data.subarray(offset, offset + 6),
+    src: data.subarray(offset + 6, offset + 12),
+    vlans,
+    etherType,
+  };
+}
+
+function encodingLength(r: EthernetRepr): number {
+  return ETHERNET_HEADER_LENGTH + 4 * r.vlans.length;
+}
+
+function encode(r: EthernetRepr, buf?: Uint8Array, offset = 0): Uint8Array {
+  const out = outBuffer(encodingLength(r), buf, offset);
+  out.set(r.dst.subarray(0, 6), offset);
+  out.set(r.src.subarray(0, 6), offset + 6);
+  let at = offset + 12;
+  for (const v of r.vlans) {
+    put16(out, at, v.tpid);
+    put16(out, at + 2, (v.pcp << 13) | (v.dei ? 0x1000 : 0) | (v.vid & 0x0fff));
+    at += 4;
+  }
+  put16(out, at, r.etherType);
+  return out;
+}
+
+/** Ethernet II header with any number of 802.1Q / 802.1ad tags. */
+export const ethernetCodec: Codec<EthernetRepr> = { decode, encodingLength, encode };

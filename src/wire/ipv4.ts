@@ -1,0 +1,148 @@
+import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
+import { foldChecksum, onesComplementSum } from './checksum.js';
+import type { Codec } from './codec.js';
+import { report, truncated } from './findings.js';
+import type { Finding, Ipv4OptionRepr, Ipv4Repr } from './types.js';
+
+export const IPV4_HEADER_LENGTH = 20;
+
+/** IPv4 flags as they sit in the 3-bit field. */
+export const Ipv4Flag = { RESERVED: 4, DF: 2, MF: 1 } as const;
+
+/**
+ * Splits the options area into whole options, kept raw. EOL takes the rest of
+ * the area (its padding) and an option with an impossible length takes the
+ * rest too, so the options always cover the area and re-encode identically.
+ */
+function decodeOptions(data: Uint8Array, start: number, end: number, findings: Finding[]): Ipv4OptionRepr[] {
+  const options: Ipv4OptionRepr[] = [];
+  let at = start;
+  while (at < end) {
+    const type = data[at]!;
+    let len = 1;
+    if (type === 0) len = end - at;
+    else if (type !== 1) {
+      len = at + 1 < end ? data[at + 1]! : 0;
+      if (len < 2 || at + len > end) {
+        report(findings, 'error', 'ip.option.bad_length', 'ip', `IPv4 option ${type} has a bad length (${len})`, at);
+        len = end - at;
+      }
+    }
+    options.push({ type, offset: at, raw: data.subarray(at, at + len) });
+    at += len;
+  }
+  return options;
+}
+
+function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): Ipv4Repr | undefined {
+  if (end - offset < IPV4_HEADER_LENGTH) {
+    truncated(findings, 'ip', 'IPv4 header', IPV4_HEADER_LENGTH, Math.max(0, end - offset), offset);
+    return undefined;
+  }
+  const b0 = data[offset]!;
+  if (b0 >> 4 !== 4) {
+    report(findings, 'error', 'malformed', 'ip', `Bogus IP version (${b0 >> 4})`, offset);
+    return undefined;
+  }
+  const ihl = b0 & 0x0f;
+  const hl = ihl * 4;
+  if (hl < IPV4_HEADER_LENGTH) {
+    report(findings, 'error', 'malformed', 'ip', `Bogus IP header length (${hl}, must be at least ${IPV4_HEADER_LENGTH})`, offset);
+    return undefined;
+  }
+  const captured = Math.min(hl, end - offset);
+  if (captured < hl) truncated(findings, 'ip', 'IPv4 header', hl, captured, offset);
+  const totalLength = u16(data, offset + 2);
+  // Zero is what a TSO sender's capture shows; tshark then takes the captured length.
+  if (totalLength !== 0 && totalLength < hl) {
+    report(findings, 'error', 'malformed', 'ip', `Bogus IP length (${totalLength}, less than header length ${hl})`, offset + 2);
+  }
+  const ff = u16(data, offset + 6);
+  const flags = ff >> 13;
+  const fragOffset = ff & 0x1fff;
+  const protocol = data[offset + 9]!;
+  const isFragment = (flags & Ipv4Flag.MF) !== 0 || fragOffset !== 0;
+  const checksum = u16(data, offset + 10);
+  let checksumOk: boolean | undefined;
+  if (captured === hl) {
+    // The unfolded sum holds the checksum field as a plain addend, so taking it out is exact.
+    const sum = onesComplementSum(data, offset, offset + hl);
+    checksumOk = foldChecksum(sum) === 0;
+    if (!checksumOk) {
+      const should = foldChecksum(sum - checksum);
+      report(findings, 'error', 'ip.checksum.bad', 'ip', `Bad checksum: 0x${hex4(checksum)} incorrect, should be 0x${hex4(should)}`, offset + 10);
+    }
+  }
+  const id = u16(data, offset + 4);
+  if (isFragment) {
+    report(findings, 'note', 'ip.fragment', 'ip', `Fragmented IP protocol (proto=${protocol}, off=${fragOffset * 8}, ID=0x${hex4(id)})`, offset + 6);
+  }
+  return {
+    layer: 'ip',
+    offset,
+    length: captured,
+    version: 4,
+    ihl,
+    dscp: data[offset + 1]! >> 2,
+    ecn: data[offset + 1]! & 3,
+    totalLength,
+    id,
+    flags,
+    fragOffset,
+    ttl: data[offset + 8]!,
+    protocol,
+    checksum,
+    checksumOk,
+    src: u32(data, offset + 12),
+    dst: u32(data, offset + 16),
+    options: hl > IPV4_HEADER_LENGTH ? decodeOptions(data, offset + IPV4_HEADER_LENGTH, offset + captured, findings) : [],
+    isFragment,
+  };
+}
+
+function hex4(v: number): string {
+  return v.toString(16).padStart(4, '0');
+}
+
+/**
+ * End of the IPv4 datagram in the frame: the total length bounds the bytes
+ * (Ethernet pads short frames), the capture may end sooner. A zero total
+ * length (TSO) means "whatever was captured".
+ */
+export function ipv4End(r: Ipv4Repr, capturedEnd: number): number {
+  return r.totalLength === 0 ? capturedEnd : Math.min(capturedEnd, r.offset + r.totalLength);
+}
+
+function encodingLength(r: Ipv4Repr): number {
+  let n = IPV4_HEADER_LENGTH;
+  for (const o of r.options) n += o.raw.length;
+  return n;
+}
+
+function encode(r: Ipv4Repr, buf?: Uint8Array, offset = 0): Uint8Array {
+  const out = outBuffer(encodingLength(r), buf, offset);
+  out[offset] = 0x40 | (r.ihl & 0x0f);
+  out[offset + 1] = (r.dscp << 2) | (r.ecn & 3);
+  put16(out, offset + 2, r.totalLength);
+  put16(out, offset + 4, r.id);
+  put16(out, offset + 6, (r.flags << 13) | (r.fragOffset & 0x1fff));
+  out[offset + 8] = r.ttl;
+  out[offset + 9] = r.protocol;
+  put16(out, offset + 10, r.checksum);
+  put32(out, offset + 12, r.src);
+  put32(out, offset + 16, r.dst);
+  let at = offset + IPV4_HEADER_LENGTH;
+  for (const o of r.options) {
+    out.set(o.raw, at);
+    at += o.raw.length;
+  }
+  return out;
+}
+
+/** IPv4 header with its options; the checksum is written as the Repr says (see `fillIpv4Checksum`). */
+export const ipv4Codec: Codec<Ipv4Repr> = { decode, encodingLength, encode };
+
+/** Dotted-quad text of an address held as an unsigned 32-bit number. */
+export function ipv4ToString(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+}

@@ -1,0 +1,75 @@
+import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
+import type { Codec } from './codec.js';
+import { truncated } from './findings.js';
+import type { Finding, SllRepr } from './types.js';
+
+/** SLL v1 (LINKTYPE_LINUX_SLL, 113): type, ARPHRD, address length, 8 address bytes, protocol. */
+export const SLL_HEADER_LENGTH = 16;
+/** SLL2 (LINKTYPE_LINUX_SLL2, 276): protocol, reserved, ifindex, ARPHRD, type, address length, 8 address bytes. */
+export const SLL2_HEADER_LENGTH = 20;
+
+function decodeV1(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
+  if (end - offset < SLL_HEADER_LENGTH) {
+    truncated(findings, 'sll', 'Linux cooked header', SLL_HEADER_LENGTH, Math.max(0, end - offset), offset);
+    return undefined;
+  }
+  const addrLen = u16(data, offset + 4);
+  return {
+    layer: 'sll', offset, length: SLL_HEADER_LENGTH, version: 1,
+    packetType: u16(data, offset), hatype: u16(data, offset + 2), addrLen,
+    addr: data.subarray(offset + 6, offset + 6 + Math.min(addrLen, 8)),
+    addrField: data.subarray(offset + 6, offset + 14),
+    protocol: u16(data, offset + 14),
+  };
+}
+
+function decodeV2(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
+  if (end - offset < SLL2_HEADER_LENGTH) {
+    truncated(findings, 'sll', 'Linux cooked v2 header', SLL2_HEADER_LENGTH, Math.max(0, end - offset), offset);
+    return undefined;
+  }
+  const addrLen = data[offset + 11]!;
+  return {
+    layer: 'sll', offset, length: SLL2_HEADER_LENGTH, version: 2,
+    packetType: data[offset + 10]!, hatype: u16(data, offset + 8), addrLen,
+    addr: data.subarray(offset + 12, offset + 12 + Math.min(addrLen, 8)),
+    addrField: data.subarray(offset + 12, offset + 20),
+    protocol: u16(data, offset),
+    ifIndex: u32(data, offset + 4),
+  };
+}
+
+function putAddress(out: Uint8Array, at: number, r: SllRepr): void {
+  if (r.addrField !== undefined && r.addrField.length >= 8) out.set(r.addrField.subarray(0, 8), at);
+  else out.fill(0, at, at + 8);
+  out.set(r.addr.subarray(0, 8), at);
+}
+
+function encodingLength(r: SllRepr): number {
+  return r.version === 2 ? SLL2_HEADER_LENGTH : SLL_HEADER_LENGTH;
+}
+
+function encode(r: SllRepr, buf?: Uint8Array, offset = 0): Uint8Array {
+  const out = outBuffer(encodingLength(r), buf, offset);
+  if (r.version === 2) {
+    put16(out, offset, r.protocol);
+    put16(out, offset + 2, 0);
+    put32(out, offset + 4, r.ifIndex ?? 0);
+    put16(out, offset + 8, r.hatype);
+    out[offset + 10] = r.packetType;
+    out[offset + 11] = r.addrLen;
+    putAddress(out, offset + 12, r);
+  } else {
+    put16(out, offset, r.packetType);
+    put16(out, offset + 2, r.hatype);
+    put16(out, offset + 4, r.addrLen);
+    putAddress(out, offset + 6, r);
+    put16(out, offset + 14, r.protocol);
+  }
+  return out;
+}
+
+/** Linux cooked capture v1; decodes v1, encodes the version the Repr says. */
+export const sllCodec: Codec<SllRepr> = { decode: decodeV1, encodingLength, encode };
+/** Linux cooked capture v2; decodes v2, encodes the version the Repr says. */
+export const sll2Codec: Codec<SllRepr> = { decode: decodeV2, encodingLength, encode };
