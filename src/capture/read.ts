@@ -7,6 +7,8 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import { CaptureError } from '../util/errors.js';
+import { joinChunks } from './chunk-writer.js';
+import { ioError } from './io-error.js';
 import { CaptureParser } from './parser.js';
 import type { CaptureInfo, CaptureParserOptions, FrameCallback } from './parser.js';
 
@@ -110,7 +112,7 @@ export async function readCapture(source: string, onFrame: FrameCallback, option
   try {
     handle = await open(source, 'r');
   } catch (e) {
-    throw ioError(source, e);
+    throw ioError('read', source, e);
   }
   const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
   try {
@@ -139,7 +141,7 @@ export async function readCaptureStream(
       const r = await it.next();
       if (!r.done) return r.value;
     } catch (e) {
-      throw ioError(name, e);
+      throw ioError('read', name, e);
     }
     exhausted = true;
     return undefined;
@@ -154,7 +156,7 @@ export async function readCaptureStream(
       head.push(chunk);
       headLen += chunk.length;
     }
-    const first = head.length === 1 ? head[0]! : concat(head);
+    const first = head.length === 1 ? head[0]! : joinChunks(head);
     if (isGzip(first)) return await readGunzipped(first, next, onFrame, options);
     const parser = new CaptureParser(onFrame, options);
     for (let chunk: Uint8Array | undefined = first; chunk !== undefined && parser.push(chunk); ) chunk = await next();
@@ -198,26 +200,4 @@ async function readGunzipped(
     source.destroy();
     gunzip.destroy();
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.length;
-  }
-  return out;
-}
-
-function ioError(name: string, e: unknown): unknown {
-  if (e instanceof CaptureError) return e;
-  const err = e as NodeJS.ErrnoException;
-  if (typeof err?.code !== 'string') return e;
-  const why: Record<string, string> = {
-    ENOENT: 'no such file or directory',
-    EACCES: 'permission denied',
-    EISDIR: 'is a directory',
-  };
-  return new CaptureError('IO', `cannot read ${name}: ${why[err.code] ?? err.message}`, undefined);
 }
