@@ -1,0 +1,141 @@
+/**
+ * tcpdump's `-n` line format, as tcpdump master prints it: one line per
+ * packet (more with `-v`), every TCP and MPTCP option spelled out, relative
+ * TCP sequence numbers unless `-S`.
+ *
+ *     const f = new TcpdumpFormatter({ tsStyle: 'tttt', nano: false, verbose: 0, quiet: false, absoluteSeq: false, number: true });
+ *     for (const pkt of packets) console.log(f.format(pkt));
+ *
+ * A formatter carries state between packets (sequence number bases, the
+ * previous timestamp for `-ttt`, the packet counter for `-#`): use one per
+ * stream of packets, in capture order.
+ */
+import type { Packet } from '../wire/types.js';
+import { formatArp } from './tcpdump/arp.js';
+import type { PrintContext } from './tcpdump/context.js';
+import { formatIpv4, formatIpv6 } from './tcpdump/ip.js';
+import { etherTypeText, ethernetHeader, loopbackHeader, pppHeader, sllHeader } from './tcpdump/link.js';
+import { macString } from './tcpdump/addr.js';
+import { SeqTable } from './tcpdump/seq.js';
+import { TimestampPrinter, type TsStyle } from './tcpdump/time.js';
+
+export type { TsStyle } from './tcpdump/time.js';
+
+export interface TcpdumpOptions {
+  /** `-t` styles: 'default' (time of day), 't' (none), 'tt' (epoch), 'ttt' (delta), 'tttt' (date), 'ttttt' (since first). */
+  tsStyle: TsStyle;
+  /** `--nano`: nine fraction digits. */
+  nano: boolean;
+  /** Number of `-v`. */
+  verbose: 0 | 1 | 2 | 3;
+  /** `-q`. */
+  quiet: boolean;
+  /** `-S`: absolute sequence numbers. */
+  absoluteSeq: boolean;
+  /** `-#`: packet numbers. */
+  number: boolean;
+  /** Print wall-clock times in UTC rather than the local zone (TZ). */
+  utc?: boolean | undefined;
+  /** `-e`: link-layer headers. */
+  printLinkHeader?: boolean | undefined;
+  /**
+   * Interface name for an interface index, for cooked v2 (SLL2) captures,
+   * where tcpdump prints the name the reading host gives that index.
+   */
+  ifIndexName?: ((ifIndex: number) => string | undefined) | undefined;
+}
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_IPV6 = 0x86dd;
+
+export class TcpdumpFormatter {
+  private readonly ctx: PrintContext;
+  private readonly time: TimestampPrinter;
+  private readonly number: boolean;
+  private readonly ifIndexName: ((ifIndex: number) => string | undefined) | undefined;
+  private count = 0;
+
+  constructor(opts: TcpdumpOptions) {
+    this.ctx = {
+      verbose: opts.verbose,
+      quiet: opts.quiet,
+      absoluteSeq: opts.absoluteSeq,
+      linkHeader: opts.printLinkHeader === true,
+      seq: new SeqTable(),
+    };
+    this.time = new TimestampPrinter(opts.tsStyle, opts.nano, opts.utc === true);
+    this.number = opts.number;
+    this.ifIndexName = opts.ifIndexName;
+  }
+
+  /** The packet's line(s), without the final newline. */
+  format(pkt: Packet): string {
+    this.count++;
+    let s = this.number ? numberColumn(this.count) : '';
+    const bad = invalidHeader(pkt);
+    if (bad !== '') return s + bad;
+    s += this.time.format(pkt.tsSec, pkt.tsNsec);
+    return s + this.body(pkt);
+  }
+
+  private body(pkt: Packet): string {
+    const ctx = this.ctx;
+    const link = pkt.link;
+    let s = '';
+    let etherType = pkt.etherType;
+    if (link !== undefined) {
+      switch (link.layer) {
+        case 'eth':
+          s = ethernetHeader(link, pkt.origLen, ctx.linkHeader);
+          etherType = link.etherType;
+          break;
+        case 'sll':
+          s = sllHeader(link, pkt.origLen, ctx.linkHeader, link.version === 2 ? this.ifIndexName?.(link.ifIndex ?? 0) : undefined);
+          etherType = link.protocol;
+          break;
+        case 'null':
+          s = loopbackHeader(link, pkt.origLen, ctx.linkHeader);
+          break;
+        case 'ppp':
+          s = pppHeader(link, pkt.origLen, ctx.linkHeader);
+          break;
+      }
+    }
+    const data = pkt.data;
+    const capEnd = Math.min(pkt.capLen, data.length);
+    const ip = pkt.ip;
+    if (ip !== undefined) {
+      const length = pkt.origLen - ip.offset;
+      return s + (ip.version === 4 ? formatIpv4(ctx, data, ip, pkt, length, capEnd) : formatIpv6(ctx, data, ip, pkt, length, capEnd));
+    }
+    if (etherType === ETHERTYPE_ARP && link !== undefined) {
+      const at = link.offset + link.length;
+      return s + formatArp(data, at, pkt.origLen - at, capEnd, ctx.verbose > 0, ctx.linkHeader);
+    }
+    if (etherType === ETHERTYPE_IPV4 || etherType === ETHERTYPE_IPV6) {
+      return s + (ctx.linkHeader ? '' : etherType === ETHERTYPE_IPV4 ? 'IP ' : 'IP6 ') + ' [|' + (etherType === ETHERTYPE_IPV4 ? 'ip' : 'ip6') + ']';
+    }
+    if (link !== undefined && link.layer === 'eth' && !ctx.linkHeader) {
+      return macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType) + ', length ' + pkt.origLen + ': ';
+    }
+    return s;
+  }
+}
+
+/** `-#` column: the number right-aligned on 5 characters, then two spaces. */
+function numberColumn(n: number): string {
+  const t = String(n);
+  return (t.length < 5 ? '     '.slice(t.length) : '') + t + '  ';
+}
+
+/** tcpdump's refusal of impossible record headers (no timestamp is printed then). */
+function invalidHeader(pkt: Packet): string {
+  const caplen = pkt.capLen;
+  const len = pkt.origLen;
+  let s = '';
+  if (caplen === 0) s = '[Invalid header: caplen==0';
+  if (len === 0) s += s === '' ? '[Invalid header: len==0' : ', len==0';
+  else if (len < caplen) s += (s === '' ? '[Invalid header:' : ',') + ' len(' + len + ') < caplen(' + caplen + ')';
+  return s === '' ? '' : s + ']';
+}

@@ -1,0 +1,100 @@
+/**
+ * Address and number spellings as tcpdump prints them with `-n`: dotted quads,
+ * RFC 5952-like IPv6 (first longest zero run compressed, embedded IPv4 for
+ * `::a.b.c.d` and `::ffff:a.b.c.d`), colon-separated lowercase MACs, and the
+ * `%x` / `%02x` / `%04x` hex forms.
+ */
+
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push((i < 16 ? '0' : '') + i.toString(16));
+
+/** `%02x` of a byte. */
+export function hex2(b: number): string {
+  return HEX2[b & 0xff]!;
+}
+
+/** `%04x` of a 16-bit value. */
+export function hex4(v: number): string {
+  return HEX2[(v >>> 8) & 0xff]! + HEX2[v & 0xff]!;
+}
+
+/** `%x` of an unsigned 32-bit value. */
+export function hex(v: number): string {
+  return (v >>> 0).toString(16);
+}
+
+/** `%08x` of an unsigned 32-bit value. */
+export function hex8(v: number): string {
+  return hex4(v >>> 16) + hex4(v & 0xffff);
+}
+
+/** Lowercase hex of every byte, no separator. */
+export function hexBytes(b: Uint8Array, start = 0, end = b.length): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += HEX2[b[i]!]!;
+  return s;
+}
+
+/** An IPv4 address held as an unsigned 32-bit number. */
+export function ipv4String(a: number): string {
+  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
+}
+
+/** An IPv4 address stored as 4 bytes at `off`. */
+export function ipv4BytesString(b: Uint8Array, off: number): string {
+  return b[off]! + '.' + b[off + 1]! + '.' + b[off + 2]! + '.' + b[off + 3]!;
+}
+
+/** A 16-byte IPv6 address at `off`. */
+export function ipv6String(b: Uint8Array, off = 0): string {
+  // Longest run of zero words (the first one on ties), only when two or more long.
+  let bestBase = -1;
+  let bestLen = 0;
+  let curBase = -1;
+  let curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    const w = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
+    if (w === 0) {
+      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
+    } else if (curBase !== -1) {
+      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+      curBase = -1;
+    }
+  }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
+  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
+
+  let s = '';
+  for (let i = 0; i < 8; i++) {
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) s += ':';
+      continue;
+    }
+    if (i !== 0) s += ':';
+    const w5 = (b[off + 10]! << 8) | b[off + 11]!;
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w5 === 0xffff))) {
+      return s + ipv4BytesString(b, off + 12);
+    }
+    s += ((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!).toString(16);
+  }
+  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
+  return s;
+}
+
+/** A 6-byte MAC address at `off`, `aa:bb:cc:dd:ee:ff`. */
+export function macString(b: Uint8Array, off = 0): string {
+  return HEX2[b[off]!]! + ':' + HEX2[b[off + 1]!]! + ':' + HEX2[b[off + 2]!]! + ':'
+    + HEX2[b[off + 3]!]! + ':' + HEX2[b[off + 4]!]! + ':' + HEX2[b[off + 5]!]!;
+}
+
+/** Any-length link address as tcpdump's generic form: bytes joined by ':' (`%02x`). */
+export function linkAddrString(b: Uint8Array, off: number, len: number): string {
+  let s = '';
+  for (let i = 0; i < len; i++) s += (i ? ':' : '') + HEX2[b[off + i]!]!;
+  return s;
+}
+
+/** Unsigned 64-bit value in hex (`%PRIx64`). */
+export function hex64(v: bigint): string {
+  return v.toString(16);
+}

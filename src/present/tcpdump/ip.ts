@@ -1,0 +1,237 @@
+/**
+ * The network part of a tcpdump line: `IP ` / `IP6 ` (left out under `-e`,
+ * where the link header names the type), the `-v` header details, extension
+ * headers and fragments, then the transport printer.
+ */
+import type { IcmpRepr, Ipv4Repr, Ipv6Repr, TcpRepr, UdpRepr } from '../../wire/types.js';
+import { hex, hex8, ipv4BytesString, ipv4String, ipv6String } from './addr.js';
+import { plainSum, shouldBe } from './cksum.js';
+import type { PrintContext } from './context.js';
+import { formatIcmp, formatIcmp6 } from './icmp.js';
+import { formatTcp } from './tcp.js';
+import { formatUdp } from './udp.js';
+
+/** The transport headers decoded inside an IP packet (a Packet or a quoted packet). */
+export interface Transport {
+  tcp?: TcpRepr | undefined;
+  udp?: UdpRepr | undefined;
+  icmp?: IcmpRepr | undefined;
+}
+
+const PROTO_NAMES: Record<number, string> = {
+  0: 'HBH', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 8: 'EGP', 9: 'IGRP', 17: 'UDP', 33: 'DCCP', 41: 'IPv6',
+  43: 'Routing', 44: 'Fragment', 46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH', 55: 'Mobile IP', 58: 'ICMPv6',
+  59: 'No Next Header', 60: 'DSTOPT', 62: 'Mobile IP (old)', 88: 'EIGRP', 89: 'OSPF', 103: 'PIM',
+  108: 'Compressed IP', 112: 'VRRP', 113: 'PGM', 132: 'SCTP', 135: 'Mobility', 143: 'Ethernet',
+};
+
+const IP_OPTION_NAMES: Record<number, string> = {
+  0: 'EOL', 1: 'NOP', 68: 'timestamp', 130: 'security', 7: 'RR', 137: 'SSRR', 131: 'LSRR', 148: 'RA', 82: 'traceroute',
+};
+
+/** Whether tcpdump's IP printers leave the addresses to the transport printer. */
+function transportPrintsAddresses(proto: number): boolean {
+  return proto === 6 || proto === 17 || proto === 132 || proto === 33;
+}
+
+/**
+ * An IPv4 packet. `length` is the length on the wire from the IP header on,
+ * `capEnd` the end of the captured bytes.
+ */
+export function formatIpv4(ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr, l4: Transport, length: number, capEnd: number): string {
+  let s = ctx.linkHeader ? '' : 'IP ';
+  const hlen = ip.ihl * 4;
+  if (hlen < 20) return s + ' [header length ' + hlen + ' < 20] (invalid)';
+  let len = ip.totalLength;
+  let offload = false;
+  if (len > length) s += '[total length ' + len + ' > length ' + length + '] (invalid) ';
+  if (len === 0 && (ip.protocol === 6 || ip.protocol === 17)) {
+    len = length;
+    offload = true;
+  }
+  if (len < hlen) return s + '[total length ' + len + ' < header length ' + hlen + '] (invalid)';
+  if (ip.offset + 20 > capEnd) return s + ' [|ip]';
+  const snap = Math.min(capEnd, ip.offset + Math.min(length, len));
+  len -= hlen;
+  if (ctx.verbose) s += ipv4Details(data, ip, hlen, length, offload, snap);
+  const src = ipv4String(ip.src);
+  const dst = ipv4String(ip.dst);
+  if (ip.fragOffset !== 0) {
+    if (ctx.quiet && ctx.verbose < 0) return s;
+    return s + src + ' > ' + dst + ': ip-proto-' + ip.protocol;
+  }
+  if (!transportPrintsAddresses(ip.protocol)) s += src + ' > ' + dst + ': ';
+  if (ip.offset + hlen > snap) {
+    return s + ' [remaining caplen(' + Math.max(0, snap - ip.offset) + ') < header length(' + hlen + ')] [|ip]';
+  }
+  const fragmented = (ip.flags & 1) !== 0;
+  return s + transport(ctx, data, ip, ip.protocol, l4, ip.offset + hlen, Math.min(length - hlen, len), snap, fragmented, src, dst);
+}
+
+function ipv4Details(data: Uint8Array, ip: Ipv4Repr, hlen: number, length: number, offload: boolean, snap: number): string {
+  const tos = (ip.dscp << 2) | ip.ecn;
+  let s = '(tos 0x' + hex(tos);
+  switch (ip.ecn) {
+    case 1: s += ',ECT(1)'; break;
+    case 2: s += ',ECT(0)'; break;
+    case 3: s += ',CE'; break;
+  }
+  if (ip.ttl >= 1) s += ', ttl ' + ip.ttl;
+  let flags = '';
+  if (ip.flags & 1) flags = '+';
+  if (ip.flags & 2) flags += (flags ? ', ' : '') + 'DF';
+  if (ip.flags & 4) flags += (flags ? ', ' : '') + 'rsvd';
+  s += ', id ' + ip.id + ', offset ' + ip.fragOffset * 8 + ', flags [' + (flags || 'none') + '], proto '
+    + (PROTO_NAMES[ip.protocol] ?? 'unknown') + ' (' + ip.protocol + ')';
+  if (offload) s += ', length ' + length + (length > 65535 ? ' [was 0, presumed BIG TCP]' : ' [was 0, presumed TSO]');
+  else s += ', length ' + ip.totalLength;
+  if (hlen > 20) s += ', options (' + ipOptions(ip) + ')';
+  if (ip.offset + hlen <= snap) {
+    const sum = plainSum(data, ip.offset, ip.offset + hlen);
+    if (sum !== 0) s += ', bad cksum ' + hex(ip.checksum) + ' (->' + hex(shouldBe(ip.checksum, sum)) + ')!';
+  }
+  return s + ')\n    ';
+}
+
+function ipOptions(ip: Ipv4Repr): string {
+  let s = '';
+  let sep = '';
+  for (const o of ip.options) {
+    s += sep + (IP_OPTION_NAMES[o.type] ?? 'unknown ' + o.type);
+    sep = ',';
+    const raw = o.raw;
+    if (o.type === 0) break;
+    if (o.type === 1) continue;
+    const len = raw.length >= 2 ? raw[1]! : 0;
+    if (len < 2 || raw.length < len) {
+      s += ' [bad length ' + len + ']';
+      break;
+    }
+    if (o.type === 7 || o.type === 131 || o.type === 137) s += route(raw, len);
+    else if (o.type === 148) {
+      if (len < 4) s += ' [bad length ' + len + ']';
+      else if (((raw[2]! << 8) | raw[3]!) !== 0) s += ' value ' + ((raw[2]! << 8) | raw[3]!);
+    }
+  }
+  return s;
+}
+
+function route(raw: Uint8Array, length: number): string {
+  if (length < 3) return ' [bad length ' + length + ']';
+  let s = '';
+  if ((length + 1) & 3) s += ' [bad length ' + length + ']';
+  const ptr = raw[2]! - 1;
+  if (ptr < 3 || ((ptr + 1) & 3) || ptr > length + 1) s += ' [bad ptr ' + raw[2]! + ']';
+  for (let p = 3; p + 4 <= length; p += 4) {
+    s += ' ' + ipv4BytesString(raw, p);
+    if (ptr > p) s += ',';
+  }
+  return s;
+}
+
+/**
+ * An IPv6 packet; `length` is the length on the wire from the IPv6 header on.
+ */
+export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4: Transport, length: number, capEnd: number): string {
+  let s = ctx.linkHeader ? '' : 'IP6 ';
+  const plen = ip.payloadLength;
+  let len: number;
+  if (plen !== 0) {
+    len = plen + 40;
+    if (len > length) s += '[header+payload length ' + len + ' > length ' + length + '] (invalid) ';
+  } else {
+    len = length + 40;
+  }
+  if (ctx.verbose) {
+    s += '(';
+    if (ip.trafficClass) s += 'class 0x' + (ip.trafficClass < 16 ? '0' : '') + hex(ip.trafficClass) + ', ';
+    if (ip.flowLabel) s += 'flowlabel 0x' + hex8(ip.flowLabel).slice(3) + ', ';
+    s += 'hlim ' + ip.hopLimit + ', next-header ' + (PROTO_NAMES[ip.nextHeader] ?? 'unknown') + ' (' + ip.nextHeader
+      + '), payload length ' + plen + ') ';
+  }
+  if (ip.offset + 40 > capEnd) return s + ' [|ip6]';
+  const snap = Math.min(capEnd, ip.offset + Math.min(length, len));
+  const src = ipv6String(ip.src);
+  const dst = ipv6String(ip.dst);
+  if (!transportPrintsAddresses(ip.nextHeader) && ip.nextHeader !== 51) s += src + ' > ' + dst + ': ';
+  len -= 40;
+  let fragmented = false;
+  let next = ip.offset + 40;
+  for (const e of ip.extensions) {
+    switch (e.type) {
+      case 0:
+        s += 'HBH ';
+        break;
+      case 60:
+        s += 'DSTOPT ';
+        break;
+      case 43:
+        s += 'srcrt (len=' + ((e.length >>> 3) - 1) + ', type=' + (e.routingType ?? 0) + ', segleft=' + (e.segmentsLeft ?? 0) + ') ';
+        break;
+      case 44: {
+        s += 'frag (';
+        if (ctx.verbose) s += '0x' + hex8(e.fragId ?? 0) + ':';
+        const rest = plen + 40 - (e.offset - ip.offset) - 8;
+        s += ((e.fragOffset ?? 0) * 8) + '|' + (rest < 0 ? '[length < 0] (invalid))' : rest + ')');
+        if ((e.fragOffset ?? 0) !== 0) return s;
+        s += ' ';
+        fragmented = true;
+        break;
+      }
+      case 51:
+        s += ahText(e.data);
+        break;
+      default:
+        return s;
+    }
+    len -= e.length;
+    next = e.offset + e.length;
+  }
+  if (plen === 0) {
+    if (ip.extensions.length > 0) return s + ' [|ip6]';
+    len = length > 65535 && (ip.protocol === 6 || ip.protocol === 17) ? length - 40 : 0;
+  }
+  return s + transport(ctx, data, ip, ip.protocol, l4, next, len, snap, fragmented, src, dst);
+}
+
+function ahText(d: Uint8Array): string {
+  if (d.length < 10) return 'AH [|ah]';
+  const spi = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0;
+  const seq = ((d[6]! << 24) | (d[7]! << 16) | (d[8]! << 8) | d[9]!) >>> 0;
+  return 'AH(spi=0x' + hex8(spi) + ',seq=0x' + hex(seq) + '): ';
+}
+
+/** Hands the payload to the transport printer (tcpdump's `ip_demux_print`). */
+function transport(
+  ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr | Ipv6Repr, proto: number, l4: Transport,
+  at: number, length: number, capEnd: number, fragmented: boolean, src: string, dst: string,
+): string {
+  switch (proto) {
+    case 6:
+      if (l4.tcp !== undefined) return formatTcp(ctx, data, ip, l4.tcp, length, capEnd, fragmented);
+      return cutTransport(ip, 6, data, at, capEnd, src, dst, 'tcp');
+    case 17:
+      if (l4.udp !== undefined) return formatUdp(ctx, data, ip, l4.udp, length, capEnd, fragmented);
+      return cutTransport(ip, 17, data, at, capEnd, src, dst, 'udp');
+    case 1:
+      if (ip.version !== 4) return '[ICMP requires IPv4] (invalid)';
+      if (l4.icmp !== undefined) return formatIcmp(ctx, data, l4.icmp, length, capEnd, fragmented);
+      return ' [|icmp]';
+    case 58:
+      if (ip.version !== 6) return '[ICMPv6 requires IPv6] (invalid)';
+      if (l4.icmp !== undefined) return formatIcmp6(ctx, data, ip, l4.icmp, length, capEnd, fragmented);
+      return ' [|icmp6]';
+    default:
+      return ' ip-proto-' + proto + ' ' + length;
+  }
+}
+
+/** A TCP or UDP header cut short by the capture: tcpdump prints what it could read. */
+function cutTransport(ip: Ipv4Repr | Ipv6Repr, proto: number, data: Uint8Array, at: number, capEnd: number, src: string, dst: string, name: string): string {
+  const own = ip.version === 4 ? ip.protocol === proto : ip.nextHeader === proto;
+  if (at + 4 > capEnd) return own ? src + ' > ' + dst + ': [|' + name + ']' : ' [|' + name + ']';
+  const sport = (data[at]! << 8) | data[at + 1]!;
+  const dport = (data[at + 2]! << 8) | data[at + 3]!;
+  const ports = own ? src + '.' + sport + ' > ' + dst + '.' + dport : sport + ' > ' + dport;
+  return ports + ':  [|' + name + ']';
+}

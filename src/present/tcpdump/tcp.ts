@@ -1,0 +1,158 @@
+/**
+ * The TCP part of a tcpdump line: `a.p > b.q: Flags [P.], seq 1:42, ack 1,
+ * win 447, options [...], length 41` and what tcpdump prints of the payload
+ * for a few well-known ports.
+ */
+import type { IpRepr, TcpRepr } from '../../wire/types.js';
+import { ipv4String, ipv6String } from './addr.js';
+import { tcpChecksumText, transportSum } from './cksum.js';
+import type { PrintContext } from './context.js';
+import { formatDns } from './dns.js';
+import { OptEnd, formatTcpOptions } from './tcp-options.js';
+import type { SeqResult } from './seq.js';
+import { HTTP_COMMANDS, RTSP_COMMANDS, escapedChars, sshBanner, textProtocol, type TextResult } from './text.js';
+
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const ACK = 0x10;
+const URG = 0x20;
+
+const FLAG_LETTERS: Array<[number, string]> = [
+  [0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W'], [0x100, 'e'],
+];
+
+/** `Flags [...]` contents for every 9-bit flag combination (the reserved bits print nothing). */
+const FLAG_TEXT: string[] = [];
+for (let f = 0; f < 512; f++) {
+  let s = '';
+  for (const [bit, letter] of FLAG_LETTERS) if (f & bit) s += letter;
+  FLAG_TEXT.push(s === '' ? 'none' : s);
+}
+
+const textResult: TextResult = { text: '', truncated: false };
+
+/** `a.p > b.q: ` for TCP or UDP, or `p > q: ` when the IPv6 fixed header does not name the protocol. */
+export function portPair(ip: IpRepr, proto: number, sport: number, dport: number): string {
+  if (ip.version === 4) {
+    if (ip.protocol !== proto) return sport + ' > ' + dport + ': ';
+    return ipv4String(ip.src) + '.' + sport + ' > ' + ipv4String(ip.dst) + '.' + dport + ': ';
+  }
+  if (ip.nextHeader !== proto) return sport + ' > ' + dport + ': ';
+  return ipv6String(ip.src) + '.' + sport + ' > ' + ipv6String(ip.dst) + '.' + dport + ': ';
+}
+
+/**
+ * Formats a TCP segment. `length` is the segment length tcpdump works with
+ * (IP payload length, bounded by the wire length), `capEnd` the end of the
+ * readable bytes, `fragmented` whether the IP packet is a fragment (no
+ * checksum check then).
+ */
+export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: TcpRepr, length: number, capEnd: number, fragmented: boolean): string {
+  const sport = tcp.srcPort;
+  const dport = tcp.dstPort;
+  let s = portPair(ip, 6, sport, dport);
+  const hlen = tcp.dataOffset * 4;
+  if (hlen < 20) {
+    return s + ' tcp ' + ((length - hlen) >>> 0) + ' [bad hdr length ' + hlen + ' - too short, < 20] (invalid)';
+  }
+  if (ctx.quiet) {
+    s += 'tcp ' + ((length - hlen) >>> 0);
+    if (hlen > length) s += ' [bad hdr length ' + hlen + ' - too long, > ' + length + '] (invalid)';
+    return s;
+  }
+  const flags = tcp.flags;
+  s += 'Flags [' + FLAG_TEXT[flags & 0x1ff]! + ']';
+  let seq = tcp.seq;
+  let ack = tcp.ack;
+  let sq: SeqResult | undefined;
+  if (!ctx.absoluteSeq && (flags & ACK) !== 0) {
+    const syn = (flags & SYN) !== 0;
+    sq = ip.version === 4
+      ? ctx.seq.lookup4(ip.src, ip.dst, sport, dport, seq, ack, syn)
+      : ctx.seq.lookup6(data, ip.offset + 8, ip.offset + 24, sport, dport, seq, ack, syn);
+    seq = sq.seq;
+    ack = sq.ack;
+  }
+  if (hlen > length) return s + ' [bad hdr length ' + hlen + ' - too long, > ' + length + '] (invalid)';
+  if (ctx.verbose && !fragmented && tcp.offset + length <= capEnd) {
+    s += ', ' + tcpChecksumText(tcp.checksum, transportSum(data, ip.offset, tcp.offset, 6, length));
+  }
+  const payload = length - hlen;
+  if (ctx.verbose > 1 || payload > 0 || (flags & (SYN | FIN | RST)) !== 0) {
+    s += ', seq ' + seq;
+    if (payload > 0) s += ':' + ((seq + payload) >>> 0);
+  }
+  if (flags & ACK) s += ', ack ' + ack;
+  else if (ctx.verbose > 1 && ack !== 0) s += ', [ack ' + ack + ' != 0 while ACK flag not set]';
+  s += ', win ' + tcp.window;
+  if (flags & URG) s += ', urg ' + tcp.urgentPointer;
+  else if (ctx.verbose > 1 && tcp.urgentPointer !== 0) s += ', [urg ' + tcp.urgentPointer + ' != 0 while URG flag not set]';
+  if (hlen > 20) {
+    const o = formatTcpOptions(tcp.options, hlen, data, capEnd, flags, sq);
+    s += o.text;
+    if (o.end !== OptEnd.Ok) return s;
+  }
+  s += ', length ' + payload;
+  if (payload === 0) return s;
+  if (tcp.offset + hlen > capEnd) {
+    return s + ' [remaining caplen(' + Math.max(0, capEnd - tcp.offset) + ') < header length(' + hlen + ')] [|tcp]';
+  }
+  return s + payloadText(ctx, data, tcp, payload, capEnd, flags);
+}
+
+function isPort(tcp: TcpRepr, port: number): boolean {
+  return tcp.srcPort === port || tcp.dstPort === port;
+}
+
+/** What tcpdump prints after `length N` for the segment's payload. */
+function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: number, capEnd: number, flags: number): string {
+  const start = tcp.payloadOffset;
+  if (flags & RST) {
+    if (ctx.verbose) return rstData(data, start, length, capEnd);
+    return start + length > capEnd ? ' [|tcp]' : '';
+  }
+  // tcpdump's port table, in its order; ports whose printers we do not have print nothing.
+  if (isPort(tcp, 21)) return text(': ', 'ftp', data, start, length, capEnd, null, ctx.verbose > 0);
+  if (isPort(tcp, 22)) {
+    textResult.text = '';
+    textResult.truncated = false;
+    sshBanner(textResult, data, start, length, capEnd);
+    return textResult.text;
+  }
+  if (isPort(tcp, 23)) return '';
+  if (isPort(tcp, 25)) return text(': ', 'smtp', data, start, length, capEnd, null, ctx.verbose > 0);
+  if (isPort(tcp, 43)) return text(': ', 'whois', data, start, length, capEnd, null, ctx.verbose > 0);
+  if (isPort(tcp, 53)) return formatDns(data, start, length, capEnd, true, ctx.verbose);
+  if (isPort(tcp, 80)) return text(': ', 'http', data, start, length, capEnd, HTTP_COMMANDS, ctx.verbose > 0);
+  if (isPort(tcp, 139) || isPort(tcp, 179) || isPort(tcp, 323) || isPort(tcp, 445)) return '';
+  if (isPort(tcp, 554)) return text(': ', 'rtsp', data, start, length, capEnd, RTSP_COMMANDS, ctx.verbose > 0);
+  if (isPort(tcp, 639) || isPort(tcp, 646) || isPort(tcp, 1723) || isPort(tcp, 6379) || isPort(tcp, 10288)
+    || isPort(tcp, 6633) || isPort(tcp, 6653)) return '';
+  if (isPort(tcp, 8080)) return text(': ', 'http', data, start, length, capEnd, HTTP_COMMANDS, ctx.verbose > 0);
+  if (isPort(tcp, 8554)) return text(': ', 'rtsp', data, start, length, capEnd, RTSP_COMMANDS, ctx.verbose > 0);
+  return '';
+}
+
+function text(lead: string, name: string, data: Uint8Array, start: number, len: number, capEnd: number, cmds: Set<string> | null, verbose: boolean): string {
+  textResult.text = lead;
+  textResult.truncated = false;
+  textProtocol(textResult, name, data, start, len, capEnd, cmds, verbose);
+  return textResult.text;
+}
+
+/** `-v` text of data carried by a RST (RFC 1122 allows a reason there). */
+function rstData(data: Uint8Array, start: number, length: number, capEnd: number): string {
+  let s = ' [RST';
+  if (length > 30) s += '+';
+  if (length === 8 && start + 2 <= capEnd && ((data[start]! << 8) | data[start + 1]!) === 0x33aa) {
+    if (start + 8 > capEnd) return s + ': [|tcp]';
+    const code = (data[start + 2]! << 8) | data[start + 3]!;
+    const pen = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
+    return s + ': code ' + code + ', pen ' + pen + ']';
+  }
+  const n = Math.min(length, 30);
+  if (start + n > capEnd) return s + ' ' + escapedChars(data, start, Math.max(start, capEnd)) + ' [|tcp]';
+  s += ' ' + escapedChars(data, start, start + n) + ']';
+  return start + length > capEnd ? s + ' [|tcp]' : s;
+}

@@ -1,0 +1,124 @@
+/**
+ * tcpdump's timestamp column: `-t` none, default `HH:MM:SS.frac` local time,
+ * `-tt` epoch seconds, `-ttt` delta since the previous packet, `-tttt` date and
+ * local time, `-ttttt` delta since the first packet. The fraction has 6 digits,
+ * or 9 with `--nano` (microsecond stamps are then padded with zeros, nanosecond
+ * ones truncated without it, as libpcap does when it scales them).
+ */
+
+export type TsStyle = 'default' | 't' | 'tt' | 'ttt' | 'tttt' | 'ttttt';
+
+const PAD2: string[] = [];
+for (let i = 0; i < 100; i++) PAD2.push(i < 10 ? '0' + i : String(i));
+
+function pad(v: number, width: number): string {
+  const s = String(v);
+  return s.length >= width ? s : '000000000'.slice(0, width - s.length) + s;
+}
+
+export class TimestampPrinter {
+  private readonly style: TsStyle;
+  private readonly nano: boolean;
+  private readonly utc: boolean;
+  private readonly unitsPerSec: number;
+  // Reference of the delta styles, in (seconds, fraction units). tcpdump
+  // treats a zero reference as "not set yet", so a capture starting at the
+  // epoch re-anchors on its second packet; we keep that behaviour.
+  private refSec = 0;
+  private refFrac = 0;
+  // The calendar part of the last stamp, valid for one UTC minute.
+  private minuteKey = NaN;
+  private minutePrefix = '';
+
+  constructor(style: TsStyle, nano: boolean, utc: boolean) {
+    this.style = style;
+    this.nano = nano;
+    this.utc = utc;
+    this.unitsPerSec = nano ? 1_000_000_000 : 1_000_000;
+  }
+
+  /** The column including its trailing space ('' for `-t`). */
+  format(sec: number, nsec: number): string {
+    const frac = this.nano ? nsec : Math.floor(nsec / 1000);
+    switch (this.style) {
+      case 't':
+        return '';
+      case 'default':
+        return this.wallClock(sec, frac, false) + ' ';
+      case 'tttt':
+        return this.wallClock(sec, frac, true) + ' ';
+      case 'tt':
+        return sec < 0 ? '[timestamp overflow] ' : sec + '.' + this.fracString(frac) + ' ';
+      case 'ttt':
+      case 'ttttt':
+        return this.delta(sec, frac);
+    }
+  }
+
+  private fracString(frac: number): string {
+    return pad(frac, this.nano ? 9 : 6);
+  }
+
+  private wallClock(sec: number, frac: number, withDate: boolean): string {
+    if (sec < 0) return '[timestamp overflow]';
+    const minute = Math.floor(sec / 60);
+    const key = withDate ? minute * 2 + 1 : minute * 2;
+    let prefix: string;
+    let s: number;
+    if (key === this.minuteKey) {
+      prefix = this.minutePrefix;
+      s = sec - minute * 60;
+    } else {
+      const d = new Date(sec * 1000);
+      const utc = this.utc;
+      const hh = utc ? d.getUTCHours() : d.getHours();
+      const mm = utc ? d.getUTCMinutes() : d.getMinutes();
+      s = utc ? d.getUTCSeconds() : d.getSeconds();
+      prefix = PAD2[hh]! + ':' + PAD2[mm]! + ':';
+      if (withDate) {
+        const y = utc ? d.getUTCFullYear() : d.getFullYear();
+        const mo = utc ? d.getUTCMonth() : d.getMonth();
+        const day = utc ? d.getUTCDate() : d.getDate();
+        prefix = pad(y, 4) + '-' + PAD2[mo + 1]! + '-' + PAD2[day]! + ' ' + prefix;
+      }
+      // Reusable for the rest of the UTC minute only when the zone offset is
+      // whole minutes (old local mean times are not).
+      if (s === sec - minute * 60) {
+        this.minuteKey = key;
+        this.minutePrefix = prefix;
+      } else {
+        this.minuteKey = NaN;
+      }
+    }
+    return prefix + PAD2[s]! + '.' + this.fracString(frac);
+  }
+
+  private delta(sec: number, frac: number): string {
+    if (this.refSec === 0 && this.refFrac === 0) {
+      this.refSec = sec;
+      this.refFrac = frac;
+    }
+    let negative = sec < this.refSec || (sec === this.refSec && frac < this.refFrac);
+    let ds: number;
+    let df: number;
+    if (negative) {
+      ds = this.refSec - sec;
+      df = this.refFrac - frac;
+    } else {
+      ds = sec - this.refSec;
+      df = frac - this.refFrac;
+    }
+    if (df < 0) {
+      ds -= 1;
+      df += this.unitsPerSec;
+    }
+    if (this.style === 'ttt') {
+      this.refSec = sec;
+      this.refFrac = frac;
+    }
+    // The delta is printed as a time of day (gmtime), so whole days wrap.
+    const day = ((ds % 86400) + 86400) % 86400;
+    return (negative ? '-' : ' ') + PAD2[Math.floor(day / 3600)]! + ':' + PAD2[Math.floor(day / 60) % 60]! + ':'
+      + PAD2[day % 60]! + '.' + this.fracString(df) + ' ';
+  }
+}
