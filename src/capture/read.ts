@@ -50,8 +50,9 @@ function gunzipAll(bytes: Uint8Array): { data: Uint8Array; error?: unknown } {
 
 /**
  * The output of the longest input prefix that decompresses without error.
- * Flushing instead of finishing makes a cut stream legal, and a prefix fails
- * exactly when it reaches the damage, so a binary search finds the point.
+ * Flushing instead of finishing makes a cut stream legal, which settles the
+ * common case (a truncated file) in one pass. For damage inside the data, a
+ * prefix fails exactly when it reaches the damage, so a binary search finds it.
  */
 function gunzipPrefix(bytes: Uint8Array): Uint8Array {
   const tryPrefix = (n: number): Uint8Array | undefined => {
@@ -61,9 +62,11 @@ function gunzipPrefix(bytes: Uint8Array): Uint8Array {
       return undefined;
     }
   };
+  const whole = tryPrefix(bytes.length);
+  if (whole !== undefined) return whole;
   let best: Uint8Array = new Uint8Array(0);
   let lo = 0;
-  let hi = bytes.length;
+  let hi = bytes.length - 1;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     const out = tryPrefix(mid);
