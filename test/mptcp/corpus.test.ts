@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { basename } from 'node:path';
 import { describe, test } from 'node:test';
 import { keyToIdsn, verifyDssChecksum } from '../../src/mptcp/index.js';
 import { decodeMptcpOption } from '../../src/wire/mptcp.js';
-import type { MptcpDss } from '../../src/wire/types.js';
 import { SKIP_NO_SHARED, corpusCaptures, hasCommand } from '../helpers/shared.js';
 import { compareWithTshark } from './tshark-compare.js';
+import { tcpdumpDssTexts, tcpdumpExpectedDss } from './tcpdump-dss.js';
 import { mptcpOptionSpans, tsharkMptcpFrames } from './tshark-options.js';
 
 const SKIP_TSHARK = SKIP_NO_SHARED || (hasCommand('tshark') ? false : 'tshark not installed: cannot compare with its MPTCP fields');
@@ -28,38 +27,14 @@ describe('MPTCP options of the public corpus against tshark 4.0', { skip: SKIP_T
 
 // ------------------------------------------------------------- tcpdump DSS
 
-/** `mptcp <len> dss ...` texts of every frame, by frame number (tcpdump -#). */
-function tcpdumpDssTexts(file: string): Map<number, string[]> {
-  const out = execFileSync('tcpdump', ['-#', '-n', '-r', file], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  const byFrame = new Map<number, string[]>();
-  for (const line of out.split('\n')) {
-    const m = /^\s*(\d+)\s/.exec(line);
-    if (!m) continue;
-    byFrame.set(Number(m[1]), Array.from(line.matchAll(/mptcp \d+ dss[^,\]]*/g), (x) => x[0]));
-  }
-  return byFrame;
-}
-
-/** tcpdump 4.99's DSS text for our Repr. */
-function tcpdumpDss(o: MptcpDss): string {
-  let s = `mptcp ${o.length} dss`;
-  if (o.dataFin) s += ' fin';
-  if (o.dataAck !== undefined) s += ` ack ${o.dataAck}`;
-  if (o.dsn !== undefined) s += ` seq ${o.dsn} subseq ${o.ssn} len ${o.dataLength}`;
-  if (o.checksum !== undefined) s += ` csum 0x${o.checksum.toString(16)}`;
-  return s;
-}
-
 describe('DSS options of the public corpus against tcpdump 4.99', { skip: SKIP_TSHARK || SKIP_TCPDUMP }, () => {
   for (const file of mptcpCaptures()) {
     test(basename(file), (t) => {
       const texts = tcpdumpDssTexts(file);
       let compared = 0;
       for (const f of tsharkMptcpFrames(file)) {
-        const dss = mptcpOptionSpans(f.options)
-          .map(({ offset, length }) => decodeMptcpOption(f.options, offset, length));
-        const expected = dss.map((o) => (o.name === 'DSS' ? tcpdumpDss(o) : o.name === 'UNKNOWN' && o.subtype === 2 ? `mptcp ${o.length} dss[bad opt` : ''))
-          .filter((s) => s !== '');
+        const expected = tcpdumpExpectedDss(mptcpOptionSpans(f.options)
+          .map(({ offset, length }) => decodeMptcpOption(f.options, offset, length)));
         assert.deepEqual(texts.get(f.frame) ?? [], expected, `${basename(file)} frame ${f.frame}`);
         compared += expected.length;
       }

@@ -122,14 +122,21 @@ export function asTsharkFields(o: MptcpOption): Record<string, string | string[]
   return v;
 }
 
-/** The tshark fields compared (everything else tshark adds, e.g. relative numbers, is analysis). */
-const COMPARED = new Set([
+/** The tshark fields of the option itself (everything else tshark adds, e.g. relative numbers, is analysis). */
+export const OPTION_FIELDS: ReadonlySet<string> = new Set([
   'subtype', 'version', 'flags', 'checksumreq.flags', 'extensibility.flag', 'sha1.flag', 'sha256.flag',
   'nomoresubflows.flag', 'sendkey', 'recvkey', 'datalvllen', 'checksum', 'reserved', 'sendhmac', 'backup.flag',
   'addrid', 'recvtok', 'sendtrunchmac', 'sendrand', 'datafin.flag', 'dseqn8.flag', 'dseqnpresent.flag',
   'dataack8.flag', 'dataackpresent.flag', 'rawdataack', 'rawdataseqno', 'subflowseqno', 'ipver', 'echo', 'ipv4',
   'ipv6', 'port', 'addaddrtrunchmac', 'flag_U.flag', 'flag_V.flag', 'flag_W.flag', 'flag_T.flag', 'rst_reason',
-].map((f) => M + f).concat(['mptcp.expected_token', 'mptcp.expected_idsn']));
+].map((f) => M + f));
+
+/**
+ * Plus the token and IDSN tshark derives from an MP_CAPABLE's sender key:
+ * meaningful when the capture holds whole handshakes (tshark's connection
+ * tracking picks the key), so left out for lone crafted segments.
+ */
+export const WITH_KEY_DERIVED: ReadonlySet<string> = new Set([...OPTION_FIELDS, 'mptcp.expected_token', 'mptcp.expected_idsn']);
 
 /**
  * Where tshark 4.0 is wrong, the right value is asserted by the generic
@@ -148,7 +155,9 @@ function knownTsharkDifference(o: MptcpOption, field: string, theirs: unknown): 
  * re-encodes to the same bytes and that its fields equal tshark's; counts
  * the known tshark differences met into `notes`. Returns the decoded options.
  */
-export function compareWithTshark(file: string, f: TsharkMptcpFrame, notes: Map<string, number>): MptcpOption[] {
+export function compareWithTshark(
+  file: string, f: TsharkMptcpFrame, notes: Map<string, number>, compared: ReadonlySet<string> = WITH_KEY_DERIVED,
+): MptcpOption[] {
   const spans = mptcpOptionSpans(f.options);
   assert.equal(spans.length, f.mptcp.length, `${file} frame ${f.frame}: number of MPTCP options`);
   return spans.map(({ offset, length }, i) => {
@@ -160,7 +169,7 @@ export function compareWithTshark(file: string, f: TsharkMptcpFrame, notes: Map<
     const theirs = flattenTree(f.mptcp[i]!);
     const ours = asTsharkFields(opt);
     // Malformed or unknown: tshark shows what it could read; we keep raw bytes. Compare the subtype only.
-    const fields = opt.name === 'UNKNOWN' || opt.name === 'MP_EXPERIMENTAL' ? [`${M}subtype`] : COMPARED;
+    const fields = opt.name === 'UNKNOWN' || opt.name === 'MP_EXPERIMENTAL' ? [`${M}subtype`] : compared;
     for (const field of fields) {
       const a = ours[field];
       const b = theirs[field];
