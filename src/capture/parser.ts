@@ -68,7 +68,8 @@ export class CaptureParser {
    * Parses what it can of `chunk`. Frames may be views into `chunk` (or into
    * the carry buffer) that are only valid during the callback. Returns false
    * when no more input is wanted (stopped). Throws CaptureError on damage,
-   * after delivering every frame before it; the parser is then unusable.
+   * after delivering every frame before it, and passes on whatever the frame
+   * callback throws; the parser is unusable after either.
    */
   push(chunk: Uint8Array): boolean {
     if (this.failed !== undefined) throw this.failed;
@@ -78,7 +79,8 @@ export class CaptureParser {
     try {
       return this.consume(bytes);
     } catch (e) {
-      if (e instanceof CaptureError) this.failed = e;
+      // Damage, or an exception from the frame callback: either way the position is lost.
+      this.failed = e;
       throw e;
     }
   }
