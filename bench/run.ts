@@ -1,0 +1,133 @@
+/**
+ * `npm run bench`: speed and memory of mpscope against tcpdump and tshark on
+ * the same generated capture, in the same run. Prints figures, ratios and
+ * whether each target is met; exits 1 when a target is missed.
+ *
+ * Environment: BENCH_PACKETS (default 1000000), BENCH_SUBFLOWS (default 2000),
+ * BENCH_SKIP_TSHARK=1 to leave tshark out (it is the slowest part).
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCaptureBytes } from '../src/capture/index.js';
+import { decodePacket } from '../src/wire/index.js';
+import { generate } from './gen.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'bench/out');
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
+const SUBFLOWS = Number(process.env.BENCH_SUBFLOWS ?? 2000);
+const CLI = join(ROOT, 'bin/mpscope.js');
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+interface Run { label: string; seconds: number; maxRssMb: number | undefined; ok: boolean }
+
+function captureFile(packets: number): string {
+  mkdirSync(OUT, { recursive: true });
+  const path = join(OUT, `bench-${packets}.pcap`);
+  if (!existsSync(path)) {
+    const t0 = performance.now();
+    generate(path, { packets, subflows: SUBFLOWS, payload: 100 });
+    console.log(`generated ${path} (${packets} packets, ${(statSync(path).size / 1e6).toFixed(0)} MB) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return path;
+}
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** Runs a command with stdout to /dev/null; wall time and, with GNU time, peak RSS. */
+function timeCommand(label: string, argv: string[]): Run {
+  const devnull = openSync('/dev/null', 'w');
+  const full = TIME ? [TIME, '-f', '%M', ...argv] : argv;
+  const t0 = performance.now();
+  const r = spawnSync(full[0]!, full.slice(1), { stdio: ['ignore', devnull, 'pipe'], maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - t0) / 1000;
+  closeSync(devnull);
+  const err = r.stderr?.toString() ?? '';
+  const lastLine = err.trim().split('\n').pop() ?? '';
+  const maxRssMb = TIME && /^\d+$/.test(lastLine) ? Number(lastLine) / 1024 : undefined;
+  const ok = r.status === 0;
+  if (!ok) console.log(`  ${label}: exit ${r.status}: ${err.slice(0, 300)}`);
+  return { label, seconds, maxRssMb, ok };
+}
+
+function fmtRate(packets: number, s: number): string {
+  return `${(packets / s / 1e6).toFixed(2)} Mpkt/s`;
+}
+
+function show(r: Run, packets: number): void {
+  const rss = r.maxRssMb === undefined ? '' : `, peak RSS ${r.maxRssMb.toFixed(0)} MB`;
+  console.log(`  ${r.label.padEnd(44)} ${r.seconds.toFixed(2).padStart(7)} s  ${fmtRate(packets, r.seconds).padStart(14)}${rss}`);
+}
+
+const results: Array<{ target: string; met: boolean }> = [];
+function target(name: string, met: boolean, detail: string): void {
+  results.push({ target: name, met });
+  console.log(`  target: ${name}: ${detail} -> ${met ? 'MET' : 'MISSED'}`);
+}
+
+function benchDecode(path: string, packets: number): void {
+  console.log('\n== decode (in process): capture reader + decodePacket through TCP and MPTCP options');
+  const bytes = new Uint8Array(readFileSync(path));
+  let best = Infinity;
+  let mptcpOptions = 0;
+  for (let round = 0; round < 3; round++) {
+    let opts = 0;
+    const t0 = performance.now();
+    readCaptureBytes(bytes, (frame) => {
+      const p = decodePacket(frame);
+      const tcp = p.tcp;
+      if (tcp) for (const o of tcp.options) if (o.type === 'mptcp') opts++;
+    });
+    best = Math.min(best, (performance.now() - t0) / 1000);
+    mptcpOptions = opts;
+  }
+  console.log(`  ${packets} packets, ${mptcpOptions} MPTCP options decoded, best of 3: ${best.toFixed(3)} s = ${fmtRate(packets, best)}`);
+  target('decode >= 2,000,000 packets/s', packets / best >= 2e6, fmtRate(packets, best));
+}
+
+function benchCommands(path: string, packets: number): void {
+  console.log(`\n== commands on ${path} (stdout to /dev/null)`);
+  if (have('tcpdump')) {
+    const td = timeCommand('tcpdump -nn -r FILE', ['tcpdump', '-nn', '-r', path]);
+    const ms = timeCommand('mpscope read -T tcpdump -r FILE', ['node', CLI, 'read', '-T', 'tcpdump', '-r', path]);
+    show(td, packets);
+    show(ms, packets);
+    target('mpscope -T tcpdump at least as fast as tcpdump -nn', ms.ok && td.ok && ms.seconds <= td.seconds, `ratio ${(td.seconds / ms.seconds).toFixed(2)}x`);
+  } else console.log('  tcpdump not installed: skipped');
+  if (process.env.BENCH_SKIP_TSHARK !== '1' && have('tshark')) {
+    const ts = timeCommand('tshark -r FILE', ['tshark', '-r', path]);
+    const ms = timeCommand('mpscope read -r FILE', ['node', CLI, 'read', '-r', path]);
+    show(ts, packets);
+    show(ms, packets);
+    target('mpscope read >= 10x faster than tshark -r', ms.ok && ts.ok && ts.seconds / ms.seconds >= 10, `ratio ${(ts.seconds / ms.seconds).toFixed(1)}x`);
+  } else console.log('  tshark skipped');
+}
+
+function benchMemory(small: string, large: string, nSmall: number, nLarge: number): void {
+  if (!TIME) {
+    console.log('\n== memory: /usr/bin/time not installed, skipped');
+    return;
+  }
+  console.log('\n== peak memory: does it grow with the file?');
+  const a = timeCommand(`mpscope read -r (${nSmall} packets)`, ['node', CLI, 'read', '-r', small]);
+  const b = timeCommand(`mpscope read -r (${nLarge} packets)`, ['node', CLI, 'read', '-r', large]);
+  show(a, nSmall);
+  show(b, nLarge);
+  if (a.maxRssMb !== undefined && b.maxRssMb !== undefined) {
+    target('peak memory does not grow with file size', b.maxRssMb <= a.maxRssMb * 1.25 + 10, `${a.maxRssMb.toFixed(0)} MB vs ${b.maxRssMb.toFixed(0)} MB`);
+  }
+}
+
+const file = captureFile(PACKETS);
+benchDecode(file, PACKETS);
+benchCommands(file, PACKETS);
+const smallCount = Math.max(1000, Math.floor(PACKETS / 5));
+benchMemory(captureFile(smallCount), file, smallCount, PACKETS);
+
+console.log('\n== summary');
+for (const r of results) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.target}`);
+process.exitCode = results.every((r) => r.met) ? 0 : 1;

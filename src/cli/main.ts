@@ -1,0 +1,62 @@
+import { isMpscopeError, UsageError } from '../util/errors.js';
+import { runRead } from './read.js';
+import { runFields } from './fields.js';
+import { VERSION } from './version.js';
+
+interface Command {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  read: { summary: 'read a capture and print its packets (tshark list, -V tree, -x hex, -T tcpdump|json|ndjson|fields)', run: runRead },
+  fields: { summary: 'list every field name usable with -T fields / -e (like tshark -G fields)', run: runFields },
+};
+
+function usage(): string {
+  const lines = [
+    `mpscope ${VERSION}: a Multipath TCP toolkit`,
+    '',
+    'usage: mpscope <command> [options]',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`),
+    '',
+    "run 'mpscope <command> --help' for a command's options",
+  ];
+  return lines.join('\n');
+}
+
+/** Runs the command line and returns the exit status: 0 ok, 1 usage or findings, 2 input or I/O errors. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  try {
+    const [name, ...rest] = args;
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      process.stdout.write(usage() + '\n');
+      return name === undefined ? 1 : 0;
+    }
+    if (name === '--version' || name === 'version') {
+      process.stdout.write(`mpscope ${VERSION}\n`);
+      return 0;
+    }
+    const cmd = COMMANDS[name];
+    if (!cmd) {
+      // tshark users type `mpscope -r file`: treat a leading option as `read`.
+      if (name.startsWith('-')) return await runRead(args);
+      throw new UsageError(`unknown command '${name}'`, `commands: ${Object.keys(COMMANDS).join(', ')} (mpscope --help)`);
+    }
+    return await cmd.run(rest);
+  } catch (e) {
+    if (debug && e instanceof Error) process.stderr.write(`${e.stack ?? e.message}\n`);
+    if (isMpscopeError(e)) {
+      process.stderr.write(`mpscope: ${e.message}\n`);
+      if (e.hint) process.stderr.write(`hint: ${e.hint}\n`);
+      return e instanceof UsageError ? 1 : 2;
+    }
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`mpscope: internal error: ${msg}\nhint: run again with --debug for details, and please report it\n`);
+    return 3;
+  }
+}
