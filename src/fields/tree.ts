@@ -1,0 +1,168 @@
+/**
+ * A packet's fields as a nested tree of strings, shaped like tshark's JSON
+ * layers: one object per protocol, a field's sub-fields in `<name>_tree`,
+ * repeated structures (TCP options, VLAN tags) as one node per item, and
+ * repeated keys collected into arrays (tshark's `--no-duplicate-keys`).
+ *
+ * The shape comes from the registry alone: a field sits under its `parent`,
+ * else under its scope's item node, else under its layer's protocol field.
+ */
+import { formatValue } from './format.js';
+import { isMulti } from './registry.js';
+import type { FieldRegistry } from './registry.js';
+import type { FieldContext, FieldDef, FieldValue, Scope } from './types.js';
+
+export type TreeValue = string | TreeObject;
+export interface TreeObject {
+  [key: string]: TreeValue | TreeValue[];
+}
+
+interface FieldSlot {
+  readonly kind: 'field';
+  readonly def: FieldDef;
+  readonly children: Slot[];
+}
+
+interface ScopeSlot {
+  readonly kind: 'scope';
+  readonly scope: Scope<unknown>;
+  /** Fields of one item's node, in definition order. */
+  readonly members: Slot[];
+}
+
+type Slot = FieldSlot | ScopeSlot;
+
+interface Plan {
+  readonly generation: number;
+  readonly root: Slot[];
+  readonly nodes: ReadonlyMap<string, FieldDef>;
+}
+
+function buildPlan(registry: FieldRegistry): Plan {
+  const root: Slot[] = [];
+  const slotOf = new Map<string, FieldSlot>();
+  const scopeSlots = new Map<Scope<unknown>, ScopeSlot>();
+  const nodes = new Map<string, FieldDef>();
+
+  const scopeSlot = (scope: Scope<unknown>): ScopeSlot => {
+    let s = scopeSlots.get(scope);
+    if (s) return s;
+    s = { kind: 'scope', scope, members: [] };
+    scopeSlots.set(scope, s);
+    if (scope.within === null) root.push(s);
+    else {
+      const holder = slotOf.get(scope.within);
+      if (!holder) throw new Error(`scope ${scope.name}: field ${scope.within} must be defined before its items`);
+      holder.children.push(s);
+    }
+    return s;
+  };
+
+  for (const def of registry.list()) {
+    if (def.scope && def.node) {
+      scopeSlot(def.scope);
+      nodes.set(def.name, def);
+      continue;
+    }
+    const slot: FieldSlot = { kind: 'field', def, children: [] };
+    let container: Slot[];
+    if (def.parent !== undefined) {
+      const parent = slotOf.get(def.parent);
+      if (!parent || parent.def.scope !== def.scope) {
+        throw new Error(`field ${def.name}: parent ${def.parent} must be a field of the same scope`);
+      }
+      container = parent.children;
+    } else if (def.scope) container = scopeSlot(def.scope).members;
+    else if (def.type === 'protocol' && def.name === def.layer) container = root;
+    else container = slotOf.get(def.layer)?.children ?? root;
+    container.push(slot);
+    slotOf.set(def.name, slot);
+  }
+  return { generation: registry.generation, root, nodes };
+}
+
+const plans = new WeakMap<FieldRegistry, Plan>();
+
+function planFor(registry: FieldRegistry): Plan {
+  let p = plans.get(registry);
+  if (!p || p.generation !== registry.generation) {
+    p = buildPlan(registry);
+    plans.set(registry, p);
+  }
+  return p;
+}
+
+function add(obj: TreeObject, key: string, value: TreeValue): void {
+  const old = obj[key];
+  if (old === undefined) obj[key] = value;
+  else if (Array.isArray(old)) old.push(value);
+  else obj[key] = [old, value];
+}
+
+function isEmpty(obj: TreeObject): boolean {
+  for (const _ in obj) return false;
+  return true;
+}
+
+function text(def: FieldDef, v: FieldValue): string {
+  return def.type === 'none' ? '' : formatValue(v, def.type, def.base, 'colon');
+}
+
+class TreeBuilder {
+  constructor(
+    private readonly plan: Plan,
+    private readonly ctx: FieldContext,
+  ) {}
+
+  slots(slots: readonly Slot[], into: TreeObject, item: unknown, inItem: boolean): void {
+    for (const slot of slots) {
+      if (slot.kind === 'scope') this.scope(slot, into);
+      else this.field(slot, into, item, inItem);
+    }
+  }
+
+  private field(slot: FieldSlot, into: TreeObject, item: unknown, inItem: boolean): void {
+    const def = slot.def;
+    const v = inItem ? def.getItem?.(item, this.ctx) : def.get(this.ctx);
+    if (v === undefined || (isMulti(v) && v.length === 0)) return;
+    const child: TreeObject = {};
+    this.slots(slot.children, child, item, inItem);
+    if (def.type === 'protocol') {
+      // A protocol's subtree is its value; a protocol with no fields shows its summary.
+      const first = isMulti(v) ? v[0]! : v;
+      add(into, def.name, isEmpty(child) ? text(def, first) : child);
+      return;
+    }
+    if (isMulti(v)) for (const x of v) add(into, def.name, text(def, x));
+    else add(into, def.name, text(def, v));
+    if (!isEmpty(child)) add(into, `${def.name}_tree`, child);
+  }
+
+  private scope(slot: ScopeSlot, into: TreeObject): void {
+    const items = slot.scope.items(this.ctx);
+    if (!items) return;
+    for (const item of items) {
+      const name = slot.scope.node(item);
+      const node = this.plan.nodes.get(name);
+      const child: TreeObject = {};
+      this.slots(slot.members, child, item, true);
+      const v = node?.getItem?.(item, this.ctx);
+      const head = v === undefined || isMulti(v) ? undefined : v;
+      if (head instanceof Uint8Array && node) {
+        // Option subtrees show their bytes, then their fields, as tshark does.
+        add(into, name, text(node, head));
+        if (!isEmpty(child)) add(into, `${name}_tree`, child);
+      } else {
+        add(into, name, isEmpty(child) && head !== undefined && node ? text(node, head) : child);
+      }
+    }
+  }
+}
+
+/** The fields of one packet as tshark-style JSON layers. */
+export function packetLayers(ctx: FieldContext, registry: FieldRegistry): TreeObject {
+  const plan = planFor(registry);
+  const layers: TreeObject = {};
+  new TreeBuilder(plan, ctx).slots(plan.root, layers, undefined, false);
+  return layers;
+}
