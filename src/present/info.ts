@@ -7,6 +7,7 @@
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { TcpFlag } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
+import { mptcpOverrun } from './tshark/detail-mptcp.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -26,7 +27,7 @@ export function tcpFlagsText(flags: number): string {
 /** True when the segment carries at least one MPTCP option (tshark then names the protocol MPTCP). */
 export function hasMptcpOption(tcp: TcpRepr): boolean {
   const opts = tcp.options;
-  for (let i = 0; i < opts.length; i++) if (opts[i]!.kind === 30) return true;
+  for (let i = 0; i < opts.length; i++) if (opts[i]!.type === 'mptcp') return true;
   return false;
 }
 
@@ -43,13 +44,21 @@ export function dissectionError(pkt: Packet, layers?: readonly string[]): string
   return truncated ? '[Packet size limited during capture]' : '';
 }
 
-const TCP_LAYERS = ['tcp', 'mptcp'];
+function hasFinding(pkt: Packet, layer: string, code: string): boolean {
+  const f = pkt.findings;
+  for (let i = 0; i < f.length; i++) if (f[i]!.layer === layer && f[i]!.code === code) return true;
+  return false;
+}
+
+const TCP_MIN_HEADER = 20;
 
 /**
  * The Info text tshark gives a TCP segment with sequence analysis off:
  * ports, flags, raw sequence numbers, window, urgent pointer, length, and
  * the options it summarizes (MSS, WS, SACK_PERM, timestamps, SACK blocks,
- * Fast Open).
+ * Fast Open). Where tshark's dissection stops (a bogus header length, an
+ * MPTCP option read past its end, the end of the capture) the text stops
+ * there too, with tshark's marker.
  */
 export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string {
   const tcp = pkt.tcp;
@@ -58,6 +67,10 @@ export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string 
   let s = tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + tcp.seq;
   if (flags & TcpFlag.ACK) s += ' Ack=' + tcp.ack;
   s += ' Win=' + scaledWindow(tcp.window, flags, winScale);
+  const declared = tcp.dataOffset * 4;
+  if (declared < TCP_MIN_HEADER) return s + `, bogus TCP header length (${declared}, must be at least ${TCP_MIN_HEADER})`;
+  // The only other TCP-level inconsistency: a header longer than the segment.
+  if (hasFinding(pkt, 'tcp', 'malformed')) return s + '[Malformed Packet]';
   if (flags & TcpFlag.URG) s += ' Urg=' + tcp.urgentPointer;
   s += ' Len=' + tcp.payloadLength;
   const opts = tcp.options;
@@ -73,10 +86,25 @@ export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string 
         for (const [left, right] of o.blocks) s += ' SLE=' + left + ' SRE=' + right;
         break;
       case 'fastOpen': s += o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'; break;
+      case 'md5': s += ' MD5'; break;
+      case 'userTimeout': s += ' USER_TO=' + o.timeout; break;
+      // tshark appends this one without a separating space.
+      case 'tcpAo': s += 'TCP AO'; break;
+      case 'mptcp': if (mptcpOverrun(o)) return s + '[Malformed Packet]'; break;
       default: break;
     }
   }
-  return s + dissectionError(pkt, TCP_LAYERS);
+  return hasFinding(pkt, 'tcp', 'truncated') ? s + '[Packet size limited during capture]' : s;
+}
+
+/**
+ * "sport → dport" of a transport header too short to decode: the one place
+ * the columns read bytes themselves, because tshark shows the ports it got.
+ */
+function cutTransportPorts(pkt: Packet, at: number): string {
+  const d = pkt.data;
+  if (at + 4 > d.length) return '';
+  return ((d[at]! << 8) | d[at + 1]!) + ' → ' + ((d[at + 2]! << 8) | d[at + 3]!);
 }
 
 const scratch: Summary = { protocol: '', info: '' };
@@ -108,9 +136,9 @@ export function summarize(pkt: Packet, winScale: number, out: Summary): Summary 
     out.protocol = ip.version === 4 ? 'IPv4' : 'IPv6';
     out.info = dissectionError(pkt);
     if (ip.protocol === 6 || ip.protocol === 17) {
-      // The transport header is cut short: tshark names the transport and shows what it could.
+      // The transport header is cut short: tshark names the transport and shows the ports if it has them.
       out.protocol = ip.protocol === 6 ? 'TCP' : 'UDP';
-      out.info = '[Packet size limited during capture]';
+      out.info = cutTransportPorts(pkt, ip.offset + ip.length) + '[Packet size limited during capture]';
     }
     return out;
   }

@@ -106,6 +106,8 @@ export class TcpdumpFormatter {
     const capEnd = Math.min(pkt.capLen, data.length);
     const ip = pkt.ip;
     if (ip !== undefined) {
+      // Raw IP captures have no link header to name the protocol under -e.
+      if (link === undefined && ctx.linkHeader) s = ip.version === 4 ? 'IP ' : 'IP6 ';
       const length = pkt.origLen - ip.offset;
       return s + (ip.version === 4 ? formatIpv4(ctx, data, ip, pkt, length, capEnd) : formatIpv6(ctx, data, ip, pkt, length, capEnd));
     }

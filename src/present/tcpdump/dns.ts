@@ -6,7 +6,7 @@
  * (A, AAAA, NS, CNAME, PTR, DNAME, MX, TXT, SRV, SOA and OPT without its
  * options); other record types print their type name only.
  */
-import { ipv4BytesString, ipv6String } from './addr.js';
+import { hexBytes, ipv4BytesString, ipv6String } from './addr.js';
 import { escapedChars } from './text.js';
 
 const TYPE_NAMES: Record<number, string> = {
@@ -34,6 +34,23 @@ const RCODES = [
   ' BadVers', 'Resp17', ' Resp18', ' Resp19', ' Resp20', 'Resp21', ' Resp22', ' BadCookie',
 ];
 const T_OPT = 41;
+const EDNS_OPTIONS: Record<number, string> = {
+  1: 'LLQ', 2: 'UL', 3: 'NSID', 5: 'DAU', 6: 'DHU', 7: 'N3U', 8: 'ECS', 9: 'EXPIRE', 10: 'COOKIE', 11: 'KEEPALIVE',
+  12: 'PADDING', 13: 'CHAIN', 14: 'KEY-TAG', 16: 'CLIENT-TAG', 17: 'SERVER-TAG',
+};
+
+/** EDNS client subnet: `address/source/scope`. */
+function ecs(d: Uint8Array, cp: number, n: number): string {
+  if (n < 4) return '(invalid)';
+  const family = (d[cp]! << 8) | d[cp + 1]!;
+  const src = d[cp + 2]!;
+  const scope = d[cp + 3]!;
+  const bits = family === 1 ? 32 : family === 2 ? 128 : 0;
+  if (bits === 0 || n - 4 > bits / 8 || src > bits || scope > bits || Math.floor((src + 7) / 8) !== n - 4) return '(invalid)';
+  const padded = new Uint8Array(16);
+  padded.set(d.subarray(cp + 4, cp + n));
+  return (family === 1 ? ipv4BytesString(padded, 0) : ipv6String(padded, 0)) + '/' + src + '/' + scope;
+}
 const MAXCDNAME = 255;
 
 const typeName = (t: number): string => TYPE_NAMES[t] ?? 'Type' + t;
@@ -226,9 +243,54 @@ class DnsWalk {
       case T_OPT:
         this.s += ' UDPsize=' + cls;
         if (optFlags & 0x8000) this.s += ' DO';
+        if (cp < rp) {
+          this.s += ' [';
+          while (cp < rp) {
+            cp = this.ednsOption(cp);
+            if (cp === -1) return -1;
+            if (cp < rp) this.s += ',';
+          }
+          this.s += ']';
+        }
         break;
     }
     return rp;
+  }
+
+  /** One EDNS option of an OPT record (RFC 6891): name, then its value where tcpdump decodes it. */
+  private ednsOption(cp: number): number {
+    if (!this.has(cp, 2)) return -1;
+    const opt = this.u16(cp);
+    this.s += EDNS_OPTIONS[opt] ?? 'Opt' + opt;
+    if (!this.has(cp + 2, 2)) return -1;
+    const n = this.u16(cp + 2);
+    cp += 4;
+    if (!this.has(cp, n)) {
+      this.truncated = true;
+      return -1;
+    }
+    if (n === 0) return cp;
+    this.s += ' ';
+    const d = this.d;
+    switch (opt) {
+      case 8: this.s += ecs(d, cp, n); break;
+      case 9: this.s += n !== 4 ? '(invalid)' : this.u32(cp) + ' sec'; break;
+      case 10:
+        if (n < 8 || (n > 8 && n < 16) || n > 40) this.s += '(invalid)';
+        else this.s += hexBytes(d, cp, cp + 8) + (n > 8 ? ' ' + hexBytes(d, cp + 8, cp + n) : '');
+        break;
+      case 11: this.s += n !== 2 ? '(invalid)' : (this.u16(cp) / 10).toFixed(1) + ' sec'; break;
+      case 12: this.s += '(' + n + ')'; break;
+      case 14:
+        if (n % 2 !== 0) this.s += '(invalid)';
+        else for (let i = 0; i < n; i += 2) this.s += (i > 0 ? ' ' : '') + this.u16(cp + i);
+        break;
+      case 5: case 6: case 7:
+        for (let i = 0; i < n; i++) this.s += (i > 0 ? ' ' : '') + 'Alg_' + d[cp + i]!;
+        break;
+      default: this.s += hexBytes(d, cp, cp + n);
+    }
+    return cp + n;
   }
 
   /** A section of `count` records; false when tcpdump would stop with a truncation mark. */

@@ -86,14 +86,25 @@ function httpSummary(pkt: Packet, out: Summary): boolean {
   const end = at + pkt.payloadLength;
   let firstLine = startsWith(d, at, end, 'HTTP/');
   if (!firstLine) for (const m of HTTP_METHODS) if (startsWith(d, at, end, m)) { firstLine = true; break; }
+  const e = lineEnd(d, at, end);
+  // Something shaped like a request line that is not one (unknown method, no
+  // line end in the segment): tshark leaves such a segment to TCP.
+  if (!firstLine && looksLikeRequestLine(d, at, end)) return false;
+  if (firstLine && e < 0) return false;
   out.protocol = 'HTTP';
   if (!firstLine) {
     out.info = 'Continuation';
     return true;
   }
-  const e = lineEnd(d, at, end);
   out.info = printable(d, at, e < 0 ? end : e) + ' ';
   return true;
+}
+
+/** An upper-case token followed by a space and a slash: "SEARCH /...". */
+function looksLikeRequestLine(d: Uint8Array, at: number, end: number): boolean {
+  let i = at;
+  while (i < end && i - at < 16 && d[i]! >= 0x41 && d[i]! <= 0x5a) i++;
+  return i > at && i + 1 < end && d[i] === 0x20 && d[i + 1] === 0x2f;
 }
 
 const DHCP_TYPES = ['', 'Discover', 'Offer', 'Request', 'Decline', 'ACK', 'NAK', 'Release', 'Inform'];
@@ -123,7 +134,8 @@ export function appSummary(pkt: Packet, out: Summary): boolean {
   if (pkt.payloadLength <= 0) return false;
   const tcp = pkt.tcp;
   if (tcp) {
-    if (tcp.payloadCaptured < tcp.payloadLength) return false;
+    // tshark hands neither cut payloads nor data on a reset to the application dissectors.
+    if (tcp.payloadCaptured < tcp.payloadLength || tcp.flags & 0x004) return false;
     if (tcp.srcPort === SSH_PORT || tcp.dstPort === SSH_PORT) return sshSummary(pkt, tcp.dstPort === SSH_PORT, out);
     if (HTTP_PORTS.has(tcp.dstPort) || HTTP_PORTS.has(tcp.srcPort)) return httpSummary(pkt, out);
     if (tcp.srcPort === DNS_PORT || tcp.dstPort === DNS_PORT) return dnsSummary(pkt.data, pkt.payloadOffset + 2, pkt.payloadOffset + pkt.payloadLength, out);
@@ -231,7 +243,7 @@ export function icmpSummary(pkt: Packet, icmp: IcmpRepr, out: Summary): Summary 
     const seq = icmp.rest & 0xffff;
     const seqLe = ((seq & 0xff) << 8) | (seq >> 8);
     const ttl = pkt.ip?.version === 4 ? pkt.ip.ttl : 0;
-    info += `  id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${ttl}`;
+    info = info.padEnd(20) + ` id=0x${id.toString(16).padStart(4, '0')}, seq=${seq}/${seqLe}, ttl=${ttl}`;
   }
   out.info = info;
   return out;

@@ -1,0 +1,246 @@
+/**
+ * "Multipath Transmission Control Protocol" nodes: every field named as
+ * tshark 4.0 names it, plus what tshark does not compute from a single
+ * packet: the token and IDSN of every key, the DSS checksum when the whole
+ * mapping is in the packet, and why the HMACs cannot be checked here.
+ */
+import { keyToIdsn, keyToToken, verifyDssChecksum, type MptcpVersion } from '../../mptcp/index.js';
+import type {
+  MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp,
+} from '../../wire/types.js';
+import { hexString, ipv4String, ipv6String } from './addr.js';
+import { bitLine, bits, hex, type Tree } from './tree.js';
+
+const SUBTYPE_NAMES = [
+  'Multipath Capable', 'Join Connection', 'Data Sequence Signal', 'Add Address', 'Remove Address',
+  'Change Subflow Priority', 'TCP Fallback', 'Fast Close', 'TCP Reset',
+];
+
+/** tshark's name of an MPTCP subtype ("Multipath Capable", ..., "Unknown (9)"). */
+export function mptcpSubtypeText(subtype: number): string {
+  return SUBTYPE_NAMES[subtype] ?? `Unknown (${subtype})`;
+}
+
+const TCPRST_REASONS = [
+  'Unspecified error', 'MPTCP-specific error', 'Lack of resources', 'Administratively prohibited',
+  'Too much outstanding data', 'Unacceptable performance', 'Middlebox interference',
+];
+
+const TWO_64 = 1n << 64n;
+const KEYS_ABSENT = 'not checkable: keys not in this packet';
+
+function bit(flags: number, mask: number): string {
+  return flags & mask ? '1' : '0';
+}
+
+/**
+ * The token and IDSN a key yields. The version says which hash (SHA-1 for v0,
+ * SHA-256 for v1); when the packet does not carry it, both are shown.
+ */
+function keyDerived(t: Tree, d: number, who: string, key: bigint, version: number | undefined): void {
+  const versions: MptcpVersion[] = version === 0 ? [0] : version === 1 ? [1] : [0, 1];
+  for (const v of versions) {
+    const tag = versions.length > 1 ? ` (v${v}, ${v === 0 ? 'SHA-1' : 'SHA-256'})` : '';
+    t.add(d, `[${who}'s key token${tag}: ${hex(keyToToken(key, v), 8)}]`);
+    t.add(d, `[${who}'s key IDSN${tag}: ${keyToIdsn(key, v)}]`);
+  }
+}
+
+/** Payload of the segment as captured, or why a checksum over it cannot be computed. */
+function mappedPayload(pkt: Packet, mappedLength: number): Uint8Array | string {
+  const tcp = pkt.tcp!;
+  if (mappedLength > tcp.payloadLength) return 'not checkable: mapping longer than this segment';
+  if (mappedLength < tcp.payloadLength) return 'not checkable: mapping covers only part of this segment';
+  if (tcp.payloadCaptured < tcp.payloadLength) return 'not checkable: payload cut by the capture snap length';
+  return pkt.data.subarray(tcp.payloadOffset, tcp.payloadOffset + tcp.payloadLength);
+}
+
+function checksumStatus(t: Tree, d: number, dsn64: bigint | string, ssn: number, dataLength: number, dataFin: boolean, checksum: number, pkt: Packet): void {
+  if (typeof dsn64 === 'string') {
+    t.add(d, `[Checksum Status: ${dsn64}]`);
+    return;
+  }
+  if (dataLength === 0) {
+    t.add(d, '[Checksum Status: not checkable: infinite mapping]');
+    return;
+  }
+  // A DATA_FIN takes one octet of the data-level length but none of the payload.
+  const payload = mappedPayload(pkt, dataLength - (dataFin ? 1 : 0));
+  if (typeof payload === 'string') {
+    t.add(d, `[Checksum Status: ${payload}]`);
+    return;
+  }
+  const status = verifyDssChecksum(dsn64, ssn, dataLength, checksum, payload);
+  t.add(d, `[Checksum Status: ${status === 'good' ? 'Good' : 'Bad'}]`);
+  if (status === 'bad') t.expert(d + 1, 'Error', 'Checksum', 'Bad DSS checksum');
+}
+
+function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet): void {
+  const v0 = o.version === 0;
+  t.add(d, bitLine(b2, 8, 0x0f, 'Multipath TCP version', `${o.version}`));
+  const f = o.flags;
+  t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
+  t.add(d + 1, bitLine(f, 8, 0x80, 'Checksum required', bit(f, 0x80)));
+  t.add(d + 1, bitLine(f, 8, 0x40, 'Extensibility', bit(f, 0x40)));
+  if (!v0) t.add(d + 1, bitLine(f, 8, 0x20, 'Do not attempt to establish new subflows to this address and port', bit(f, 0x20)));
+  t.add(d + 1, bitLine(f, 8, 0x01, v0 ? 'Use HMAC-SHA1' : 'Use HMAC-SHA256', bit(f, 0x01)));
+  t.add(d + 1, v0
+    ? bitLine(f, 8, 0x3e, 'Reserved', hex((f & 0x3e) >> 1, 2))
+    : bitLine(f, 8, 0x1e, 'Reserved', `0x${((f & 0x1e) >> 1).toString(16)}`));
+  const version = o.version <= 1 ? o.version : undefined;
+  if (o.senderKey !== undefined) {
+    t.add(d, `Sender's Key: ${o.senderKey}`);
+    if (version !== undefined) {
+      t.add(d, `[Subflow token generated from key: ${keyToToken(o.senderKey, version as MptcpVersion)}]`);
+      t.add(d, `[Subflow expected IDSN: ${keyToIdsn(o.senderKey, version as MptcpVersion)} (64bits version)]`);
+    }
+    keyDerived(t, d, 'Sender', o.senderKey, version);
+  }
+  if (o.receiverKey !== undefined) {
+    t.add(d, `Receiver's Key: ${o.receiverKey}`);
+    keyDerived(t, d, 'Receiver', o.receiverKey, version);
+  }
+  if (o.dataLength !== undefined) t.add(d, `Data-level Length: ${o.dataLength}`);
+  if (o.checksum !== undefined && o.dataLength !== undefined) {
+    t.add(d, `Checksum: ${hex(o.checksum, 4)}`);
+    // v1 first data: the mapping starts at the sender's IDSN + 1, subflow sequence 1.
+    const dsn = o.senderKey !== undefined && version === 1
+      ? (keyToIdsn(o.senderKey, 1) + 1n) % TWO_64
+      : 'not checkable: no sender key';
+    checksumStatus(t, d, dsn, 1, o.dataLength, false, o.checksum, pkt);
+  }
+}
+
+function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array): void {
+  if (o.phase === 'ack') {
+    t.add(d, bitLine(o.reserved ?? 0, 16, 0x0fff, 'Reserved', hex(o.reserved ?? 0, 3)));
+    t.add(d, `Sender's HMAC: ${hexString(o.hmac ?? new Uint8Array(0))}`);
+    t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+    return;
+  }
+  const b2 = raw[2] ?? 0;
+  t.add(d, `Multipath TCP flags: ${hex(b2, 2)}`);
+  t.add(d + 1, bitLine(b2, 8, 0x01, 'Backup flag', bit(b2, 0x01)));
+  t.add(d, `Address ID: ${o.addrId}`);
+  if (o.phase === 'syn') {
+    t.add(d, `Receiver's Token: ${o.token ?? 0}`);
+  } else {
+    t.add(d, `Sender's Truncated HMAC: ${o.truncatedHmac ?? 0n}`);
+  }
+  t.add(d, `Sender's Random Number: ${o.nonce ?? 0}`);
+  if (o.phase === 'synack') t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+}
+
+function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet): void {
+  const f = o.flags;
+  t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
+  t.add(d + 1, bitLine(f, 8, 0x10, 'DATA_FIN', bit(f, 0x10)));
+  t.add(d + 1, bitLine(f, 8, 0x08, 'Data Sequence Number is 8 octets', bit(f, 0x08)));
+  t.add(d + 1, bitLine(f, 8, 0x04, 'Data Sequence Number, Subflow Sequence Number, Data-level Length, Checksum present', bit(f, 0x04)));
+  t.add(d + 1, bitLine(f, 8, 0x02, 'Data ACK is 8 octets', bit(f, 0x02)));
+  t.add(d + 1, bitLine(f, 8, 0x01, 'Data ACK is present', bit(f, 0x01)));
+  if (o.dataAck !== undefined) t.add(d, `Original MPTCP Data ACK: ${o.dataAck}${o.dataAckWidth === 8 ? ' (64bits)' : ''}`);
+  if (o.dsn === undefined) return;
+  t.add(d, `Data Sequence Number: ${o.dsn}  (${o.dsnWidth === 8 ? 64 : 32}bits version)`);
+  t.add(d, `Subflow Sequence Number: ${o.ssn ?? 0}`);
+  t.add(d, `Data-level Length: ${o.dataLength ?? 0}`);
+  if (o.infiniteMapping) t.add(d, '[Infinite mapping: the subflow falls back to TCP]');
+  if (o.checksum !== undefined) {
+    t.add(d, `Checksum: ${hex(o.checksum, 4)}`);
+    const dsn = o.dsnWidth === 8 ? o.dsn : 'not checkable: 32-bit DSN, the full DSN needs the connection';
+    checksumStatus(t, d, dsn, o.ssn ?? 0, o.dataLength ?? 0, o.dataFin, o.checksum, pkt);
+  }
+}
+
+function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number): void {
+  if (o.form === 0) t.add(d, bitLine(b2, 8, 0x0f, 'IP version', `${o.ipVersion}`));
+  else t.add(d, bitLine(b2, 8, 0x01, 'Echo', bit(b2, 0x01)));
+  t.add(d, `Address ID: ${o.addrId}`);
+  t.add(d, o.ipVersion === 4
+    ? `Advertised IPv4 Address: ${ipv4String(((o.address[0]! << 24) | (o.address[1]! << 16) | (o.address[2]! << 8) | o.address[3]!) >>> 0)}`
+    : `Advertised IPv6 Address: ${ipv6String(o.address)}`);
+  if (o.port !== undefined) t.add(d, `Advertised port: ${o.port}`);
+  if (o.truncatedHmac !== undefined) {
+    t.add(d, `Truncated HMAC: ${o.truncatedHmac}`);
+    t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+  }
+}
+
+function tcpRst(t: Tree, d: number, flags: number, reason: number, b2: number): void {
+  const names = [[0x8, 'Flag U'], [0x4, 'Flag V'], [0x2, 'Flag W'], [0x1, 'Transient']] as const;
+  const set = names.filter(([m]) => flags & m).map(([, n]) => n);
+  t.add(d, `Multipath TCP flags: ${hex(b2, 2)}${set.length ? ', ' + set.join(', ') : ''}`);
+  for (const [m, n] of names) t.add(d + 1, bitLine(flags, 4, m, n, flags & m ? 'Set' : 'Not set'));
+  t.add(d, `TCPRST Reason: ${TCPRST_REASONS[reason] ?? 'Unknown'} (${hex(reason, 2)})`);
+}
+
+function reserved12(t: Tree, d: number, value: number | undefined): void {
+  t.add(d, bitLine(value ?? 0, 16, 0x0fff, 'Reserved', hex(value ?? 0, 3)));
+}
+
+function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet): void {
+  const b2 = raw[2] ?? 0;
+  switch (m.name) {
+    case 'MP_CAPABLE': capable(t, d, m, b2, pkt); break;
+    case 'MP_JOIN': join(t, d, m, raw); break;
+    case 'DSS': dss(t, d, m, pkt); break;
+    case 'ADD_ADDR': addAddr(t, d, m, b2); break;
+    case 'REMOVE_ADDR':
+      t.add(d, `[Number of removed addresses: ${m.addrIds.length}]`);
+      for (const id of m.addrIds) t.add(d, `Address ID: ${id}`);
+      break;
+    case 'MP_PRIO':
+      t.add(d, `Multipath TCP flags: ${hex(b2, 2)}`);
+      t.add(d + 1, bitLine(b2, 8, 0x01, 'Backup flag', bit(b2, 0x01)));
+      if (m.addrId !== undefined) t.add(d, `Address ID: ${m.addrId}`);
+      break;
+    case 'MP_FAIL':
+      reserved12(t, d, m.reserved);
+      t.add(d, `Data Sequence Number: ${m.dsn}`);
+      break;
+    case 'MP_FASTCLOSE':
+      reserved12(t, d, m.reserved);
+      t.add(d, `Receiver's Key: ${m.receiverKey}`);
+      keyDerived(t, d, 'Receiver', m.receiverKey, undefined);
+      break;
+    case 'MP_TCPRST': tcpRst(t, d, m.flags, m.reason, b2); break;
+    case 'MP_EXPERIMENTAL':
+    case 'UNKNOWN':
+      if (raw.length > 3) t.add(d, `Payload: ${hexString(raw, 3)}`);
+      break;
+  }
+}
+
+/**
+ * tshark stops with "[Malformed Packet]" when it reads past an MPTCP option:
+ * no subtype byte, or a DSS shorter than its flags announce. Other length
+ * mismatches it reads around.
+ */
+export function mptcpOverrun(o: TcpOptMptcp): boolean {
+  if (o.length < 3) return true;
+  if (o.mptcp.subtype !== 2 || o.mptcp.name === 'DSS') return false;
+  if (o.length < 4) return true;
+  const f = o.raw[3] ?? 0;
+  let need = 4;
+  if (f & 0x01) need += f & 0x02 ? 8 : 4;
+  if (f & 0x04) need += (f & 0x08 ? 8 : 4) + 6;
+  return o.length < need;
+}
+
+/** The node of one MPTCP option at `depth` (2 under the TCP options). */
+export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet): void {
+  const m = o.mptcp;
+  const raw = o.raw;
+  const subtype = m.subtype;
+  t.add(depth, `Multipath Transmission Control Protocol: ${mptcpSubtypeText(subtype < 0 ? 0 : subtype)}`);
+  const d = depth + 1;
+  t.add(d, 'Kind: Multipath TCP (30)');
+  t.add(d, `Length: ${o.length}`);
+  if (raw.length < 3) return;
+  t.add(d, `${bits(raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(subtype)} (${subtype})`);
+  if (m.name === 'UNKNOWN' && m.reason !== undefined) {
+    if (!mptcpOverrun(o)) t.expert(d, 'Warning', 'Protocol', m.reason);
+    return;
+  }
+  body(t, d, m, raw, pkt);
+}
