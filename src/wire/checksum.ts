@@ -14,16 +14,68 @@
  * The result is unfolded: pass it to `foldChecksum`.
  */
 export function onesComplementSum(data: Uint8Array, start: number, end: number, initial = 0): number {
-  let sum = initial;
-  let i = start;
-  const even = end - ((end - start) & 1);
-  // Four words per turn: fewer loop checks on the payload-sized ranges.
-  for (const stop = even - 7; i < stop; i += 8) {
-    sum += ((data[i]! << 8) | data[i + 1]!) + ((data[i + 2]! << 8) | data[i + 3]!)
-      + ((data[i + 4]! << 8) | data[i + 5]!) + ((data[i + 6]! << 8) | data[i + 7]!);
+  if (end - start >= WORDWISE_MIN && LITTLE_ENDIAN) return initial + wordwiseSum(data, start, end);
+  return initial + bytewiseSum(data, start, end, 0);
+}
+
+/** Below this many bytes a 32-bit view is not worth making. */
+const WORDWISE_MIN = 128;
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Sum of `data[from, to)` as big-endian words whose grid starts `phase` (0 or
+ * 1) bytes before `from`: with phase 1 the first byte is a low byte.
+ */
+function bytewiseSum(data: Uint8Array, from: number, to: number, phase: number): number {
+  let hi = 0;
+  let lo = 0;
+  let i = from;
+  if (phase === 1 && i < to) lo += data[i++]!;
+  const pairs = to - ((to - i) & 1);
+  for (; i < pairs; i += 2) {
+    hi += data[i]!;
+    lo += data[i + 1]!;
   }
-  for (; i < even; i += 2) sum += (data[i]! << 8) | data[i + 1]!;
-  if (even < end) sum += data[even]! << 8;
+  if (i < to) hi += data[i]!;
+  return hi * 256 + lo;
+}
+
+/** Last buffer a 32-bit view was made over, reused while frames come from the same chunk. */
+let viewBuffer: ArrayBufferLike | undefined;
+let view32: Uint32Array = new Uint32Array(0);
+
+/**
+ * The same sum read as aligned 32-bit little-endian words: bytes up to the
+ * first aligned address and after the last are summed one by one. RFC 1071
+ * §2(B): a sum of byte-swapped words is the byte-swapped sum, so the words
+ * are swapped back once at the end, unless the aligned part starts on an odd
+ * byte of the word grid, where a little-endian read already matches it.
+ */
+function wordwiseSum(data: Uint8Array, start: number, end: number): number {
+  const base = data.byteOffset;
+  const head = (4 - ((base + start) & 3)) & 3;
+  const m0 = start + head;
+  const words = (end - m0) >>> 2;
+  const m1 = m0 + words * 4;
+  if (viewBuffer !== data.buffer) {
+    viewBuffer = data.buffer;
+    view32 = new Uint32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
+  }
+  const v = view32;
+  let mid = 0;
+  let w = (base + m0) >>> 2;
+  const stop = w + words;
+  for (const stop4 = stop - 3; w < stop4; w += 4) mid += v[w]! + v[w + 1]! + v[w + 2]! + v[w + 3]!;
+  for (; w < stop; w++) mid += v[w]!;
+  let folded = fold16(mid);
+  if ((head & 1) === 0) folded = ((folded & 0xff) << 8) | (folded >>> 8);
+  return bytewiseSum(data, start, m0, 0) + folded + bytewiseSum(data, m1, end, head & 1);
+}
+
+/** End-around-carry fold of a sum into 16 bits (not complemented). */
+function fold16(sum: number): number {
+  while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
   return sum;
 }
 
@@ -33,9 +85,7 @@ export function onesComplementSum(data: Uint8Array, start: number, end: number, 
  * correct checksum the result is 0.
  */
 export function foldChecksum(sum: number): number {
-  // Two folds always suffice below 2^32; larger sums (huge chains) need the loop.
-  while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
-  return ~sum & 0xffff;
+  return ~fold16(sum) & 0xffff;
 }
 
 /** Internet checksum of `data[start, end)`: the value a checksum field should hold. */

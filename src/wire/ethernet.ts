@@ -19,6 +19,49 @@ export function isVlanTpid(t: number): boolean {
   return t === EtherType.VLAN || t === EtherType.QINQ || t === EtherType.QINQ_OLD;
 }
 
+/**
+ * A decoded Ethernet header. The MAC addresses are views made on first use
+ * (a view per address cost more than the rest of the header); assigning one
+ * replaces it. A spread copy does not carry them (they live on the prototype).
+ */
+class EthernetView {
+  declare layer: 'eth';
+  declare offset: number;
+  declare length: number;
+  declare vlans: VlanTag[];
+  declare etherType: number;
+  #src: Uint8Array;
+  #dstBytes: Uint8Array | undefined;
+  #srcBytes: Uint8Array | undefined;
+
+  constructor(data: Uint8Array, offset: number, length: number, vlans: VlanTag[], etherType: number) {
+    this.layer = 'eth';
+    this.offset = offset;
+    this.length = length;
+    this.vlans = vlans;
+    this.etherType = etherType;
+    this.#src = data;
+    this.#dstBytes = undefined;
+    this.#srcBytes = undefined;
+  }
+
+  get dst(): Uint8Array {
+    return this.#dstBytes ?? this.#src.subarray(this.offset, this.offset + 6);
+  }
+
+  set dst(mac: Uint8Array) {
+    this.#dstBytes = mac;
+  }
+
+  get src(): Uint8Array {
+    return this.#srcBytes ?? this.#src.subarray(this.offset + 6, this.offset + 12);
+  }
+
+  set src(mac: Uint8Array) {
+    this.#srcBytes = mac;
+  }
+}
+
 function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): EthernetRepr | undefined {
   if (end - offset < ETHERNET_HEADER_LENGTH) {
     truncated(findings, 'eth', 'Ethernet header', ETHERNET_HEADER_LENGTH, Math.max(0, end - offset), offset);
@@ -38,15 +81,7 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
     at += 4;
     etherType = u16(data, at);
   }
-  return {
-    layer: 'eth',
-    offset,
-    length: at + 2 - offset,
-    dst: data.subarray(offset, offset + 6),
-    src: data.subarray(offset + 6, offset + 12),
-    vlans,
-    etherType,
-  };
+  return new EthernetView(data, offset, at + 2 - offset, vlans, etherType);
 }
 
 function encodingLength(r: EthernetRepr): number {

@@ -104,15 +104,6 @@ function hex4(v: number): string {
   return v.toString(16).padStart(4, '0');
 }
 
-/**
- * End of the IPv4 datagram in the frame: the total length bounds the bytes
- * (Ethernet pads short frames), the capture may end sooner. A zero total
- * length (TSO) means "whatever was captured".
- */
-export function ipv4End(r: Ipv4Repr, capturedEnd: number): number {
-  return r.totalLength === 0 ? capturedEnd : Math.min(capturedEnd, r.offset + r.totalLength);
-}
-
 function encodingLength(r: Ipv4Repr): number {
   let n = IPV4_HEADER_LENGTH;
   for (const o of r.options) n += o.raw.length;

@@ -31,6 +31,63 @@ function extensionLength(type: number, lenByte: number): number {
   return (lenByte + 1) * 8;
 }
 
+/**
+ * A decoded IPv6 header. The two addresses are views made on first use;
+ * assigning one replaces it. A spread copy does not carry them (they live on
+ * the prototype).
+ */
+class Ipv6View {
+  declare layer: 'ipv6';
+  declare offset: number;
+  declare length: number;
+  declare version: 6;
+  declare trafficClass: number;
+  declare flowLabel: number;
+  declare payloadLength: number;
+  declare nextHeader: number;
+  declare hopLimit: number;
+  declare extensions: Ipv6ExtRepr[];
+  declare protocol: number;
+  declare isFragment: boolean;
+  #data: Uint8Array;
+  #srcBytes: Uint8Array | undefined;
+  #dstBytes: Uint8Array | undefined;
+
+  constructor(data: Uint8Array, offset: number, w0: number) {
+    this.layer = 'ipv6';
+    this.offset = offset;
+    this.length = IPV6_HEADER_LENGTH;
+    this.version = 6;
+    this.trafficClass = (w0 >>> 20) & 0xff;
+    this.flowLabel = w0 & 0xfffff;
+    this.payloadLength = u16(data, offset + 4);
+    this.nextHeader = data[offset + 6]!;
+    this.hopLimit = data[offset + 7]!;
+    this.extensions = [];
+    this.protocol = this.nextHeader;
+    this.isFragment = false;
+    this.#data = data;
+    this.#srcBytes = undefined;
+    this.#dstBytes = undefined;
+  }
+
+  get src(): Uint8Array {
+    return this.#srcBytes ?? this.#data.subarray(this.offset + 8, this.offset + 24);
+  }
+
+  set src(a: Uint8Array) {
+    this.#srcBytes = a;
+  }
+
+  get dst(): Uint8Array {
+    return this.#dstBytes ?? this.#data.subarray(this.offset + 24, this.offset + 40);
+  }
+
+  set dst(a: Uint8Array) {
+    this.#dstBytes = a;
+  }
+}
+
 function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): Ipv6Repr | undefined {
   if (end - offset < IPV6_HEADER_LENGTH) {
     truncated(findings, 'ipv6', 'IPv6 header', IPV6_HEADER_LENGTH, Math.max(0, end - offset), offset);
@@ -41,70 +98,45 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
     report(findings, 'error', 'malformed', 'ipv6', `Bogus IP version (${w0 >>> 28})`, offset);
     return undefined;
   }
-  const payloadLength = u16(data, offset + 4);
-  const nextHeader = data[offset + 6]!;
-  const extensions: Ipv6ExtRepr[] = [];
-  let isFragment = false;
-  let protocol = nextHeader;
+  const r = new Ipv6View(data, offset, w0);
+  const payloadLength = r.payloadLength;
   let at = offset + IPV6_HEADER_LENGTH;
   // The extension chain cannot run past the payload the header announces.
   const limit = payloadLength === 0 ? end : Math.min(end, at + payloadLength);
-  while (isIpv6Extension(protocol)) {
+  while (isIpv6Extension(r.protocol)) {
+    const type = r.protocol;
     if (limit - at < 2) {
-      truncated(findings, 'ipv6', `IPv6 extension header ${protocol}`, 2, Math.max(0, limit - at), at);
+      truncated(findings, 'ipv6', `IPv6 extension header ${type}`, 2, Math.max(0, limit - at), at);
       break;
     }
-    const len = extensionLength(protocol, data[at + 1]!);
+    const len = extensionLength(type, data[at + 1]!);
     if (limit - at < len) {
-      truncated(findings, 'ipv6', `IPv6 extension header ${protocol}`, len, limit - at, at);
+      truncated(findings, 'ipv6', `IPv6 extension header ${type}`, len, limit - at, at);
       break;
     }
-    const ext: Ipv6ExtRepr = { type: protocol, offset: at, length: len, nextHeader: data[at]!, data: data.subarray(at + 2, at + len) };
-    if (protocol === Ipv6Ext.FRAGMENT) {
+    const ext: Ipv6ExtRepr = { type, offset: at, length: len, nextHeader: data[at]!, data: data.subarray(at + 2, at + len) };
+    if (type === Ipv6Ext.FRAGMENT) {
       const fo = u16(data, at + 2);
       ext.fragOffset = fo >> 3;
       ext.moreFragments = (fo & 1) !== 0;
       ext.fragId = u32(data, at + 4);
       if (ext.fragOffset !== 0 || ext.moreFragments) {
-        isFragment = true;
+        r.isFragment = true;
         report(findings, 'note', 'ip.fragment', 'ipv6',
           `Fragmented IPv6 protocol (proto=${ext.nextHeader}, off=${ext.fragOffset * 8}, ID=0x${ext.fragId.toString(16).padStart(8, '0')})`, at);
       }
-    } else if (protocol === Ipv6Ext.ROUTING) {
+    } else if (type === Ipv6Ext.ROUTING) {
       ext.routingType = data[at + 2]!;
       ext.segmentsLeft = data[at + 3]!;
     }
-    extensions.push(ext);
-    protocol = ext.nextHeader;
+    r.extensions.push(ext);
+    r.protocol = ext.nextHeader;
     at += len;
     // A later fragment's payload starts mid-datagram: nothing after it can be read as a header.
-    if (isFragment && ext.fragOffset !== 0 && protocol !== IPV6_NO_NEXT_HEADER) break;
+    if (r.isFragment && ext.fragOffset !== 0 && r.protocol !== IPV6_NO_NEXT_HEADER) break;
   }
-  return {
-    layer: 'ipv6',
-    offset,
-    length: at - offset,
-    version: 6,
-    trafficClass: (w0 >>> 20) & 0xff,
-    flowLabel: w0 & 0xfffff,
-    payloadLength,
-    nextHeader,
-    hopLimit: data[offset + 7]!,
-    src: data.subarray(offset + 8, offset + 24),
-    dst: data.subarray(offset + 24, offset + 40),
-    extensions,
-    protocol,
-    isFragment,
-  };
-}
-
-/**
- * End of the IPv6 packet in the frame: the payload length bounds the bytes,
- * the capture may end sooner. Zero (jumbogram or a GSO sender's capture)
- * means "whatever was captured".
- */
-export function ipv6End(r: Ipv6Repr, capturedEnd: number): number {
-  return r.payloadLength === 0 ? capturedEnd : Math.min(capturedEnd, r.offset + IPV6_HEADER_LENGTH + r.payloadLength);
+  r.length = at - offset;
+  return r;
 }
 
 function encodingLength(r: Ipv6Repr): number {

@@ -7,8 +7,8 @@ import type { Frame } from '../capture/types.js';
 import { EtherType, ethernetCodec } from './ethernet.js';
 import { report } from './findings.js';
 import { icmpCodec, icmpv6Codec } from './icmp.js';
-import { ipv4Codec, ipv4End } from './ipv4.js';
-import { ipv6Codec, ipv6End } from './ipv6.js';
+import { ipv4Codec } from './ipv4.js';
+import { IPV6_HEADER_LENGTH, ipv6Codec } from './ipv6.js';
 import { isLoopbackIpv4, isLoopbackIpv6, loopbackCodec } from './loopback.js';
 import { PppProtocol, pppCodec } from './ppp.js';
 import { sll2Codec, sllCodec } from './sll.js';
@@ -147,32 +147,40 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
   p.payloadOffset = at;
   p.payloadLength = end - at;
 
-  let ip: IpRepr | undefined;
-  let ipEnd: number;
+  let ip: IpRepr;
+  let announced: number;
   if (etherType === EtherType.IPV4) {
     const r = ipv4Codec.decode(data, at, end, findings);
     if (r === undefined) return p;
     ip = r;
-    ipEnd = ipv4End(r, end);
-    if (r.totalLength < r.ihl * 4 && r.totalLength !== 0) return withIp(p, r, at + r.length, at + r.length);
-    checkWireLength(frame, r.totalLength, at, findings);
+    if (r.totalLength !== 0 && r.totalLength < r.ihl * 4) return withIp(p, r, at + r.length, at + r.length);
+    // Zero is what a TSO sender's capture shows: the frame tells the length.
+    announced = r.totalLength;
   } else if (etherType === EtherType.IPV6) {
     const r = ipv6Codec.decode(data, at, end, findings);
     if (r === undefined) return p;
     ip = r;
-    ipEnd = ipv6End(r, end);
-    checkWireLength(frame, r.payloadLength === 0 ? 0 : r.payloadLength + 40, at, findings);
+    // Zero: a jumbogram, or a GSO sender's capture.
+    announced = r.payloadLength === 0 ? 0 : IPV6_HEADER_LENGTH + r.payloadLength;
   } else {
     return p;
   }
+  // Bytes of the IP packet on the wire: what the header announces, cut to what the frame had (as tshark does).
+  const onWire = Math.max(frame.origLen, end) - at;
+  if (announced === 0) announced = onWire;
+  else if (announced > onWire) {
+    report(findings, 'error', 'ip.length_exceeds_packet', ip.layer, ip.layer === 'ip'
+      ? `IPv4 total length exceeds packet length (${onWire} bytes)`
+      : `IPv6 payload length exceeds framing length (${onWire - IPV6_HEADER_LENGTH} bytes)`, at);
+    announced = onWire;
+  }
+  const wireEnd = at + announced;
+  const ipEnd = Math.min(end, wireEnd);
 
   const l4 = at + (ip.layer === 'ip' ? ip.ihl * 4 : ip.length);
   withIp(p, ip, l4, ipEnd);
   if (ip.isFragment || ip.length < l4 - at || l4 > ipEnd) return p;
 
-  const wireEnd = ip.layer === 'ip'
-    ? (ip.totalLength === 0 ? end : at + ip.totalLength)
-    : (ip.payloadLength === 0 ? end : at + 40 + ip.payloadLength);
   ctx.ipOffset = at;
   ctx.segmentLength = wireEnd - l4;
   ctx.verifyChecksum = options?.checksums !== false;
@@ -211,12 +219,4 @@ function withIp(p: Packet, ip: IpRepr, payloadOffset: number, ipEnd: number): Pa
   p.payloadOffset = Math.min(payloadOffset, ipEnd);
   p.payloadLength = Math.max(0, ipEnd - payloadOffset);
   return p;
-}
-
-/** An IP length beyond what was on the wire means the IP header lies (tshark flags it too). */
-function checkWireLength(frame: Frame, ipLength: number, ipOffset: number, findings: Finding[]): void {
-  const onWire = frame.origLen - ipOffset;
-  if (ipLength > onWire) {
-    report(findings, 'error', 'malformed', 'ip', `IP length (${ipLength}) exceeds the bytes on the wire after the link header (${onWire})`, ipOffset);
-  }
 }

@@ -8,19 +8,64 @@ export const SLL_HEADER_LENGTH = 16;
 /** SLL2 (LINKTYPE_LINUX_SLL2, 276): protocol, reserved, ifindex, ARPHRD, type, address length, 8 address bytes. */
 export const SLL2_HEADER_LENGTH = 20;
 
+/**
+ * A decoded SLL / SLL2 header. The address bytes are views made on first
+ * use; assigning one replaces it. A spread copy does not carry them (they
+ * live on the prototype).
+ */
+class SllView {
+  declare layer: 'sll';
+  declare offset: number;
+  declare length: number;
+  declare version: 1 | 2;
+  declare packetType: number;
+  declare hatype: number;
+  declare addrLen: number;
+  declare protocol: number;
+  declare ifIndex?: number;
+  #data: Uint8Array;
+  #addrAt: number;
+  #addr: Uint8Array | undefined;
+  #addrField: Uint8Array | undefined;
+
+  constructor(data: Uint8Array, offset: number, version: 1 | 2, packetType: number, hatype: number, addrLen: number, addrAt: number, protocol: number) {
+    this.layer = 'sll';
+    this.offset = offset;
+    this.length = version === 2 ? SLL2_HEADER_LENGTH : SLL_HEADER_LENGTH;
+    this.version = version;
+    this.packetType = packetType;
+    this.hatype = hatype;
+    this.addrLen = addrLen;
+    this.protocol = protocol;
+    this.#data = data;
+    this.#addrAt = addrAt;
+    this.#addr = undefined;
+    this.#addrField = undefined;
+  }
+
+  get addr(): Uint8Array {
+    return this.#addr ?? this.#data.subarray(this.#addrAt, this.#addrAt + Math.min(this.addrLen, 8));
+  }
+
+  set addr(a: Uint8Array) {
+    this.#addr = a;
+  }
+
+  get addrField(): Uint8Array {
+    return this.#addrField ?? this.#data.subarray(this.#addrAt, this.#addrAt + 8);
+  }
+
+  set addrField(a: Uint8Array) {
+    this.#addrField = a;
+  }
+}
+
 function decodeV1(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
   if (end - offset < SLL_HEADER_LENGTH) {
     truncated(findings, 'sll', 'Linux cooked header', SLL_HEADER_LENGTH, Math.max(0, end - offset), offset);
     return undefined;
   }
-  const addrLen = u16(data, offset + 4);
-  return {
-    layer: 'sll', offset, length: SLL_HEADER_LENGTH, version: 1,
-    packetType: u16(data, offset), hatype: u16(data, offset + 2), addrLen,
-    addr: data.subarray(offset + 6, offset + 6 + Math.min(addrLen, 8)),
-    addrField: data.subarray(offset + 6, offset + 14),
-    protocol: u16(data, offset + 14),
-  };
+  return new SllView(data, offset, 1, u16(data, offset), u16(data, offset + 2), u16(data, offset + 4), offset + 6, u16(data, offset + 14));
 }
 
 function decodeV2(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
@@ -28,15 +73,9 @@ function decodeV2(data: Uint8Array, offset: number, end: number, findings: Findi
     truncated(findings, 'sll', 'Linux cooked v2 header', SLL2_HEADER_LENGTH, Math.max(0, end - offset), offset);
     return undefined;
   }
-  const addrLen = data[offset + 11]!;
-  return {
-    layer: 'sll', offset, length: SLL2_HEADER_LENGTH, version: 2,
-    packetType: data[offset + 10]!, hatype: u16(data, offset + 8), addrLen,
-    addr: data.subarray(offset + 12, offset + 12 + Math.min(addrLen, 8)),
-    addrField: data.subarray(offset + 12, offset + 20),
-    protocol: u16(data, offset),
-    ifIndex: u32(data, offset + 4),
-  };
+  const r = new SllView(data, offset, 2, data[offset + 10]!, u16(data, offset + 8), data[offset + 11]!, offset + 12, u16(data, offset));
+  r.ifIndex = u32(data, offset + 4);
+  return r;
 }
 
 function putAddress(out: Uint8Array, at: number, r: SllRepr): void {

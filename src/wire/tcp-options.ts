@@ -10,7 +10,10 @@
 import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
 import { report } from './findings.js';
 import { decodeMptcpOption, encodeMptcpOption, mptcpOptionLength } from './mptcp.js';
-import type { Finding, TcpOption } from './types.js';
+import type {
+  Finding, TcpOptAo, TcpOptEol, TcpOptFastOpen, TcpOptMd5, TcpOptMptcp, TcpOptMss, TcpOptNop, TcpOption, TcpOptSack,
+  TcpOptSackPerm, TcpOptTimestamps, TcpOptUnknown, TcpOptUserTimeout, TcpOptWscale,
+} from './types.js';
 
 export const TcpOptionKind = {
   EOL: 0,
@@ -70,8 +73,50 @@ function plural(n: number): string {
   return n === 1 ? 'byte' : 'bytes';
 }
 
+/**
+ * The object behind every decoded option. `raw` is a view made on first use,
+ * not at decode time: building a view per option cost more than the rest of
+ * the option walk. Assigning `raw` replaces it. As `raw` lives on the
+ * prototype, a spread copy (`{ ...option }`) does not carry it.
+ */
+class OptionView {
+  declare type: TcpOption['type'];
+  declare kind: number;
+  declare offset: number;
+  declare length: number;
+  #src: Uint8Array;
+  #end: number;
+  #raw: Uint8Array | undefined;
+
+  constructor(type: TcpOption['type'], kind: number, src: Uint8Array, start: number, end: number, length: number) {
+    this.type = type;
+    this.kind = kind;
+    this.offset = start;
+    this.length = length;
+    this.#src = src;
+    this.#end = end;
+    this.#raw = undefined;
+  }
+
+  get raw(): Uint8Array {
+    return this.#raw ?? this.#src.subarray(this.offset, this.#end);
+  }
+
+  set raw(bytes: Uint8Array) {
+    this.#raw = bytes;
+  }
+}
+
+/** A decoded option of type `T` over `src[start, end)`; the caller sets the type's own fields. */
+function view<T extends TcpOption>(type: T['type'], kind: number, src: Uint8Array, start: number, end: number, length: number): T {
+  return new OptionView(type, kind, src, start, end, length) as unknown as T;
+}
+
 function malformed(data: Uint8Array, at: number, end: number, length: number, why: string): TcpOption {
-  return { type: 'unknown', kind: data[at]!, offset: at, length, raw: data.subarray(at, end), malformed: why, data: data.subarray(Math.min(at + 2, end), end) };
+  const o = view<TcpOptUnknown>('unknown', data[at]!, data, at, end, length);
+  o.malformed = why;
+  o.data = data.subarray(Math.min(at + 2, end), end);
+  return o;
 }
 
 /**
@@ -87,11 +132,11 @@ export function decodeTcpOptions(
     const kind = data[at]!;
     if (kind === 0) {
       // EOL carries the padding after it, so the area re-encodes as it was.
-      out.push({ type: 'eol', kind, offset: at, length: 1, raw: data.subarray(at, capEnd) });
+      out.push(view<TcpOptEol>('eol', kind, data, at, capEnd, 1));
       break;
     }
     if (kind === 1) {
-      out.push({ type: 'nop', kind, offset: at, length: 1, raw: data.subarray(at, at + 1) });
+      out.push(view<TcpOptNop>('nop', kind, data, at, at + 1, 1));
       at++;
       continue;
     }
@@ -143,48 +188,73 @@ function decodeOne(data: Uint8Array, at: number, kind: number, len: number, find
     report(findings, 'error', 'tcp.option.bad_length', 'tcp', message, at);
     return malformed(data, at, at + len, len, message);
   }
-  const raw = data.subarray(at, at + len);
+  const end = at + len;
   switch (kind) {
-    case 2:
-      return { type: 'mss', kind, offset: at, length: len, raw, mss: u16(data, at + 2) };
+    case 2: {
+      const o = view<TcpOptMss>('mss', kind, data, at, end, len);
+      o.mss = u16(data, at + 2);
+      return o;
+    }
     case 3: {
-      const shift = data[at + 2]!;
-      if (shift > MAX_WSCALE_SHIFT) {
+      const o = view<TcpOptWscale>('wscale', kind, data, at, end, len);
+      o.shift = data[at + 2]!;
+      if (o.shift > MAX_WSCALE_SHIFT) {
         report(findings, 'warning', 'tcp.option.wscale_shift_invalid', 'tcp', `Window scale shift exceeds ${MAX_WSCALE_SHIFT}`, at + 2);
       }
-      return { type: 'wscale', kind, offset: at, length: len, raw, shift };
+      return o;
     }
     case 4:
-      return { type: 'sackPerm', kind, offset: at, length: len, raw };
+      return view<TcpOptSackPerm>('sackPerm', kind, data, at, end, len);
     case 5: {
-      const blocks: Array<[number, number]> = [];
-      for (let b = at + 2; b < at + len; b += 8) blocks.push([u32(data, b), u32(data, b + 4)]);
-      return { type: 'sack', kind, offset: at, length: len, raw, blocks };
+      const o = view<TcpOptSack>('sack', kind, data, at, end, len);
+      o.blocks = [];
+      for (let b = at + 2; b < end; b += 8) o.blocks.push([u32(data, b), u32(data, b + 4)]);
+      return o;
     }
-    case 8:
-      return { type: 'timestamps', kind, offset: at, length: len, raw, tsval: u32(data, at + 2), tsecr: u32(data, at + 6) };
-    case 19:
-      return { type: 'md5', kind, offset: at, length: len, raw, digest: data.subarray(at + 2, at + len) };
+    case 8: {
+      const o = view<TcpOptTimestamps>('timestamps', kind, data, at, end, len);
+      o.tsval = u32(data, at + 2);
+      o.tsecr = u32(data, at + 6);
+      return o;
+    }
+    case 19: {
+      const o = view<TcpOptMd5>('md5', kind, data, at, end, len);
+      o.digest = data.subarray(at + 2, end);
+      return o;
+    }
     case 28: {
+      const o = view<TcpOptUserTimeout>('userTimeout', kind, data, at, end, len);
       const v = u16(data, at + 2);
-      return { type: 'userTimeout', kind, offset: at, length: len, raw, granularityMinutes: v >= 0x8000, timeout: v & 0x7fff };
+      o.granularityMinutes = v >= 0x8000;
+      o.timeout = v & 0x7fff;
+      return o;
     }
-    case 29:
-      return { type: 'tcpAo', kind, offset: at, length: len, raw, keyId: data[at + 2]!, rnextKeyId: data[at + 3]!, mac: data.subarray(at + 4, at + len) };
+    case 29: {
+      const o = view<TcpOptAo>('tcpAo', kind, data, at, end, len);
+      o.keyId = data[at + 2]!;
+      o.rnextKeyId = data[at + 3]!;
+      o.mac = data.subarray(at + 4, end);
+      return o;
+    }
     case 30: {
-      const mptcp = decodeMptcpOption(data, at, len);
-      if (mptcp.name === 'UNKNOWN' && mptcp.reason !== undefined) report(findings, 'error', 'malformed', 'mptcp', mptcp.reason, at);
-      return { type: 'mptcp', kind, offset: at, length: len, raw, mptcp };
+      const o = view<TcpOptMptcp>('mptcp', kind, data, at, end, len);
+      o.mptcp = decodeMptcpOption(data, at, len);
+      if (o.mptcp.name === 'UNKNOWN' && o.mptcp.reason !== undefined) report(findings, 'error', 'malformed', 'mptcp', o.mptcp.reason, at);
+      return o;
     }
     case 34:
-      return { type: 'fastOpen', kind, offset: at, length: len, raw, experimental: false, cookie: data.subarray(at + 2, at + len) };
-    case 254:
-      if (len >= 4 && u16(data, at + 2) === FAST_OPEN_MAGIC) {
-        return { type: 'fastOpen', kind, offset: at, length: len, raw, experimental: true, cookie: data.subarray(at + 4, at + len) };
-      }
-      break;
+    case 254: {
+      const experimental = kind === 254;
+      if (experimental && (len < 4 || u16(data, at + 2) !== FAST_OPEN_MAGIC)) break;
+      const o = view<TcpOptFastOpen>('fastOpen', kind, data, at, end, len);
+      o.experimental = experimental;
+      o.cookie = data.subarray(at + (experimental ? 4 : 2), end);
+      return o;
+    }
   }
-  return { type: 'unknown', kind, offset: at, length: len, raw, data: data.subarray(at + 2, at + len) };
+  const o = view<TcpOptUnknown>('unknown', kind, data, at, end, len);
+  o.data = data.subarray(at + 2, end);
+  return o;
 }
 
 // ------------------------------------------------------------------ encoding
