@@ -1,0 +1,130 @@
+/**
+ * Bad packets never crash and never hang: every corpus packet is cut at every
+ * byte offset of its headers, and mutated at random (seeded), then decoded and
+ * printed in every output format. A packet cut inside its TCP header must carry
+ * a `truncated` or `malformed` finding.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { test } from 'node:test';
+import { readCaptureBytes } from '../../src/capture/index.js';
+import type { Frame } from '../../src/capture/index.js';
+import { decodePacket } from '../../src/wire/index.js';
+import type { Packet } from '../../src/wire/types.js';
+import { DetailFormatter, JsonWriter, ListFormatter, TcpdumpFormatter, formatHex } from '../../src/present/index.js';
+import { SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
+
+/** Small deterministic PRNG (mulberry32) so failures reproduce. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Frames of a capture, copied (readers hand out views into reused buffers). */
+function framesOf(path: string, max: number): Frame[] {
+  const frames: Frame[] = [];
+  readCaptureBytes(new Uint8Array(readFileSync(path)), (f) => {
+    frames.push({ ...f, data: f.data.slice() });
+    return frames.length < max ? undefined : false;
+  });
+  return frames;
+}
+
+/** Every output path a user can reach, on one packet. */
+class Printers {
+  private readonly list = new ListFormatter();
+  private readonly tcpdump = new TcpdumpFormatter({ tsStyle: 'tttt', nano: false, verbose: 1, quiet: false, absoluteSeq: false, number: true });
+  private readonly tcpdumpQuiet = new TcpdumpFormatter({ tsStyle: 'default', nano: true, verbose: 0, quiet: true, absoluteSeq: true, number: false });
+  private readonly detail = new DetailFormatter({ hex: true });
+  private sink = '';
+  private readonly json = new JsonWriter((s) => { this.sink = s; }, { ndjson: true });
+
+  print(pkt: Packet, withDetail: boolean): number {
+    let n = this.list.format(pkt).length + this.tcpdump.format(pkt).length + this.tcpdumpQuiet.format(pkt).length;
+    if (withDetail) {
+      n += this.detail.format(pkt).length + formatHex(pkt.data).length;
+      this.json.write(pkt);
+      n += this.sink.length;
+    }
+    return n;
+  }
+}
+
+function tcpHeaderEnd(p: Packet): number | undefined {
+  return p.tcp ? p.tcp.offset + p.tcp.dataOffset * 4 : undefined;
+}
+
+const captures = corpusCaptures();
+/** Larger captures contribute their first packets only, to keep the run short. */
+const PER_CAPTURE = 1000;
+
+test('every corpus packet cut at every header offset: no exception, truncation reported', { skip: SKIP_NO_SHARED, timeout: 600_000 }, (t) => {
+  let cases = 0;
+  for (const path of captures) {
+    const printers = new Printers();
+    for (const frame of framesOf(path, PER_CAPTURE)) {
+      const whole = decodePacket(frame);
+      const hdrEnd = tcpHeaderEnd(whole);
+      // Every offset through the headers, then a few inside the payload.
+      const last = Math.min(frame.data.length, (hdrEnd ?? whole.payloadOffset) + 8);
+      for (let cut = 0; cut <= last; cut++) {
+        const f: Frame = { ...frame, data: frame.data.subarray(0, cut) };
+        let pkt: Packet;
+        try {
+          pkt = decodePacket(f);
+          printers.print(pkt, cut % 7 === 0 || cut === last);
+        } catch (e) {
+          assert.fail(`${basename(path)} frame ${frame.number} cut at ${cut}: ${(e as Error).stack}`);
+        }
+        cases++;
+        if (hdrEnd !== undefined && cut < hdrEnd) {
+          const flagged = pkt.findings.some((x) => x.code === 'truncated' || x.code === 'malformed');
+          assert.ok(flagged, `${basename(path)} frame ${frame.number} cut at ${cut} < TCP header end ${hdrEnd}: no truncated/malformed finding`);
+        }
+      }
+    }
+  }
+  t.diagnostic(`${cases} cut packets`);
+  t.diagnostic(`${cases} mutated packets`);
+  assert.ok(cases > 100_000, `only ${cases} cases`);
+});
+
+test('random byte mutations of corpus packets: no exception (seeded)', { skip: SKIP_NO_SHARED, timeout: 600_000 }, (t) => {
+  const rnd = prng(0x6d707363);
+  let cases = 0;
+  for (const path of captures) {
+    const printers = new Printers();
+    for (const frame of framesOf(path, PER_CAPTURE)) {
+      const whole = decodePacket(frame);
+      // Mutations aimed at the headers (where parsers branch), a few anywhere.
+      const hot = Math.min(frame.data.length, (tcpHeaderEnd(whole) ?? whole.payloadOffset) + 4);
+      for (let k = 0; k < 30; k++) {
+        const data = frame.data.slice();
+        const flips = 1 + Math.floor(rnd() * 4);
+        for (let j = 0; j < flips; j++) {
+          const span = k % 8 === 0 ? data.length : hot;
+          if (span === 0) break;
+          data[Math.floor(rnd() * span)] = Math.floor(rnd() * 256);
+        }
+        const cut = k % 5 === 0 ? Math.floor(rnd() * (data.length + 1)) : data.length;
+        const f: Frame = { ...frame, data: data.subarray(0, cut) };
+        try {
+          printers.print(decodePacket(f), k % 10 === 0);
+        } catch (e) {
+          const hex = Buffer.from(f.data).toString('hex');
+          assert.fail(`${basename(path)} frame ${frame.number} mutation ${k} (${hex}): ${(e as Error).stack}`);
+        }
+        cases++;
+      }
+    }
+  }
+  t.diagnostic(`${cases} mutated packets`);
+  assert.ok(cases > 100_000, `only ${cases} cases`);
+});
