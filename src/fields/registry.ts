@@ -4,10 +4,28 @@
  * module only stores, finds and derives.
  */
 import { nearestNames } from './distance.js';
+import { quoteContext } from './quote.js';
 import type { FieldBase, FieldContext, FieldDef, FieldInfo, FieldResult, FieldType, FieldValue, Scope } from './types.js';
 
 export type Getter = (ctx: FieldContext) => FieldResult;
 export type ItemGetter<T> = (item: T, ctx: FieldContext) => FieldResult;
+
+/** Occurrences in the packet, then in the packet an ICMP error quotes. */
+function withQuoted(get: Getter): Getter {
+  return (ctx) => {
+    const outer = get(ctx);
+    const q = quoteContext(ctx);
+    const inner = q && get(q);
+    if (inner === undefined || (isMulti(inner) && inner.length === 0)) return outer;
+    if (outer === undefined) return inner;
+    return [...occurrences(outer), ...occurrences(inner)];
+  };
+}
+
+export interface DefinerOptions {
+  /** Fields also read the packet quoted in an ICMP error. */
+  alsoQuoted?: boolean;
+}
 
 export interface FieldOptions {
   base?: FieldBase;
@@ -68,8 +86,8 @@ export class FieldRegistry {
   }
 
   /** A helper that fills in the layer (and scope) of a group of definitions. */
-  definer(layer: string): Definer {
-    return new Definer(this, layer);
+  definer(layer: string, opts: DefinerOptions = {}): Definer {
+    return new Definer(this, layer, opts.alsoQuoted ?? false);
   }
 
   get(name: string): FieldDef | undefined {
@@ -99,6 +117,7 @@ export class Definer {
   constructor(
     private readonly registry: FieldRegistry,
     private readonly layer: string,
+    private readonly alsoQuoted = false,
   ) {}
 
   field(name: string, type: FieldType, description: string, get: Getter, opts: FieldOptions = {}): FieldDef {
@@ -109,7 +128,9 @@ export class Definer {
       layer: opts.layer ?? this.layer,
       base: opts.base ?? 'dec',
       parent: opts.parent,
-      get,
+      get: this.alsoQuoted ? withQuoted(get) : get,
+      own: get,
+      alsoQuoted: this.alsoQuoted,
       scope: undefined,
       node: false,
     });
@@ -144,6 +165,7 @@ export class ScopedDefiner<T> {
 
   private define(name: string, type: FieldType, description: string, get: ItemGetter<T>, opts: FieldOptions, node: boolean): FieldDef {
     const scope = this.scope as Scope<unknown>;
+    const all = collect(this.scope, get);
     return this.registry.add({
       name,
       type,
@@ -151,7 +173,9 @@ export class ScopedDefiner<T> {
       layer: opts.layer ?? this.layer,
       base: opts.base ?? 'dec',
       parent: opts.parent,
-      get: collect(this.scope, get),
+      get: all,
+      own: all,
+      alsoQuoted: false,
       scope,
       getItem: get as ItemGetter<unknown>,
       node,

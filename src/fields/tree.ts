@@ -8,6 +8,7 @@
  * else under its scope's item node, else under its layer's protocol field.
  */
 import { formatValue } from './format.js';
+import { quoteContext } from './quote.js';
 import { isMulti } from './registry.js';
 import type { FieldRegistry } from './registry.js';
 import type { FieldContext, FieldDef, FieldValue, Scope } from './types.js';
@@ -123,19 +124,28 @@ class TreeBuilder {
 
   private field(slot: FieldSlot, into: TreeObject, item: unknown, inItem: boolean): void {
     const def = slot.def;
-    const v = inItem ? def.getItem?.(item, this.ctx) : def.get(this.ctx);
+    const v = inItem ? def.getItem?.(item, this.ctx) : def.own(this.ctx);
     if (v === undefined || (isMulti(v) && v.length === 0)) return;
     const child: TreeObject = {};
     this.slots(slot.children, child, item, inItem);
+    if (def.type === 'protocol' && def.name === this.ctx.packet.icmp?.layer) this.quoted(child);
     if (def.type === 'protocol') {
-      // A protocol's subtree is its value; a protocol with no fields shows its summary.
-      const first = isMulti(v) ? v[0]! : v;
-      add(into, def.name, isEmpty(child) ? text(def, first) : child);
+      // A protocol's subtree is its value; one with no fields of its own shows its name.
+      add(into, def.name, isEmpty(child) ? def.description : child);
       return;
     }
     if (isMulti(v)) for (const x of v) add(into, def.name, text(def, x));
     else add(into, def.name, text(def, v));
     if (!isEmpty(child)) add(into, `${def.name}_tree`, child);
+  }
+
+  /** The headers an ICMP error quotes, as layers inside the ICMP object (as tshark nests them). */
+  private quoted(into: TreeObject): void {
+    const q = quoteContext(this.ctx);
+    if (!q) return;
+    const inner = new TreeBuilder(this.plan, q);
+    const quotable = this.plan.root.filter((s) => s.kind === 'field' && s.def.alsoQuoted);
+    inner.slots(quotable, into, undefined, false);
   }
 
   private scope(slot: ScopeSlot, into: TreeObject): void {

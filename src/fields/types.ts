@@ -88,6 +88,8 @@ export interface FieldContext {
   firstTs?: TimeValue | undefined;
   /** Timestamp of the previous captured packet (frame.time_delta); the packet's own when absent. */
   prevTs?: TimeValue | undefined;
+  /** Timestamp of the previous packet shown (frame.time_delta_displayed); the packet's own when absent. */
+  prevShownTs?: TimeValue | undefined;
   /** Stateful analysis results for this packet, when the caller ran the analysis. */
   analysis?: PacketAnnotations | undefined;
   /**
@@ -112,8 +114,12 @@ export interface FieldInfo {
 
 /** A registered field: its description plus the accessor. */
 export interface FieldDef extends FieldInfo {
-  /** All occurrences of the field in the packet; undefined or an empty array when absent. */
+  /** All occurrences of the field in the packet (a quoted packet's included); undefined or an empty array when absent. */
   get(ctx: FieldContext): FieldResult;
+  /** The occurrences in the packet's own headers, without those of a packet quoted in an ICMP error. */
+  own(ctx: FieldContext): FieldResult;
+  /** The field also reads the packet quoted in an ICMP error (IP, TCP and UDP header fields, as in tshark). */
+  readonly alsoQuoted: boolean;
   /** Set when the field is read per item of a repeated structure (TCP options, VLAN tags...). */
   readonly scope: Scope<unknown> | undefined;
   /** For scoped fields: the field's value(s) in one item. */

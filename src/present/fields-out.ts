@@ -130,7 +130,7 @@ export class FieldsWriter {
 
   /** A packet read but not printed: it still counts for frame.time_delta and frame.time_relative. */
   skip(p: Packet): void {
-    this.contexts.next(p);
+    this.contexts.skip(p);
   }
 
   end(): void {}

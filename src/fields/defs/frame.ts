@@ -28,6 +28,8 @@ function frameInterface(c: FieldContext): { id: number; name: string } | undefin
   return known ? { id: p.ifIndex, name: p.ifName ?? 'unknown' } : undefined;
 }
 
+const ZERO = { sec: 0, nsec: 0 };
+
 function frameSummary(c: FieldContext): string {
   const p = c.packet;
   const i = frameInterface(c);
@@ -42,10 +44,15 @@ export function defineFrameFields(r: FieldRegistry): void {
   d.field('frame.interface_name', 'string', 'Interface name', (c) => frameInterface(c)?.name, { parent: 'frame.interface_id' });
   d.field('frame.encap_type', 'int32', 'Encapsulation type', (c) => WTAP_ENCAP.get(c.packet.linkType));
   d.field('frame.time', 'abstime', 'Arrival Time', (c) => packetTime(c.packet));
+  d.field('frame.offset_shift', 'reltime', 'Time shift for this packet', () => ZERO);
   d.field('frame.time_epoch', 'reltime', 'Epoch Time', (c) => packetTime(c.packet));
   d.field('frame.time_delta', 'reltime', 'Time delta from previous captured frame', (c) => {
     const t = packetTime(c.packet);
     return timeDiff(t, c.prevTs ?? t);
+  });
+  d.field('frame.time_delta_displayed', 'reltime', 'Time delta from previous displayed frame', (c) => {
+    const t = packetTime(c.packet);
+    return timeDiff(t, c.prevShownTs ?? t);
   });
   d.field('frame.time_relative', 'reltime', 'Time since reference or first frame', (c) => {
     const t = packetTime(c.packet);

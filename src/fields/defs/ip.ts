@@ -16,7 +16,7 @@ function v6(c: FieldContext): Ipv6Repr | undefined {
 }
 
 function defineIpv4(r: FieldRegistry): void {
-  const d = r.definer('ip');
+  const d = r.definer('ip', { alsoQuoted: true });
   d.protocol('ip', 'Internet Protocol Version 4', (c) => {
     const ip = v4(c);
     return ip && `Internet Protocol Version 4, Src: ${ipv4Text(ip.src)}, Dst: ${ipv4Text(ip.dst)}`;
@@ -112,7 +112,7 @@ function defineIpv6Extensions(r: FieldRegistry): void {
 }
 
 function defineIpv6(r: FieldRegistry): void {
-  const d = r.definer('ipv6');
+  const d = r.definer('ipv6', { alsoQuoted: true });
   d.protocol('ipv6', 'Internet Protocol Version 6', (c) => {
     const ip = v6(c);
     return ip && `Internet Protocol Version 6, Src: ${ipv6Text(ip.src)}, Dst: ${ipv6Text(ip.dst)}`;

@@ -29,6 +29,18 @@ function sllAddressField(p: Packet, s: SllRepr): Uint8Array {
   return p.data.subarray(start, Math.min(start + 8, p.data.length));
 }
 
+/** Smallest Ethernet frame without its FCS; shorter frames are padded. */
+const MIN_FRAME = 60;
+
+/** Captured bytes after the end of the IP datagram (by its length field), on Ethernet frames. */
+function ethTrailing(c: FieldContext): Uint8Array | undefined {
+  const p = c.packet;
+  const ip = p.ip;
+  if (!eth(c) || !ip) return undefined;
+  const end = ip.offset + (ip.layer === 'ip' ? ip.totalLength : 40 + ip.payloadLength);
+  return end < p.data.length && end >= ip.offset + ip.length ? p.data.subarray(end) : undefined;
+}
+
 interface EthAddress {
   readonly role: 'dst' | 'src';
   readonly mac: Uint8Array;
@@ -86,7 +98,11 @@ function defineEthernet(r: FieldRegistry): void {
   const a = d.scoped(ethAddresses);
   a.node('eth.dst', 'ether', 'Destination', (x) => (x.role === 'dst' ? x.mac : undefined));
   a.node('eth.src', 'ether', 'Source', (x) => (x.role === 'src' ? x.mac : undefined));
+  const oui = (x: EthAddress) => (x.mac[0]! << 16) | (x.mac[1]! << 8) | x.mac[2]!;
+  a.field('eth.dst.oui', 'uint24', 'Destination OUI', (x) => (x.role === 'dst' ? oui(x) : undefined));
+  a.field('eth.src.oui', 'uint24', 'Source OUI', (x) => (x.role === 'src' ? oui(x) : undefined));
   a.field('eth.addr', 'ether', 'Address', (x) => x.mac);
+  a.field('eth.addr.oui', 'uint24', 'Address OUI', oui);
   a.field('eth.dst.lg', 'bool', 'LG bit', (x) => (x.role === 'dst' ? lgBit(x) : undefined));
   a.field('eth.src.lg', 'bool', 'LG bit', (x) => (x.role === 'src' ? lgBit(x) : undefined));
   a.field('eth.lg', 'bool', 'LG bit', lgBit);
@@ -103,6 +119,9 @@ function defineEthernet(r: FieldRegistry): void {
     const e = eth(c);
     return e && e.vlans.length === 0 && e.etherType < 0x600 ? e.etherType : undefined;
   });
+  // Bytes after the IP datagram: padding up to the 60-byte minimum frame, or a trailer on longer frames.
+  d.field('eth.padding', 'bytes', 'Padding', (c) => (c.packet.origLen <= MIN_FRAME ? ethTrailing(c) : undefined));
+  d.field('eth.trailer', 'bytes', 'Trailer', (c) => (c.packet.origLen > MIN_FRAME ? ethTrailing(c) : undefined));
 
   const q = r.definer('ieee8021ad').scoped(serviceTags);
   q.node('ieee8021ad', 'protocol', 'IEEE 802.1ad', (t) => `IEEE 802.1ad, ID: ${t.vid}`);

@@ -22,8 +22,10 @@ function flagString(flags: number): string {
 }
 
 function tcpSummary(t: TcpRepr): string {
+  const ports = `Transmission Control Protocol, Src Port: ${t.srcPort}, Dst Port: ${t.dstPort}`;
+  if (t.length < FULL) return ports;
   const ack = t.flags & TcpFlag.ACK ? `, Ack: ${t.ack}` : '';
-  return `Transmission Control Protocol, Src Port: ${t.srcPort}, Dst Port: ${t.dstPort}, Seq: ${t.seq}${ack}, Len: ${t.payloadLength}`;
+  return `${ports}, Seq: ${t.seq}${ack}, Len: ${t.payloadLength}`;
 }
 
 /** The sequence number after this segment; SYN or FIN counts as one byte (one in all when both are set, as tshark counts). */
@@ -37,8 +39,20 @@ export function isResetWithCause(t: TcpRepr): boolean {
   return (t.flags & TcpFlag.RST) !== 0 && t.payloadCaptured > 0;
 }
 
+/** Bytes of the fixed header. */
+const FULL = 20;
+
+/**
+ * The TCP header when its first `bytes` bytes are there. A header quoted in
+ * an ICMP error is often cut after 8 bytes: fields past the cut are absent.
+ */
+function upTo(c: FieldContext, bytes: number): TcpRepr | undefined {
+  const t = c.packet.tcp;
+  return t && t.length >= bytes ? t : undefined;
+}
+
 function defineHeader(r: FieldRegistry): void {
-  const d = r.definer('tcp');
+  const d = r.definer('tcp', { alsoQuoted: true });
   d.protocol('tcp', 'Transmission Control Protocol', (c) => {
     const t = tcp(c);
     return t && tcpSummary(t);
@@ -49,22 +63,22 @@ function defineHeader(r: FieldRegistry): void {
     const t = tcp(c);
     return t && [t.srcPort, t.dstPort];
   });
-  d.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => tcp(c)?.payloadLength);
-  d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => tcp(c)?.seq);
-  d.field('tcp.seq_raw', 'uint32', 'Sequence Number (raw)', (c) => tcp(c)?.seq);
+  d.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => upTo(c, FULL)?.payloadLength);
+  d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => upTo(c, 8)?.seq);
+  d.field('tcp.seq_raw', 'uint32', 'Sequence Number (raw)', (c) => upTo(c, FULL)?.seq);
   d.field('tcp.nxtseq', 'uint32', 'Next Sequence Number', (c) => {
-    const t = tcp(c);
+    const t = upTo(c, FULL);
     return t && nextSeq(t);
   });
-  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => tcp(c)?.ack);
-  d.field('tcp.ack_raw', 'uint32', 'Acknowledgment number (raw)', (c) => tcp(c)?.ack);
+  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => upTo(c, FULL)?.ack);
+  d.field('tcp.ack_raw', 'uint32', 'Acknowledgment number (raw)', (c) => upTo(c, FULL)?.ack);
   d.field('tcp.hdr_len', 'uint8', 'Header Length', (c) => {
-    const t = tcp(c);
+    const t = upTo(c, FULL);
     return t && t.dataOffset * 4;
   });
-  d.field('tcp.flags', 'uint16', 'Flags', (c) => tcp(c)?.flags, { base: 'hex' });
+  d.field('tcp.flags', 'uint16', 'Flags', (c) => upTo(c, FULL)?.flags, { base: 'hex' });
   const bit = (mask: number) => (c: FieldContext) => {
-    const t = tcp(c);
+    const t = upTo(c, FULL);
     return t && (t.flags & mask) !== 0;
   };
   const under = { parent: 'tcp.flags' };
@@ -79,16 +93,16 @@ function defineHeader(r: FieldRegistry): void {
   d.field('tcp.flags.syn', 'bool', 'Syn', bit(TcpFlag.SYN), under);
   d.field('tcp.flags.fin', 'bool', 'Fin', bit(TcpFlag.FIN), under);
   d.field('tcp.flags.str', 'string', 'TCP Flags', (c) => {
-    const t = tcp(c);
+    const t = upTo(c, FULL);
     return t && flagString(t.flags);
   }, under);
-  d.field('tcp.window_size_value', 'uint16', 'Window', (c) => tcp(c)?.window);
-  d.field('tcp.checksum', 'uint16', 'Checksum', (c) => tcp(c)?.checksum, { base: 'hex' });
-  d.field('tcp.urgent_pointer', 'uint16', 'Urgent Pointer', (c) => tcp(c)?.urgentPointer);
+  d.field('tcp.window_size_value', 'uint16', 'Window', (c) => upTo(c, FULL)?.window);
+  d.field('tcp.checksum', 'uint16', 'Checksum', (c) => upTo(c, FULL)?.checksum, { base: 'hex' });
+  d.field('tcp.urgent_pointer', 'uint16', 'Urgent Pointer', (c) => upTo(c, FULL)?.urgentPointer);
   d.field('tcp.options', 'bytes', 'TCP Options', (c) => {
     const t = tcp(c);
-    if (!t || t.length <= 20) return undefined;
-    return c.packet.data.subarray(t.offset + 20, t.offset + t.length);
+    if (!t || t.length <= FULL) return undefined;
+    return c.packet.data.subarray(t.offset + FULL, t.offset + t.length);
   });
 }
 
@@ -145,6 +159,22 @@ function when<K extends TcpOption['type']>(type: K, get: (o: Narrow<K>) => Field
   return (o) => (o.type === type ? get(o as Narrow<K>) : undefined);
 }
 
+/** Sequence-space a < b (RFC 1982 serial arithmetic on 32 bits). */
+const seqLess = (a: number, b: number) => ((a - b) | 0) < 0;
+
+/**
+ * RFC 2883 D-SACK: the first block reports duplicate data when it lies below
+ * the cumulative ACK or inside the second block.
+ */
+function dsack(o: TcpOption, c: FieldContext): readonly [number, number] | undefined {
+  if (o.type !== 'sack' || o.blocks.length === 0) return undefined;
+  const [le, re] = o.blocks[0]!;
+  const ack = c.packet.tcp?.ack ?? 0;
+  const second = o.blocks[1];
+  const inSecond = second !== undefined && !seqLess(le, second[0]) && !seqLess(second[1], re);
+  return seqLess(le, ack) || inSecond ? [le, re] : undefined;
+}
+
 const nodeRaw = (o: TcpOption, name: string) => (optionNode(o) === name ? o.raw : undefined);
 
 function defineOptionNodes(s: ScopedDefiner<TcpOption>): void {
@@ -177,6 +207,8 @@ function defineOptionFields(s: ScopedDefiner<TcpOption>): void {
   s.field('tcp.options.sack_le', 'uint32', 'TCP SACK Left Edge', when('sack', (o) => o.blocks.map((b) => b[0])));
   s.field('tcp.options.sack_re', 'uint32', 'TCP SACK Right Edge', when('sack', (o) => o.blocks.map((b) => b[1])));
   s.field('tcp.options.sack.count', 'uint8', 'TCP SACK Count', when('sack', (o) => o.blocks.length));
+  s.field('tcp.options.sack.dsack_le', 'uint32', 'TCP D-SACK Left Edge', (o, c) => dsack(o, c)?.[0]);
+  s.field('tcp.options.sack.dsack_re', 'uint32', 'TCP D-SACK Right Edge', (o, c) => dsack(o, c)?.[1]);
   s.field('tcp.options.timestamp.tsval', 'uint32', 'Timestamp value', when('timestamps', (o) => o.tsval));
   s.field('tcp.options.timestamp.tsecr', 'uint32', 'Timestamp echo reply', when('timestamps', (o) => o.tsecr));
   s.field('tcp.options.md5.digest', 'bytes', 'MD5 digest', when('md5', (o) => o.digest));

@@ -20,7 +20,7 @@ function icmp(c: FieldContext, layer: 'icmp' | 'icmpv6'): IcmpRepr | undefined {
 const payload = (c: FieldContext): Uint8Array | undefined => dataBytes(c.packet);
 
 function defineUdp(r: FieldRegistry): void {
-  const d = r.definer('udp');
+  const d = r.definer('udp', { alsoQuoted: true });
   const udp = (c: FieldContext) => c.packet.udp;
   d.protocol('udp', 'User Datagram Protocol', (c) => {
     const u = udp(c);
