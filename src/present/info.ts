@@ -5,7 +5,6 @@
  * WindowScaleTracker); without it the raw window field is shown.
  */
 import type { Packet, TcpRepr } from '../wire/types.js';
-import { TcpFlag } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { mptcpOverrun } from './tshark/detail-mptcp.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -13,15 +12,27 @@ import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
+// Flag bits read on every packet, kept local (see TcpFlag).
+const ACK = 0x010;
+const URG = 0x020;
+const RESERVED = 0xe00;
 
-/** "FIN, SYN, ACK" as tshark names the set flags, "<None>" when none is. */
-export function tcpFlagsText(flags: number): string {
+function flagsTextUncached(flags: number): string {
   let s = '';
   for (let i = 0; i < FLAG_NAMES.length; i++) {
     if (flags & (1 << i)) s += s === '' ? FLAG_NAMES[i] : ', ' + FLAG_NAMES[i];
   }
-  if (flags & TcpFlag.RES) s += s === '' ? 'Reserved' : ', Reserved';
+  if (flags & RESERVED) s += s === '' ? 'Reserved' : ', Reserved';
   return s === '' ? '<None>' : s;
+}
+
+/** One string per 12-bit flags value, built on first use. */
+const FLAGS_TEXT: Array<string | undefined> = new Array(4096);
+
+/** "FIN, SYN, ACK" as tshark names the set flags, "<None>" when none is. */
+export function tcpFlagsText(flags: number): string {
+  const f = flags & 0xfff;
+  return FLAGS_TEXT[f] ??= flagsTextUncached(f);
 }
 
 /** True when the segment carries at least one MPTCP option (tshark then names the protocol MPTCP). */
@@ -65,13 +76,13 @@ export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string 
   if (!tcp) return '';
   const flags = tcp.flags;
   let s = tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + tcp.seq;
-  if (flags & TcpFlag.ACK) s += ' Ack=' + tcp.ack;
+  if (flags & ACK) s += ' Ack=' + tcp.ack;
   s += ' Win=' + scaledWindow(tcp.window, flags, winScale);
   const declared = tcp.dataOffset * 4;
   if (declared < TCP_MIN_HEADER) return s + `, bogus TCP header length (${declared}, must be at least ${TCP_MIN_HEADER})`;
   // The only other TCP-level inconsistency: a header longer than the segment.
   if (hasFinding(pkt, 'tcp', 'malformed')) return s + '[Malformed Packet]';
-  if (flags & TcpFlag.URG) s += ' Urg=' + tcp.urgentPointer;
+  if (flags & URG) s += ' Urg=' + tcp.urgentPointer;
   s += ' Len=' + tcp.payloadLength;
   const opts = tcp.options;
   for (let i = 0; i < opts.length; i++) {

@@ -9,7 +9,7 @@
  */
 import type { Packet } from '../wire/types.js';
 import { summarize } from './info.js';
-import { ipv4String, ipv6String } from './tshark/addr.js';
+import { AddressCache, ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
 import { ClockText, deltaString, fraction, type TimeFormat } from './tshark/time.js';
 import { WindowScaleTracker } from './tshark/winscale.js';
@@ -44,6 +44,7 @@ export class ListFormatter {
   private readonly clock: ClockText | undefined;
   private readonly winScale = new WindowScaleTracker();
   private readonly summary: Summary = { protocol: '', info: '' };
+  private readonly addresses = new AddressCache();
   private haveFirst = false;
   private firstSec = 0;
   private firstNsec = 0;
@@ -80,7 +81,15 @@ export class ListFormatter {
     this.prevDispNsec = pkt.tsNsec;
 
     const s = summarize(pkt, scale, this.summary);
-    const [src, dst] = addressColumns(pkt);
+    const ip = pkt.ip;
+    let src: string;
+    let dst: string;
+    if (ip?.version === 4) {
+      src = this.addresses.ipv4(ip.src);
+      dst = this.addresses.ipv4(ip.dst);
+    } else {
+      [src, dst] = addressColumns(pkt);
+    }
     return padStart(String(pkt.number), 5) + ' ' + padStart(time, 10) + ' ' + padStart(src, 12) + ' → ' + padEnd(dst, 12) +
       ' ' + s.protocol + ' ' + pkt.origLen + ' ' + s.info;
   }

@@ -4,7 +4,7 @@
  * Malformed lengths print as tcpdump does: `[len N]` after an option whose
  * length byte disagrees with its kind, `[bad opt]` where tcpdump gives up.
  */
-import type { TcpOption } from '../../wire/types.js';
+import type { TcpOptMptcp, TcpOption } from '../../wire/types.js';
 import { hex, hex2, hex4, hexBytes } from './addr.js';
 import { formatMptcpOption } from './mptcp.js';
 import type { SeqResult } from './seq.js';
@@ -25,6 +25,7 @@ function fixedData(kind: number): number {
     case 19: return 16;
     case 20: return 2;
     case 28: return 2;
+    case 0: case 1: case 4: return 0;
     default: return -1;
   }
 }
@@ -49,25 +50,36 @@ function fastOpen(cookie: Uint8Array): string {
   return ' cookie ' + hexBytes(cookie);
 }
 
+/** Stand-in Repr for an MPTCP option at a position the decoder did not walk to (see below). */
+function looseMptcp(data: Uint8Array, at: number, len: number): TcpOptMptcp {
+  const raw = data.subarray(at, at + len);
+  return { type: 'mptcp', kind: 30, offset: at, length: len, raw, mptcp: { name: 'UNKNOWN', subtype: raw[2]! >> 4, length: len, data: raw.subarray(2) } };
+}
+
 /**
- * Formats the options of a header of `hlen` bytes (data offset * 4). `data`
- * is the frame, `capEnd` where the readable bytes end, `flags` the TCP flags,
- * `sq` the relative sequence state for SACK blocks (undefined: absolute). The
- * result is reused by the next call.
+ * Formats the options of a header of `hlen` bytes (data offset * 4) at
+ * `tcpOffset`. `data` is the frame, `capEnd` where the readable bytes end,
+ * `flags` the TCP flags, `sq` the relative sequence state for SACK blocks
+ * (undefined: absolute). The result is reused by the next call.
+ *
+ * The walk follows tcpdump's, which steps over the bytes it reads for a kind
+ * of fixed size rather than over the length byte: after such an option with a
+ * wrong length it no longer meets the decoder's options, and goes on from the
+ * bytes. Decoded options are used wherever the two walks agree.
  */
 export function formatTcpOptions(
-  options: readonly TcpOption[], hlen: number, data: Uint8Array, capEnd: number, flags: number, sq: SeqResult | undefined,
+  options: readonly TcpOption[], tcpOffset: number, hlen: number, data: Uint8Array, capEnd: number, flags: number, sq: SeqResult | undefined,
 ): OptionsText {
   let s = ', options [';
   let ch = '';
   let left = hlen - 20;
+  let at = tcpOffset + 20;
+  let next = 0;
   out.end = OptEnd.Ok;
-  for (let i = 0; i < options.length && left !== 0; i++) {
-    const o = options[i]!;
+  while (left !== 0) {
     s += ch;
-    const kind = o.kind;
-    const at = o.offset;
     if (at >= capEnd) return trunc(s);
+    const kind = data[at]!;
     let len = 1;
     if (kind > 1) {
       if (at + 1 >= capEnd) return trunc(s);
@@ -78,7 +90,7 @@ export function formatTcpOptions(
     left--;
     s += NAMES[kind] ?? 'unknown-' + kind;
     const fixed = fixedData(kind);
-    let datalen = fixed >= 0 ? fixed : kind > 1 ? len - 2 : 0;
+    let datalen = fixed >= 0 ? fixed : len - 2;
     if (datalen > left) return bad(s, ch);
     const p = at + (kind > 1 ? 2 : 1);
     // Whatever tcpdump reads must have been captured.
@@ -101,7 +113,6 @@ export function formatTcpOptions(
         }
         s += ' ' + datalen / 8 + ' ';
         for (let b = 0; b < datalen; b += 8) {
-          if (b + 8 > left) return bad(s, ch);
           if (p + b + 8 > capEnd) return trunc(s);
           let l = u32(data, p + b);
           let r = u32(data, p + b + 4);
@@ -132,8 +143,9 @@ export function formatTcpOptions(
         }
         break;
       case 30: {
-        if (o.type !== 'mptcp') return bad(s, ch);
-        const m = formatMptcpOption(o, flags);
+        while (next < options.length && options[next]!.offset < at) next++;
+        const o = options[next];
+        const m = formatMptcpOption(o !== undefined && o.offset === at && o.type === 'mptcp' ? o : looseMptcp(data, at, len), flags);
         s += m.text;
         if (m.bad) return bad(s, ch);
         break;
@@ -149,10 +161,11 @@ export function formatTcpOptions(
         break;
       }
       default:
-        if (kind > 1 && datalen) s += ' 0x' + hexBytes(data, p, p + datalen);
+        if (datalen > 0) s += ' 0x' + hexBytes(data, p, p + datalen);
         break;
     }
     left -= datalen;
+    at = p + datalen;
     datalen += kind > 1 ? 2 : 1;
     if (datalen !== len) s += '[len ' + len + ']';
     ch = ',';

@@ -30,6 +30,15 @@ for (let f = 0; f < 512; f++) {
   FLAG_TEXT.push(s === '' ? 'none' : s);
 }
 
+/** Reason codes of the TCP RST diagnostic payload (draft-ietf-tcpm-rst-diagnostic-payload). */
+const FAILURE_CAUSES = [
+  'Reserved', 'Illegal option length', 'Desynchronized state', 'New data is received after CLOSE is called',
+  'ABORT process', 'Unexpected ACK received by non-synchronized state connection', 'Unexpected SYN in the window',
+  'Unexpected security compartment', 'Malformed message', 'Not authorized', 'Resource exceeded', 'Network failure',
+  'Reset received from the peer', 'Destination unreachable', 'Connection timeout', 'Too much outstanding data',
+  'Unacceptable performance', 'Middlebox interference',
+];
+
 const textResult: TextResult = { text: '', truncated: false };
 
 /** `a.p > b.q: ` for TCP or UDP, or `p > q: ` when the IPv6 fixed header does not name the protocol. */
@@ -89,7 +98,7 @@ export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: 
   if (flags & URG) s += ', urg ' + tcp.urgentPointer;
   else if (ctx.verbose > 1 && tcp.urgentPointer !== 0) s += ', [urg ' + tcp.urgentPointer + ' != 0 while URG flag not set]';
   if (hlen > 20) {
-    const o = formatTcpOptions(tcp.options, hlen, data, capEnd, flags, sq);
+    const o = formatTcpOptions(tcp.options, tcp.offset, hlen, data, capEnd, flags, sq);
     s += o.text;
     if (o.end !== OptEnd.Ok) return s;
   }
@@ -109,7 +118,7 @@ function isPort(tcp: TcpRepr, port: number): boolean {
 function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: number, capEnd: number, flags: number): string {
   const start = tcp.payloadOffset;
   if (flags & RST) {
-    if (ctx.verbose) return rstData(data, start, length, capEnd);
+    if (ctx.verbose) return rstData(data, start, length, capEnd, ctx.verbose > 1);
     return start + length > capEnd ? ' [|tcp]' : '';
   }
   // tcpdump's port table, in its order; ports whose printers we do not have print nothing.
@@ -142,13 +151,14 @@ function text(lead: string, name: string, data: Uint8Array, start: number, len: 
 }
 
 /** `-v` text of data carried by a RST (RFC 1122 allows a reason there). */
-function rstData(data: Uint8Array, start: number, length: number, capEnd: number): string {
+function rstData(data: Uint8Array, start: number, length: number, capEnd: number, causes: boolean): string {
   let s = ' [RST';
   if (length > 30) s += '+';
   if (length === 8 && start + 2 <= capEnd && ((data[start]! << 8) | data[start + 1]!) === 0x33aa) {
     if (start + 8 > capEnd) return s + ': [|tcp]';
     const code = (data[start + 2]! << 8) | data[start + 3]!;
     const pen = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
+    if (causes && pen === 0) return s + ': ' + (FAILURE_CAUSES[code] ?? 'code ' + code + ', pen 0') + ']';
     return s + ': code ' + code + ', pen ' + pen + ']';
   }
   const n = Math.min(length, 30);

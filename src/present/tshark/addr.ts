@@ -5,7 +5,27 @@ for (let i = 0; i < 256; i++) HEX2.push(i.toString(16).padStart(2, '0'));
 
 /** Dotted quad of an unsigned 32-bit address. */
 export function ipv4String(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`;
+  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
+}
+
+/**
+ * Address texts for a packet list: captures hold few distinct addresses, so
+ * each is formatted once. Bounded, so a scan of many hosts cannot grow it
+ * without limit.
+ */
+export class AddressCache {
+  private readonly v4 = new Map<number, string>();
+  constructor(private readonly limit = 1 << 16) {}
+
+  ipv4(a: number): string {
+    let s = this.v4.get(a);
+    if (s === undefined) {
+      if (this.v4.size >= this.limit) this.v4.clear();
+      s = ipv4String(a);
+      this.v4.set(a, s);
+    }
+    return s;
+  }
 }
 
 /**

@@ -73,7 +73,11 @@ export function arrivalTimeString(sec: number, nsec: number): string {
     `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${fraction(nsec, 9)} ${zoneName(d)}`;
 }
 
+let zoneFormat: Intl.DateTimeFormat | undefined;
+
 function zoneName(d: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
+  // Building the formatter is the expensive part; the zone of the process does not change under us.
+  zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  const part = zoneFormat.formatToParts(d).find((p) => p.type === 'timeZoneName');
   return part?.value ?? 'UTC';
 }

@@ -1,5 +1,4 @@
 import type { Packet } from '../../wire/types.js';
-import { TcpFlag } from '../../wire/types.js';
 
 /**
  * The one piece of connection state tshark keeps even with sequence analysis
@@ -27,6 +26,9 @@ function newConversation(): Conversation {
 }
 
 const MAX_SHIFT = 14;
+// Flag bits read on every packet, kept local (see TcpFlag).
+const SYN = 0x002;
+const ACK = 0x010;
 
 export class WindowScaleTracker {
   /** IPv4 conversations: endpoint (addr * 65536 + port, exact in a double) to endpoint to state. */
@@ -69,9 +71,9 @@ export class WindowScaleTracker {
     let fwd = forward ? conv.lo : conv.hi;
     let rev = forward ? conv.hi : conv.lo;
     const flags = tcp.flags;
-    if (flags & TcpFlag.SYN) {
+    if (flags & SYN) {
       // A new SYN (not a retransmission) on a known port pair starts a new conversation.
-      if (!(flags & TcpFlag.ACK) && fwd.synSeq !== -1 && fwd.synSeq !== tcp.seq) {
+      if (!(flags & ACK) && fwd.synSeq !== -1 && fwd.synSeq !== tcp.seq) {
         fwd.scale = rev.scale = WSCALE_UNKNOWN;
         rev.synSeq = -1;
       }
@@ -82,7 +84,7 @@ export class WindowScaleTracker {
       if (fwd.scale === WSCALE_UNKNOWN) {
         // No window scale option in this SYN: neither side scales.
         fwd.scale = rev.scale = WSCALE_NONE;
-      } else if (flags & TcpFlag.ACK && rev.scale === WSCALE_NONE) {
+      } else if (flags & ACK && rev.scale === WSCALE_NONE) {
         fwd.scale = WSCALE_NONE;
       }
     }
@@ -101,6 +103,6 @@ function endpointKey(addr: number | Uint8Array, port: number): string {
 
 /** Window value the Info column shows: the raw field, shifted when a scale is known and the segment is not a SYN. */
 export function scaledWindow(window: number, flags: number, scale: number): number {
-  if (flags & TcpFlag.SYN || scale < 0) return window;
+  if (flags & SYN || scale < 0) return window;
   return window * 2 ** scale;
 }
