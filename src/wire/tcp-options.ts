@@ -183,7 +183,7 @@ function decodeOne(data: Uint8Array, at: number, kind: number, len: number, find
     : len < minimumLength(kind);
   if (bad) {
     const message = fixed >= 0 ? `option length should be ${fixed}`
-      : kind === 5 ? `${tcpOptionName(kind)} length ${len} is not 2 plus a multiple of 8`
+      : kind === 5 ? 'suboption would go past end of option'
       : `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`;
     report(findings, 'error', 'tcp.option.bad_length', 'tcp', message, at);
     return malformed(data, at, at + len, len, message);

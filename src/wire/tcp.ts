@@ -18,12 +18,13 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   const dataOffset = b12 >> 4;
   const declared = dataOffset * 4;
   // The segment on the wire; without an IP header, what was captured.
-  const segment = ctx !== undefined && ctx.segmentLength >= 0 ? ctx.segmentLength : end - offset;
+  const known = ctx !== undefined && ctx.segmentLength >= 0;
+  const segment = known ? ctx.segmentLength : end - offset;
   let hl = declared;
   if (declared < TCP_HEADER_LENGTH) {
     report(findings, 'error', 'malformed', 'tcp', `Bogus TCP header length (${declared}, must be at least ${TCP_HEADER_LENGTH})`, offset + 12);
     hl = TCP_HEADER_LENGTH;
-  } else if (declared > segment) {
+  } else if (known && declared > segment) {
     report(findings, 'error', 'malformed', 'tcp', `Bogus TCP header length (${declared}, larger than the segment length ${segment})`, offset + 12);
   }
   const hdrEnd = Math.min(offset + hl, end);
