@@ -69,7 +69,9 @@ function protocolsInFrame(pkt: Packet): string {
     s += pkt.icmp.layer === 'icmpv6' ? ':icmpv6' : ':icmp';
     const q = pkt.icmp.quote;
     if (q?.ip) s += (q.ip.version === 4 ? ':ip' : ':ipv6') + (q.tcp ? ':tcp' : q.udp ? ':udp' : '');
-    return q ? s : pkt.icmp.payloadLength > 0 ? s + ':data' : s;
+    // Neighbor Discovery messages carry options, not data.
+    const ndp = pkt.icmp.layer === 'icmpv6' && pkt.icmp.type >= 133 && pkt.icmp.type <= 137;
+    return q || ndp ? s : pkt.icmp.payloadLength > 0 ? s + ':data' : s;
   }
   return pkt.payloadLength > 0 ? s + ':data' : s;
 }

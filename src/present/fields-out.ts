@@ -89,7 +89,7 @@ export function resolveFields(names: readonly string[], registry: FieldRegistry 
 export interface FieldsWriterOptions extends Partial<FieldsOptions> {
   registry?: FieldRegistry;
   /** The capture's format when known (tshark shows frame.interface_id for pcapng only). */
-  captureFormat?: 'pcap' | 'pcapng';
+  captureFormat?: 'pcap' | 'pcapng' | undefined;
 }
 
 export class FieldsWriter {

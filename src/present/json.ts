@@ -21,7 +21,7 @@ export interface JsonWriterOptions {
   ndjson?: boolean;
   registry?: FieldRegistry;
   /** The capture's format when known (tshark shows frame.interface_id for pcapng only). */
-  captureFormat?: 'pcap' | 'pcapng';
+  captureFormat?: 'pcap' | 'pcapng' | undefined;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');

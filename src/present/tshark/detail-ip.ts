@@ -1,7 +1,7 @@
 /** IPv4 and IPv6 sections of the detail tree. */
 import { foldChecksum, ipProtocolName, onesComplementSum, pseudoHeaderSum } from '../../wire/index.js';
 import type { IpRepr, Ipv4Repr, Ipv6Repr, Packet } from '../../wire/types.js';
-import { ipv4String, ipv6String } from './addr.js';
+import { ipv4String, ipv6String, macString } from './addr.js';
 import { bitLine, bits, hex, setText, type Tree } from './tree.js';
 
 /** How checksum fields are shown: our verification (tshark's checksum-checking layout) or tshark's default of not checking. */
@@ -119,6 +119,14 @@ const EXT_NAMES: Readonly<Record<number, string>> = {
   60: 'Destination Options for IPv6', 51: 'Authentication Header',
 };
 
+/** The MAC address inside a modified EUI-64 interface identifier (xx:xx:xx:ff:fe:xx:xx:xx, U/L bit flipped). */
+function slaacMac(t: Tree, d: number, which: string, a: Uint8Array): void {
+  if (a[11] !== 0xff || a[12] !== 0xfe) return;
+  const mac = Uint8Array.of(a[8]! ^ 0x02, a[9]!, a[10]!, a[13]!, a[14]!, a[15]!);
+  const text = macString(mac);
+  t.add(d, `[${which} SLAAC MAC: ${text} (${text})]`);
+}
+
 function ipv6Section(t: Tree, ip: Ipv6Repr, depth: number): void {
   const d = depth;
   const src = ipv6String(ip.src);
@@ -137,6 +145,8 @@ function ipv6Section(t: Tree, ip: Ipv6Repr, depth: number): void {
   t.add(d + 1, `Hop Limit: ${ip.hopLimit}`);
   t.add(d + 1, `Source Address: ${src}`);
   t.add(d + 1, `Destination Address: ${dst}`);
+  slaacMac(t, d + 1, 'Source', ip.src);
+  slaacMac(t, d + 1, 'Destination', ip.dst);
   for (const e of ip.extensions) {
     t.add(d + 1, EXT_NAMES[e.type] ?? `Extension header ${e.type}`);
     t.add(d + 2, `Next Header: ${protocolText(e.nextHeader)}`);
