@@ -59,14 +59,18 @@ function ipChain(ip: IpRepr, out: string[]): void {
   for (const ext of ip.extensions) out.push(IPV6_EXT_PROTOCOL.get(ext.type) ?? 'ipv6.ext');
 }
 
+/** ICMP and ICMPv6 echo request and reply: their body is data; other messages' bodies are theirs. */
+const ECHO_TYPES = { icmp: [0, 8], icmpv6: [128, 129] } as const;
+
 /**
  * Bytes no decoded protocol claims, which tshark shows as `data`: a TCP or
- * UDP payload, an IP payload with no transport header (a later fragment),
- * or what follows a link header of an unknown type. ICMP bodies and the text
- * of a RST belong to their protocol.
+ * UDP payload, an echo's body, an IP payload with no transport header (a
+ * later fragment), or what follows a link header of an unknown type. Other
+ * ICMP bodies and the text of a RST belong to their protocol.
  */
 export function dataBytes(p: Packet): Uint8Array | undefined {
-  if (p.payloadLength <= 0 || p.icmp) return undefined;
+  if (p.payloadLength <= 0) return undefined;
+  if (p.icmp && (p.icmp.quote || !(ECHO_TYPES[p.icmp.layer] as readonly number[]).includes(p.icmp.type))) return undefined;
   if (p.tcp && p.tcp.flags & TcpFlag.RST) return undefined;
   if (!p.ip && p.etherType === ETHERTYPE_ARP) return undefined;
   return p.data.subarray(p.payloadOffset, p.payloadOffset + p.payloadLength);

@@ -74,14 +74,22 @@ const ipv6Extensions: Scope<Ipv6ExtRepr> = {
   node: (e) => IPV6_EXT_PROTOCOL.get(e.type) ?? 'ipv6.ext',
 };
 
+const ROUTING_TYPES = new Map([
+  [0, 'Source Route'],
+  [2, 'Type 2 Routing'],
+  [3, 'RPL Source Route'],
+  [4, 'Segment Routing'],
+]);
+
 /** The header-extension-length byte of options and routing headers (8-octet units, not counting the first 8). */
 const extLen = (e: Ipv6ExtRepr) => e.length / 8 - 1;
 
 function defineIpv6Extensions(r: FieldRegistry): void {
   const s = r.definer('ipv6').scoped(ipv6Extensions);
-  const header = (type: number, layer: string, label: string) => {
+  // tshark prints the abbreviation of these headers in -T fields, except the routing header's summary.
+  const header = (type: number, layer: string, label: string, summary: (e: Ipv6ExtRepr) => string = () => layer) => {
     const only = <V>(get: (e: Ipv6ExtRepr) => V) => (e: Ipv6ExtRepr) => (e.type === type ? get(e) : undefined);
-    s.node(layer, 'protocol', label, only(() => label), { layer });
+    s.node(layer, 'protocol', label, only(summary), { layer });
     return only;
   };
 
@@ -95,7 +103,9 @@ function defineIpv6Extensions(r: FieldRegistry): void {
     s.field(`${layer}.len_oct`, 'uint16', 'Length', only((e) => e.length), { layer });
   }
 
-  const routing = header(43, 'ipv6.routing', 'Routing Header for IPv6');
+  const routing = header(43, 'ipv6.routing', 'Routing Header for IPv6', (e) =>
+    `Routing Header for IPv6 (${ROUTING_TYPES.get(e.routingType ?? -1) ?? `Unknown (${e.routingType})`})`,
+  );
   const rl = { layer: 'ipv6.routing' };
   s.field('ipv6.routing.nxt', 'uint8', 'Next Header', routing((e) => e.nextHeader), rl);
   s.field('ipv6.routing.len', 'uint8', 'Length', routing(extLen), rl);
