@@ -63,6 +63,8 @@ function protocolsInFrame(pkt: Packet): string {
     s += ':tcp';
     // tshark names the protocol once per MPTCP option.
     for (const o of pkt.tcp.options) if (o.type === 'mptcp') s += ':mptcp';
+    // Data on a reset is shown as the reset's cause, not as data.
+    if (pkt.tcp.flags & 0x004) return s;
   } else if (pkt.udp) {
     s += ':udp';
   } else if (pkt.icmp) {
@@ -90,8 +92,10 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
     layerFindings(t, pkt, [ip.layer]);
   }
   let stoppedBy: string | undefined;
+  let payloadShown = false;
   if (pkt.tcp) {
     const r = tcpSection(t, pkt, pkt.tcp, opts.winScale ?? WSCALE_UNKNOWN, checksums);
+    payloadShown = r.payloadShown;
     layerFindings(t, pkt, ['tcp']);
     if (r.mptcpOverrun) stoppedBy = 'MPTCP';
     else if (pkt.findings.some((f) => f.layer === 'tcp' && f.code === 'malformed') && pkt.tcp.dataOffset >= 5) stoppedBy = 'TCP';
@@ -102,7 +106,7 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
     icmpSection(t, pkt, pkt.icmp, checksums, withHex);
     layerFindings(t, pkt, [pkt.icmp.layer]);
   }
-  if (!pkt.icmp && stoppedBy === undefined && pkt.payloadLength > 0 && (pkt.link || ip)) {
+  if (!pkt.icmp && !payloadShown && stoppedBy === undefined && pkt.payloadLength > 0 && (pkt.link || ip)) {
     dataSection(t, pkt.data.subarray(pkt.payloadOffset, pkt.payloadOffset + pkt.payloadLength), 0, withHex);
   }
   if (stoppedBy !== undefined) {

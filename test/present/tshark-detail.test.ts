@@ -151,7 +151,13 @@ function dropStateful(tree: string[]): string[] {
   return out;
 }
 
-for (const name of ['tcpdump/mptcp-v1.pcap', 'tcpdump/mptcp-tcprst.pcap', 'ptcpdump/tfo.pcap', 'pymptcpanalyzer/iperf-mptcp-0-0.pcap']) {
+const WHOLE_TREE_CAPTURES = [
+  'tcpdump/mptcp-v1.pcap', 'tcpdump/mptcp-tcprst.pcap', 'ptcpdump/tfo.pcap', 'pymptcpanalyzer/iperf-mptcp-0-0.pcap',
+  'tcpdump/tcp_eight_lowest_weight_flags_set.pcap', 'tcpdump/tcp_rst_data.pcap', 'zeek/retransmit-fast009.pcap',
+  'zeek/ctu-64702-888.pcap', 'zeek/fin_retransmission.pcap', 'zeek/option-sack.pcap',
+];
+
+for (const name of WHOLE_TREE_CAPTURES) {
   test(`whole detail trees equal tshark -V apart from connection state: ${name}`, { skip: SKIP_NO_SHARED || SKIP_NO_TSHARK }, () => {
     const file = join(CORPUS, name);
     const theirs = treesByFrame(tshark(['-V', ...NO_REASSEMBLY, '-r', file]));

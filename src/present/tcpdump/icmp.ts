@@ -5,7 +5,7 @@
  * discovery targets, MLD addresses) are read here.
  */
 import type { IcmpRepr, IpRepr } from '../../wire/types.js';
-import { hex, hex4, ipv4String, ipv6String } from './addr.js';
+import { hex, hex2, hex4, ipv4String, ipv6String } from './addr.js';
 import { plainSum, shouldBe, transportSum } from './cksum.js';
 import type { PrintContext } from './context.js';
 
@@ -129,7 +129,10 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
     s += ', length ' + length;
   }
   const body = icmp.offset + 8;
-  const addrAt = (p: number): string => (p + 16 <= capEnd ? ipv6String(data, p) : '');
+  const addrAt = (p: number): string | undefined => (p + 16 <= capEnd ? ipv6String(data, p) : undefined);
+  const v = ctx.verbose;
+  // Neighbor discovery options follow a fixed part of this many bytes (tcpdump prints them under -v).
+  let ndFixed = -1;
   switch (type) {
     case 1: {
       s += ', ' + (UNREACH6[code] ?? 'unknown unreach code (' + code + ')');
@@ -165,28 +168,49 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
       break;
     case 130:
     case 131:
-    case 132:
+    case 132: {
       if (type === 130 && length !== 24) {
         s += length >= 28 ? ' v2' : ' unknown-version (len ' + length + ') ';
         break;
       }
-      if (body + 16 <= capEnd) s += 'max resp delay: ' + (icmp.rest >>> 16) + ' addr: ' + addrAt(body);
+      const a = addrAt(body);
+      if (a !== undefined) s += 'max resp delay: ' + (icmp.rest >>> 16) + ' addr: ' + a;
+      break;
+    }
+    case 133:
+      ndFixed = 8;
+      break;
+    case 134:
+      if (v) {
+        if (icmp.offset + 16 > capEnd) return s + ' [|icmp6]';
+        const f = data[icmp.offset + 5]!;
+        s += '\n\thop limit ' + data[icmp.offset + 4]! + ', Flags [' + raFlags(f) + '], pref ' + RTPREF[(f & 0x18) >> 3]!
+          + ', router lifetime ' + u16(data, icmp.offset + 6) + 's, reachable time ' + u32(data, icmp.offset + 8)
+          + 'ms, retrans timer ' + u32(data, icmp.offset + 12) + 'ms';
+      }
+      ndFixed = 16;
       break;
     case 135:
-      s += ', who has ' + addrAt(body);
+    case 136: {
+      const a = addrAt(body);
+      if (a === undefined) return s + ' [|icmp6]';
+      s += (type === 135 ? ', who has ' : ', tgt is ') + a;
+      if (type === 136 && v) s += ', Flags [' + naFlags(icmp.rest) + ']';
+      ndFixed = 24;
       break;
-    case 136:
-      s += ', tgt is ' + addrAt(body);
+    }
+    case 137: {
+      const dstA = addrAt(body + 16);
+      const target = addrAt(body);
+      if (dstA === undefined || target === undefined) return s + ' [|icmp6]';
+      s += ', ' + dstA + ' to ' + target;
+      ndFixed = 40;
       break;
-    case 137:
-      s += ', ' + addrAt(body + 16) + ' to ' + addrAt(body);
-      break;
+    }
     case 143:
       if (length < 8) s += ' [invalid len ' + length + ']';
       else s += ', ' + (icmp.rest & 0xffff) + ' group record(s)';
       break;
-    case 133:
-    case 134:
     case 141:
     case 142:
       break;
@@ -197,6 +221,94 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
     default:
       return s + ', length ' + length;
   }
+  if (v && ndFixed >= 0) s += ndOptions(data, icmp.offset + ndFixed, length - ndFixed, capEnd, v);
   if (!ctx.verbose) s += ', length ' + length;
+  return s;
+}
+
+const RTPREF = ['medium', 'high', 'rsv', 'low'];
+
+function u16(d: Uint8Array, p: number): number { return (d[p]! << 8) | d[p + 1]!; }
+function u32(d: Uint8Array, p: number): number { return (u16(d, p) * 65536 + u16(d, p + 2)) >>> 0; }
+
+/** tcpdump's comma-separated flag names, or `none`. */
+function flagNames(v: number, table: Array<[number, string]>): string {
+  let s = '';
+  for (const [bit, name] of table) if ((v & bit) >>> 0 === bit) s += (s ? ', ' : '') + name;
+  return s || 'none';
+}
+
+const raFlags = (f: number): string => flagNames(f, [[0x80, 'managed'], [0x40, 'other stateful'], [0x20, 'home agent'], [0x02, 'ipv6 only']]);
+const naFlags = (f: number): string => flagNames(f >>> 0, [[0x80000000, 'router'], [0x40000000, 'solicited'], [0x20000000, 'override']]);
+const piFlags = (f: number): string => flagNames(f, [[0x80, 'onlink'], [0x40, 'auto'], [0x20, 'router']]);
+
+const ND_OPTION_NAMES: Record<number, string> = {
+  1: 'source link-address', 2: 'destination link-address', 3: 'prefix info', 4: 'redirected header', 5: 'mtu',
+  25: 'rdnss', 31: 'dnssl', 7: 'advertisement interval', 8: 'homeagent information', 14: 'nonce', 24: 'route info',
+  38: 'pref64',
+};
+
+const lifetime = (v: number): string => (v === 0xffffffff ? 'infinity' : v + 's');
+
+/** tcpdump's hex dump lines (`0x0000:  4a4e 6961 9bc6`), each line starting with `indent`. */
+export function hexLines(indent: string, d: Uint8Array, start: number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i += 2) {
+    if (i % 16 === 0) s += indent + '0x' + hex4(i) + ': ';
+    s += ' ' + hex2(d[start + i]!) + (i + 1 < n ? hex2(d[start + i + 1]!) : '');
+  }
+  return s;
+}
+
+/**
+ * Neighbor discovery options (-v): one `\n\t  name option (type), length N (units): value`
+ * line each, and a hex dump of each under -vv. The common kinds are decoded,
+ * the rest dumped as tcpdump does.
+ */
+function ndOptions(d: Uint8Array, cp: number, resid: number, capEnd: number, v: number): string {
+  let s = '';
+  while (cp < capEnd) {
+    if (cp + 2 > capEnd) return s + ' [|icmp6]';
+    if (resid <= 0) return s;
+    const type = d[cp]!;
+    const units = d[cp + 1]!;
+    const n = units << 3;
+    if (units === 0 || cp + n > capEnd) return s + ' [|icmp6]';
+    s += '\n\t  ' + (ND_OPTION_NAMES[type] ?? 'unknown') + ' option (' + type + '), length ' + n + ' (' + units + '): ';
+    switch (type) {
+      case 1:
+      case 2:
+        for (let i = 2; i < n; i++) s += (i > 2 ? ':' : '') + hex2(d[cp + i]!);
+        break;
+      case 3:
+        s += ipv6String(d, cp + 16) + '/' + d[cp + 2]! + (units !== 4 ? 'badlen' : '') + ', Flags [' + piFlags(d[cp + 3]!)
+          + '], valid time ' + lifetime(u32(d, cp + 4)) + ', pref. time ' + lifetime(u32(d, cp + 8));
+        break;
+      case 4:
+        s += hexLines('\n\t    ', d, cp, n);
+        break;
+      case 5:
+        s += ' ' + u32(d, cp + 4) + (units !== 1 ? 'bad option length' : '');
+        break;
+      case 25:
+        s += ' lifetime ' + u32(d, cp + 4) + 's,';
+        for (let i = 0; i < (units - 1) >> 1; i++) s += ' addr: ' + ipv6String(d, cp + 8 + 16 * i);
+        break;
+      case 7:
+        s += ' ' + u32(d, cp + 4) + 'ms';
+        break;
+      case 8:
+        s += ' preference ' + u16(d, cp + 4) + ', lifetime ' + u16(d, cp + 6);
+        break;
+      case 14:
+        for (let i = 2; i < n; i++) s += hex2(d[cp + i]!);
+        break;
+      default:
+        if (v <= 1) return s + hexLines('\n\t  ', d, cp + 2, n - 2);
+    }
+    if (v > 1) s += hexLines('\n\t    ', d, cp + 2, n - 2);
+    cp += n;
+    resid -= n;
+  }
   return s;
 }

@@ -36,9 +36,14 @@ export const enum OptEnd { Ok, Bad, Truncated }
 export interface OptionsText {
   text: string;
   end: OptEnd;
+  /**
+   * An MPTCP option was printed. tcpdump then names later truncations
+   * `[|mptcp]`, its protocol label staying on the last printer that set it.
+   */
+  mptcp: boolean;
 }
 
-const out: OptionsText = { text: '', end: OptEnd.Ok };
+const out: OptionsText = { text: '', end: OptEnd.Ok, mptcp: false };
 
 function u16(d: Uint8Array, p: number): number { return (d[p]! << 8) | d[p + 1]!; }
 function u32(d: Uint8Array, p: number): number { return ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0; }
@@ -76,6 +81,7 @@ export function formatTcpOptions(
   let at = tcpOffset + 20;
   let next = 0;
   out.end = OptEnd.Ok;
+  out.mptcp = false;
   while (left !== 0) {
     s += ch;
     if (at >= capEnd) return trunc(s);
@@ -147,6 +153,7 @@ export function formatTcpOptions(
         const o = options[next];
         const m = formatMptcpOption(o !== undefined && o.offset === at && o.type === 'mptcp' ? o : looseMptcp(data, at, len), flags);
         s += m.text;
+        out.mptcp = true;
         if (m.bad) return bad(s, ch);
         break;
       }
@@ -182,7 +189,7 @@ function bad(s: string, ch: string): OptionsText {
 }
 
 function trunc(s: string): OptionsText {
-  out.text = s + ' [|tcp]';
+  out.text = s + (out.mptcp ? ' [|mptcp]' : ' [|tcp]');
   out.end = OptEnd.Truncated;
   return out;
 }

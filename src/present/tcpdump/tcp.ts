@@ -97,17 +97,19 @@ export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: 
   s += ', win ' + tcp.window;
   if (flags & URG) s += ', urg ' + tcp.urgentPointer;
   else if (ctx.verbose > 1 && tcp.urgentPointer !== 0) s += ', [urg ' + tcp.urgentPointer + ' != 0 while URG flag not set]';
+  let label = 'tcp';
   if (hlen > 20) {
     const o = formatTcpOptions(tcp.options, tcp.offset, hlen, data, capEnd, flags, sq);
     s += o.text;
     if (o.end !== OptEnd.Ok) return s;
+    if (o.mptcp) label = 'mptcp';
   }
   s += ', length ' + payload;
   if (payload === 0) return s;
   if (tcp.offset + hlen > capEnd) {
-    return s + ' [remaining caplen(' + Math.max(0, capEnd - tcp.offset) + ') < header length(' + hlen + ')] [|tcp]';
+    return s + ' [remaining caplen(' + Math.max(0, capEnd - tcp.offset) + ') < header length(' + hlen + ')] [|' + label + ']';
   }
-  return s + payloadText(ctx, data, tcp, payload, capEnd, flags);
+  return s + payloadText(ctx, data, tcp, payload, capEnd, flags, label);
 }
 
 function isPort(tcp: TcpRepr, port: number): boolean {
@@ -115,11 +117,11 @@ function isPort(tcp: TcpRepr, port: number): boolean {
 }
 
 /** What tcpdump prints after `length N` for the segment's payload. */
-function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: number, capEnd: number, flags: number): string {
+function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: number, capEnd: number, flags: number, label: string): string {
   const start = tcp.payloadOffset;
   if (flags & RST) {
-    if (ctx.verbose) return rstData(data, start, length, capEnd, ctx.verbose > 1);
-    return start + length > capEnd ? ' [|tcp]' : '';
+    if (ctx.verbose) return rstData(data, start, length, capEnd, ctx.verbose > 1, label);
+    return start + length > capEnd ? ' [|' + label + ']' : '';
   }
   // tcpdump's port table, in its order; ports whose printers we do not have print nothing.
   if (isPort(tcp, 21)) return text(': ', 'ftp', data, start, length, capEnd, null, ctx.verbose > 0);
@@ -151,18 +153,18 @@ function text(lead: string, name: string, data: Uint8Array, start: number, len: 
 }
 
 /** `-v` text of data carried by a RST (RFC 1122 allows a reason there). */
-function rstData(data: Uint8Array, start: number, length: number, capEnd: number, causes: boolean): string {
+function rstData(data: Uint8Array, start: number, length: number, capEnd: number, causes: boolean, label: string): string {
   let s = ' [RST';
   if (length > 30) s += '+';
   if (length === 8 && start + 2 <= capEnd && ((data[start]! << 8) | data[start + 1]!) === 0x33aa) {
-    if (start + 8 > capEnd) return s + ': [|tcp]';
+    if (start + 8 > capEnd) return s + ': [|' + label + ']';
     const code = (data[start + 2]! << 8) | data[start + 3]!;
     const pen = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
     if (causes && pen === 0) return s + ': ' + (FAILURE_CAUSES[code] ?? 'code ' + code + ', pen 0') + ']';
     return s + ': code ' + code + ', pen ' + pen + ']';
   }
   const n = Math.min(length, 30);
-  if (start + n > capEnd) return s + ' ' + escapedChars(data, start, Math.max(start, capEnd)) + ' [|tcp]';
+  if (start + n > capEnd) return s + ' ' + escapedChars(data, start, Math.max(start, capEnd)) + ' [|' + label + ']';
   s += ' ' + escapedChars(data, start, start + n) + ']';
-  return start + length > capEnd ? s + ' [|tcp]' : s;
+  return start + length > capEnd ? s + ' [|' + label + ']' : s;
 }

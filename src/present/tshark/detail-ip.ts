@@ -82,6 +82,8 @@ function ipv4Section(t: Tree, pkt: Packet, ip: Ipv4Repr, depth: number, checksum
   t.add(d + 2, bitLine(ip.flags << 5, 8, 0x20, 'More fragments', setText(ip.flags, 1)));
   t.add(d + 1, bitLine(fword, 16, 0x1fff, 'Fragment Offset', `${ip.fragOffset * 8}`));
   t.add(d + 1, `Time to Live: ${ip.ttl}`);
+  // tshark's note for a TTL too low to leave the link (multicast and PIM excepted).
+  if (ip.ttl < 5 && ip.dst >>> 28 !== 0xe && ip.protocol !== 103) t.expert(d + 2, 'Note', 'Sequence', `"Time To Live" only ${ip.ttl}`);
   t.add(d + 1, `Protocol: ${protocolText(ip.protocol)}`);
   if (checksums === 'off' || ip.checksumOk === undefined) {
     t.add(d + 1, `Header Checksum: ${hex(ip.checksum, 4)} [validation disabled]`);

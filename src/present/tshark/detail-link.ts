@@ -1,6 +1,6 @@
 /** The Frame section and the link-layer sections of the detail tree. */
 import type { EthernetRepr, LoopbackRepr, Packet, PppRepr, SllRepr } from '../../wire/types.js';
-import { macDisplay, macString } from './addr.js';
+import { hexString, macDisplay, macString } from './addr.js';
 import { arrivalTimeString, deltaString, fraction } from './time.js';
 import { bitLine, hex, type Tree } from './tree.js';
 
@@ -96,6 +96,18 @@ function macNode(t: Tree, depth: number, label: string, mac: Uint8Array): void {
   t.add(depth + 1, bitLine(v, 24, 0x010000, 'IG bit', b0 & 1 ? 'Group address (multicast/broadcast)' : 'Individual address (unicast)'));
 }
 
+/** Bytes after the IP packet in an Ethernet frame: padding up to the 60-byte minimum, or a trailer. */
+function ethernetTrailer(t: Tree, pkt: Packet): void {
+  const ip = pkt.ip;
+  if (!ip) return;
+  const ipEnd = ip.offset + (ip.version === 4 ? ip.totalLength : 40 + ip.payloadLength);
+  if (ip.version === 4 && ip.totalLength === 0) return;
+  if (ipEnd >= pkt.capLen) return;
+  const rest = pkt.data.subarray(ipEnd, pkt.capLen);
+  const zero = rest.every((b) => b === 0);
+  t.add(1, `${zero && pkt.origLen <= 60 ? 'Padding' : 'Trailer'}: ${hexString(rest)}`);
+}
+
 function ethernetSection(t: Tree, eth: EthernetRepr): void {
   t.add(0, `Ethernet II, Src: ${macDisplay(eth.src)} (${macString(eth.src)}), Dst: ${macDisplay(eth.dst)} (${macString(eth.dst)})`);
   macNode(t, 1, 'Destination', eth.dst);
@@ -175,7 +187,7 @@ export function linkSection(t: Tree, pkt: Packet): void {
     return;
   }
   switch (link.layer) {
-    case 'eth': ethernetSection(t, link); break;
+    case 'eth': ethernetSection(t, link); ethernetTrailer(t, pkt); break;
     case 'sll': sllSection(t, link); break;
     case 'ppp': pppSection(t, link); break;
     case 'null': loopbackSection(t, link); break;

@@ -257,6 +257,8 @@ function checksumLines(t: Tree, tcp: TcpRepr, pkt: Packet, checksums: ChecksumMo
 export interface TcpSectionResult {
   /** tshark would stop with "[Malformed Packet: MPTCP]". */
   mptcpOverrun: boolean;
+  /** The payload was shown in the TCP section itself (a reset's cause), not as Data. */
+  payloadShown: boolean;
 }
 
 export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number, checksums: ChecksumMode): TcpSectionResult {
@@ -273,7 +275,8 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
   if (!bogus) t.add(1, `[TCP Segment Len: ${tcp.payloadLength}]`);
   t.add(1, `Sequence Number: ${tcp.seq}`);
   if (!bogus) {
-    const next = (tcp.seq + tcp.payloadLength + (f & TcpFlag.SYN ? 1 : 0) + (f & TcpFlag.FIN ? 1 : 0)) % 2 ** 32;
+    // SYN and FIN each take a sequence number, but tshark counts one even when both are set.
+    const next = (tcp.seq + tcp.payloadLength + (f & (TcpFlag.SYN | TcpFlag.FIN) ? 1 : 0)) % 2 ** 32;
     t.add(1, `[Next Sequence Number: ${next}]`);
   }
   t.add(1, `Acknowledgment Number: ${tcp.ack}`);
@@ -284,7 +287,7 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
   t.add(1, bitLine(tcp.dataOffset << 4, 8, 0xf0, 'Header Length', `${hl} bytes (${tcp.dataOffset})`));
   if (bogus) {
     t.expert(2, 'Error', 'Protocol', `Bogus TCP header length (${hl}, must be at least 20)`);
-    return { mptcpOverrun: false };
+    return { mptcpOverrun: false, payloadShown: false };
   }
   t.add(1, `Flags: ${hex(f, 3)} (${flagsText(f)})`);
   t.add(2, bitLine(f, 12, 0xe00, 'Reserved', setText(f, 0xe00)));
@@ -316,7 +319,7 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
   const malformedHeader = pkt.findings.some((x) => x.layer === 'tcp' && x.code === 'malformed');
   if (malformedHeader) {
     // The header is longer than the segment: tshark stops after the window.
-    return { mptcpOverrun: false };
+    return { mptcpOverrun: false, payloadShown: false };
   }
   checksumLines(t, tcp, pkt, checksums);
   t.add(1, `Urgent Pointer: ${tcp.urgentPointer}`);
@@ -324,7 +327,14 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
     t.expert(2, 'Note', 'Protocol', 'The urgent pointer field is nonzero while the URG flag is not set');
   }
   const overrun = hl > 20 ? optionsSection(t, tcp, pkt) : false;
-  if (!overrun && tcp.payloadLength > 0) t.add(1, `TCP payload (${plural(tcp.payloadLength, 'byte')})`);
-  return { mptcpOverrun: overrun };
+  if (overrun || tcp.payloadCaptured === 0) return { mptcpOverrun: overrun, payloadShown: false };
+  if (f & TcpFlag.RST) {
+    // Data on a reset is the peer's reason, as text.
+    const cause = pkt.data.subarray(tcp.payloadOffset, tcp.payloadOffset + tcp.payloadCaptured);
+    t.add(1, `Reset cause: ${String.fromCharCode(...cause).replace(/[^\x20-\x7e]/g, '\\')}`);
+    return { mptcpOverrun: false, payloadShown: true };
+  }
+  t.add(1, `TCP payload (${plural(tcp.payloadLength, 'byte')})`);
+  return { mptcpOverrun: false, payloadShown: false };
 }
 
