@@ -63,12 +63,22 @@ function wordwiseSum(data: Uint8Array, start: number, end: number): number {
     view32 = new Uint32Array(data.buffer, 0, data.buffer.byteLength >>> 2);
   }
   const v = view32;
-  let mid = 0;
+  // Halves summed apart stay small integers (no float adds) for any packet-sized range.
+  let lo = 0;
+  let hi = 0;
   let w = (base + m0) >>> 2;
   const stop = w + words;
-  for (const stop4 = stop - 3; w < stop4; w += 4) mid += v[w]! + v[w + 1]! + v[w + 2]! + v[w + 3]!;
-  for (; w < stop; w++) mid += v[w]!;
-  let folded = fold16(mid);
+  for (const stop2 = stop - 1; w < stop2; w += 2) {
+    const a = v[w]!;
+    const b = v[w + 1]!;
+    lo += (a & 0xffff) + (b & 0xffff);
+    hi += (a >>> 16) + (b >>> 16);
+  }
+  if (w < stop) {
+    lo += v[w]! & 0xffff;
+    hi += v[w]! >>> 16;
+  }
+  let folded = fold16(lo + hi);
   if ((head & 1) === 0) folded = ((folded & 0xff) << 8) | (folded >>> 8);
   return bytewiseSum(data, start, m0, 0) + folded + bytewiseSum(data, m1, end, head & 1);
 }
