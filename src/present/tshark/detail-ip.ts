@@ -103,7 +103,16 @@ function ipv4Section(t: Tree, pkt: Packet, ip: Ipv4Repr, depth: number, checksum
   t.add(d + 1, `Destination Address: ${ipv4String(ip.dst)}`);
   if (ip.options.length > 0) {
     t.add(d + 1, `Options: (${ip.ihl * 4 - 20} bytes)`);
+    let nops = 0;
     for (const o of ip.options) {
+      // Counted like TCP's: NOPs in a row within a 32-bit word.
+      if (o.type === 1) {
+        if (nops === 0 || (o.offset - ip.offset) % 4 !== 0) {
+          if (++nops === 4) t.expert(d + 2, 'Warning', 'Protocol', '4 NOP in a row - a router may have removed some options');
+        } else {
+          nops = 0;
+        }
+      }
       const name = IP_OPTION_NAMES[o.type] ?? `Unknown (0x${o.type.toString(16).padStart(2, '0')})`;
       t.add(d + 2, `IP Option - ${name}${o.raw.length > 1 ? ` (${o.raw.length} bytes)` : ''}`);
       t.add(d + 3, `Type: ${o.type}`);

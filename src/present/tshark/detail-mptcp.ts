@@ -6,7 +6,7 @@
  */
 import { keyToIdsn, keyToToken, verifyDssChecksum, type MptcpVersion } from '../../mptcp/index.js';
 import type {
-  MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp,
+  MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
 } from '../../wire/types.js';
 import { hexString, ipv4String, ipv6String } from './addr.js';
 import { bitLine, bits, hex, type Tree } from './tree.js';
@@ -47,15 +47,18 @@ function keyDerived(t: Tree, d: number, who: string, key: bigint, version: numbe
 }
 
 /** Payload of the segment as captured, or why a checksum over it cannot be computed. */
-function mappedPayload(pkt: Packet, mappedLength: number): Uint8Array | string {
-  const tcp = pkt.tcp!;
+function mappedPayload(pkt: Packet, tcp: TcpRepr | undefined, mappedLength: number): Uint8Array | string {
+  if (!tcp) return 'not checkable: segment quoted in an ICMP error';
   if (mappedLength > tcp.payloadLength) return 'not checkable: mapping longer than this segment';
   if (mappedLength < tcp.payloadLength) return 'not checkable: mapping covers only part of this segment';
   if (tcp.payloadCaptured < tcp.payloadLength) return 'not checkable: payload cut by the capture snap length';
   return pkt.data.subarray(tcp.payloadOffset, tcp.payloadOffset + tcp.payloadLength);
 }
 
-function checksumStatus(t: Tree, d: number, dsn64: bigint | string, ssn: number, dataLength: number, dataFin: boolean, checksum: number, pkt: Packet): void {
+function checksumStatus(
+  t: Tree, d: number, dsn64: bigint | string, ssn: number, dataLength: number, dataFin: boolean, checksum: number,
+  pkt: Packet, tcp: TcpRepr | undefined,
+): void {
   if (typeof dsn64 === 'string') {
     t.add(d, `[Checksum Status: ${dsn64}]`);
     return;
@@ -65,7 +68,7 @@ function checksumStatus(t: Tree, d: number, dsn64: bigint | string, ssn: number,
     return;
   }
   // A DATA_FIN takes one octet of the data-level length but none of the payload.
-  const payload = mappedPayload(pkt, dataLength - (dataFin ? 1 : 0));
+  const payload = mappedPayload(pkt, tcp, dataLength - (dataFin ? 1 : 0));
   if (typeof payload === 'string') {
     t.add(d, `[Checksum Status: ${payload}]`);
     return;
@@ -75,7 +78,7 @@ function checksumStatus(t: Tree, d: number, dsn64: bigint | string, ssn: number,
   if (status === 'bad') t.expert(d + 1, 'Error', 'Checksum', 'Bad DSS checksum');
 }
 
-function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet): void {
+function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet, tcp: TcpRepr | undefined): void {
   const v0 = o.version === 0;
   t.add(d, bitLine(b2, 8, 0x0f, 'Multipath TCP version', `${o.version}`));
   const f = o.flags;
@@ -107,7 +110,7 @@ function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet): 
     const dsn = o.senderKey !== undefined && version === 1
       ? (keyToIdsn(o.senderKey, 1) + 1n) % TWO_64
       : 'not checkable: no sender key';
-    checksumStatus(t, d, dsn, 1, o.dataLength, false, o.checksum, pkt);
+    checksumStatus(t, d, dsn, 1, o.dataLength, false, o.checksum, pkt, tcp);
   }
 }
 
@@ -131,7 +134,7 @@ function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array): void {
   if (o.phase === 'synack') t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
 }
 
-function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet): void {
+function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefined): void {
   const f = o.flags;
   t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
   t.add(d + 1, bitLine(f, 8, 0x10, 'DATA_FIN', bit(f, 0x10)));
@@ -148,7 +151,7 @@ function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet): void {
   if (o.checksum !== undefined) {
     t.add(d, `Checksum: ${hex(o.checksum, 4)}`);
     const dsn = o.dsnWidth === 8 ? o.dsn : 'not checkable: 32-bit DSN, the full DSN needs the connection';
-    checksumStatus(t, d, dsn, o.ssn ?? 0, o.dataLength ?? 0, o.dataFin, o.checksum, pkt);
+    checksumStatus(t, d, dsn, o.ssn ?? 0, o.dataLength ?? 0, o.dataFin, o.checksum, pkt, tcp);
   }
 }
 
@@ -178,12 +181,12 @@ function reserved12(t: Tree, d: number, value: number | undefined): void {
   t.add(d, bitLine(value ?? 0, 16, 0x0fff, 'Reserved', hex(value ?? 0, 3)));
 }
 
-function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet): void {
+function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet, tcp: TcpRepr | undefined): void {
   const b2 = raw[2] ?? 0;
   switch (m.name) {
-    case 'MP_CAPABLE': capable(t, d, m, b2, pkt); break;
+    case 'MP_CAPABLE': capable(t, d, m, b2, pkt, tcp); break;
     case 'MP_JOIN': join(t, d, m, raw); break;
-    case 'DSS': dss(t, d, m, pkt); break;
+    case 'DSS': dss(t, d, m, pkt, tcp); break;
     case 'ADD_ADDR': addAddr(t, d, m, b2); break;
     case 'REMOVE_ADDR':
       t.add(d, `[Number of removed addresses: ${m.addrIds.length}]`);
@@ -227,8 +230,12 @@ export function mptcpOverrun(o: TcpOptMptcp): boolean {
   return o.length < need;
 }
 
-/** The node of one MPTCP option at `depth` (2 under the TCP options). */
-export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet): void {
+/**
+ * The node of one MPTCP option at `depth` (2 under the TCP options). `tcp`
+ * is the segment carrying it, undefined for a header quoted in an ICMP error
+ * (whose payload is not there).
+ */
+export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, tcp: TcpRepr | undefined): void {
   const m = o.mptcp;
   const raw = o.raw;
   const subtype = m.subtype;
@@ -242,5 +249,5 @@ export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet): 
     if (!mptcpOverrun(o)) t.expert(d, 'Warning', 'Protocol', m.reason);
     return;
   }
-  body(t, d, m, raw, pkt);
+  body(t, d, m, raw, pkt, tcp);
 }

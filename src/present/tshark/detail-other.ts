@@ -3,7 +3,9 @@ import type { IcmpRepr, Packet, QuotedPacket, UdpRepr } from '../../wire/types.j
 import { hexString, ipv6String, macString } from './addr.js';
 import { expectedChecksum, expectedTransportChecksum, ipSection, type ChecksumMode } from './detail-ip.js';
 import { formatHex } from '../hex.js';
-import { hex, plural, type Tree } from './tree.js';
+import { hex, plural, Tree } from './tree.js';
+import { tcpSection } from './detail-tcp.js';
+import { WSCALE_UNKNOWN } from './winscale.js';
 
 export function udpSection(t: Tree, pkt: Packet, udp: UdpRepr, checksums: ChecksumMode): void {
   t.add(0, `User Datagram Protocol, Src Port: ${udp.srcPort}, Dst Port: ${udp.dstPort}`);
@@ -79,17 +81,16 @@ function icmpChecksum(t: Tree, pkt: Packet, icmp: IcmpRepr): void {
 function quoteSection(t: Tree, pkt: Packet, q: QuotedPacket, checksums: ChecksumMode): void {
   if (q.ip) ipSection(t, pkt, q.ip, 1, checksums);
   const tcp = q.tcp;
-  if (tcp) {
-    t.add(1, `Transmission Control Protocol, Src Port: ${tcp.srcPort}, Dst Port: ${tcp.dstPort}${q.partial ? '' : `, Seq: ${tcp.seq}`}`);
+  if (tcp && !q.partial) {
+    // A whole quoted header: the full TCP section (options included), one level down.
+    const sub = new Tree();
+    tcpSection(sub, pkt, tcp, WSCALE_UNKNOWN, checksums, true);
+    for (const line of sub.lines) t.lines.push('    ' + line);
+  } else if (tcp) {
+    t.add(1, `Transmission Control Protocol, Src Port: ${tcp.srcPort}, Dst Port: ${tcp.dstPort}`);
     t.add(2, `Source Port: ${tcp.srcPort}`);
     t.add(2, `Destination Port: ${tcp.dstPort}`);
     t.add(2, `Sequence Number: ${tcp.seq}`);
-    if (!q.partial) {
-      t.add(2, `Acknowledgment Number: ${tcp.ack}`);
-      t.add(2, `Header Length: ${tcp.dataOffset * 4} bytes (${tcp.dataOffset})`);
-      t.add(2, `Flags: ${hex(tcp.flags, 3)}`);
-      t.add(2, `Window: ${tcp.window}`);
-    }
   }
   const udp = q.udp;
   if (udp) {

@@ -76,7 +76,7 @@ function isDsack(blocks: ReadonlyArray<readonly [number, number]>, ack: number):
   return second !== undefined && !seqLt(first[0], second[0]) && !seqLt(second[1], first[1]);
 }
 
-function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr): void {
+function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr, quoted: boolean): void {
   const isSyn = (tcp.flags & TcpFlag.SYN) !== 0;
   switch (o.type) {
     case 'eol':
@@ -171,7 +171,7 @@ function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr)
       }
       return;
     case 'mptcp':
-      mptcpNode(t, d, o, pkt);
+      mptcpNode(t, d, o, pkt, quoted ? undefined : tcp);
       return;
     case 'unknown':
       t.add(d, o.kind === 253 || o.kind === 254 ? 'TCP Option - Experimental' : 'TCP Option - Unknown');
@@ -199,7 +199,7 @@ const KNOWN_TITLES: Readonly<Record<number, string>> = {
   28: 'User Timeout', 29: 'TCP AO', 30: 'MPTCP', 34: 'TCP Fast Open',
 };
 
-function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet): boolean {
+function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet, quoted: boolean): boolean {
   const names: string[] = [];
   let stopped = false;
   for (const o of tcp.options) {
@@ -225,7 +225,7 @@ function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet): boolean {
       stopped = true;
       break;
     }
-    optionNode(t, 2, o, pkt, tcp);
+    optionNode(t, 2, o, pkt, tcp, quoted);
     if (o.type === 'mptcp' && mptcpOverrun(o)) {
       overrun = true;
       break;
@@ -261,11 +261,17 @@ export interface TcpSectionResult {
   payloadShown: boolean;
 }
 
-export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number, checksums: ChecksumMode): TcpSectionResult {
+/**
+ * The TCP section at depth 0. `quoted`: the header quoted in an ICMP error,
+ * whose segment length is unknown (no Len, no next sequence number).
+ */
+export function tcpSection(
+  t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number, checksums: ChecksumMode, quoted = false,
+): TcpSectionResult {
   const f = tcp.flags;
   const ack = (f & TcpFlag.ACK) !== 0;
   const hl = tcp.dataOffset * 4;
-  const bogus = hl < 20;
+  const bogus = hl < 20 || quoted;
   let head = `Transmission Control Protocol, Src Port: ${tcp.srcPort}, Dst Port: ${tcp.dstPort}, Seq: ${tcp.seq}`;
   if (ack) head += `, Ack: ${tcp.ack}`;
   if (!bogus) head += `, Len: ${tcp.payloadLength}`;
@@ -285,7 +291,7 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
     t.add(1, `Acknowledgment number (raw): ${tcp.ack}`);
   }
   t.add(1, bitLine(tcp.dataOffset << 4, 8, 0xf0, 'Header Length', `${hl} bytes (${tcp.dataOffset})`));
-  if (bogus) {
+  if (hl < 20) {
     t.expert(2, 'Error', 'Protocol', `Bogus TCP header length (${hl}, must be at least 20)`);
     return { mptcpOverrun: false, payloadShown: false };
   }
@@ -326,7 +332,8 @@ export function tcpSection(t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number,
   if (!(f & TcpFlag.URG) && tcp.urgentPointer !== 0) {
     t.expert(2, 'Note', 'Protocol', 'The urgent pointer field is nonzero while the URG flag is not set');
   }
-  const overrun = hl > 20 ? optionsSection(t, tcp, pkt) : false;
+  const overrun = hl > 20 ? optionsSection(t, tcp, pkt, quoted) : false;
+  if (quoted) return { mptcpOverrun: false, payloadShown: false };
   if (overrun || tcp.payloadCaptured === 0) return { mptcpOverrun: overrun, payloadShown: false };
   if (f & TcpFlag.RST) {
     // Data on a reset is the peer's reason, as text.
