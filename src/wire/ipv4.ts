@@ -2,6 +2,7 @@ import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
 import { foldChecksum, onesComplementSum } from './checksum.js';
 import type { Codec } from './codec.js';
 import { report, truncated } from './findings.js';
+import { ipProtocolName } from './names.js';
 import type { Finding, Ipv4OptionRepr, Ipv4Repr } from './types.js';
 
 export const IPV4_HEADER_LENGTH = 20;
@@ -70,12 +71,13 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
     checksumOk = foldChecksum(sum) === 0;
     if (!checksumOk) {
       const should = foldChecksum(sum - checksum);
-      report(findings, 'error', 'ip.checksum.bad', 'ip', `Bad checksum: 0x${hex4(checksum)} incorrect, should be 0x${hex4(should)}`, offset + 10);
+      report(findings, 'error', 'ip.checksum.bad', 'ip', `Bad checksum [should be 0x${hex4(should)}]`, offset + 10);
     }
   }
   const id = u16(data, offset + 4);
   if (isFragment) {
-    report(findings, 'note', 'ip.fragment', 'ip', `Fragmented IP protocol (proto=${protocol}, off=${fragOffset * 8}, ID=0x${hex4(id)})`, offset + 6);
+    const name = ipProtocolName(protocol);
+    report(findings, 'note', 'ip.fragment', 'ip', `Fragmented IP protocol (proto=${name === undefined ? '' : `${name} `}${protocol}, off=${fragOffset * 8}, ID=${hex4(id)})`, offset + 6);
   }
   return {
     layer: 'ip',

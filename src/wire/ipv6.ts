@@ -123,7 +123,7 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
       if (ext.fragOffset !== 0 || ext.moreFragments) {
         r.isFragment = true;
         report(findings, 'note', 'ip.fragment', 'ipv6',
-          `Fragmented IPv6 protocol (proto=${ext.nextHeader}, off=${ext.fragOffset * 8}, ID=0x${ext.fragId.toString(16).padStart(8, '0')})`, at);
+          `Fragmented IPv6 protocol (proto=${ext.nextHeader}, off=${ext.fragOffset * 8}, ID=${ext.fragId.toString(16).padStart(8, '0')})`, at);
       }
     } else if (type === Ipv6Ext.ROUTING) {
       ext.routingType = data[at + 2]!;
