@@ -34,6 +34,7 @@ const cache = new WeakMap<FieldContext, FieldContext | null>();
 
 /** The context of the quoted packet, or undefined when the packet quotes none. */
 export function quoteContext(ctx: FieldContext): FieldContext | undefined {
+  if (ctx.packet.icmp?.quote?.ip === undefined) return undefined;
   let q = cache.get(ctx);
   if (q === undefined) {
     const packet = quotedPacket(ctx.packet);

@@ -3,8 +3,8 @@
  * fields, spelled and joined exactly as tshark does (tab-separated, multiple
  * occurrences comma-joined, empty when absent).
  */
-import { ContextBuilder, fields as defaultRegistry, formatValue, occurrences } from '../fields/index.js';
-import type { FieldDef, FieldRegistry, FieldValue, PacketAnnotations } from '../fields/index.js';
+import { ContextBuilder, fields as defaultRegistry, formatValue, isMulti } from '../fields/index.js';
+import type { FieldDef, FieldRegistry, FieldResult, PacketAnnotations } from '../fields/index.js';
 import type { Packet } from '../wire/types.js';
 import { UsageError } from '../util/errors.js';
 
@@ -118,7 +118,8 @@ export class FieldsWriter {
     let s = '';
     for (let i = 0; i < this.defs.length; i++) {
       if (i > 0) s += separator;
-      const v = this.value(this.defs[i]!, occurrences(this.defs[i]!.get(ctx)));
+      const def = this.defs[i]!;
+      const v = this.value(def, def.get(ctx));
       if (v !== '') s += quote + v + quote;
     }
     return s;
@@ -135,13 +136,18 @@ export class FieldsWriter {
 
   end(): void {}
 
-  private value(def: FieldDef, all: readonly FieldValue[]): string {
-    if (all.length === 0) return '';
-    const fmt = (v: FieldValue) => formatValue(v, def.type, def.base);
+  private value(def: FieldDef, v: FieldResult): string {
+    if (v === undefined) return '';
+    if (!isMulti(v)) return formatValue(v, def.type, def.base);
+    if (v.length === 0) return '';
     switch (this.opts.occurrence) {
-      case 'f': return fmt(all[0]!);
-      case 'l': return fmt(all[all.length - 1]!);
-      default: return all.map(fmt).join(this.opts.aggregator);
+      case 'f': return formatValue(v[0]!, def.type, def.base);
+      case 'l': return formatValue(v[v.length - 1]!, def.type, def.base);
+      default: {
+        let s = formatValue(v[0]!, def.type, def.base);
+        for (let i = 1; i < v.length; i++) s += this.opts.aggregator + formatValue(v[i]!, def.type, def.base);
+        return s;
+      }
     }
   }
 }
