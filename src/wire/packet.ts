@@ -35,7 +35,7 @@ const LinkType = {
 
 export interface DecodeOptions {
   /** Verify TCP, UDP and ICMP checksums when the whole segment is captured (default true). IPv4 header checksums are always verified. */
-  checksums?: boolean;
+  checksums?: boolean | undefined;
 }
 
 // ------------------------------------------------------------------ registry
@@ -165,7 +165,8 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
       const tcp = tcpCodec.decode(data, l4, ipEnd, findings, ctx);
       if (tcp === undefined) return p;
       p.tcp = tcp;
-      p.payloadOffset = tcp.payloadOffset;
+      // A header cut short puts its payload offset past the captured bytes.
+      p.payloadOffset = Math.min(tcp.payloadOffset, ipEnd);
       p.payloadLength = tcp.payloadCaptured;
       break;
     }

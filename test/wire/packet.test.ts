@@ -140,6 +140,7 @@ function touch(p: Packet): void {
   if (p.link?.layer === 'sll') void (p.link.addr.length + (p.link.addrField?.length ?? 0));
   if (p.ip?.layer === 'ipv6') void (p.ip.src.length + p.ip.dst.length);
   for (const o of p.tcp?.options ?? []) assert.ok(o.offset + o.raw.length <= p.data.length);
+  assert.ok(p.payloadOffset >= 0 && p.payloadLength >= 0 && p.payloadOffset + p.payloadLength <= p.capLen, 'payload inside the frame');
 }
 
 test('names for presenters: EtherTypes and IP protocols', () => {
