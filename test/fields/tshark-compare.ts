@@ -11,8 +11,18 @@ import { FieldsWriter } from '../../src/present/fields-out.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
 
-/** tshark as the corpus README ran it, but with raw sequence numbers and no TCP analysis (stateful fields come later). */
-export const TSHARK_ARGS = ['-n', '-o', 'tcp.analyze_sequence_numbers:FALSE', '-o', 'tcp.relative_sequence_numbers:FALSE'];
+/**
+ * tshark with raw sequence numbers and no TCP analysis (stateful fields come
+ * later), verifying checksums as mpscope always does.
+ */
+export const TSHARK_ARGS = [
+  '-n',
+  '-o', 'tcp.analyze_sequence_numbers:FALSE',
+  '-o', 'tcp.relative_sequence_numbers:FALSE',
+  '-o', 'ip.check_checksum:TRUE',
+  '-o', 'tcp.check_checksum:TRUE',
+  '-o', 'udp.check_checksum:TRUE',
+];
 
 export function captureFormat(path: string): 'pcap' | 'pcapng' | undefined {
   const fd = openSync(path, 'r');

@@ -1,6 +1,7 @@
 /** `ip.*` (IPv4) and `ipv6.*` fields, IPv6 extension headers included. */
 import type { Ipv4Repr, Ipv6ExtRepr, Ipv6Repr } from '../../wire/types.js';
 import { ipv4Text, ipv6Text } from '../format.js';
+import { checksumStatus } from './checksum.js';
 import { IPV6_EXT_PROTOCOL } from '../protocols.js';
 import type { FieldRegistry } from '../registry.js';
 import type { FieldContext, Scope } from '../types.js';
@@ -47,6 +48,10 @@ function defineIpv4(r: FieldRegistry): void {
   d.field('ip.ttl', 'uint8', 'Time to Live', (c) => v4(c)?.ttl);
   d.field('ip.proto', 'uint8', 'Protocol', (c) => v4(c)?.protocol);
   d.field('ip.checksum', 'uint16', 'Header Checksum', (c) => v4(c)?.checksum, { base: 'hex' });
+  d.field('ip.checksum.status', 'uint8', 'Header checksum status (0 bad, 1 good, 2 unverified)', (c) => {
+    const ip = v4(c);
+    return ip && checksumStatus(ip.checksumOk);
+  });
   d.field('ip.src', 'ipv4', 'Source Address', (c) => v4(c)?.src);
   d.field('ip.addr', 'ipv4', 'Source or Destination Address', (c) => {
     const ip = v4(c);

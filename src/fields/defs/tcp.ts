@@ -8,6 +8,7 @@
 import { TcpFlag } from '../../wire/types.js';
 import type { TcpOption, TcpRepr } from '../../wire/types.js';
 import type { FieldRegistry, ScopedDefiner } from '../registry.js';
+import { checksumStatus } from './checksum.js';
 import type { FieldContext, FieldResult, Scope } from '../types.js';
 
 const tcp = (c: FieldContext): TcpRepr | undefined => c.packet.tcp;
@@ -98,6 +99,10 @@ function defineHeader(r: FieldRegistry): void {
   }, under);
   d.field('tcp.window_size_value', 'uint16', 'Window', (c) => upTo(c, FULL)?.window);
   d.field('tcp.checksum', 'uint16', 'Checksum', (c) => upTo(c, FULL)?.checksum, { base: 'hex' });
+  d.field('tcp.checksum.status', 'uint8', 'Checksum Status (0 bad, 1 good, 2 unverified)', (c) => {
+    const t = upTo(c, FULL);
+    return t && checksumStatus(t.checksumOk);
+  });
   d.field('tcp.urgent_pointer', 'uint16', 'Urgent Pointer', (c) => upTo(c, FULL)?.urgentPointer);
   d.field('tcp.options', 'bytes', 'TCP Options', (c) => {
     const t = tcp(c);

@@ -1,6 +1,7 @@
 /** `udp.*`, `icmp.*`, `icmpv6.*` and the `data` payload fields. */
 import type { IcmpRepr } from '../../wire/types.js';
 import { dataBytes } from '../protocols.js';
+import { checksumStatus } from './checksum.js';
 import type { FieldRegistry } from '../registry.js';
 import type { FieldContext } from '../types.js';
 
@@ -34,6 +35,10 @@ function defineUdp(r: FieldRegistry): void {
   });
   d.field('udp.length', 'uint16', 'Length', (c) => udp(c)?.udpLength);
   d.field('udp.checksum', 'uint16', 'Checksum', (c) => udp(c)?.checksum, { base: 'hex' });
+  d.field('udp.checksum.status', 'uint8', 'Checksum Status (0 bad, 1 good, 2 unverified)', (c) => {
+    const u = udp(c);
+    return u && checksumStatus(u.checksumOk);
+  });
   d.field('udp.payload', 'bytes', 'Payload', (c) => {
     const u = udp(c);
     return u && u.payloadLength > 0 ? c.packet.data.subarray(u.payloadOffset, u.payloadOffset + u.payloadLength) : undefined;
@@ -51,6 +56,10 @@ function defineIcmp(r: FieldRegistry): void {
   d.field('icmp.type', 'uint8', 'Type', (c) => m(c)?.type);
   d.field('icmp.code', 'uint8', 'Code', (c) => m(c)?.code);
   d.field('icmp.checksum', 'uint16', 'Checksum', (c) => m(c)?.checksum, { base: 'hex' });
+  d.field('icmp.checksum.status', 'uint8', 'Checksum Status (0 bad, 1 good, 2 unverified)', (c) => {
+    const x = m(c);
+    return x && checksumStatus(x.checksumOk);
+  });
   d.field('icmp.ident', 'uint16', 'Identifier (BE)', (c) => {
     const x = echo(c);
     return x && x.rest >>> 16;
@@ -74,6 +83,10 @@ function defineIcmp(r: FieldRegistry): void {
   v6.field('icmpv6.type', 'uint8', 'Type', (c) => m6(c)?.type);
   v6.field('icmpv6.code', 'uint8', 'Code', (c) => m6(c)?.code);
   v6.field('icmpv6.checksum', 'uint16', 'Checksum', (c) => m6(c)?.checksum, { base: 'hex' });
+  v6.field('icmpv6.checksum.status', 'uint8', 'Checksum Status (0 bad, 1 good, 2 unverified)', (c) => {
+    const x = m6(c);
+    return x && checksumStatus(x.checksumOk);
+  });
   v6.field('icmpv6.mtu', 'uint32', 'MTU', (c) => {
     const x = m6(c);
     return x?.type === ICMP6_PACKET_TOO_BIG ? x.rest >>> 0 : undefined;
