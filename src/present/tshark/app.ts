@@ -7,6 +7,7 @@
 import type { IcmpRepr, Packet } from '../../wire/types.js';
 import { ipv4String, ipv6String, macDisplay, macString } from './addr.js';
 import { dnsSummary } from './dns.js';
+import { ICMP_TYPES, ICMPV6_TYPES, icmpCodeName } from './icmp-names.js';
 
 export interface Summary {
   protocol: string;
@@ -151,38 +152,12 @@ export function appSummary(pkt: Packet, out: Summary): boolean {
 
 // ----------------------------------------------------------------- ICMP
 
-const ICMP_UNREACH = [
-  'Network unreachable', 'Host unreachable', 'Protocol unreachable', 'Port unreachable',
-  'Fragmentation needed', 'Source route failed', 'Destination network unknown', 'Destination host unknown',
-  'Source host isolated', 'Network administratively prohibited', 'Host administratively prohibited',
-  'Network unreachable for TOS', 'Host unreachable for TOS', 'Communication administratively filtered',
-  'Host precedence violation', 'Precedence cutoff in effect',
-];
-
 function icmpv4Text(type: number, code: number): string {
-  switch (type) {
-    case 0: return 'Echo (ping) reply';
-    case 3: return `Destination unreachable (${ICMP_UNREACH[code] ?? 'Unknown code'})`;
-    case 4: return 'Source quench (flow control)';
-    case 5: return 'Redirect';
-    case 8: return 'Echo (ping) request';
-    case 9: return 'Router advertisement';
-    case 10: return 'Router solicitation';
-    case 11: return `Time-to-live exceeded (${code === 0 ? 'Time to live exceeded in transit' : 'Fragment reassembly time exceeded'})`;
-    case 12: return 'Parameter problem';
-    case 13: return 'Timestamp request';
-    case 14: return 'Timestamp reply';
-    default: return `Unknown ICMP (obsolete or malformed?)`;
-  }
+  const name = ICMP_TYPES[type];
+  if (name === undefined) return 'Unknown ICMP (obsolete or malformed?)';
+  const codeName = icmpCodeName(type, code);
+  return codeName === undefined ? name : `${name} (${codeName})`;
 }
-
-const ICMPV6_TYPES: Readonly<Record<number, string>> = {
-  1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem',
-  128: 'Echo (ping) request', 129: 'Echo (ping) reply', 130: 'Multicast Listener Query',
-  131: 'Multicast Listener Report', 132: 'Multicast Listener Done', 133: 'Router Solicitation',
-  134: 'Router Advertisement', 135: 'Neighbor Solicitation', 136: 'Neighbor Advertisement', 137: 'Redirect',
-  143: 'Multicast Listener Report Message v2',
-};
 
 /** Link-layer address in an NDP option of type `want` (1 source, 2 target), or ''. */
 function ndpLinkAddress(d: Uint8Array, start: number, end: number, want: number): string {
@@ -273,10 +248,6 @@ const ETHERTYPES: Readonly<Record<number, string>> = {
   0x0800: 'IPv4', 0x86dd: 'IPv6', 0x0806: 'ARP', 0x8035: 'RARP', 0x88cc: 'LLDP', 0x8847: 'MPLS', 0x8100: '802.1Q',
   0x888e: 'EAPOL', 0x8863: 'PPPoED', 0x8864: 'PPPoES',
 };
-
-export function etherTypeName(t: number): string | undefined {
-  return ETHERTYPES[t];
-}
 
 function arpSummary(pkt: Packet, out: Summary): Summary {
   const d = pkt.data;

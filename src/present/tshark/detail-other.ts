@@ -3,6 +3,7 @@ import type { IcmpRepr, Packet, QuotedPacket, UdpRepr } from '../../wire/types.j
 import { hexString, ipv6String, macString } from './addr.js';
 import { expectedChecksum, expectedTransportChecksum, ipSection, type ChecksumMode } from './detail-ip.js';
 import { formatHex } from '../hex.js';
+import { ICMP_TYPES, ICMPV6_TYPES, icmpCodeName } from './icmp-names.js';
 import { hex, plural, Tree } from './tree.js';
 import { tcpSection } from './detail-tcp.js';
 import { WSCALE_UNKNOWN } from './winscale.js';
@@ -33,31 +34,10 @@ export function udpSection(t: Tree, pkt: Packet, udp: UdpRepr, checksums: Checks
   if (udp.udpLength > 8) t.add(1, `UDP payload (${plural(udp.udpLength - 8, 'byte')})`);
 }
 
-const ICMP_TYPES: Readonly<Record<number, string>> = {
-  0: 'Echo (ping) reply', 3: 'Destination unreachable', 4: 'Source quench (flow control)', 5: 'Redirect',
-  8: 'Echo (ping) request', 9: 'Router advertisement', 10: 'Router solicitation', 11: 'Time-to-live exceeded',
-  12: 'Parameter problem', 13: 'Timestamp request', 14: 'Timestamp reply',
-};
-
-const UNREACH_CODES = [
-  'Network unreachable', 'Host unreachable', 'Protocol unreachable', 'Port unreachable', 'Fragmentation needed',
-  'Source route failed', 'Destination network unknown', 'Destination host unknown', 'Source host isolated',
-  'Network administratively prohibited', 'Host administratively prohibited', 'Network unreachable for TOS',
-  'Host unreachable for TOS', 'Communication administratively filtered', 'Host precedence violation', 'Precedence cutoff in effect',
-];
-
 function icmpCodeText(type: number, code: number): string {
-  if (type === 3) return `${code} (${UNREACH_CODES[code] ?? 'Unknown'})`;
-  if (type === 11) return `${code} (${code === 0 ? 'Time to live exceeded in transit' : 'Fragment reassembly time exceeded'})`;
-  return `${code}`;
+  const name = icmpCodeName(type, code);
+  return name === undefined ? `${code}` : `${code} (${name})`;
 }
-
-const ICMPV6_TYPES: Readonly<Record<number, string>> = {
-  1: 'Destination Unreachable', 2: 'Packet Too Big', 3: 'Time Exceeded', 4: 'Parameter Problem',
-  128: 'Echo (ping) request', 129: 'Echo (ping) reply', 130: 'Multicast Listener Query', 131: 'Multicast Listener Report',
-  132: 'Multicast Listener Done', 133: 'Router Solicitation', 134: 'Router Advertisement', 135: 'Neighbor Solicitation',
-  136: 'Neighbor Advertisement', 137: 'Redirect', 143: 'Multicast Listener Report Message v2',
-};
 
 /** tshark checks ICMP checksums even by default, so both modes show the verification. */
 function icmpChecksum(t: Tree, pkt: Packet, icmp: IcmpRepr): void {

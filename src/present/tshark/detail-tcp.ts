@@ -1,19 +1,12 @@
 /** The TCP section of the detail tree, options included. */
 import type { Packet, TcpOption, TcpRepr } from '../../wire/types.js';
 import { TcpFlag } from '../../wire/types.js';
+import { tcpFlagsText } from '../info.js';
 import { hexString } from './addr.js';
 import { expectedTransportChecksum, type ChecksumMode } from './detail-ip.js';
 import { mptcpNode, mptcpOverrun } from './detail-mptcp.js';
 import { bitLine, hex, plural, setText, type Tree } from './tree.js';
 import { WSCALE_NONE, WSCALE_UNKNOWN } from './winscale.js';
-
-const FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
-
-function flagsText(flags: number): string {
-  const names = FLAG_NAMES.filter((_, i) => flags & (1 << i));
-  if (flags & TcpFlag.RES) names.push('Reserved');
-  return names.length ? names.join(', ') : '<None>';
-}
 
 /** "·······A··S·": one letter per set bit, reserved bits as R. */
 function flagLetters(flags: number): string {
@@ -295,7 +288,7 @@ export function tcpSection(
     t.expert(2, 'Error', 'Protocol', `Bogus TCP header length (${hl}, must be at least 20)`);
     return { mptcpOverrun: false, payloadShown: false };
   }
-  t.add(1, `Flags: ${hex(f, 3)} (${flagsText(f)})`);
+  t.add(1, `Flags: ${hex(f, 3)} (${tcpFlagsText(f)})`);
   t.add(2, bitLine(f, 12, 0xe00, 'Reserved', setText(f, 0xe00)));
   t.add(2, bitLine(f, 12, 0x100, 'Accurate ECN', setText(f, 0x100)));
   t.add(2, bitLine(f, 12, 0x080, 'Congestion Window Reduced', setText(f, 0x080)));

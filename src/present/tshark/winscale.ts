@@ -37,6 +37,9 @@ export class WindowScaleTracker {
   /** Conversation and direction of the last packet looked up (a packet is observed, then formatted). */
   private lastPacket: Packet | undefined;
   private lastScale = WSCALE_UNKNOWN;
+  private lastK1 = -1;
+  private lastK2 = -1;
+  private lastConv: Conversation | undefined;
 
   /**
    * Feeds one packet (every packet read, shown or not) and returns the scale
@@ -56,10 +59,18 @@ export class WindowScaleTracker {
       forward = a <= b;
       const k1 = forward ? a : b;
       const k2 = forward ? b : a;
-      let inner = this.v4.get(k1);
-      if (!inner) { inner = new Map(); this.v4.set(k1, inner); }
-      conv = inner.get(k2);
-      if (!conv) { conv = newConversation(); inner.set(k2, conv); }
+      // Segments of one connection come in runs: skip the lookup for the same pair.
+      if (k1 === this.lastK1 && k2 === this.lastK2 && this.lastConv) {
+        conv = this.lastConv;
+      } else {
+        let inner = this.v4.get(k1);
+        if (!inner) { inner = new Map(); this.v4.set(k1, inner); }
+        conv = inner.get(k2);
+        if (!conv) { conv = newConversation(); inner.set(k2, conv); }
+        this.lastK1 = k1;
+        this.lastK2 = k2;
+        this.lastConv = conv;
+      }
     } else {
       const a = endpointKey(ip.src, tcp.srcPort);
       const b = endpointKey(ip.dst, tcp.dstPort);
@@ -102,7 +113,9 @@ function endpointKey(addr: number | Uint8Array, port: number): string {
 }
 
 /** Window value the Info column shows: the raw field, shifted when a scale is known and the segment is not a SYN. */
+const MULTIPLIER: readonly number[] = Array.from({ length: MAX_SHIFT + 1 }, (_, i) => 2 ** i);
+
 export function scaledWindow(window: number, flags: number, scale: number): number {
   if (flags & SYN || scale < 0) return window;
-  return window * 2 ** scale;
+  return window * MULTIPLIER[scale]!;
 }
