@@ -147,7 +147,6 @@ interface Synthetic {
 
 const SYN = 0x002;
 const SYNACK = 0x012;
-const ACK = 0x010;
 
 // Distinct keys per packet: tshark remembers keys across connections and then misreports tokens.
 const KEY_A = '1122334455667788';
