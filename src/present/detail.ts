@@ -20,7 +20,11 @@ export type { ChecksumMode } from './tshark/detail-ip.js';
 export type { FrameTimes } from './tshark/detail-link.js';
 
 export interface DetailOptions {
-  /** The capture is pcapng: the frame line names the interface, as tshark does for pcapng. */
+  /**
+   * The capture is pcapng: the frame line names the interface, as tshark
+   * does for pcapng. By default a packet with an interface name (which only
+   * pcapng records) is taken to come from one.
+   */
   pcapng?: boolean;
   /** Reference timestamps for the frame's time deltas; without them those lines are left out. */
   times?: FrameTimes | undefined;
@@ -83,7 +87,7 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
   const t = new Tree();
   const checksums = opts.checksums ?? 'verify';
   const withHex = opts.hex ?? false;
-  frameSection(t, pkt, { pcapng: opts.pcapng ?? false, times: opts.times, protocols: protocolsInFrame(pkt) });
+  frameSection(t, pkt, { pcapng: opts.pcapng ?? pkt.ifName !== undefined, times: opts.times, protocols: protocolsInFrame(pkt) });
   linkSection(t, pkt);
   layerFindings(t, pkt, ['frame', 'raw', 'eth', 'sll', 'null', 'ppp']);
   const ip = pkt.ip;

@@ -21,12 +21,15 @@ export interface ListOptions {
   timeFormat?: TimeFormat;
 }
 
+/** Runs of spaces for the column padding, shared by every line. */
+const SPACES: readonly string[] = Array.from({ length: 13 }, (_, i) => ' '.repeat(i));
+
 function padStart(s: string, width: number): string {
-  return s.length >= width ? s : ' '.repeat(width - s.length) + s;
+  return s.length >= width ? s : SPACES[width - s.length] + s;
 }
 
 function padEnd(s: string, width: number): string {
-  return s.length >= width ? s : s + ' '.repeat(width - s.length);
+  return s.length >= width ? s : s + SPACES[width - s.length];
 }
 
 /** Source and destination address columns of a packet. */

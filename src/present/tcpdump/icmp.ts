@@ -209,7 +209,14 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
     }
     case 143:
       if (length < 8) s += ' [invalid len ' + length + ']';
-      else s += ', ' + (icmp.rest & 0xffff) + ' group record(s)';
+      else {
+        s += ', ' + (icmp.rest & 0xffff) + ' group record(s)';
+        if (v) {
+          const r = mldv2Records(data, icmp.offset, length, icmp.rest & 0xffff, capEnd, v);
+          if (r === undefined) return s + ' [|icmp6]';
+          s += r;
+        }
+      }
       break;
     case 141:
     case 142:
@@ -309,6 +316,35 @@ function ndOptions(d: Uint8Array, cp: number, resid: number, capEnd: number, v: 
     if (v > 1) s += hexLines('\n\t    ', d, cp + 2, n - 2);
     cp += n;
     resid -= n;
+  }
+  return s;
+}
+
+const MLDV2_RECORD_TYPES = ['', 'is_in', 'is_ex', 'to_in', 'to_ex', 'allow', 'block'];
+
+/** MLDv2 report group records (-v): ` [gaddr G to_ex, N source(s)]`, sources listed under -vv. Undefined when cut short. */
+function mldv2Records(d: Uint8Array, at: number, len: number, groups: number, capEnd: number, v: number): string | undefined {
+  let s = '';
+  let g = 8;
+  for (let i = 0; i < groups; i++) {
+    if (len < g + 20) return s + ' [invalid number of groups]';
+    if (at + g + 20 > capEnd) return undefined;
+    const type = d[at + g]!;
+    s += ' [gaddr ' + ipv6String(d, at + g + 4) + ' ' + (MLDV2_RECORD_TYPES[type] ?? ' [v2-report-#' + type + ']');
+    const nsrcs = u16(d, at + g + 2);
+    if (len < g + 20 + nsrcs * 16) return s + ' [invalid number of sources ' + nsrcs + ']';
+    if (v === 1) {
+      s += ', ' + nsrcs + ' source(s)';
+    } else {
+      s += ' {';
+      for (let j = 0; j < nsrcs; j++) {
+        if (at + g + 36 + 16 * j > capEnd) return undefined;
+        s += ' ' + ipv6String(d, at + g + 20 + 16 * j);
+      }
+      s += ' }';
+    }
+    g += 20 + nsrcs * 16;
+    s += ']';
   }
   return s;
 }

@@ -4,7 +4,7 @@
  * headers and fragments, then the transport printer.
  */
 import type { IcmpRepr, Ipv4Repr, Ipv6Repr, TcpRepr, UdpRepr } from '../../wire/types.js';
-import { hex, hex8, ipv4BytesString, ipv4String, ipv6String } from './addr.js';
+import { hex, hex4, hex8, ipv4BytesString, ipv4String, ipv6String } from './addr.js';
 import { plainSum, shouldBe } from './cksum.js';
 import type { PrintContext } from './context.js';
 import { formatIcmp, formatIcmp6 } from './icmp.js';
@@ -160,10 +160,10 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
   for (const e of ip.extensions) {
     switch (e.type) {
       case 0:
-        s += 'HBH ';
+        s += 'HBH ' + (ctx.verbose ? ip6Options(e.data) : '');
         break;
       case 60:
-        s += 'DSTOPT ';
+        s += 'DSTOPT ' + (ctx.verbose ? ip6Options(e.data) : '');
         break;
       case 43:
         s += 'srcrt (len=' + ((e.length >>> 3) - 1) + ', type=' + (e.routingType ?? 0) + ', segleft=' + (e.segmentsLeft ?? 0) + ') ';
@@ -192,6 +192,28 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
     len = length > 65535 && (ip.protocol === 6 || ip.protocol === 17) ? length - 40 : 0;
   }
   return s + transport(ctx, data, ip, ip.protocol, l4, next, len, snap, fragmented, src, dst);
+}
+
+/** Hop-by-hop and destination options as tcpdump -v lists them: `(rtalert: 0x0000) (padn) `. */
+function ip6Options(d: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < d.length;) {
+    const type = d[i]!;
+    if (type === 0) {
+      s += '(pad1)';
+      i++;
+      continue;
+    }
+    if (d.length - i < 2) return s + '[remaining length ' + (d.length - i) + ' < 2] (invalid)';
+    const len = d[i + 1]! + 2;
+    if (d.length - i < len) return s + '[remaining length ' + (d.length - i) + ' < ' + len + '] (invalid)';
+    if (type === 1) s += '(padn)';
+    else if (type === 5 && len === 4) s += '(rtalert: 0x' + hex4((d[i + 2]! << 8) | d[i + 3]!) + ') ';
+    else if (type === 0xc2 && len === 6) s += '(jumbo: ' + (((d[i + 2]! << 24) | (d[i + 3]! << 16) | (d[i + 4]! << 8) | d[i + 5]!) >>> 0) + ') ';
+    else s += '(unknown opt-type 0x' + (type < 16 ? '0' : '') + hex(type) + ' len=' + (len - 2) + ')';
+    i += len;
+  }
+  return s + ' ';
 }
 
 function ahText(d: Uint8Array): string {

@@ -99,8 +99,20 @@ export function formatTcpOptions(
     let datalen = fixed >= 0 ? fixed : len - 2;
     if (datalen > left) return bad(s, ch);
     const p = at + (kind > 1 ? 2 : 1);
-    // Whatever tcpdump reads must have been captured.
-    if (p + datalen > capEnd && kind !== 5) return trunc(s);
+    // Whatever tcpdump reads must have been captured; the kinds it prints byte
+    // by byte show what was there first.
+    if (p + datalen > capEnd && kind !== 5) {
+      if (kind === 29 && datalen >= 2) {
+        if (p + 1 > capEnd) return trunc(s);
+        s += ' keyid ' + data[p]!;
+        if (p + 2 > capEnd) return trunc(s);
+        s += ' rnextkeyid ' + data[p + 1]!;
+        if (datalen > 2) s += ' mac 0x' + hexBytes(data, p + 2, Math.max(p + 2, capEnd));
+      } else if (fixed < 0 && kind !== 30 && kind !== 34 && kind !== 254 && datalen > 0) {
+        s += ' 0x' + hexBytes(data, p, Math.max(p, capEnd));
+      }
+      return trunc(s);
+    }
     switch (kind) {
       case 2: case 20: case 28: {
         const v = u16(data, p);

@@ -131,7 +131,8 @@ function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: 
     sshBanner(textResult, data, start, length, capEnd);
     return textResult.text;
   }
-  if (isPort(tcp, 23)) return '';
+  // Telnet commands are not decoded; tcpdump reads the first byte either way.
+  if (isPort(tcp, 23)) return start >= capEnd ? ' [|telnet]' : '';
   if (isPort(tcp, 25)) return text(': ', 'smtp', data, start, length, capEnd, null, ctx.verbose > 0);
   if (isPort(tcp, 43)) return text(': ', 'whois', data, start, length, capEnd, null, ctx.verbose > 0);
   if (isPort(tcp, 53)) return formatDns(data, start, length, capEnd, true, ctx.verbose);

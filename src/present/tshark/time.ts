@@ -11,11 +11,13 @@ export const TIME_FORMATS: readonly TimeFormat[] = ['r', 'a', 'ad', 'd', 'dd', '
 const POW10 = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 
 /** ".ffffff" with `digits` digits of `nsec` (truncated), or "" for whole seconds. */
+const ZEROS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+
 export function fraction(nsec: number, digits: number): string {
   if (digits <= 0) return '';
   const d = digits > 9 ? 9 : digits;
-  const v = Math.floor(nsec / POW10[9 - d]!);
-  return '.' + String(v).padStart(d, '0');
+  const v = String(Math.floor(nsec / POW10[9 - d]!));
+  return '.' + ZEROS[d - v.length] + v;
 }
 
 /** Signed difference a - b as "[-]S.fff". */
