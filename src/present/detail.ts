@@ -9,6 +9,7 @@
  * per stream, MPTCP analysis) need connection state and are not printed.
  */
 import type { Packet } from '../wire/types.js';
+import { cutPorts } from './info.js';
 import { dataSection, icmpSection, udpSection } from './tshark/detail-other.js';
 import { ipSection, type ChecksumMode } from './tshark/detail-ip.js';
 import { frameSection, linkProtocols, linkSection, type FrameTimes } from './tshark/detail-link.js';
@@ -78,6 +79,9 @@ function protocolsInFrame(pkt: Packet): string {
     // Neighbor Discovery messages carry options, not data.
     const ndp = pkt.icmp.layer === 'icmpv6' && pkt.icmp.type >= 133 && pkt.icmp.type <= 137;
     return q || ndp ? s : pkt.icmp.payloadLength > 0 ? s + ':data' : s;
+  } else if (!ip.isFragment && (ip.protocol === 6 || ip.protocol === 17)) {
+    // The transport header is cut by the capture: tshark still enters the transport.
+    return s + (ip.protocol === 6 ? ':tcp' : ':udp');
   }
   return pkt.payloadLength > 0 ? s + ':data' : s;
 }
@@ -109,11 +113,20 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
   } else if (pkt.icmp) {
     icmpSection(t, pkt, pkt.icmp, checksums, withHex);
     layerFindings(t, pkt, [pkt.icmp.layer]);
+  } else if (ip && !ip.isFragment && (ip.protocol === 6 || ip.protocol === 17)) {
+    // A transport header cut by the capture: tshark still shows the ports it got.
+    const ports = cutPorts(pkt, ip.offset + ip.length);
+    if (ports) {
+      t.add(0, `${ip.protocol === 6 ? 'Transmission Control Protocol' : 'User Datagram Protocol'}, Src Port: ${ports[0]}, Dst Port: ${ports[1]}`);
+      t.add(1, `Source Port: ${ports[0]}`);
+      t.add(1, `Destination Port: ${ports[1]}`);
+    }
+    stoppedBy = '';
   }
   if (!pkt.icmp && !payloadShown && stoppedBy === undefined && pkt.payloadLength > 0 && (pkt.link || ip)) {
     dataSection(t, pkt.data.subarray(pkt.payloadOffset, pkt.payloadOffset + pkt.payloadLength), 0, withHex);
   }
-  if (stoppedBy !== undefined) {
+  if (stoppedBy) {
     t.add(0, `[Malformed Packet: ${stoppedBy}]`);
     t.expert(1, 'Error', 'Malformed', 'Malformed Packet (Exception occurred)');
   }

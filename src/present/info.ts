@@ -112,10 +112,16 @@ export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string 
  * "sport → dport" of a transport header too short to decode: the one place
  * the columns read bytes themselves, because tshark shows the ports it got.
  */
-function cutTransportPorts(pkt: Packet, at: number): string {
+export function cutTransportPorts(pkt: Packet, at: number): string {
+  const ports = cutPorts(pkt, at);
+  return ports ? ports[0] + ' → ' + ports[1] : '';
+}
+
+/** The two ports at the start of a transport header, when the capture has them. */
+export function cutPorts(pkt: Packet, at: number): [number, number] | undefined {
   const d = pkt.data;
-  if (at + 4 > d.length) return '';
-  return ((d[at]! << 8) | d[at + 1]!) + ' → ' + ((d[at + 2]! << 8) | d[at + 3]!);
+  if (at + 4 > d.length) return undefined;
+  return [(d[at]! << 8) | d[at + 1]!, (d[at + 2]! << 8) | d[at + 3]!];
 }
 
 const scratch: Summary = { protocol: '', info: '' };
@@ -146,10 +152,11 @@ export function summarize(pkt: Packet, winScale: number, out: Summary): Summary 
     if (ip.isFragment) return ipFragmentSummary(pkt, out);
     out.protocol = ip.version === 4 ? 'IPv4' : 'IPv6';
     out.info = dissectionError(pkt);
-    if (ip.protocol === 6 || ip.protocol === 17) {
-      // The transport header is cut short: tshark names the transport and shows the ports if it has them.
+    const ports = ip.protocol === 6 || ip.protocol === 17 ? cutTransportPorts(pkt, ip.offset + ip.length) : '';
+    if (ports !== '') {
+      // The transport header is cut short after the ports: tshark names the transport and shows them.
       out.protocol = ip.protocol === 6 ? 'TCP' : 'UDP';
-      out.info = cutTransportPorts(pkt, ip.offset + ip.length) + '[Packet size limited during capture]';
+      out.info = ports + '[Packet size limited during capture]';
     }
     return out;
   }

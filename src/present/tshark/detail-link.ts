@@ -43,14 +43,15 @@ function bytesAndBits(n: number): string {
 }
 
 export function frameSection(t: Tree, pkt: Packet, ctx: FrameContext): void {
-  const ifName = pkt.ifName;
+  // tshark calls an interface without if_name "unknown".
+  const ifName = pkt.ifName ?? 'unknown';
   let head = `Frame ${pkt.number}: ${pkt.origLen} bytes on wire (${pkt.origLen * 8} bits), ${pkt.capLen} bytes captured (${pkt.capLen * 8} bits)`;
-  if (ctx.pcapng) head += ` on interface ${ifName ?? pkt.ifIndex}, id ${pkt.ifIndex}`;
+  if (ctx.pcapng) head += ` on interface ${ifName}, id ${pkt.ifIndex}`;
   t.add(0, head);
   if (ctx.pcapng) {
     t.add(1, 'Section number: 1');
-    t.add(1, `Interface id: ${pkt.ifIndex}${ifName !== undefined ? ` (${ifName})` : ''}`);
-    if (ifName !== undefined) t.add(2, `Interface name: ${ifName}`);
+    t.add(1, `Interface id: ${pkt.ifIndex} (${ifName})`);
+    t.add(2, `Interface name: ${ifName}`);
   }
   t.add(1, `Encapsulation type: ${ENCAPSULATION[pkt.linkType] ?? `Unknown (${pkt.linkType})`}`);
   t.add(1, `Arrival Time: ${arrivalTimeString(pkt.tsSec, pkt.tsNsec)}`);

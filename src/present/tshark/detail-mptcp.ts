@@ -244,7 +244,8 @@ export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, t
   t.add(d, 'Kind: Multipath TCP (30)');
   t.add(d, `Length: ${o.length}`);
   if (raw.length < 3) return;
-  t.add(d, `${bits(raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(subtype)} (${subtype})`);
+  const known = SUBTYPE_NAMES[subtype] !== undefined;
+  t.add(d, `${bits(raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(subtype)}${known ? ` (${subtype})` : ''}`);
   if (m.name === 'UNKNOWN' && m.reason !== undefined) {
     if (!mptcpOverrun(o)) t.expert(d, 'Warning', 'Protocol', m.reason);
     return;

@@ -92,10 +92,12 @@ export class WindowScaleTracker {
       for (const o of tcp.options) {
         if (o.type === 'wscale' && !o.malformed) fwd.scale = o.shift > MAX_SHIFT ? MAX_SHIFT : o.shift;
       }
-      if (fwd.scale === WSCALE_UNKNOWN) {
+      // A header cut by the capture stops tshark before this check: the scale stays unknown.
+      const headerCut = tcp.length < tcp.dataOffset * 4;
+      if (!headerCut && fwd.scale === WSCALE_UNKNOWN) {
         // No window scale option in this SYN: neither side scales.
         fwd.scale = rev.scale = WSCALE_NONE;
-      } else if (flags & ACK && rev.scale === WSCALE_NONE) {
+      } else if (!headerCut && flags & ACK && rev.scale === WSCALE_NONE) {
         fwd.scale = WSCALE_NONE;
       }
     }
