@@ -5,7 +5,7 @@ import type { CaptureFormat, CaptureInterface, Frame } from './types.js';
 export type FrameCallback = (frame: Frame) => void | false;
 
 /** Called when an interface (pcap: the file header; pcapng: an IDB) is first seen, before its frames. */
-export type InterfaceCallback = (iface: CaptureInterface, index: number) => void;
+export type InterfaceCallback = (iface: CaptureInterface, index: number, format: CaptureFormat) => void;
 
 export interface ReaderContext {
   readonly onFrame: FrameCallback;
@@ -42,7 +42,7 @@ export abstract class FormatReader {
 
   protected addInterface(iface: CaptureInterface): number {
     const index = this.interfaces.push(iface) - 1;
-    this.ctx.onInterface?.(iface, index);
+    this.ctx.onInterface?.(iface, index, this.format);
     return index;
   }
 

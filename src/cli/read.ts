@@ -1,12 +1,12 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { readCapture, PcapWriter, PcapngWriter } from '../capture/index.js';
-import type { Frame } from '../capture/index.js';
+import { linkTypeTcpdumpName, readCapture, PcapWriter, PcapngWriter } from '../capture/index.js';
+import type { CaptureFormat, Frame } from '../capture/index.js';
 import { decodePacket } from '../wire/index.js';
 import type { Packet } from '../wire/types.js';
 import { DetailFormatter, ListFormatter, formatHex, TcpdumpFormatter } from '../present/index.js';
 import type { TimeFormat, TsStyle } from '../present/index.js';
-import { JsonWriter, FieldsWriter, parseFieldsOptions } from '../present/index.js';
+import { JsonWriter, FieldsWriter, parseFieldsOptions, resolveFields } from '../present/index.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
 import { UsageError } from '../util/errors.js';
@@ -74,9 +74,18 @@ export async function runRead(argv: string[]): Promise<number> {
   }
   const sel: Selection = { ranges, count: args.int('c', 1) };
 
+  if (format === 'fields') {
+    // Unknown names are usage errors: report them before reading anything.
+    if (args.values('e').length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
+    resolveFields(args.values('e'));
+  }
   const out = new Output();
   const writeTo = args.last('w');
-  const sink = writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out);
+  // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
+  // reader learns from the first bytes: the sink is built when the first interface is announced.
+  let sink: Sink | undefined;
+  const makeSink = (fmt: CaptureFormat): Sink =>
+    writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out, fmt);
 
   let shown = 0;
   const lastWanted = sel.ranges?.last ?? Infinity;
@@ -84,6 +93,7 @@ export async function runRead(argv: string[]): Promise<number> {
     await readCapture(source, (frame) => {
       if (frame.number > lastWanted || out.closed) return false;
       const pkt = decodePacket(frame);
+      sink ??= makeSink('pcap');
       if (sel.ranges && !inRanges(sel.ranges, frame.number)) {
         sink.skipped?.(pkt);
         return;
@@ -92,15 +102,24 @@ export async function runRead(argv: string[]): Promise<number> {
       shown++;
       if (sel.count !== undefined && shown >= sel.count) return false;
       return;
+    }, {
+      onInterface(iface, index, fmt) {
+        if (index === 0 && format === 'tcpdump' && writeTo === undefined) {
+          // tcpdump's own first line, on standard error as tcpdump writes it.
+          const name = source === '-' ? '-' : source;
+          process.stderr.write(`reading from file ${name}, link-type ${linkTypeTcpdumpName(iface.linkType)}, snapshot length ${iface.snapLen}\n`);
+        }
+        sink ??= makeSink(fmt);
+      },
     });
   } finally {
-    await sink.end();
+    await (sink ?? makeSink('pcap')).end();
     out.flush();
   }
   return 0;
 }
 
-function displaySink(format: Format, args: ArgReader, out: Output): Sink {
+function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat): Sink {
   const detail = args.count('V') > 0;
   const hex = args.count('x') > 0;
   switch (format) {
@@ -123,19 +142,18 @@ function displaySink(format: Format, args: ArgReader, out: Output): Sink {
     }
     case 'json':
     case 'ndjson': {
-      const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson' });
+      const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
       return { packet(pkt) { w.write(pkt); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
     }
     case 'fields': {
       const fields = args.values('e');
-      if (fields.length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
-      const w = new FieldsWriter((s) => out.write(s), fields, parseFieldsOptions(args.values('E')));
+      const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
       return { packet(pkt) { w.write(pkt); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
     }
     case 'text': {
       const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
       if (detail) {
-        const tree = new DetailFormatter({ hex });
+        const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
         return {
           packet(pkt, frame) {
             out.line(tree.format(pkt));
