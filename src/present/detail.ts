@@ -9,7 +9,7 @@
  * per stream, MPTCP analysis) need connection state and are not printed.
  */
 import type { Packet } from '../wire/types.js';
-import { cutPorts } from './info.js';
+import { cutPorts, isCutByCapture } from './info.js';
 import { dataSection, icmpSection, udpSection } from './tshark/detail-other.js';
 import { ipSection, type ChecksumMode } from './tshark/detail-ip.js';
 import { frameSection, linkProtocols, linkSection, type FrameTimes } from './tshark/detail-link.js';
@@ -66,8 +66,8 @@ function protocolsInFrame(pkt: Packet): string {
   s += ip.version === 4 ? ':ip' : ':ipv6';
   if (pkt.tcp) {
     s += ':tcp';
-    // tshark names the protocol once per MPTCP option.
-    for (const o of pkt.tcp.options) if (o.type === 'mptcp') s += ':mptcp';
+    // tshark names the protocol once per MPTCP option (one cut by the capture included).
+    for (const o of pkt.tcp.options) if (o.type === 'mptcp' || (o.kind === 30 && isCutByCapture(pkt, o.offset))) s += ':mptcp';
     // Data on a reset is shown as the reset's cause, not as data.
     if (pkt.tcp.flags & 0x004) return s;
   } else if (pkt.udp) {
@@ -131,7 +131,11 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
     t.expert(1, 'Error', 'Malformed', 'Malformed Packet (Exception occurred)');
   }
   const cut = pkt.findings.find((f) => f.code === 'truncated');
-  if (cut) t.add(0, `[Packet size limited during capture: ${LAYER_TITLES[cut.layer] ?? cut.layer.toUpperCase()} truncated]`);
+  if (cut) {
+    const inMptcp = pkt.tcp?.options.some((o) => o.kind === 30 && isCutByCapture(pkt, o.offset)) ?? false;
+    const layer = inMptcp ? 'MPTCP' : LAYER_TITLES[cut.layer] ?? cut.layer.toUpperCase();
+    t.add(0, `[Packet size limited during capture: ${layer} truncated]`);
+  }
   return t.toString();
 }
 

@@ -35,10 +35,24 @@ export function tcpFlagsText(flags: number): string {
   return FLAGS_TEXT[f] ??= flagsTextUncached(f);
 }
 
-/** True when the segment carries at least one MPTCP option (tshark then names the protocol MPTCP). */
-export function hasMptcpOption(tcp: TcpRepr): boolean {
+/**
+ * True when the segment carries at least one MPTCP option (tshark then names
+ * the protocol MPTCP), counting one cut by the capture if `pkt` is given.
+ */
+export function hasMptcpOption(tcp: TcpRepr, pkt?: Packet): boolean {
   const opts = tcp.options;
-  for (let i = 0; i < opts.length; i++) if (opts[i]!.type === 'mptcp') return true;
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
+    if (o.type === 'mptcp') return true;
+    if (o.kind === 30 && pkt && isCutByCapture(pkt, o.offset)) return true;
+  }
+  return false;
+}
+
+/** Whether the capture ends inside the option (or header) at `offset`. */
+export function isCutByCapture(pkt: Packet, offset: number): boolean {
+  const f = pkt.findings;
+  for (let i = 0; i < f.length; i++) if (f[i]!.code === 'truncated' && f[i]!.offset === offset) return true;
   return false;
 }
 
@@ -136,7 +150,7 @@ export function summarize(pkt: Packet, winScale: number, out: Summary): Summary 
   const tcp = pkt.tcp;
   if (tcp) {
     if (appSummary(pkt, out)) return out;
-    out.protocol = hasMptcpOption(tcp) ? 'MPTCP' : 'TCP';
+    out.protocol = hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP';
     out.info = tcpInfo(pkt, winScale);
     return out;
   }

@@ -157,12 +157,15 @@ function text(lead: string, name: string, data: Uint8Array, start: number, len: 
 function rstData(data: Uint8Array, start: number, length: number, capEnd: number, causes: boolean, label: string): string {
   let s = ' [RST';
   if (length > 30) s += '+';
-  if (length === 8 && start + 2 <= capEnd && ((data[start]! << 8) | data[start + 1]!) === 0x33aa) {
-    if (start + 8 > capEnd) return s + ': [|' + label + ']';
-    const code = (data[start + 2]! << 8) | data[start + 3]!;
-    const pen = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
-    if (causes && pen === 0) return s + ': ' + (FAILURE_CAUSES[code] ?? 'code ' + code + ', pen 0') + ']';
-    return s + ': code ' + code + ', pen ' + pen + ']';
+  if (length === 8) {
+    if (start + 2 > capEnd) return s + ' [|' + label + ']';
+    if (((data[start]! << 8) | data[start + 1]!) === 0x33aa) {
+      if (start + 8 > capEnd) return s + ':  [|' + label + ']';
+      const code = (data[start + 2]! << 8) | data[start + 3]!;
+      const pen = ((data[start + 4]! << 24) | (data[start + 5]! << 16) | (data[start + 6]! << 8) | data[start + 7]!) >>> 0;
+      if (causes && pen === 0) return s + ': ' + (FAILURE_CAUSES[code] ?? 'code ' + code + ', pen 0') + ']';
+      return s + ': code ' + code + ', pen ' + pen + ']';
+    }
   }
   const n = Math.min(length, 30);
   if (start + n > capEnd) return s + ' ' + escapedChars(data, start, Math.max(start, capEnd)) + ' [|' + label + ']';

@@ -1,11 +1,11 @@
 /** The TCP section of the detail tree, options included. */
 import type { Packet, TcpOption, TcpRepr } from '../../wire/types.js';
 import { TcpFlag } from '../../wire/types.js';
-import { tcpFlagsText } from '../info.js';
+import { isCutByCapture, tcpFlagsText } from '../info.js';
 import { hexString } from './addr.js';
 import { expectedTransportChecksum, type ChecksumMode } from './detail-ip.js';
-import { mptcpNode, mptcpOverrun } from './detail-mptcp.js';
-import { bitLine, hex, plural, setText, type Tree } from './tree.js';
+import { mptcpNode, mptcpOverrun, mptcpSubtypeText } from './detail-mptcp.js';
+import { bitLine, bits, hex, plural, setText, type Tree } from './tree.js';
 import { WSCALE_NONE, WSCALE_UNKNOWN } from './winscale.js';
 
 /** "·······A··S·": one letter per set bit, reserved bits as R. */
@@ -40,10 +40,6 @@ function summaryName(o: TcpOption): string {
   if (o.type === 'fastOpen') return o.experimental ? 'Experimental' : 'TCP Fast Open';
   if (o.type === 'unknown') return o.kind === 253 || o.kind === 254 ? 'Experimental' : `Unknown (0x${o.kind.toString(16).padStart(2, '0')})`;
   return SUMMARY_NAMES[o.type]!;
-}
-
-function isTruncatedOption(pkt: Packet, o: TcpOption): boolean {
-  return pkt.findings.some((f) => f.code === 'truncated' && f.layer === 'tcp' && f.offset === o.offset);
 }
 
 /** EOL carries the zero padding after it; tshark shows one EOL per zero byte. */
@@ -177,10 +173,18 @@ function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr,
 
 /** A malformed option: cut by the capture (tshark shows what it read), or a bad length (tshark's note). */
 function malformedOptionNode(t: Tree, d: number, o: TcpOption, pkt: Packet): void {
-  if (isTruncatedOption(pkt, o)) {
-    t.add(d, `TCP Option - ${KNOWN_TITLES[o.kind] ?? 'Unknown'}`);
+  if (isCutByCapture(pkt, o.offset)) {
+    if (o.kind === 30) {
+      // As far as tshark gets into a cut MPTCP option: its kind, length and subtype.
+      t.add(d, 'Multipath Transmission Control Protocol' + (o.raw.length >= 3 ? `: ${mptcpSubtypeText(o.raw[2]! >> 4)}` : ''));
+    } else {
+      t.add(d, `TCP Option - ${KNOWN_TITLES[o.kind] ?? 'Unknown'}`);
+    }
     t.add(d + 1, kindLine(o.kind));
     if (o.raw.length >= 2) t.add(d + 1, `Length: ${o.raw[1]}`);
+    if (o.kind === 30 && o.raw.length >= 3) {
+      t.add(d + 1, `${bits(o.raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(o.raw[2]! >> 4)} (${o.raw[2]! >> 4})`);
+    }
     return;
   }
   t.add(d, o.malformed!);
