@@ -352,9 +352,9 @@ export function formatDns(data: Uint8Array, start: number, len: number, capEnd: 
   const u16 = (p: number): number => (data[p]! << 8) | data[p + 1]!;
   const flags = u16(start + 2);
   let qd = u16(start + 4);
-  let an = u16(start + 6);
-  let ns = u16(start + 8);
-  let ar = u16(start + 10);
+  const an = u16(start + 6);
+  const ns = u16(start + 8);
+  const ar = u16(start + 10);
   const opcode = (flags >> 11) & 0xf;
   let cp = start + 12;
   w.s = prefix;
@@ -412,7 +412,6 @@ export function formatDns(data: Uint8Array, start: number, len: number, capEnd: 
       if (!w.section(nextBox.cp, ar, ' ar:', nextBox)) return w.s + ' [|domain]';
     }
   }
-  void an; void ns; void ar;
   return w.s + ' (' + len + ')';
 }
 

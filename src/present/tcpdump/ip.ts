@@ -57,7 +57,6 @@ export function formatIpv4(ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr, l4
   const src = ipv4String(ip.src);
   const dst = ipv4String(ip.dst);
   if (ip.fragOffset !== 0) {
-    if (ctx.quiet && ctx.verbose < 0) return s;
     return s + src + ' > ' + dst + ': ip-proto-' + ip.protocol;
   }
   if (!transportPrintsAddresses(ip.protocol)) s += src + ' > ' + dst + ': ';

@@ -4,7 +4,7 @@
  * prints the interface name and direction (`eth0  Out `).
  */
 import type { EthernetRepr, LoopbackRepr, PppRepr, SllRepr } from '../../wire/types.js';
-import { hex4, linkAddrString, macString } from './addr.js';
+import { hex4, macString } from './addr.js';
 
 const ETHERTYPES: Record<number, string> = {
   0x0800: 'IPv4', 0x8847: 'MPLS unicast', 0x8848: 'MPLS multicast', 0x86dd: 'IPv6', 0x8100: '802.1Q',
@@ -79,6 +79,3 @@ export function pppHeader(ppp: PppRepr, origLen: number, linkHeader: boolean): s
   if (!linkHeader) return '';
   return (PPP_TYPES[ppp.protocol] ?? 'unknown') + ' (0x' + hex4(ppp.protocol) + '), length ' + origLen + ': ';
 }
-
-/** Any-length link address, for callers printing unknown frames. */
-export { linkAddrString };

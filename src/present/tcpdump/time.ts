@@ -98,7 +98,7 @@ export class TimestampPrinter {
       this.refSec = sec;
       this.refFrac = frac;
     }
-    let negative = sec < this.refSec || (sec === this.refSec && frac < this.refFrac);
+    const negative = sec < this.refSec || (sec === this.refSec && frac < this.refFrac);
     let ds: number;
     let df: number;
     if (negative) {
