@@ -16,6 +16,7 @@ import type { PrintContext } from './tcpdump/context.js';
 import { formatIpv4, formatIpv6 } from './tcpdump/ip.js';
 import { etherTypeText, ethernetHeader, loopbackHeader, pppHeader, sllHeader } from './tcpdump/link.js';
 import { macString } from './tcpdump/addr.js';
+import { hexAsciiLines } from './tcpdump/hexdump.js';
 import { SeqTable } from './tcpdump/seq.js';
 import { TimestampPrinter, type TsStyle } from './tcpdump/time.js';
 
@@ -118,10 +119,12 @@ export class TcpdumpFormatter {
     if (etherType === ETHERTYPE_IPV4 || etherType === ETHERTYPE_IPV6) {
       return s + (ctx.linkHeader ? '' : etherType === ETHERTYPE_IPV4 ? 'IP ' : 'IP6 ') + ' [|' + (etherType === ETHERTYPE_IPV4 ? 'ip' : 'ip6') + ']';
     }
+    // No printer for this type: tcpdump names the frame and dumps its payload.
     if (link !== undefined && link.layer === 'eth' && !ctx.linkHeader) {
-      return macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType) + ', length ' + pkt.origLen + ': ';
+      s = macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType) + ', length ' + pkt.origLen + ': ';
     }
-    return s;
+    const at = link !== undefined ? link.offset + link.length : 0;
+    return s + hexAsciiLines('\n\t', data, at, Math.max(0, capEnd - at));
   }
 }
 

@@ -8,6 +8,7 @@ import type { IcmpRepr, IpRepr } from '../../wire/types.js';
 import { hex, hex2, hex4, ipv4String, ipv6String } from './addr.js';
 import { plainSum, shouldBe, transportSum } from './cksum.js';
 import type { PrintContext } from './context.js';
+import { hexLines } from './hexdump.js';
 
 const ICMP_NAMES: Record<number, string> = {
   0: 'echo reply', 4: 'source quench', 8: 'echo request', 10: 'router solicitation', 13: 'time stamp request',
@@ -256,16 +257,6 @@ const ND_OPTION_NAMES: Record<number, string> = {
 };
 
 const lifetime = (v: number): string => (v === 0xffffffff ? 'infinity' : v + 's');
-
-/** tcpdump's hex dump lines (`0x0000:  4a4e 6961 9bc6`), each line starting with `indent`. */
-export function hexLines(indent: string, d: Uint8Array, start: number, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i += 2) {
-    if (i % 16 === 0) s += indent + '0x' + hex4(i) + ': ';
-    s += ' ' + hex2(d[start + i]!) + (i + 1 < n ? hex2(d[start + i + 1]!) : '');
-  }
-  return s;
-}
 
 /**
  * Neighbor discovery options (-v): one `\n\t  name option (type), length N (units): value`

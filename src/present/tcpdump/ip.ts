@@ -3,7 +3,10 @@
  * where the link header names the type), the `-v` header details, extension
  * headers and fragments, then the transport printer.
  */
-import type { IcmpRepr, Ipv4Repr, Ipv6Repr, TcpRepr, UdpRepr } from '../../wire/types.js';
+import { icmpCodec, icmpv6Codec } from '../../wire/icmp.js';
+import { tcpCodec } from '../../wire/tcp.js';
+import type { Finding, IcmpRepr, Ipv4Repr, Ipv6Repr, TcpRepr, UdpRepr } from '../../wire/types.js';
+import { udpCodec } from '../../wire/udp.js';
 import { hex, hex4, hex8, ipv4BytesString, ipv4String, ipv6String } from './addr.js';
 import { plainSum, shouldBe } from './cksum.js';
 import type { PrintContext } from './context.js';
@@ -164,9 +167,12 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
       case 60:
         s += 'DSTOPT ' + (ctx.verbose ? ip6Options(e.data) : '');
         break;
-      case 43:
-        s += 'srcrt (len=' + ((e.length >>> 3) - 1) + ', type=' + (e.routingType ?? 0) + ', segleft=' + (e.segmentsLeft ?? 0) + ') ';
+      case 43: {
+        const r = routingHeader(e.data, ctx.verbose > 0);
+        s += r;
+        if (r.endsWith('(invalid)')) return s;
         break;
+      }
       case 44: {
         s += 'frag (';
         if (ctx.verbose) s += '0x' + hex8(e.fragId ?? 0) + ':';
@@ -215,6 +221,31 @@ function ip6Options(d: Uint8Array): string {
   return s + ' ';
 }
 
+/** Routing header: `RT6 (len=2, type=0 [Deprecated], segleft=1, [0]2001:db8::1) `. */
+function routingHeader(d: Uint8Array, verbose: boolean): string {
+  if (d.length < 2) return 'RT6 [|rt6]';
+  const type = d[0]!;
+  let s = 'RT6 (len=' + Math.round((d.length + 2) / 8 - 1) + ', type=' + type + (type === 0 ? ' [Deprecated]' : '') + ', segleft=' + d[1]!;
+  const u32 = (p: number): number => (((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0);
+  if (type === 0 || type === 2) {
+    const rsv = d.length >= 6 ? u32(2) : 0;
+    if (rsv || verbose) s += ', rsv=0x' + hex(rsv);
+    const units = (d.length + 2) / 8 - 1;
+    if (units % 2 === 1) return s + ' [length ' + units + '] (invalid)';
+    for (let i = 0; 6 + 16 * i + 16 <= d.length; i++) s += ', [' + i + ']' + ipv6String(d, 6 + 16 * i);
+    return s + ') ';
+  }
+  if (type === 4 && d.length >= 6) {
+    const last = d[2]!;
+    s += ', last-entry=' + last;
+    if (d[3]! || verbose) s += ', flags=0x' + hex(d[3]!);
+    s += ', tag=' + hex((d[4]! << 8) | d[5]!);
+    for (let i = 0; i <= last && 6 + 16 * i + 16 <= d.length; i++) s += ', [' + i + ']' + ipv6String(d, 6 + 16 * i);
+    return s + ') ';
+  }
+  return s + ' (unknown type) (invalid)';
+}
+
 function ahText(d: Uint8Array): string {
   if (d.length < 10) return 'AH [|ah]';
   const spi = ((d[2]! << 24) | (d[3]! << 16) | (d[4]! << 8) | d[5]!) >>> 0;
@@ -222,22 +253,60 @@ function ahText(d: Uint8Array): string {
   return 'AH(spi=0x' + hex8(spi) + ',seq=0x' + hex(seq) + '): ';
 }
 
+const noFindings: Finding[] = [];
+
+/** ICMP types that quote the packet that caused them. */
+function quotes(type: number): boolean {
+  return type === 3 || type === 4 || type === 5 || type === 11 || type === 12;
+}
+
+/** Under -v tcpdump prints the packet an ICMP error quotes, as a packet of its own. */
+function quotedPacket(ctx: PrintContext, data: Uint8Array, icmp: IcmpRepr, capEnd: number): string {
+  const q = icmp.quote;
+  if (!ctx.verbose || !quotes(icmp.type) || q === undefined || q.ip === undefined || q.ip.version !== 4) return '';
+  const ip = q.ip;
+  // A header quoted in part (RFC 792's 8 bytes) is printed as cut short, as tcpdump does.
+  const l4: Transport = { tcp: q.tcp !== undefined && q.transportBytes >= 20 ? q.tcp : undefined, udp: q.udp };
+  return '\n\t' + formatIpv4(ctx, data, ip, l4, ip.totalLength, Math.min(capEnd, ip.offset + ip.totalLength));
+}
+
+/**
+ * The transport header of a first fragment, which the packet decoder leaves
+ * alone (the segment is incomplete) but tcpdump prints.
+ */
+function firstFragment(data: Uint8Array, proto: number, at: number, length: number, capEnd: number): Transport {
+  const ctx = { ipOffset: -1, segmentLength: length, verifyChecksum: false };
+  noFindings.length = 0;
+  switch (proto) {
+    case 6: return { tcp: tcpCodec.decode(data, at, capEnd, noFindings, ctx) };
+    case 17: return { udp: udpCodec.decode(data, at, capEnd, noFindings, ctx) };
+    case 1: return { icmp: icmpCodec.decode(data, at, capEnd, noFindings, ctx) };
+    case 58: return { icmp: icmpv6Codec.decode(data, at, capEnd, noFindings, ctx) };
+    default: return {};
+  }
+}
+
 /** Hands the payload to the transport printer (tcpdump's `ip_demux_print`). */
 function transport(
   ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr | Ipv6Repr, proto: number, l4: Transport,
   at: number, length: number, capEnd: number, fragmented: boolean, src: string, dst: string,
 ): string {
+  if (fragmented && l4.tcp === undefined && l4.udp === undefined && l4.icmp === undefined) {
+    l4 = firstFragment(data, proto, at, length, capEnd);
+  }
   switch (proto) {
     case 6:
       if (l4.tcp !== undefined) return formatTcp(ctx, data, ip, l4.tcp, length, capEnd, fragmented);
-      return cutTransport(ip, 6, data, at, capEnd, src, dst, 'tcp');
+      return cutTransport(ip, 6, data, at, length, capEnd, src, dst);
     case 17:
       if (l4.udp !== undefined) return formatUdp(ctx, data, ip, l4.udp, length, capEnd, fragmented);
-      return cutTransport(ip, 17, data, at, capEnd, src, dst, 'udp');
+      return cutTransport(ip, 17, data, at, length, capEnd, src, dst);
     case 1:
       if (ip.version !== 4) return '[ICMP requires IPv4] (invalid)';
-      if (l4.icmp !== undefined) return formatIcmp(ctx, data, l4.icmp, length, capEnd, fragmented);
+      if (l4.icmp !== undefined) return formatIcmp(ctx, data, l4.icmp, length, capEnd, fragmented) + quotedPacket(ctx, data, l4.icmp, capEnd);
       return ' [|icmp]';
+    case 59:
+      return 'no next header';
     case 58:
       if (ip.version !== 6) return '[ICMPv6 requires IPv6] (invalid)';
       if (l4.icmp !== undefined) return formatIcmp6(ctx, data, ip, l4.icmp, length, capEnd, fragmented);
@@ -247,12 +316,20 @@ function transport(
   }
 }
 
-/** A TCP or UDP header cut short by the capture: tcpdump prints what it could read. */
-function cutTransport(ip: Ipv4Repr | Ipv6Repr, proto: number, data: Uint8Array, at: number, capEnd: number, src: string, dst: string, name: string): string {
+/**
+ * A TCP or UDP header the decoder gave up on (cut by the capture, or a
+ * segment too short for one): tcpdump prints what it could read of it.
+ */
+function cutTransport(ip: Ipv4Repr | Ipv6Repr, proto: number, data: Uint8Array, at: number, length: number, capEnd: number, src: string, dst: string): string {
+  const name = proto === 6 ? 'tcp' : 'udp';
   const own = ip.version === 4 ? ip.protocol === proto : ip.nextHeader === proto;
   if (at + 4 > capEnd) return own ? src + ' > ' + dst + ': [|' + name + ']' : ' [|' + name + ']';
   const sport = (data[at]! << 8) | data[at + 1]!;
   const dport = (data[at + 2]! << 8) | data[at + 3]!;
-  const ports = own ? src + '.' + sport + ' > ' + dst + '.' + dport : sport + ' > ' + dport;
-  return ports + ':  [|' + name + ']';
+  const ports = own ? src + '.' + sport + ' > ' + dst + '.' + dport + ': ' : sport + ' > ' + dport + ': ';
+  if (proto === 17) return ports + (length < 8 ? ' [undersized-udp ' + length + ' < 8] (invalid)' : ' [|udp]');
+  if (at + 13 > capEnd) return ports + ' [|tcp]';
+  const hlen = (data[at + 12]! >> 4) * 4;
+  if (hlen < 20) return ports + ' tcp ' + ((length - hlen) >>> 0) + ' [bad hdr length ' + hlen + ' - too short, < 20] (invalid)';
+  return ports + ' [|tcp]';
 }

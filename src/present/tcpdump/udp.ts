@@ -18,10 +18,10 @@ function isPort(udp: UdpRepr, port: number): boolean {
 /** `length` is the IP payload length, `capEnd` the end of the readable bytes. */
 export function formatUdp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, udp: UdpRepr, length: number, capEnd: number, fragmented: boolean): string {
   let s = portPair(ip, 17, udp.srcPort, udp.dstPort);
-  if (length < 8) return s + ' [length ' + length + ' < 8] (invalid)';
+  if (length < 8) return s + ' [undersized-udp ' + length + ' < 8] (invalid)';
   let ulen = udp.udpLength;
   if (ulen === 0 && length > 65535) ulen = length;
-  if (ulen < 8) return s + ' [ulen ' + ulen + ' < 8] (invalid)';
+  if (ulen < 8) return s + ' [undersized-udplength ' + ulen + ' < 8] (invalid)';
   ulen -= 8;
   let len = length - 8;
   if (ulen < len) len = ulen;

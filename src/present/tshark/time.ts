@@ -76,10 +76,16 @@ export function arrivalTimeString(sec: number, nsec: number): string {
 }
 
 let zoneFormat: Intl.DateTimeFormat | undefined;
+let zoneHour = NaN;
+let zoneText = 'UTC';
 
+/** The zone abbreviation at a time; zones change on the hour at most, so it is kept per hour. */
 function zoneName(d: Date): string {
-  // Building the formatter is the expensive part; the zone of the process does not change under us.
-  zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
-  const part = zoneFormat.formatToParts(d).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? 'UTC';
+  const hour = Math.floor(d.getTime() / 3_600_000);
+  if (hour !== zoneHour) {
+    zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+    zoneText = zoneFormat.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? 'UTC';
+    zoneHour = hour;
+  }
+  return zoneText;
 }

@@ -4,11 +4,13 @@
  */
 import type { Finding, Severity } from '../../wire/types.js';
 
+const INDENT: readonly string[] = Array.from({ length: 8 }, (_, i) => '    '.repeat(i));
+
 export class Tree {
   readonly lines: string[] = [];
 
   add(depth: number, text: string): this {
-    this.lines.push('    '.repeat(depth) + text);
+    this.lines.push((INDENT[depth] ?? '    '.repeat(depth)) + text);
     return this;
   }
 
@@ -51,8 +53,8 @@ export function findingGroup(code: string): string {
 export function bits(value: number, width: number, mask: number): string {
   let s = '';
   for (let i = width - 1; i >= 0; i--) {
-    const bit = 2 ** i;
-    s += Math.floor(mask / bit) % 2 ? (Math.floor(value / bit) % 2 ? '1' : '0') : '.';
+    // Containers are at most 32 bits wide: unsigned shifts read every bit.
+    s += (mask >>> i) & 1 ? ((value >>> i) & 1 ? '1' : '0') : '.';
     if (i % 4 === 0 && i !== 0) s += ' ';
   }
   return s;
