@@ -119,7 +119,7 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
   if (length === 0) return 'ICMP6, length 0 (invalid)';
   let s = '';
   if (ctx.verbose && !fragmented && icmp.offset + length <= capEnd) {
-    const sum = transportSum(data, ip.offset, icmp.offset, 58, length);
+    const sum = transportSum(data, ip, icmp.offset, 58, length);
     s += sum === 0 ? '[icmp6 sum ok] '
       : '[bad icmp6 cksum 0x' + hex4(icmp.checksum) + ' -> 0x' + hex4(shouldBe(icmp.checksum, sum)) + '!] ';
   }

@@ -85,7 +85,7 @@ export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: 
   }
   if (hlen > length) return s + ' [bad hdr length ' + hlen + ' - too long, > ' + length + '] (invalid)';
   if (ctx.verbose && !fragmented && tcp.offset + length <= capEnd) {
-    s += ', ' + tcpChecksumText(tcp.checksum, transportSum(data, ip.offset, tcp.offset, 6, length));
+    s += ', ' + tcpChecksumText(tcp.checksum, transportSum(data, ip, tcp.offset, 6, length));
   }
   const payload = length - hlen;
   if (ctx.verbose > 1 || payload > 0 || (flags & (SYN | FIN | RST)) !== 0) {

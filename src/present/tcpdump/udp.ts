@@ -45,7 +45,7 @@ export function formatUdp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, udp: 
 }
 
 function checksumText(data: Uint8Array, ip: IpRepr, udp: UdpRepr, len: number): string {
-  const sum = transportSum(data, ip.offset, udp.offset, 17, len + 8);
+  const sum = transportSum(data, ip, udp.offset, 17, len + 8);
   if (sum === 0) return '[udp sum ok] ';
   return '[bad udp cksum 0x' + hex4(udp.checksum) + ' -> 0x' + hex4(shouldBe(udp.checksum, sum)) + '!] ';
 }
