@@ -332,7 +332,9 @@ for s in "${SCENARIOS[@]}"; do
 done
 
 [ "$(id -u)" = 0 ] || die "must run as root (network namespaces)"
-for tool in ip tcpdump python3 iptables; do
+TOOLS=(ip tcpdump python3)
+[[ " ${SCENARIOS[*]} " == *" mptcp-loss "* ]] && TOOLS+=(iptables)
+for tool in "${TOOLS[@]}"; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done
 [ "$(cat /proc/sys/net/mptcp/enabled 2>/dev/null)" = 1 ] || die "MPTCP is not enabled in this kernel (/proc/sys/net/mptcp/enabled)"
