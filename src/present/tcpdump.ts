@@ -88,15 +88,15 @@ export class TcpdumpFormatter {
     if (link !== undefined) {
       switch (link.layer) {
         case 'eth':
-          s = ethernetHeader(link, pkt.origLen, ctx.linkHeader);
+          s = ethernetHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet);
           etherType = link.etherType;
           break;
         case 'sll':
-          s = sllHeader(link, pkt.origLen, ctx.linkHeader, link.version === 2 ? this.ifIndexName?.(link.ifIndex ?? 0) : undefined);
+          s = sllHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet, link.version === 2 ? this.ifIndexName?.(link.ifIndex ?? 0) : undefined);
           etherType = link.protocol;
           break;
         case 'null':
-          s = loopbackHeader(link, pkt.origLen, ctx.linkHeader);
+          s = loopbackHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet);
           break;
         case 'ppp':
           s = pppHeader(link, pkt.origLen, ctx.linkHeader);
@@ -121,8 +121,9 @@ export class TcpdumpFormatter {
     }
     // No printer for this type: tcpdump names the frame and dumps its payload.
     if (link !== undefined && link.layer === 'eth' && !ctx.linkHeader) {
-      s = macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType) + ', length ' + pkt.origLen + ': ';
+      s = macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType, ctx.quiet) + ', length ' + pkt.origLen + ': ';
     }
+    if (ctx.quiet) return s;
     const at = link !== undefined ? link.offset + link.length : 0;
     return s + hexAsciiLines('\n\t', data, at, Math.max(0, capEnd - at));
   }

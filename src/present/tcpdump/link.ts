@@ -25,23 +25,24 @@ const PPP_TYPES: Record<number, string> = { 0x0021: 'IP', 0x0057: 'IP6', 0x002b:
 
 const BSD_AF: Record<number, string> = { 2: 'IPv4', 6: 'NS', 7: 'ISO', 16: 'Appletalk', 23: 'IPX', 24: 'IPv6', 28: 'IPv6', 30: 'IPv6' };
 
-/** `ethertype IPv4 (0x0800)`. */
-export function etherTypeText(t: number): string {
+/** `ethertype IPv4 (0x0800)`, or with `-q` just `IPv4`. */
+export function etherTypeText(t: number, quiet = false): string {
+  if (quiet) return ETHERTYPES[t] ?? 'Unknown Ethertype (0x' + hex4(t) + ')';
   return 'ethertype ' + (ETHERTYPES[t] ?? 'Unknown') + ' (0x' + hex4(t) + ')';
 }
 
 /** The `-e` Ethernet header: `src > dst, ethertype IPv4 (0x0800), length 74: `, VLAN tags included. */
-export function ethernetHeader(eth: EthernetRepr, origLen: number, linkHeader: boolean): string {
+export function ethernetHeader(eth: EthernetRepr, origLen: number, linkHeader: boolean, quiet: boolean): string {
   if (!linkHeader) return '';
   let s = macString(eth.src) + ' > ' + macString(eth.dst) + ', ';
   let printedLength = false;
   for (const v of eth.vlans) {
-    s += etherTypeText(v.tpid) + (printedLength ? ', ' : ', length ' + origLen + ': ');
+    s += etherTypeText(v.tpid, quiet) + (printedLength ? ', ' : ', length ' + origLen + ': ');
     printedLength = true;
     s += 'vlan ' + v.vid + ', p ' + v.pcp + (v.dei ? ', DEI' : '') + ', ';
   }
   if (eth.etherType <= 1500) return s + '802.3' + (printedLength ? '' : ', length ' + eth.etherType + ': ');
-  return s + etherTypeText(eth.etherType) + (printedLength ? ', ' : ', length ' + origLen + ': ');
+  return s + etherTypeText(eth.etherType, quiet) + (printedLength ? ', ' : ', length ' + origLen + ': ');
 }
 
 /**
@@ -49,7 +50,7 @@ export function ethernetHeader(eth: EthernetRepr, origLen: number, linkHeader: b
  * interface name (`ifName`, tcpdump's `if_indextoname` on the reading host,
  * `?` when unknown) and the direction.
  */
-export function sllHeader(sll: SllRepr, origLen: number, linkHeader: boolean, ifName: string | undefined): string {
+export function sllHeader(sll: SllRepr, origLen: number, linkHeader: boolean, quiet: boolean, ifName: string | undefined): string {
   const dir = SLL_TYPES[sll.packetType] ?? '?';
   let s = '';
   if (sll.version === 2) {
@@ -62,6 +63,7 @@ export function sllHeader(sll: SllRepr, origLen: number, linkHeader: boolean, if
     s += '   '.slice(Math.min(3, dir.length)) + dir + ' ';
   }
   if (sll.addrLen === 6) s += macString(sll.addr) + ' ';
+  if (quiet) return s;
   const t = sll.protocol;
   if (t <= 1500) s += t === 1 ? '802.3' : t === 4 ? '802.2' : 'ethertype Unknown (0x' + hex4(t) + ')';
   else s += etherTypeText(t);
@@ -69,9 +71,11 @@ export function sllHeader(sll: SllRepr, origLen: number, linkHeader: boolean, if
 }
 
 /** `-e` header of BSD loopback captures: `AF IPv4 (2), length 84: `. */
-export function loopbackHeader(lo: LoopbackRepr, origLen: number, linkHeader: boolean): string {
+export function loopbackHeader(lo: LoopbackRepr, origLen: number, linkHeader: boolean, quiet: boolean): string {
   if (!linkHeader) return '';
-  return 'AF ' + (BSD_AF[lo.family] ?? 'Unknown') + ' (' + lo.family + '), length ' + origLen + ': ';
+  const name = BSD_AF[lo.family];
+  if (quiet) return (name ?? 'Unknown AF ' + lo.family) + ', length ' + origLen + ': ';
+  return 'AF ' + (name ?? 'Unknown') + ' (' + lo.family + '), length ' + origLen + ': ';
 }
 
 /** `-e` header of PPP captures: `IP (0x0021), length 84: `. */
