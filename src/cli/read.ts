@@ -4,7 +4,7 @@ import { linkTypeTcpdumpName, readCapture, PcapWriter, PcapngWriter } from '../c
 import type { CaptureFormat, Frame } from '../capture/index.js';
 import { decodePacket } from '../wire/index.js';
 import type { Packet } from '../wire/types.js';
-import { DetailFormatter, ListFormatter, formatHex, TcpdumpFormatter } from '../present/index.js';
+import { DetailFormatter, ListFormatter, formatHex, formatTcpdumpHex, TcpdumpFormatter } from '../present/index.js';
 import type { TimeFormat, TsStyle } from '../present/index.js';
 import { JsonWriter, FieldsWriter, parseFieldsOptions, resolveFields } from '../present/index.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
@@ -20,7 +20,8 @@ const SPECS: OptionSpec[] = [
   { long: 'frames', value: true, arg: 'RANGES', help: 'only these frame numbers, e.g. 1-10,15,20-' },
   { short: 'T', value: true, arg: 'FORMAT', help: 'output: text (default, tshark list), tcpdump, json, ndjson, fields' },
   { short: 'V', help: 'detail tree of every packet (like tshark -V)' },
-  { short: 'x', help: 'hex and ASCII dump of every packet (like tshark -x)' },
+  { short: 'x', help: 'hex and ASCII dump of every packet (like tshark -x); with -T tcpdump, tcpdump\'s -x (-xx: with the link header)' },
+  { short: 'X', help: 'with -T tcpdump: hex and ASCII, like tcpdump -X (-XX: with the link header)' },
   { short: 'e', value: true, arg: 'FIELD', help: 'with -T fields: a field to print (repeatable); see mpscope fields' },
   { short: 'E', value: true, arg: 'K=V', help: 'with -T fields: header=y|n, separator=/t|/s|C, quote=d|s|n, occurrence=f|l|a, aggregator=C' },
   { short: 't', value: true, arg: 'FORMAT', help: 'tshark time: a, ad, d, dd, e, r (default), u, ud; with -T tcpdump: -t, -tt, -ttt, -tttt, -ttttt' },
@@ -84,8 +85,8 @@ export async function runRead(argv: string[]): Promise<number> {
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
-  const makeSink = (fmt: CaptureFormat): Sink =>
-    writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out, fmt);
+  const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
+    writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out, fmt, snapLen);
 
   let shown = 0;
   const lastWanted = sel.ranges?.last ?? Infinity;
@@ -109,7 +110,7 @@ export async function runRead(argv: string[]): Promise<number> {
           const name = source === '-' ? '-' : source;
           process.stderr.write(`reading from file ${name}, link-type ${linkTypeTcpdumpName(iface.linkType)}, snapshot length ${iface.snapLen}\n`);
         }
-        sink ??= makeSink(fmt);
+        sink ??= makeSink(fmt, iface.snapLen > 0 ? iface.snapLen : Infinity);
       },
     });
   } finally {
@@ -119,11 +120,13 @@ export async function runRead(argv: string[]): Promise<number> {
   return 0;
 }
 
-function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat): Sink {
+function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat, snapLen: number): Sink {
   const detail = args.count('V') > 0;
   const hex = args.count('x') > 0;
   switch (format) {
     case 'tcpdump': {
+      const ascii = args.count('X') > 0;
+      const dumpLevel = Math.min(2, Math.max(args.count('x'), args.count('X'))) as 0 | 1 | 2;
       const f = new TcpdumpFormatter({
         tsStyle: (args.last('tcpdump-time') ?? 'default') as TsStyle,
         nano: args.count('nano') > 0,
@@ -135,7 +138,7 @@ function displaySink(format: Format, args: ArgReader, out: Output, captureFormat
       return {
         packet(pkt) {
           out.line(f.format(pkt));
-          if (hex) out.line(formatHex(pkt.data));
+          if (dumpLevel !== 0) out.line(formatTcpdumpHex(pkt, dumpLevel, ascii, snapLen));
         },
         end() {},
       };
@@ -156,9 +159,13 @@ function displaySink(format: Format, args: ArgReader, out: Output, captureFormat
         const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
         return {
           packet(pkt, frame) {
+            // tshark -V -x: the tree, a blank line, the dump, a blank line.
             out.line(tree.format(pkt));
-            if (hex) out.line(formatHex(frame.data));
             out.line('');
+            if (hex) {
+              out.line(formatHex(frame.data));
+              out.line('');
+            }
           },
           skipped(pkt) { tree.skip(pkt); },
           end() {},
@@ -167,8 +174,14 @@ function displaySink(format: Format, args: ArgReader, out: Output, captureFormat
       const list = new ListFormatter({ timeFormat });
       return {
         packet(pkt) {
+          // tshark -x without -V prints the dumps alone.
+          if (hex) {
+            list.skip(pkt);
+            out.line(formatHex(pkt.data));
+            out.line('');
+            return;
+          }
           out.line(list.format(pkt));
-          if (hex) out.write(formatHex(pkt.data) + '\n\n');
         },
         skipped(pkt) { list.skip(pkt); },
         end() {},

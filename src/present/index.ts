@@ -12,3 +12,4 @@ export { JsonWriter } from './json.js';
 export type { JsonWriterOptions, JsonPacket } from './json.js';
 export { FieldsWriter, parseFieldsOptions, resolveFields, DEFAULT_FIELDS_OPTIONS } from './fields-out.js';
 export type { FieldsOptions } from './fields-out.js';
+export { formatTcpdumpHex } from './tcpdump-hex.js';
