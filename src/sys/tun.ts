@@ -1,0 +1,84 @@
+/**
+ * TUN devices: a network interface whose packets go to and come from this
+ * process, so a userspace endpoint can own addresses the local kernel never
+ * answers for. The device lives as long as its fd: close() (or the process
+ * ending) removes it. Needs CAP_NET_ADMIN.
+ */
+import { closeSync, readSync, writeSync } from 'node:fs';
+import { IFF_NO_PI, IFF_TAP, IFF_TUN, IFNAMSIZ, UV_READABLE } from './constants.js';
+import { check, SysError } from './errors.js';
+import { FdWatch } from './fd-watch.js';
+import { IpCommand } from './ip-command.js';
+import { native } from './native.js';
+
+export interface TunOptions {
+  /** Interface name or pattern with %d; default 'mps%d'. At most 15 bytes. */
+  name?: string;
+  /** A TAP (Ethernet frames) device instead of TUN (IP packets). */
+  tap?: boolean;
+  /** Keep the 4-byte packet information header before each packet; default false (IFF_NO_PI). */
+  packetInfo?: boolean;
+}
+
+const MAX_FRAME = 65_535 + 18;
+
+export class TunDevice {
+  private watch: FdWatch | undefined;
+  private closed = false;
+
+  private constructor(readonly fd: number, readonly name: string) {}
+
+  static open(opts: TunOptions = {}): TunDevice {
+    const wanted = opts.name ?? 'mps%d';
+    const name = new Uint8Array(IFNAMSIZ);
+    const enc = new TextEncoder().encode(wanted);
+    if (enc.length >= IFNAMSIZ) throw new TypeError(`interface name too long (max ${IFNAMSIZ - 1} bytes): '${wanted}'`);
+    name.set(enc);
+    const flags = (opts.tap ? IFF_TAP : IFF_TUN) | (opts.packetInfo ? 0 : IFF_NO_PI);
+    const rc = native().openTun(name, flags);
+    if (rc === -2 || rc === -19) {
+      throw new SysError('SYSCALL', 'no TUN support: /dev/net/tun is missing', 'load the tun module (modprobe tun) or create the device node', rc === -2 ? 'ENOENT' : 'ENODEV', 'open');
+    }
+    const fd = check(rc, 'ioctl(TUNSETIFF)', `creating TUN device ${wanted}`);
+    const end = name.indexOf(0);
+    return new TunDevice(fd, new TextDecoder().decode(name.subarray(0, end < 0 ? IFNAMSIZ : end)));
+  }
+
+  /** Adds addresses ('10.1.0.1/24', 'fd01::1/64') and sets the link up, with `ip`. */
+  configure(addresses: readonly string[], ip = new IpCommand()): void {
+    for (const a of addresses) ip.run(['addr', 'add', a, 'dev', this.name, ...(a.includes(':') ? ['nodad'] : [])]);
+    ip.run(['link', 'set', this.name, 'up']);
+  }
+
+  /** Hands one packet to the kernel as if it arrived on the interface. */
+  write(packet: Uint8Array): void {
+    writeSync(this.fd, packet);
+  }
+
+  /** One packet the kernel sent out of the interface, or undefined when none waits. */
+  read(buf: Uint8Array = new Uint8Array(MAX_FRAME)): Uint8Array | undefined {
+    try {
+      const n = readSync(this.fd, buf);
+      return buf.slice(0, n);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return undefined;
+      throw e;
+    }
+  }
+
+  /** Calls `onPacket` for every packet as it leaves through the interface, until close(). */
+  onPacket(onPacket: (packet: Uint8Array) => void): void {
+    if (this.watch) throw new Error('TunDevice.onPacket: already receiving');
+    const buf = new Uint8Array(MAX_FRAME);
+    this.watch = new FdWatch(this.fd, UV_READABLE, () => {
+      for (let p = this.read(buf); p && !this.closed; p = this.read(buf)) onPacket(p);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.watch?.close();
+    closeSync(this.fd);
+  }
+}
