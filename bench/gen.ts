@@ -8,6 +8,7 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { PcapWriter } from '../src/capture/index.js';
 import { encodeMptcpOption } from '../src/wire/mptcp.js';
+import { fillIpv4Checksum, fillTcpChecksum } from '../src/wire/checksum.js';
 import type { MptcpDss } from '../src/wire/types.js';
 
 export interface GenOptions {
@@ -97,6 +98,9 @@ export function generate(path: string, opts: GenOptions): void {
       f.seq = (f.seq + opts.payload) >>> 0;
       f.dsn += BigInt(opts.payload);
     }
+    // Real captures carry correct checksums (a receiver's view); fill them so decoding takes the common path.
+    fillIpv4Checksum(bytes, ETH);
+    fillTcpChecksum(bytes, ETH, t);
     if (++usec === 1_000_000) { usec = 0; sec++; }
     writer.write({ number: n + 1, linkType: 1, tsSec: sec, tsNsec: usec * 1000, tsDigits: 6, origLen: bytes.length, data: bytes, ifIndex: 0 });
   }

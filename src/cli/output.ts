@@ -11,6 +11,8 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 export class Output {
   private readonly buf: Buffer;
   private pos = 0;
+  /** Short writes are joined as a string first (cheap rope concatenation), then encoded in one call. */
+  private pending = '';
   closed = false;
 
   constructor(private readonly fd = 1, size = 1 << 20) {
@@ -18,10 +20,22 @@ export class Output {
   }
 
   write(s: string): void {
+    this.pending += s;
+    if (this.pending.length >= 16384) this.encodePending();
+  }
+
+  line(s: string): void {
+    this.pending += s + '\n';
+    if (this.pending.length >= 16384) this.encodePending();
+  }
+
+  private encodePending(): void {
+    const s = this.pending;
+    this.pending = '';
     if (this.closed) return;
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     if (this.pos + s.length * 3 > this.buf.length) {
-      this.flush();
+      this.flushBuffer();
       if (s.length * 3 > this.buf.length) {
         this.writeAll(Buffer.from(s, 'utf8'));
         return;
@@ -30,12 +44,12 @@ export class Output {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
-  line(s: string): void {
-    this.write(s);
-    this.write('\n');
+  flush(): void {
+    this.encodePending();
+    this.flushBuffer();
   }
 
-  flush(): void {
+  private flushBuffer(): void {
     if (this.pos === 0 || this.closed) return;
     this.writeAll(this.buf.subarray(0, this.pos));
     this.pos = 0;

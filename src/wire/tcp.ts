@@ -31,32 +31,72 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   if (hdrEnd < offset + hl) truncated(findings, 'tcp', 'TCP header', hl, hdrEnd - offset, offset);
   const options: TcpOption[] = [];
   if (hl > TCP_HEADER_LENGTH) decodeTcpOptions(data, offset + TCP_HEADER_LENGTH, offset + hl, hdrEnd, findings, options);
-  const checksum = u16(data, offset + 16);
-  let checksumOk: boolean | undefined;
-  if (ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end) {
-    const sum = onesComplementSum(data, offset, offset + segment, pseudoHeaderSum(data, ctx.ipOffset, IPPROTO_TCP, segment));
-    checksumOk = foldChecksum(sum) === 0;
-  }
+  const checkable = ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end;
   const payloadOffset = offset + hl;
-  return {
-    layer: 'tcp',
-    offset,
-    length: hdrEnd - offset,
-    srcPort: u16(data, offset),
-    dstPort: u16(data, offset + 2),
-    seq: u32(data, offset + 4),
-    ack: u32(data, offset + 8),
-    dataOffset,
-    flags: ((b12 & 0x0f) << 8) | data[offset + 13]!,
-    window: u16(data, offset + 14),
-    checksum,
-    checksumOk,
-    urgentPointer: u16(data, offset + 18),
-    options,
-    payloadOffset,
-    payloadCaptured: Math.max(0, end - payloadOffset),
-    payloadLength: Math.max(0, segment - hl),
-  };
+  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment);
+  r.offset = offset;
+  r.length = hdrEnd - offset;
+  r.srcPort = u16(data, offset);
+  r.dstPort = u16(data, offset + 2);
+  r.seq = u32(data, offset + 4);
+  r.ack = u32(data, offset + 8);
+  r.dataOffset = dataOffset;
+  r.flags = ((b12 & 0x0f) << 8) | data[offset + 13]!;
+  r.window = u16(data, offset + 14);
+  r.checksum = u16(data, offset + 16);
+  r.urgentPointer = u16(data, offset + 18);
+  r.options = options;
+  r.payloadOffset = payloadOffset;
+  r.payloadCaptured = Math.max(0, end - payloadOffset);
+  r.payloadLength = Math.max(0, segment - hl);
+  return r;
+}
+
+/**
+ * A decoded TCP header whose checksum is verified on first read of
+ * `checksumOk`: summing every payload byte is most of a decode's cost, and
+ * most outputs (the packet list, tcpdump lines without -v) never look at it.
+ */
+class DecodedTcp implements TcpRepr {
+  readonly layer = 'tcp';
+  offset = 0;
+  length = 0;
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  dataOffset = 0;
+  flags = 0;
+  window = 0;
+  checksum = 0;
+  urgentPointer = 0;
+  options: TcpOption[] = [];
+  payloadOffset = 0;
+  payloadCaptured = 0;
+  payloadLength = 0;
+  /** null until computed; undefined when the segment cannot be checked. */
+  private verdict: boolean | undefined | null;
+
+  constructor(
+    private readonly data: Uint8Array,
+    /** IP header offset for the pseudo-header, or -1 when the checksum is not checkable. */
+    private readonly ipOffset: number,
+    private readonly segment: number,
+  ) {
+    this.verdict = ipOffset < 0 ? undefined : null;
+  }
+
+  get checksumOk(): boolean | undefined {
+    if (this.verdict === null) {
+      const sum = onesComplementSum(this.data, this.offset, this.offset + this.segment, pseudoHeaderSum(this.data, this.ipOffset, IPPROTO_TCP, this.segment));
+      this.verdict = foldChecksum(sum) === 0;
+    }
+    return this.verdict;
+  }
+
+  set checksumOk(v: boolean | undefined) {
+    this.verdict = v;
+  }
 }
 
 /**
