@@ -5,13 +5,13 @@
  * (joins, ADD_ADDR and the rest of MPTCP stay in the kernel).
  *
  * Telling MPTCP from a fallback (Linux 5.16+ semantics, checked on 6.18):
- * getsockopt(SOL_MPTCP, MPTCP_INFO) succeeds on a connection that speaks
- * MPTCP and fails with EOPNOTSUPP once it runs as plain TCP, whether the
- * peer never answered MP_CAPABLE or the connection fell back later (the
- * mptcpi_flags fallback bit is only visible through sock_diag, e.g. `ss -M`).
- * An MPTCP listener hands out a plain TCP socket (SO_PROTOCOL 6) for a client
- * that did not offer MP_CAPABLE. Kernels before 5.16 answer ENOPROTOOPT:
- * there the answer is unknown.
+ * on an MPTCP socket (SO_PROTOCOL 262), getsockopt(SOL_MPTCP, MPTCP_INFO)
+ * succeeds while the connection speaks MPTCP and fails with EOPNOTSUPP once
+ * it runs as plain TCP, whether the peer never answered MP_CAPABLE or the
+ * connection fell back later (the mptcpi_flags fallback bit is only visible
+ * through sock_diag, e.g. `ss -M`). An MPTCP listener hands out a plain TCP
+ * socket (SO_PROTOCOL 6) for a client that did not offer MP_CAPABLE.
+ * Kernels before 5.16 answer ENOPROTOOPT: there the answer is unknown.
  */
 import { readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
@@ -215,13 +215,18 @@ export type MptcpState =
 
 export function mptcpState(s: net.Socket | number): MptcpState {
   const fd = socketFd(s);
+  // Ask the socket's protocol first: a plain TCP socket answers the MPTCP
+  // option with EOPNOTSUPP (IPv4) or ENOPROTOOPT (IPv6), like old kernels do.
+  if (getIntOption(fd, SOL_SOCKET, SO_PROTOCOL, 'reading SO_PROTOCOL') !== IPPROTO_MPTCP) {
+    return typeof s !== 'number' && fromMptcp.has(s) ? { kind: 'fallback' } : { kind: 'tcp' };
+  }
   const buf = new Uint8Array(MPTCP_INFO_SIZE);
   const rc = native().getsockopt(fd, SOL_MPTCP, MPTCP_INFO, buf);
   if (rc >= 0) return { kind: 'mptcp', info: parseMptcpInfo(buf, rc)! };
+  if (rc === -95) return { kind: 'fallback' };
   if (rc === -92) return { kind: 'unknown' };
-  if (rc !== -95) check(rc, 'getsockopt', 'reading MPTCP_INFO');
-  const isMptcpFd = getIntOption(fd, SOL_SOCKET, SO_PROTOCOL, 'reading SO_PROTOCOL') === IPPROTO_MPTCP;
-  return isMptcpFd || (typeof s !== 'number' && fromMptcp.has(s)) ? { kind: 'fallback' } : { kind: 'tcp' };
+  check(rc, 'getsockopt', 'reading MPTCP_INFO');
+  return { kind: 'unknown' };
 }
 
 let noFullInfo = false;
