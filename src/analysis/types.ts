@@ -40,13 +40,43 @@ export interface TcpAnnotation {
   seq: number;
   ack: number;
   nxtseq: number;
+  /** seq, ack, nxtseq (and SACK edges) are relative to the ISNs: the tracker's relativeSeq option, for analysed segments. */
+  relative?: boolean | undefined;
   /** ISN of this direction and of the reverse one (raw u32), when known (SYN seen or first packet's seq minus one). */
   isn: number;
-  /** tcp.window_size (scaled where the scale is known) and tcp.window_size_scalefactor. */
+  /** Base of the acknowledgement numbers (the reverse direction's ISN), raw u32; undefined until known. SACK edges are relative to it. */
+  ackIsn?: number | undefined;
+  /**
+   * tcp.window_size (scaled where the scale is known) and the window scale
+   * of the sender: its shift count 0..14, or WINDOW_SCALE_UNKNOWN /
+   * WINDOW_SCALE_NONE (tcp.window_size_scalefactor is 2^shift, or -1 / -2).
+   */
   windowSize: number;
   windowScale: number;
   /** TcpAnalysisFlag bits. */
   flags: number;
+  /**
+   * tshark shows the SEQ/ACK analysis (`tcp.analysis`: flags, acks_frame,
+   * RTTs, bytes in flight) on this packet. False when there was nothing to
+   * report, and when tshark stops dissecting the segment before it (bogus
+   * header length, options cut by the capture): `flags` is 0 then.
+   */
+  hasAnalysis?: boolean | undefined;
+  /**
+   * The segment length is unknown (a header quoted in an ICMP error, a
+   * header longer than the segment): seq/ack are the raw values, there is no
+   * nxtseq, the window is not scaled, and no analysis ran.
+   */
+  noSegment?: boolean | undefined;
+  /** The annotation is for the TCP header quoted in an ICMP error (only stream and times are meaningful). */
+  quoted?: boolean | undefined;
+  /**
+   * The segment would be a TCP duplicate ACK by tshark's rules, but it
+   * carries an MPTCP-level change (a new data ACK, ADD_ADDR, REMOVE_ADDR,
+   * MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, DATA_FIN...), so mpscope does
+   * not count it (TcpTracker option `mptcpAwareDupAck`).
+   */
+  mptcpNotDupAck?: boolean | undefined;
   /** tcp.analysis.duplicate_ack_num and duplicate_ack_frame. */
   dupAckNum?: number | undefined;
   dupAckFrame?: number | undefined;

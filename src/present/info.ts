@@ -4,9 +4,11 @@
  * off, the window scale of each side, comes in as `winScale` (see
  * WindowScaleTracker); without it the raw window field is shown.
  */
+import type { TcpAnnotation } from '../analysis/types.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { mptcpOverrun } from './tshark/detail-mptcp.js';
+import { analysisPrefix } from './tshark/tcp-analysis.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -84,14 +86,20 @@ const TCP_MIN_HEADER = 20;
  * Fast Open). Where tshark's dissection stops (a bogus header length, an
  * MPTCP option read past its end, the end of the capture) the text stops
  * there too, with tshark's marker.
+ *
+ * With the packet's TCP analysis (`analysis`), the text is tshark's with
+ * sequence analysis on: its notes in front, the analysis's (relative)
+ * numbers, its scaled window and relative SACK edges.
  */
-export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string {
+export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN, analysis?: TcpAnnotation): string {
   const tcp = pkt.tcp;
   if (!tcp) return '';
+  const a = analysis?.quoted === true ? undefined : analysis;
   const flags = tcp.flags;
-  let s = tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + tcp.seq;
-  if (flags & ACK) s += ' Ack=' + tcp.ack;
-  s += ' Win=' + scaledWindow(tcp.window, flags, winScale);
+  let s = (a ? analysisPrefix(a) : '') + tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + (a ? a.seq : tcp.seq);
+  if (flags & ACK) s += ' Ack=' + (a ? a.ack : tcp.ack);
+  s += ' Win=' + (a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
+  const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   const declared = tcp.dataOffset * 4;
   if (declared < TCP_MIN_HEADER) return s + `, bogus TCP header length (${declared}, must be at least ${TCP_MIN_HEADER})`;
   // The only other TCP-level inconsistency: a header longer than the segment.
@@ -108,7 +116,7 @@ export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string 
       case 'sackPerm': s += ' SACK_PERM'; break;
       case 'timestamps': s += ' TSval=' + o.tsval + ' TSecr=' + o.tsecr; break;
       case 'sack':
-        for (const [left, right] of o.blocks) s += ' SLE=' + left + ' SRE=' + right;
+        for (const [left, right] of o.blocks) s += ' SLE=' + ((left - sackBase) >>> 0) + ' SRE=' + ((right - sackBase) >>> 0);
         break;
       case 'fastOpen': s += o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'; break;
       case 'md5': s += ' MD5'; break;
@@ -143,15 +151,18 @@ const scratch: Summary = { protocol: '', info: '' };
 /**
  * Fills `out` with the Protocol and Info columns. Application protocols get
  * a short best-effort summary; everything else is named by its innermost
- * decoded layer.
+ * decoded layer. `analysis`: the packet's TCP analysis, when it ran.
  */
-export function summarize(pkt: Packet, winScale: number, out: Summary): Summary {
+export function summarize(pkt: Packet, winScale: number, out: Summary, analysis?: TcpAnnotation): Summary {
   const ip = pkt.ip;
   const tcp = pkt.tcp;
   if (tcp) {
-    if (appSummary(pkt, out)) return out;
+    if (appSummary(pkt, out)) {
+      if (analysis !== undefined) out.info = analysisPrefix(analysis) + out.info;
+      return out;
+    }
     out.protocol = hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP';
-    out.info = tcpInfo(pkt, winScale);
+    out.info = tcpInfo(pkt, winScale, analysis);
     return out;
   }
   if (pkt.udp) {
@@ -182,7 +193,7 @@ export function protocolColumn(pkt: Packet): string {
   return summarize(pkt, WSCALE_UNKNOWN, scratch).protocol;
 }
 
-/** Info column; `winScale` as returned by WindowScaleTracker.observe for this packet. */
-export function infoColumn(pkt: Packet, winScale: number = WSCALE_UNKNOWN): string {
-  return summarize(pkt, winScale, scratch).info;
+/** Info column; `winScale` as returned by WindowScaleTracker.observe for this packet, `analysis` the packet's TCP analysis when it ran. */
+export function infoColumn(pkt: Packet, winScale: number = WSCALE_UNKNOWN, analysis?: TcpAnnotation): string {
+  return summarize(pkt, winScale, scratch, analysis).info;
 }

@@ -7,6 +7,7 @@
  * least 5 characters, the time in at least 10, the source right-aligned and
  * the destination left-aligned in at least 12, joined by " → ".
  */
+import type { TcpAnnotation } from '../analysis/types.js';
 import type { Packet } from '../wire/types.js';
 import { summarize } from './info.js';
 import { AddressCache, ipv4String, ipv6String } from './tshark/addr.js';
@@ -73,8 +74,12 @@ export class ListFormatter {
     this.noteCaptured(pkt);
   }
 
-  /** The list line of a packet (no newline). Call for every displayed packet, in capture order. */
-  format(pkt: Packet): string {
+  /**
+   * The list line of a packet (no newline). Call for every displayed packet,
+   * in capture order. With the packet's TCP analysis the Info column is
+   * tshark's with sequence analysis on.
+   */
+  format(pkt: Packet, analysis?: TcpAnnotation): string {
     const scale = this.winScale.observe(pkt);
     if (!this.haveFirst) this.noteFirst(pkt);
     const time = this.timeText(pkt);
@@ -83,7 +88,7 @@ export class ListFormatter {
     this.prevDispSec = pkt.tsSec;
     this.prevDispNsec = pkt.tsNsec;
 
-    const s = summarize(pkt, scale, this.summary);
+    const s = summarize(pkt, scale, this.summary, analysis);
     const ip = pkt.ip;
     let src: string;
     let dst: string;

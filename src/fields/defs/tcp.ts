@@ -1,14 +1,16 @@
 /**
  * `tcp.*`: the TCP header and every TCP option except MPTCP's (defs/mptcp.ts).
  *
- * Sequence and acknowledgment numbers are raw here (tshark with
- * `tcp.relative_sequence_numbers:FALSE`); relative numbering and
- * `tcp.analysis.*` belong to conversation analysis.
+ * Sequence and acknowledgment numbers are raw unless the packet comes with
+ * TCP analysis, which numbers them relative to the ISNs as tshark does;
+ * `tcp.stream`, the scaled window and `tcp.analysis.*` are in
+ * tcp-analysis.ts.
  */
 import { TcpFlag } from '../../wire/types.js';
 import type { TcpOption, TcpRepr } from '../../wire/types.js';
 import type { FieldRegistry, ScopedDefiner } from '../registry.js';
 import { checksumStatus } from './checksum.js';
+import { analysedAck, analysedNxtseq, analysedSeq, defineTcpAnalysisFields, defineTcpStreamField, defineTcpWindowFields, sackBase } from './tcp-analysis.js';
 import type { FieldContext, FieldResult, Scope } from '../types.js';
 
 const tcp = (c: FieldContext): TcpRepr | undefined => c.packet.tcp;
@@ -64,14 +66,17 @@ function defineHeader(r: FieldRegistry): void {
     const t = tcp(c);
     return t && [t.srcPort, t.dstPort];
   });
+  defineTcpStreamField(d);
   d.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => upTo(c, FULL)?.payloadLength);
-  d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => upTo(c, 8)?.seq);
+  d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => analysedSeq(c) ?? upTo(c, 8)?.seq);
   d.field('tcp.seq_raw', 'uint32', 'Sequence Number (raw)', (c) => upTo(c, FULL)?.seq);
   d.field('tcp.nxtseq', 'uint32', 'Next Sequence Number', (c) => {
+    const n = analysedNxtseq(c);
+    if (n !== undefined) return n ?? undefined;
     const t = upTo(c, FULL);
     return t && nextSeq(t);
   });
-  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => upTo(c, FULL)?.ack);
+  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => analysedAck(c) ?? upTo(c, FULL)?.ack);
   d.field('tcp.ack_raw', 'uint32', 'Acknowledgment number (raw)', (c) => upTo(c, FULL)?.ack);
   d.field('tcp.hdr_len', 'uint8', 'Header Length', (c) => {
     const t = upTo(c, FULL);
@@ -98,6 +103,7 @@ function defineHeader(r: FieldRegistry): void {
     return t && flagString(t.flags);
   }, under);
   d.field('tcp.window_size_value', 'uint16', 'Window', (c) => upTo(c, FULL)?.window);
+  defineTcpWindowFields(d);
   d.field('tcp.checksum', 'uint16', 'Checksum', (c) => upTo(c, FULL)?.checksum, { base: 'hex' });
   d.field('tcp.checksum.status', 'uint8', 'Checksum Status (0 bad, 1 good, 2 unverified)', (c) => {
     const t = upTo(c, FULL);
@@ -180,6 +186,9 @@ function dsack(o: TcpOption, c: FieldContext): readonly [number, number] | undef
   return seqLess(le, ack) || inSecond ? [le, re] : undefined;
 }
 
+const relativeTo = (v: number | undefined, base: number) => (v === undefined ? undefined : (v - base) >>> 0);
+const edges = (blocks: ReadonlyArray<[number, number]>, side: 0 | 1, base: number) => blocks.map((b) => (b[side] - base) >>> 0);
+
 const nodeRaw = (o: TcpOption, name: string) => (optionNode(o) === name ? o.raw : undefined);
 
 function defineOptionNodes(s: ScopedDefiner<TcpOption>): void {
@@ -209,11 +218,12 @@ function defineOptionFields(s: ScopedDefiner<TcpOption>): void {
   s.field('tcp.options.mss_val', 'uint16', 'MSS Value', when('mss', (o) => o.mss));
   s.field('tcp.options.wscale.shift', 'uint8', 'Shift count', when('wscale', (o) => o.shift));
   s.field('tcp.options.wscale.multiplier', 'uint16', 'Multiplier', when('wscale', (o) => 2 ** Math.min(o.shift, 14)));
-  s.field('tcp.options.sack_le', 'uint32', 'TCP SACK Left Edge', when('sack', (o) => o.blocks.map((b) => b[0])));
-  s.field('tcp.options.sack_re', 'uint32', 'TCP SACK Right Edge', when('sack', (o) => o.blocks.map((b) => b[1])));
+  // With analysis the edges are relative to the acknowledged side's ISN, as tshark shows them.
+  s.field('tcp.options.sack_le', 'uint32', 'TCP SACK Left Edge', (o, c) => (o.type === 'sack' ? edges(o.blocks, 0, sackBase(c)) : undefined));
+  s.field('tcp.options.sack_re', 'uint32', 'TCP SACK Right Edge', (o, c) => (o.type === 'sack' ? edges(o.blocks, 1, sackBase(c)) : undefined));
   s.field('tcp.options.sack.count', 'uint8', 'TCP SACK Count', when('sack', (o) => o.blocks.length));
-  s.field('tcp.options.sack.dsack_le', 'uint32', 'TCP D-SACK Left Edge', (o, c) => dsack(o, c)?.[0]);
-  s.field('tcp.options.sack.dsack_re', 'uint32', 'TCP D-SACK Right Edge', (o, c) => dsack(o, c)?.[1]);
+  s.field('tcp.options.sack.dsack_le', 'uint32', 'TCP D-SACK Left Edge', (o, c) => relativeTo(dsack(o, c)?.[0], sackBase(c)));
+  s.field('tcp.options.sack.dsack_re', 'uint32', 'TCP D-SACK Right Edge', (o, c) => relativeTo(dsack(o, c)?.[1], sackBase(c)));
   s.field('tcp.options.timestamp.tsval', 'uint32', 'Timestamp value', when('timestamps', (o) => o.tsval));
   s.field('tcp.options.timestamp.tsecr', 'uint32', 'Timestamp echo reply', when('timestamps', (o) => o.tsecr));
   s.field('tcp.options.md5.digest', 'bytes', 'MD5 digest', when('md5', (o) => o.digest));
@@ -264,5 +274,6 @@ export function defineTcpFields(r: FieldRegistry, defineMore: (s: ScopedDefiner<
   defineOptionNodes(s);
   defineOptionFields(s);
   defineMore(s);
+  defineTcpAnalysisFields(r);
   defineTcpPayload(r);
 }

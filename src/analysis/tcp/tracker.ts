@@ -1,0 +1,655 @@
+/**
+ * TCP conversation tracking and sequence analysis, as tshark 4.0 does it in
+ * a single pass: `tcp.stream` numbering (port reuse included), relative
+ * sequence numbers, window scaling, every `tcp.analysis.*` finding with
+ * tshark's rules and precedence, ACK RTTs, bytes in flight.
+ *
+ * Fed one decoded packet at a time in capture order. Per packet it does a
+ * table lookup and a fixed amount of arithmetic on plain numbers; the only
+ * allocation is the returned annotation.
+ *
+ * Where mpscope deliberately departs from tshark (option `mptcpAwareDupAck`,
+ * on by default): on an MPTCP subflow, an ACK whose only change is at the
+ * MPTCP level (a new data ACK, an address or priority signal, DATA_FIN,
+ * MP_FASTCLOSE...) is not a duplicate ACK. With the option off, tshark's own
+ * MPTCP rule applies: the duplicate is only forgiven when a kind of MPTCP
+ * option the connection had not used before appeared since the sender's
+ * previous segment.
+ */
+import { keyToToken } from '../../mptcp/crypto.js';
+import { TcpFlag } from '../../wire/types.js';
+import type { Ipv4Repr, Ipv6Repr, Packet, TcpRepr } from '../../wire/types.js';
+import { TcpAnalysisFlag as A, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from '../types.js';
+import type { TcpAnnotation } from '../types.js';
+import { TcpResult } from './annotation.js';
+import { ConversationTable } from './conv-table.js';
+import { Conversation, Flow } from './conversation.js';
+import type { ConversationKey, ConversationState, MptcpShared } from './conversation.js';
+import { MpKind, OptionScan } from './options.js';
+import { add32, NS_PER_SEC, seqGt, seqLe, seqLt, sub32, within } from './seq.js';
+import { MAX_UNACKED } from './unacked.js';
+import type { AckMatch } from './unacked.js';
+
+export interface TcpTrackerOptions {
+  /** Relative sequence and acknowledgement numbers (first byte is 1), as tshark by default. Default true. */
+  relativeSeq?: boolean;
+  /** An ACK that only changes MPTCP-level state is not a duplicate ACK (see the module comment). Default true. */
+  mptcpAwareDupAck?: boolean;
+  /** Keep a summary of every conversation for {@link TcpTracker.conversations}. Default true. */
+  summaries?: boolean;
+  /**
+   * Conversations that ended (FIN both ways and the last ACK, or RST) stay
+   * known so a late retransmission or a reused port pair is recognised; at
+   * most this many, oldest forgotten first. Default 20000.
+   */
+  maxClosed?: number;
+}
+
+/** One conversation as `conversations()` reports it; side A sent the first packet seen (the client when the SYN was captured). */
+export interface TcpConversationSummary {
+  stream: number;
+  family: 4 | 6;
+  /** IPv4: the address as an unsigned number; IPv6: its 16 bytes. */
+  addrA: number | Uint8Array;
+  portA: number;
+  addrB: number | Uint8Array;
+  portB: number;
+  firstFrame: number;
+  lastFrame: number;
+  /** Capture times of the first and last packet, seconds since the epoch (microsecond precision). */
+  firstTime: number;
+  lastTime: number;
+  packetsAtoB: number;
+  bytesAtoB: number;
+  packetsBtoA: number;
+  bytesBtoA: number;
+  /** A SYN from A, a SYN from B (the SYN/ACK), a FIN each way. */
+  synA: boolean;
+  synB: boolean;
+  finA: boolean;
+  finB: boolean;
+  state: ConversationState;
+  /** Some segment carried an MPTCP option. */
+  mptcp: boolean;
+}
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
+const PSH = TcpFlag.PSH;
+const SYN_FIN_RST = SYN | FIN | RST;
+
+/** tshark: a segment within this long of three duplicate ACKs' last one is a fast retransmission. */
+const FAST_RETRANSMISSION_NS = 20_000_000;
+/** tshark's out-of-order window when the initial RTT is unknown. */
+const DEFAULT_OOO_NS = 3_000_000;
+const MAX_BYTES_IN_FLIGHT = 2_000_000_000;
+const MIN_HEADER = 20;
+/** tshark needs the ports, sequence and acknowledgement numbers, flags and window of a quoted header. */
+const QUOTED_HEADER_NEEDED = 16;
+
+interface Lookup {
+  conv: Conversation;
+  fromLo: boolean;
+  isNew: boolean;
+}
+
+export class TcpTracker {
+  private readonly relative: boolean;
+  private readonly mptcpAware: boolean;
+  private readonly keepSummaries: boolean;
+  private readonly maxClosed: number;
+  private readonly table = new ConversationTable();
+  private nextStream = 0;
+  private epochSec: number | undefined;
+  private readonly scan = new OptionScan();
+  private readonly match: AckMatch = { frame: 0, ts: 0 };
+  private readonly lookup: Lookup = { conv: undefined as unknown as Conversation, fromLo: true, isNew: false };
+  /** tshark's MPTCP token table (compat rule only): token to shared connection state. */
+  private readonly tokens = new Map<number, MptcpShared>();
+  /** Conversations by stream index (a summary once forgotten), when summaries are kept. */
+  private readonly all: Array<Conversation | TcpConversationSummary> = [];
+  /** Ended conversations, oldest first, waiting to be forgotten. */
+  private endedList: Array<Conversation | undefined> = [];
+  private endedHead = 0;
+  /** Set by analyse(): tshark created its analysis record for the segment (something to show). */
+  private analysed = false;
+
+  constructor(opts: TcpTrackerOptions = {}) {
+    this.relative = opts.relativeSeq ?? true;
+    this.mptcpAware = opts.mptcpAwareDupAck ?? true;
+    this.keepSummaries = opts.summaries ?? true;
+    this.maxClosed = opts.maxClosed ?? 20_000;
+  }
+
+  /** Number of conversations currently tracked (open ones and recently ended ones). */
+  get tracked(): number {
+    return this.table.size;
+  }
+
+  /**
+   * Analyses one packet; undefined when it carries no TCP header. A TCP
+   * header quoted in an ICMP error gets an annotation too (`quoted`): tshark
+   * files it under its conversation without analysing it.
+   */
+  process(pkt: Packet): TcpAnnotation | undefined {
+    let tcp = pkt.tcp;
+    let ip: Ipv4Repr | Ipv6Repr | undefined = pkt.ip;
+    let quoted = false;
+    if (tcp === undefined || ip === undefined) {
+      const q = pkt.icmp?.quote;
+      if (q?.tcp === undefined || q.ip === undefined || q.transportBytes < QUOTED_HEADER_NEEDED) return undefined;
+      tcp = q.tcp;
+      ip = q.ip;
+      quoted = true;
+    }
+    const now = this.time(pkt);
+    const flags = tcp.flags;
+    const look = this.find(ip, tcp, pkt.number, now);
+    let conv = look.conv;
+    const fromLo = look.fromLo;
+    let fwd = fromLo ? conv.lo : conv.hi;
+    const r = new TcpResult();
+    let fl = 0;
+    let ta = false;
+
+    // A new SYN on a known port pair starts a new conversation; a SYN/ACK with a new ISN restarts its side.
+    const synAck = flags & (SYN | ACK);
+    if (synAck === SYN && fwd.baseSet && tcp.seq !== fwd.base) {
+      conv = this.replace(conv, pkt.number, now, fromLo);
+      fwd = fromLo ? conv.lo : conv.hi;
+      fl |= A.REUSED_PORTS;
+      ta = true;
+    } else {
+      if (synAck === (SYN | ACK) && fwd.baseSet && tcp.seq !== fwd.base) {
+        fwd.base = tcp.seq;
+        fl |= A.REUSED_PORTS;
+        ta = true;
+      } else if (!look.isNew && pkt.number > conv.lastFrame) {
+        conv.lastFrame = pkt.number;
+      }
+    }
+    const rev = fromLo ? conv.hi : conv.lo;
+
+    r.stream = conv.stream;
+    r.dir = fromLo === conv.firstFromLo ? 0 : 1;
+    r.timeRelative = (now - conv.firstTime) / NS_PER_SEC;
+    r.timeDelta = (now - conv.prevTime) / NS_PER_SEC;
+    conv.prevTime = now;
+    conv.lastTime = now;
+    fwd.sackedBytes = 0;
+    const scan = this.scan.scan(tcp.options);
+    if (scan.mpKinds !== 0) {
+      conv.sawMptcp = true;
+      if (!this.mptcpAware) this.tsharkMptcpState(conv, fwd, rev);
+    }
+
+    const declared = tcp.dataOffset * 4;
+    const seglen = quoted ? -1 : segmentLength(pkt, tcp, declared);
+    if (!quoted) {
+      fwd.packets++;
+      fwd.bytes += pkt.origLen;
+    }
+    if (flags & SYN) fwd.sawSyn = true;
+    if (seglen >= 0) {
+      fl |= this.analyse(r, conv, fwd, rev, tcp, seglen, pkt.number, now);
+      if (this.analysed) ta = true;
+    } else {
+      r.noSegment = true;
+      r.quoted = quoted;
+      r.seq = tcp.seq;
+      r.ack = tcp.ack;
+      r.isn = fwd.base;
+      r.ackIsn = rev.baseSet ? rev.base : undefined;
+      r.windowSize = tcp.window;
+    }
+    r.windowScale = fwd.winScale;
+    if (declared < MIN_HEADER) return this.ended(r, conv, fwd, rev, flags);
+
+    if (flags & SYN) {
+      if ((flags & ACK) === 0) {
+        conv.sawSyn = true;
+        conv.synTime = now;
+      }
+      fwd.firstAck = true;
+    }
+    if ((flags & (SYN | ACK)) === ACK) {
+      if (conv.sawSyn && conv.initialRtt === 0) conv.initialRtt = now - conv.synTime;
+      fwd.firstAck = false;
+    }
+    // tshark stops in the options when the capture (or the ICMP quote) cut the header or an MPTCP option overruns.
+    if (tcp.length < MIN_HEADER) return this.ended(r, conv, fwd, rev, flags);
+    const stopped = scan.stopAt >= 0 || tcp.length < declared;
+    if (scan.wscale >= 0) fwd.winScale = scan.wscale;
+    fwd.sackedBytes = scan.sacked;
+    if (!stopped) {
+      if (ta) this.report(r, conv, fl);
+      if (flags & SYN) verifyWindowScaling(fwd, rev, (flags & ACK) !== 0);
+      if (conv.mptcp !== undefined) conv.mptcp.ops |= scan.mpKinds & 0xff;
+    }
+    return this.ended(r, conv, fwd, rev, flags);
+  }
+
+  /**
+   * tshark's sequence analysis of one segment: fills the numbers, RTT and
+   * flight fields of `r` and returns the analysis flags.
+   */
+  private analyse(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, tcp: TcpRepr, seglen: number, frame: number, now: number): number {
+    const seq = tcp.seq;
+    const ack = tcp.ack;
+    const window = tcp.window;
+    const flags = tcp.flags;
+    let fl = 0;
+
+    // Relative numbering bases: the SYN's sequence number, else one before the first byte seen.
+    if (!fwd.baseSet) {
+      fwd.base = flags & SYN ? seq : sub32(seq, 1);
+      fwd.baseSet = true;
+    }
+    if (!rev.baseSet && flags & ACK) {
+      rev.base = sub32(ack, 1);
+      rev.baseSet = true;
+    }
+    if (flags & ACK) rev.validBif = true;
+
+    checks: {
+      if (seglen === 1 && seq === fwd.nextSeq && rev.window === 0) {
+        fl |= A.ZERO_WINDOW_PROBE;
+        break checks;
+      }
+      const plain = (flags & SYN_FIN_RST) === 0;
+      if (window === 0 && plain) fl |= A.ZERO_WINDOW;
+      if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & RST) === 0) {
+        fl |= A.LOST_SEGMENT;
+        fwd.validBif = false;
+      }
+      if (seglen <= 1 && seq === sub32(fwd.nextSeq, 1) && plain) fl |= A.KEEP_ALIVE;
+      const sameSpot = seglen === 0 && plain && seq === fwd.nextSeq && ack === fwd.lastAck;
+      if (sameSpot && window !== 0 && window !== fwd.window) fl |= A.WINDOW_UPDATE;
+      if (seglen > 0 && plain && rev.winScale !== WINDOW_SCALE_UNKNOWN) {
+        // A window announced before the sender's first pure ACK is taken unscaled.
+        const shift = rev.firstAck || rev.winScale === WINDOW_SCALE_NONE ? 0 : rev.winScale;
+        if (add32(seq, seglen) === add32(rev.lastAck, (rev.window * 2 ** shift) >>> 0)) fl |= A.WINDOW_FULL;
+      }
+      if (!sameSpot || window !== fwd.window) break checks;
+      if (window !== 0 && rev.lastFlags & A.KEEP_ALIVE) {
+        fl |= A.KEEP_ALIVE_ACK;
+        break checks;
+      }
+      if (window === 0 && rev.lastFlags & A.ZERO_WINDOW_PROBE) {
+        fl |= A.ZERO_WINDOW_PROBE_ACK;
+        break checks;
+      }
+      if (window === 0) break checks;
+      if (this.mptcpForgives(conv, fwd)) {
+        r.mptcpNotDupAck = this.mptcpAware;
+      } else {
+        fwd.dupAckNum = fwd.dupAckNum === -1 ? 1 : fwd.dupAckNum + 1;
+        fl |= A.DUPLICATE_ACK;
+        r.dupAckNum = fwd.dupAckNum;
+        r.dupAckFrame = fwd.lastNonDupAck;
+      }
+    }
+    if (ack !== fwd.lastAck) {
+      fwd.lastNonDupAck = frame;
+      fwd.dupAckNum = 0;
+    }
+
+    // An ACK beyond what the other side was seen to send; said once per hole. The check alone gives the segment an analysis record.
+    let ta = fl !== 0;
+    if (flags & ACK && rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked)) {
+      ta = true;
+      if (seqLt(rev.maxSeqToBeAcked, rev.nextSeq)) {
+        rev.maxSeqToBeAcked = rev.nextSeq;
+        fl |= A.ACK_LOST_SEGMENT;
+      } else {
+        if (rev.dupAckNum === 0) fl |= A.ACK_LOST_SEGMENT;
+        rev.dupAckNum = -1;
+      }
+    }
+
+    if ((seglen > 0 || flags & (SYN | FIN)) && (fl & A.KEEP_ALIVE) === 0) fl |= this.classifyResend(r, conv, fwd, rev, seq, seglen, flags, now);
+    if (fl !== 0) ta = true;
+
+    let next = add32(seq, seglen);
+    if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.count < MAX_UNACKED) {
+      if (flags & (SYN | FIN)) next = add32(next, 1);
+      fwd.unacked.add(frame, seq, next, now);
+    }
+    const probe = (fl & A.ZERO_WINDOW_PROBE) !== 0;
+    if ((seqGt(next, fwd.nextSeq) || fwd.nextSeq === 0) && !probe) {
+      fwd.nextSeq = next;
+      fwd.nextSeqFrame = frame;
+      fwd.nextSeqTime = now;
+    }
+    if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !probe) fwd.maxSeqToBeAcked = fwd.nextSeq;
+    fwd.window = window;
+    fwd.lastAck = ack;
+    fwd.lastAckTime = now;
+    if (conv.mptcp !== undefined) fwd.mpOps = conv.mptcp.ops;
+    const scan = this.scan;
+    if (scan.hasDataAck) {
+      fwd.mpHasDataAck = true;
+      fwd.mpDataAckHi = scan.dataAckHi;
+      fwd.mpDataAckLo = scan.dataAckLo;
+    }
+    fwd.lastFlags = ta ? fl : 0;
+    if (flags & FIN) {
+      fwd.fin = true;
+      fwd.finEnd = add32(seq, seglen + 1);
+    }
+
+    if (rev.unacked.ack(ack, this.match)) {
+      ta = true;
+      r.acksFrame = this.match.frame;
+      r.ackRtt = (now - this.match.ts) / NS_PER_SEC;
+    }
+    if (seglen !== 0 && fwd.unacked.count > 0 && fwd.validBif) {
+      const inFlight = (fwd.unacked.span(fwd.base) - rev.sackedBytes) >>> 0;
+      if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & (SYN | FIN) ? inFlight - 1 : inFlight;
+      this.pushBytes(fwd, flags, seglen);
+      r.pushBytesSent = fwd.pushBytesSent;
+      ta = true;
+    }
+
+    r.relative = this.relative;
+    r.seq = this.relative ? sub32(seq, fwd.base) : seq;
+    r.ack = this.relative && flags & ACK ? sub32(ack, rev.base) : ack;
+    r.isn = fwd.base;
+    r.ackIsn = rev.baseSet ? rev.base : undefined;
+    r.nxtseq = add32(r.seq, seglen + (flags & (SYN | FIN) ? 1 : 0));
+    r.windowSize = (flags & SYN) === 0 && fwd.winScale >= 0 ? window * 2 ** fwd.winScale : window;
+    this.analysed = ta;
+    return fl;
+  }
+
+  /** What tshark prints in the SEQ/ACK analysis subtree. */
+  private report(r: TcpResult, conv: Conversation, fl: number): void {
+    r.hasAnalysis = true;
+    r.flags = fl;
+    if (conv.initialRtt !== 0) r.initialRtt = conv.initialRtt / NS_PER_SEC;
+    if (r.ackRtt === 0) r.ackRtt = undefined;
+    if (r.rto === 0) r.rto = r.rtoFrame = undefined;
+    if (r.bytesInFlight === undefined || r.bytesInFlight === 0) r.bytesInFlight = r.pushBytesSent = undefined;
+    if (!(r.flags & A.DUPLICATE_ACK)) r.dupAckNum = r.dupAckFrame = undefined;
+  }
+
+  /** Retransmission, fast retransmission, spurious retransmission or out-of-order: which one, if any. */
+  private classifyResend(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, seq: number, seglen: number, flags: number, now: number): number {
+    let notAdvanced = fwd.nextSeq !== 0 && seqLt(seq, fwd.nextSeq);
+    // One byte below the next expected: a former zero-window probe sent again with more data.
+    if (seglen > 1 && sub32(fwd.nextSeq, 1) === seq) notAdvanced = false;
+    if (seglen > 0 && rev.lastAck !== 0 && seqLe(add32(seq, seglen), rev.lastAck)) return A.SPURIOUS_RETRANSMISSION;
+    // tshark keeps the counter unsigned: the -1 left by an ACK of unseen data counts as many duplicates.
+    if (notAdvanced && (rev.dupAckNum >= 2 || rev.dupAckNum === -1) && rev.lastAck === seq && within(now - rev.lastAckTime, FAST_RETRANSMISSION_NS)) {
+      return A.FAST_RETRANSMISSION;
+    }
+    const threshold = conv.initialRtt !== 0 ? conv.initialRtt : DEFAULT_OOO_NS;
+    const end = add32(seq, seglen + (flags & (SYN | FIN) ? 1 : 0));
+    if (notAdvanced && within(now - fwd.nextSeqTime, threshold) && fwd.nextSeq !== end) return A.OUT_OF_ORDER;
+    if (!notAdvanced) return 0;
+    // The timeout runs from the oldest segment still unacknowledged, else from the last new data.
+    if (fwd.unacked.count > 0) {
+      r.rto = (now - fwd.unacked.oldestTs()) / NS_PER_SEC;
+      r.rtoFrame = fwd.unacked.oldestFrame();
+    } else {
+      r.rto = (now - fwd.nextSeqTime) / NS_PER_SEC;
+      r.rtoFrame = fwd.nextSeqFrame;
+    }
+    return A.RETRANSMISSION;
+  }
+
+  /** tshark's push_bytes_sent: bytes since the last segment with PSH, restarting after it. */
+  private pushBytes(fwd: Flow, flags: number, seglen: number): void {
+    if (flags & PSH) {
+      fwd.pushBytesSent = fwd.pushSetLast ? seglen : fwd.pushBytesSent + seglen;
+      fwd.pushSetLast = true;
+    } else if (fwd.pushSetLast) {
+      fwd.pushBytesSent = seglen;
+      fwd.pushSetLast = false;
+    } else {
+      fwd.pushBytesSent += seglen;
+    }
+  }
+
+  /** Whether an ACK that repeats the previous one is not a duplicate because of its MPTCP content. */
+  private mptcpForgives(conv: Conversation, fwd: Flow): boolean {
+    if (!this.mptcpAware) return conv.mptcp !== undefined && conv.mptcp.ops !== fwd.mpOps;
+    const s = this.scan;
+    if (s.mpKinds & ~MpKind.DSS) return true;
+    return s.hasDataAck && (!fwd.mpHasDataAck || s.dataAckHi !== fwd.mpDataAckHi || s.dataAckLo !== fwd.mpDataAckLo);
+  }
+
+  /**
+   * tshark's MPTCP connection record, created by the options as tshark
+   * creates it and shared between subflows through the token of a key or of
+   * an MP_JOIN, so that its duplicate-ACK rule can be reproduced exactly.
+   */
+  private tsharkMptcpState(conv: Conversation, fwd: Flow, rev: Flow): void {
+    const s = this.scan;
+    // Every subtype after MP_JOIN creates the record when there is none.
+    if (s.mpKinds & ~(MpKind.CAPABLE | MpKind.JOIN)) conv.mptcp ??= { ops: 0 };
+    const cap = s.capable?.mptcp;
+    if (cap?.name === 'MP_CAPABLE' && cap.senderKey !== undefined) {
+      if (!fwd.mpKeyed) {
+        fwd.mpKeyed = true;
+        this.joinByToken(conv, fwd, tsharkToken(cap.senderKey, cap.version));
+      }
+      if (cap.receiverKey !== undefined && !rev.mpKeyed) {
+        rev.mpKeyed = true;
+        this.joinByToken(conv, rev, tsharkToken(cap.receiverKey, cap.version));
+      }
+    }
+    const join = s.join;
+    if (join !== undefined) {
+      if (join.length !== 12) conv.mptcp ??= { ops: 0 };
+      else if (join.mptcp.name === 'MP_JOIN' && join.mptcp.token !== undefined) this.joinByToken(conv, rev, join.mptcp.token);
+    }
+  }
+
+  /** A side's token names its connection: a known token attaches this subflow, a new one is registered. */
+  private joinByToken(conv: Conversation, side: Flow, token: number): void {
+    if (side.mpToken && conv.mptcp !== undefined) return;
+    const known = this.tokens.get(token);
+    if (known !== undefined) conv.mptcp = known;
+    else {
+      conv.mptcp ??= { ops: 0 };
+      this.tokens.set(token, conv.mptcp);
+    }
+    side.mpToken = true;
+  }
+
+  /** FIN both ways and the ACK of the last one, or a RST, ends a conversation. */
+  private ended(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, flags: number): TcpResult {
+    if (conv.state !== 'open' || r.quoted) return r;
+    if (flags & RST) conv.state = 'reset';
+    else if (fwd.fin && rev.fin && flags & ACK && fwd.lastAck === rev.finEnd) conv.state = 'closed';
+    else return r;
+    this.retire(conv);
+    return r;
+  }
+
+  /** Ended conversations are remembered up to `maxClosed`, then forgotten oldest first. */
+  private retire(conv: Conversation): void {
+    this.endedList.push(conv);
+    if (this.endedList.length - this.endedHead <= this.maxClosed) return;
+    const old = this.endedList[this.endedHead]!;
+    this.endedList[this.endedHead++] = undefined;
+    if (this.endedHead > 1024 && this.endedHead * 2 > this.endedList.length) {
+      this.endedList = this.endedList.slice(this.endedHead);
+      this.endedHead = 0;
+    }
+    this.forget(old);
+  }
+
+  /** Drops a conversation's state, keeping only its summary. */
+  private forget(conv: Conversation): void {
+    this.tableDelete(conv);
+    conv.lo.unacked.release();
+    conv.hi.unacked.release();
+    if (this.keepSummaries) this.all[conv.stream] = summarize(conv, this.epochSec ?? 0);
+  }
+
+  /** Conversations seen so far, by stream index. */
+  conversations(): TcpConversationSummary[] {
+    const epoch = this.epochSec ?? 0;
+    return this.all.map((c) => (c instanceof Conversation ? summarize(c, epoch) : c));
+  }
+
+  // ------------------------------------------------------------ lookup
+
+  /** Nanoseconds since the tracker's epoch (the first packet's second): exact doubles for 104 days. */
+  private time(pkt: Packet): number {
+    this.epochSec ??= pkt.tsSec;
+    return (pkt.tsSec - this.epochSec) * NS_PER_SEC + pkt.tsNsec;
+  }
+
+  /** The conversation of a segment, created when new; which side sent it. */
+  private find(ip: Ipv4Repr | Ipv6Repr, tcp: TcpRepr, frame: number, now: number): Lookup {
+    const out = this.lookup;
+    out.isNew = false;
+    if (ip.version === 4) {
+      const a = ip.src * 65536 + tcp.srcPort;
+      const b = ip.dst * 65536 + tcp.dstPort;
+      const fromLo = a <= b;
+      const lo = fromLo ? a : b;
+      const hi = fromLo ? b : a;
+      let conv = this.table.getV4(lo, hi);
+      if (conv === undefined) {
+        const key: ConversationKey = fromLo
+          ? { family: 4, loAddr: ip.src, loPort: tcp.srcPort, hiAddr: ip.dst, hiPort: tcp.dstPort }
+          : { family: 4, loAddr: ip.dst, loPort: tcp.dstPort, hiAddr: ip.src, hiPort: tcp.srcPort };
+        conv = this.create(key, frame, now, fromLo);
+        this.table.setV4(lo, hi, conv);
+        out.isNew = true;
+      }
+      out.conv = conv;
+      out.fromLo = fromLo;
+      return out;
+    }
+    const order = compareEndpoints(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
+    const fromLo = order <= 0;
+    const id = fromLo ? v6Key(ip.src, tcp.srcPort, ip.dst, tcp.dstPort) : v6Key(ip.dst, tcp.dstPort, ip.src, tcp.srcPort);
+    let conv = this.table.getV6(id);
+    if (conv === undefined) {
+      const key: ConversationKey = fromLo
+        ? { family: 6, loAddr: ip.src.slice(), loPort: tcp.srcPort, hiAddr: ip.dst.slice(), hiPort: tcp.dstPort }
+        : { family: 6, loAddr: ip.dst.slice(), loPort: tcp.dstPort, hiAddr: ip.src.slice(), hiPort: tcp.srcPort };
+      conv = this.create(key, frame, now, fromLo);
+      this.table.setV6(id, conv);
+      out.isNew = true;
+    }
+    out.conv = conv;
+    out.fromLo = fromLo;
+    return out;
+  }
+
+  private create(key: ConversationKey, frame: number, now: number, fromLo: boolean): Conversation {
+    const conv = new Conversation(this.nextStream++, key, frame, now);
+    conv.firstFromLo = fromLo;
+    if (this.keepSummaries) this.all.push(conv);
+    return conv;
+  }
+
+  /** A new conversation on the same endpoints (port reuse) takes the table slot; the old one is only a summary now. */
+  private replace(old: Conversation, frame: number, now: number, fromLo: boolean): Conversation {
+    const conv = this.create(old.key, frame, now, fromLo);
+    this.tableSet(conv);
+    if (old.state === 'open') old.state = 'closed';
+    old.lo.unacked.release();
+    old.hi.unacked.release();
+    if (this.keepSummaries) this.all[old.stream] = summarize(old, this.epochSec ?? 0);
+    return conv;
+  }
+
+  private tableSet(conv: Conversation): void {
+    const k = conv.key;
+    if (k.family === 4) this.table.setV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv);
+    else this.table.setV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv);
+  }
+
+  private tableDelete(conv: Conversation): void {
+    const k = conv.key;
+    if (k.family === 4) this.table.deleteV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv);
+    else this.table.deleteV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv);
+  }
+}
+
+/** RFC 1323 scaling is on only when both SYNs carry the option; tshark decides it at each SYN. */
+function verifyWindowScaling(fwd: Flow, rev: Flow, synAck: boolean): void {
+  if (fwd.winScale === WINDOW_SCALE_UNKNOWN) {
+    fwd.winScale = WINDOW_SCALE_NONE;
+    rev.winScale = WINDOW_SCALE_NONE;
+  } else if (synAck && rev.winScale === WINDOW_SCALE_NONE) {
+    fwd.winScale = WINDOW_SCALE_NONE;
+  }
+}
+
+/**
+ * tshark's segment length: the IP payload minus the header length field,
+ * or -1 when the header claims more than the segment holds (tshark then
+ * skips the analysis). The decoder keeps at least 20 header bytes, so a
+ * header length below 20 is recomputed here.
+ */
+function segmentLength(pkt: Packet, tcp: TcpRepr, declared: number): number {
+  if (declared < MIN_HEADER) return tcp.payloadLength + MIN_HEADER - declared;
+  if (tcp.payloadLength > 0) return tcp.payloadLength;
+  const f = pkt.findings;
+  for (let i = 0; i < f.length; i++) {
+    const x = f[i]!;
+    if (x.code === 'malformed' && x.layer === 'tcp' && x.offset === tcp.offset + 12) return -1;
+  }
+  return 0;
+}
+
+/** The token tshark derives from an MP_CAPABLE key: SHA-1 for version 0, SHA-256 for 1, zero otherwise. */
+function tsharkToken(key: bigint, version: number): number {
+  return version === 0 || version === 1 ? keyToToken(key, version) : 0;
+}
+
+/** Orders two IPv6 endpoints as tshark does: address bytes, then port. */
+function compareEndpoints(a: Uint8Array, pa: number, b: Uint8Array, pb: number): number {
+  for (let i = 0; i < 16; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return pa - pb;
+}
+
+function v6Key(a: Uint8Array, pa: number, b: Uint8Array, pb: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((a[i] ?? 0) << 8) | (a[i + 1] ?? 0));
+  s += String.fromCharCode(pa);
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
+  return s + String.fromCharCode(pb);
+}
+
+function summarize(c: Conversation, epochSec: number): TcpConversationSummary {
+  const aIsLo = c.firstFromLo;
+  const a = aIsLo ? c.lo : c.hi;
+  const b = aIsLo ? c.hi : c.lo;
+  const k = c.key;
+  return {
+    stream: c.stream,
+    family: k.family === 6 ? 6 : 4,
+    addrA: aIsLo ? k.loAddr : k.hiAddr,
+    portA: aIsLo ? k.loPort : k.hiPort,
+    addrB: aIsLo ? k.hiAddr : k.loAddr,
+    portB: aIsLo ? k.hiPort : k.loPort,
+    firstFrame: c.firstFrame,
+    lastFrame: c.lastFrame,
+    firstTime: epochSec + c.firstTime / NS_PER_SEC,
+    lastTime: epochSec + c.lastTime / NS_PER_SEC,
+    packetsAtoB: a.packets,
+    bytesAtoB: a.bytes,
+    packetsBtoA: b.packets,
+    bytesBtoA: b.bytes,
+    synA: a.sawSyn,
+    synB: b.sawSyn,
+    finA: a.fin,
+    finB: b.fin,
+    state: c.state,
+    mptcp: c.sawMptcp,
+  };
+}
