@@ -8,7 +8,7 @@ import type { TcpAnnotation } from '../analysis/types.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { mptcpOverrun } from './tshark/detail-mptcp.js';
-import { analysisPrefix } from './tshark/tcp-analysis.js';
+import { analysisPrefix, payloadWithheld } from './tshark/tcp-analysis.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -157,7 +157,8 @@ export function summarize(pkt: Packet, winScale: number, out: Summary, analysis?
   const ip = pkt.ip;
   const tcp = pkt.tcp;
   if (tcp) {
-    if (appSummary(pkt, out)) {
+    const withheld = analysis !== undefined && payloadWithheld(analysis, tcp.payloadCaptured, tcp.payloadLength);
+    if (!withheld && appSummary(pkt, out)) {
       if (analysis !== undefined) out.info = analysisPrefix(analysis) + out.info;
       return out;
     }

@@ -9,7 +9,7 @@ import { Analyzer } from '../../src/analysis/index.js';
 import type { TcpTrackerOptions } from '../../src/analysis/index.js';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import { FieldsWriter } from '../../src/present/fields-out.js';
-import { protocolColumn, summarize, WindowScaleTracker } from '../../src/present/info.js';
+import { summarize, WindowScaleTracker } from '../../src/present/info.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
 
@@ -72,7 +72,7 @@ export function ourValues(path: string, opts: TcpTrackerOptions = {}): OurFrame[
     const ann = analyzer.process(packet);
     const values = writer.line(packet, ann).split('\t');
     summarize(packet, scales.observe(packet), summary, ann.tcp);
-    out.push({ frame: frame.number, protocol: protocolColumn(packet), info: summary.info, values, packet, mptcpNotDupAck: ann.tcp?.mptcpNotDupAck === true });
+    out.push({ frame: frame.number, protocol: summary.protocol, info: summary.info, values, packet, mptcpNotDupAck: ann.tcp?.mptcpNotDupAck === true });
   });
   return out;
 }

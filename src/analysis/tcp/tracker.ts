@@ -283,7 +283,12 @@ export class TcpTracker {
       }
       if (window === 0) break checks;
       if (this.mptcpForgives(conv, fwd)) {
-        r.mptcpNotDupAck = this.mptcpAware;
+        // Our rule: the ACK carries new MPTCP information, so later repeats duplicate this one.
+        if (this.mptcpAware) {
+          r.mptcpNotDupAck = true;
+          fwd.lastNonDupAck = frame;
+          fwd.dupAckNum = 0;
+        }
       } else {
         fwd.dupAckNum = fwd.dupAckNum === -1 ? 1 : fwd.dupAckNum + 1;
         fl |= A.DUPLICATE_ACK;

@@ -48,3 +48,16 @@ export function analysisPrefix(a: TcpAnnotation): string {
   const zero = F.ZERO_WINDOW_PROBE_ACK | F.ZERO_WINDOW | F.ZERO_WINDOW_PROBE;
   return notes(flags & zero) + '[TCP Dup ACK ' + a.dupAckFrame + '#' + a.dupAckNum + '] ' + notes(flags & ~zero & ~F.DUPLICATE_ACK);
 }
+
+/**
+ * tshark does not hand a segment's payload to application dissectors when
+ * its analysis calls it a retransmission, out of order or a keep-alive, nor
+ * a spurious retransmission it could reassemble (whole payload captured):
+ * the columns stay TCP's.
+ */
+export function payloadWithheld(a: TcpAnnotation, payloadCaptured: number, payloadLength: number): boolean {
+  if (a.hasAnalysis !== true) return false;
+  const f = a.flags;
+  if (f & (F.RETRANSMISSION | F.OUT_OF_ORDER | F.KEEP_ALIVE)) return true;
+  return (f & F.SPURIOUS_RETRANSMISSION) !== 0 && payloadCaptured >= payloadLength;
+}
