@@ -1,0 +1,230 @@
+/**
+ * `mpscope summary` for people: one block per MPTCP connection (its
+ * subflows, then one table per data direction), aligned columns, units
+ * chosen per value; and `--json` for programs. Also the text helpers the
+ * doctor report shares (units, tables, endpoints, JSON).
+ */
+import type {
+  ConnectionSummary, Counted, DirectionSummary, RttSummary, SummaryReport, TcpConversationReport,
+} from '../analysis/report/summary.js';
+import type { DistributionStats } from '../analysis/report/distribution.js';
+import type { Endpoint } from '../analysis/mptcp/types.js';
+
+// ------------------------------------------------------------------ units
+
+/** Whole bytes with thousands separators: 200,000. */
+export function formatCount(n: number): string {
+  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Bytes in IEC units with one decimal past 1 KiB: 512 B, 195.3 KiB, 1.8 MiB. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** Three significant digits, without exponent notation. */
+function sig3(v: number): string {
+  if (v === 0) return '0';
+  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
+  return v.toFixed(Math.min(digits, 6));
+}
+
+/** A time span with a unit fitting its size: 4 µs, 51.2 µs, 1.08 ms, 283 ms, 16.0 s. */
+export function formatDuration(seconds: number): string {
+  const s = Math.abs(seconds);
+  if (s === 0) return '0 s';
+  if (s < 1e-3) return `${sig3(seconds * 1e6)} µs`;
+  if (s < 1) return `${sig3(seconds * 1e3)} ms`;
+  if (s < 1000) return `${sig3(seconds)} s`;
+  return `${seconds.toFixed(0)} s`;
+}
+
+/** Bits per second with a decimal prefix: 950 kbit/s, 1.48 Gbit/s. */
+export function formatRate(bitsPerSecond: number): string {
+  const prefixes = ['', 'k', 'M', 'G', 'T'];
+  let v = bitsPerSecond;
+  let p = 0;
+  while (v >= 1000 && p < prefixes.length - 1) {
+    v /= 1000;
+    p++;
+  }
+  return `${sig3(v)} ${prefixes[p]}bit/s`;
+}
+
+export function formatPercent(fraction: number): string {
+  const pc = fraction * 100;
+  return pc === 0 || pc >= 10 ? `${pc.toFixed(1)}%` : `${pc.toFixed(2)}%`;
+}
+
+/** Capture-relative time in seconds, as tshark's relative time column (microseconds). */
+export function formatOffset(seconds: number): string {
+  return `${seconds.toFixed(6)} s`;
+}
+
+export function endpointText(e: Endpoint | undefined): string {
+  if (e === undefined) return '?';
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+}
+
+// ----------------------------------------------------------------- tables
+
+export type Align = 'left' | 'right';
+
+/** Aligned columns separated by two spaces; the header row first. Trailing spaces are trimmed. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], indent = ''): string[] {
+  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
+  const line = (cells: readonly string[]): string => {
+    const parts = cells.map((c, i) => {
+      const pad = ' '.repeat(widths[i]! - width(c));
+      return align[i] === 'right' ? pad + c : c + pad;
+    });
+    return (indent + parts.join('  ')).trimEnd();
+  };
+  return [line(headers), ...rows.map(line)];
+}
+
+/** Display width: code points (the text here has no wide characters). */
+function width(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+// ------------------------------------------------------------------- JSON
+
+/** JSON with 2-space indentation; bigints (keys, IDSNs) as hex strings, undefined members left out. */
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16).padStart(16, '0')}` : v), 2);
+}
+
+// ---------------------------------------------------------------- summary
+
+function countedText(c: Counted): string {
+  return c.count === 0 ? '0' : `${c.count} (${formatBytes(c.bytes)})`;
+}
+
+function rttText(d: DistributionStats | undefined): string {
+  if (d === undefined) return '-';
+  const approx = d.exact ? '' : '~';
+  return `${formatDuration(d.min)} / ${approx}${formatDuration(d.median)} / ${approx}${formatDuration(d.p95)} (${d.count})`;
+}
+
+function rttColumns(r: RttSummary): [string, string] {
+  return [rttText(r.ack), rttText(r.ts)];
+}
+
+const DIRECTION_NAMES = ['client → server', 'server → client'] as const;
+
+function directionHeadline(d: DirectionSummary): string {
+  const name = DIRECTION_NAMES[d.dir];
+  if (d.measuredBy === 'none') return `${name}: no data`;
+  const what = d.measuredBy === 'data-ack' ? 'delivered (data ACKed)' : 'sent, no data ACK captured';
+  let s = `${name}: ${formatCount(d.dataBytes)} bytes ${what}`;
+  if (d.duration !== undefined) s += ` in ${formatDuration(d.duration)}`;
+  if (d.goodputBitsPerSecond !== undefined) s += `, goodput ${formatRate(d.goodputBitsPerSecond)}`;
+  if (d.dataFin) s += d.dataFinAcked ? ', DATA_FIN acknowledged' : ', DATA_FIN not acknowledged';
+  return s;
+}
+
+function directionTable(d: DirectionSummary): string[] {
+  const headers = ['stream', 'segments', 'bytes sent', 'new data', 'share', 'retrans', 'reinjected here', 'resent elsewhere', 'RTT ack min/med/p95 (n)', 'RTT TSval min/med/p95 (n)'];
+  const align: Align[] = ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'];
+  const rows = d.subflows.map((s) => [
+    String(s.stream),
+    formatCount(s.packets),
+    formatBytes(s.bytes),
+    formatBytes(s.dataBytes),
+    s.share === undefined ? '-' : formatPercent(s.share),
+    countedText(s.retransmissions),
+    countedText(s.reinjectionsSent),
+    countedText(s.reinjectedElsewhere),
+    ...rttColumns(s.rtt),
+  ]);
+  return formatTable(headers, rows, align, '    ');
+}
+
+function subflowTable(c: ConnectionSummary): string[] {
+  const headers = ['stream', 'role', 'endpoints', 'state', 'first', 'last', 'start', 'lifetime'];
+  const align: Align[] = ['right', 'left', 'left', 'left', 'right', 'right', 'right', 'right'];
+  const rows = c.subflows.map((s) => [
+    String(s.stream),
+    (s.master ? 'initial' : s.initiator === 0 ? 'join' : 'join by server') + (s.backup ? ', backup' : ''),
+    `${endpointText(s.src)} → ${endpointText(s.dst)}`,
+    s.state,
+    String(s.firstFrame),
+    String(s.lastFrame),
+    formatOffset(s.start),
+    formatDuration(s.lifetime),
+  ]);
+  return formatTable(headers, rows, align, '    ');
+}
+
+export function formatConnectionSummary(c: ConnectionSummary): string[] {
+  const version = c.version === undefined ? 'version unknown' : `v${c.version}`;
+  const lines = [`MPTCP connection ${c.index} (${version}): ${endpointText(c.client)} → ${endpointText(c.server)}`];
+  const facts = [
+    c.ending === undefined ? c.state : `${c.state} (${c.ending})`,
+    `frames ${c.firstFrame}-${c.lastFrame}`,
+    `start ${formatOffset(c.start)}`,
+    `duration ${formatDuration(c.duration)}`,
+  ];
+  if (c.checksums !== undefined) facts.push(c.checksums ? 'DSS checksums on' : 'DSS checksums off');
+  lines.push(`  ${facts.join(', ')}`);
+  lines.push(`  subflows (${c.subflows.length}):`);
+  lines.push(...subflowTable(c));
+  for (const d of c.directions) {
+    lines.push('');
+    lines.push(`  ${directionHeadline(d)}`);
+    if (d.measuredBy !== 'none' || d.subflows.some((s) => s.packets > 0)) lines.push(...directionTable(d));
+  }
+  return lines;
+}
+
+function tcpTable(list: readonly TcpConversationReport[]): string[] {
+  const headers = ['stream', 'A → B', 'state', 'start', 'duration', 'bytes A→B', 'bytes B→A', 'retrans A→B', 'retrans B→A', 'RTT A→B ack min/med/p95 (n)'];
+  const align: Align[] = ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'];
+  const rows = list.map((c) => [
+    String(c.stream),
+    `${endpointText(c.a)} → ${endpointText(c.b)}`,
+    c.state,
+    formatOffset(c.start),
+    formatDuration(c.duration),
+    formatBytes(c.directions[0].bytes),
+    formatBytes(c.directions[1].bytes),
+    countedText(c.directions[0].retransmissions),
+    countedText(c.directions[1].retransmissions),
+    rttText(c.directions[0].rtt.ack),
+  ]);
+  return formatTable(headers, rows, align, '  ');
+}
+
+/** The whole report as text lines (without the final newline). */
+export function formatSummary(r: SummaryReport): string {
+  const lines: string[] = [];
+  const n = r.connections.length;
+  lines.push(`${formatCount(r.packets)} packets, ${formatDuration(r.duration)}; ${n} MPTCP connection${n === 1 ? '' : 's'}`);
+  for (const c of r.connections) {
+    lines.push('');
+    lines.push(...formatConnectionSummary(c));
+  }
+  if (r.tcp !== undefined) {
+    lines.push('');
+    lines.push(`TCP conversations that are not MPTCP subflows: ${r.tcp.length}`);
+    if (r.tcp.length > 0) lines.push(...tcpTable(r.tcp));
+  }
+  lines.push('');
+  lines.push('bytes: TCP payload; new data: data-level bytes a subflow carried first; RTT from ACKs (Karn\'s rule) and from TCP timestamps, measured at the capture point; ~: within 1% (histogram)');
+  return lines.join('\n');
+}
+
+export function formatSummaryJson(r: SummaryReport): string {
+  return formatJson(r);
+}
