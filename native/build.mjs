@@ -55,6 +55,6 @@ writeFileSync(join(root, 'build/native-build.log'), log);
 
 if (r.status === 0 && existsSync(join(root, 'build/Release/mpscope.node'))) process.exit(0);
 const missing = ['python3', 'make', 'g++'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-const why = missing.length > 0 ? `${missing.join(', ')} not found` : 'the compiler failed (see build/native-build.log)';
+const why = missing.length > 0 ? `${missing.join(', ')} not found` : `the build failed (see ${join(root, 'build/native-build.log')})`;
 say(`native addon not built: ${why}; nc, probe and trace will be unavailable until 'npm rebuild mpscope' succeeds (needs python3, make, g++)`);
 process.exit(0);

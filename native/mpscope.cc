@@ -1,10 +1,7 @@
-// mpscope's native access: sockets Node cannot open (IPPROTO_MPTCP, raw),
-// TUN devices, socket options, and readiness callbacks on the event loop.
-//
-// Every function takes numbers and Uint8Arrays and returns a number: the
-// result (>= 0) or -errno. Socket addresses and option structures are built
-// and parsed in TypeScript (src/sys/), so this file carries no policy. Reads,
-// writes and close of any fd are Node's fs.readSync / writeSync / closeSync.
+// mpscope's native access: sockets Node cannot open (IPPROTO_MPTCP, raw), TUN
+// devices, socket options, readiness callbacks. Each function returns its
+// result (>= 0) or -errno; addresses and structures are built and parsed in
+// src/sys/. Reads, writes and close are Node's fs.readSync/writeSync/closeSync.
 #include <napi.h>
 #include <uv.h>
 
@@ -33,31 +30,14 @@ int Int(const Info& info, size_t i) { return info[i].As<Napi::Number>().Int32Val
 Napi::Uint8Array Bytes(const Info& info, size_t i) { return info[i].As<Napi::Uint8Array>(); }
 sockaddr* Addr(Napi::Uint8Array sa) { return reinterpret_cast<sockaddr*>(sa.Data()); }
 
-// kinds: n number, b Uint8Array, f function. A mismatch is a bug in src/sys, so a TypeError.
-bool CheckArgs(const Info& info, const char* kinds) {
-  for (size_t i = 0; kinds[i] != '\0'; i++) {
-    Napi::Value v = info[i];
-    bool ok = kinds[i] == 'n'   ? v.IsNumber()
-              : kinds[i] == 'f' ? v.IsFunction()
-                                : v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
-    if (!ok) {
-      Napi::TypeError::New(info.Env(), "mpscope native: bad argument " + std::to_string(i)).ThrowAsJavaScriptException();
-      return false;
-    }
-  }
-  return true;
-}
-
 // socket(family, type, protocol): always non-blocking and close-on-exec.
 Napi::Value Socket(const Info& info) {
-  if (!CheckArgs(info, "nnn")) return info.Env().Undefined();
   return Result(info.Env(), socket(Int(info, 0), Int(info, 1) | SOCK_NONBLOCK | SOCK_CLOEXEC, Int(info, 2)));
 }
 
 // bind(fd, sockaddr) and connect(fd, sockaddr); connect answers -EINPROGRESS.
 template <int (*Call)(int, const sockaddr*, socklen_t)>
 Napi::Value AddressCall(const Info& info) {
-  if (!CheckArgs(info, "nb")) return info.Env().Undefined();
   auto sa = Bytes(info, 1);
   return Result(info.Env(), Call(Int(info, 0), Addr(sa), sa.ByteLength()));
 }
@@ -71,12 +51,9 @@ Napi::Value GetOpt(Napi::Env env, int fd, int level, int name, Napi::Uint8Array 
 }
 
 Napi::Value GetSockOpt(const Info& info) {
-  if (!CheckArgs(info, "nnnb")) return info.Env().Undefined();
   return GetOpt(info.Env(), Int(info, 0), Int(info, 1), Int(info, 2), Bytes(info, 3));
 }
-
 Napi::Value SetSockOpt(const Info& info) {
-  if (!CheckArgs(info, "nnnb")) return info.Env().Undefined();
   auto buf = Bytes(info, 3);
   return Result(info.Env(), setsockopt(Int(info, 0), Int(info, 1), Int(info, 2), buf.Data(), buf.ByteLength()));
 }
@@ -84,7 +61,6 @@ Napi::Value SetSockOpt(const Info& info) {
 // mptcpFullInfo(fd, head, subflowInfos, tcpInfos): MPTCP_FULL_INFO with the
 // two array pointers patched into head; the sizes are set by the caller.
 Napi::Value MptcpFullInfo(const Info& info) {
-  if (!CheckArgs(info, "nbbb")) return info.Env().Undefined();
   auto head = Bytes(info, 1);
   if (head.ByteLength() < kFullInfoTcpInfoPtr + 8) return Napi::Number::New(info.Env(), -EINVAL);
   uint64_t sf = reinterpret_cast<uintptr_t>(Bytes(info, 2).Data());
@@ -99,7 +75,6 @@ Napi::Value MptcpFullInfo(const Info& info) {
 // openTun(name, flags): name is a 16-byte in/out buffer (IFNAMSIZ); the
 // kernel writes back the name it chose when a pattern such as "mps%d" is given.
 Napi::Value OpenTun(const Info& info) {
-  if (!CheckArgs(info, "bn")) return info.Env().Undefined();
   auto name = Bytes(info, 0);
   if (name.ByteLength() != IFNAMSIZ) return Napi::Number::New(info.Env(), -EINVAL);
   int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -108,9 +83,9 @@ Napi::Value OpenTun(const Info& info) {
   memcpy(ifr.ifr_name, name.Data(), IFNAMSIZ - 1);
   ifr.ifr_flags = static_cast<short>(Int(info, 1));
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    Napi::Value err = Result(info.Env(), -1);
+    int err = errno;
     close(fd);
-    return err;
+    return Napi::Number::New(info.Env(), -err);
   }
   memcpy(name.Data(), ifr.ifr_name, IFNAMSIZ);
   return Napi::Number::New(info.Env(), fd);
@@ -119,13 +94,10 @@ Napi::Value OpenTun(const Info& info) {
 // sendto(fd, buf, sockaddr) and recvfrom(fd, buf, from): from receives the
 // peer's sockaddr (zeroed first, so an unfilled family reads as 0).
 Napi::Value SendTo(const Info& info) {
-  if (!CheckArgs(info, "nbb")) return info.Env().Undefined();
   auto buf = Bytes(info, 1), sa = Bytes(info, 2);
   return Result(info.Env(), sendto(Int(info, 0), buf.Data(), buf.ByteLength(), 0, Addr(sa), sa.ByteLength()));
 }
-
 Napi::Value RecvFrom(const Info& info) {
-  if (!CheckArgs(info, "nbb")) return info.Env().Undefined();
   auto buf = Bytes(info, 1), from = Bytes(info, 2);
   memset(from.Data(), 0, from.ByteLength());
   socklen_t len = from.ByteLength();
@@ -154,29 +126,23 @@ void OnReady(uv_poll_t* handle, int status, int events) {
 
 Napi::Value WatchFd(const Info& info) {
   Napi::Env env = info.Env();
-  if (!CheckArgs(info, "nnf")) return env.Undefined();
   uv_loop_t* loop = nullptr;
   napi_get_uv_event_loop(env, &loop);
   auto* w = new Watch{};
   w->env = env;
+  w->poll.data = w;
   // uv errors are negative errno values on Unix, like every other result here.
   int rc = uv_poll_init(loop, &w->poll, Int(info, 0));
-  if (rc != 0) {
-    delete w;
-    return Napi::Number::New(env, rc);
-  }
-  w->poll.data = w;
-  rc = uv_poll_start(&w->poll, Int(info, 1), OnReady);
-  if (rc != 0) {
+  if (rc != 0) delete w;
+  if (rc == 0 && (rc = uv_poll_start(&w->poll, Int(info, 1), OnReady)) != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), FreeWatch);
-    return Napi::Number::New(env, rc);
   }
+  if (rc != 0) return Napi::Number::New(env, rc);
   w->callback = Napi::Persistent(info[2].As<Napi::Function>());
   return Napi::External<Watch>::New(env, w);
 }
 
 Napi::Value Unwatch(const Info& info) {
-  if (!info[0].IsExternal()) return info.Env().Undefined();
   auto* w = info[0].As<Napi::External<Watch>>().Data();
   w->callback.Reset();
   uv_poll_stop(&w->poll);
@@ -184,14 +150,41 @@ Napi::Value Unwatch(const Info& info) {
   return info.Env().Undefined();
 }
 
+// Each export with its argument kinds (n number, b Uint8Array, f function, x
+// watch handle), checked before the call: a mismatch is a bug in src/sys.
+struct Export {
+  const char* name;
+  const char* kinds;
+  Napi::Value (*fn)(const Info&);
+};
+bool KindIs(Napi::Value v, char kind) {
+  switch (kind) {
+    case 'n': return v.IsNumber();
+    case 'f': return v.IsFunction();
+    case 'x': return v.IsExternal();
+    default: return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_uint8_array;
+  }
+}
+
+Napi::Value Checked(const Info& info) {
+  auto* e = static_cast<const Export*>(info.Data());
+  for (size_t i = 0; e->kinds[i] != '\0'; i++) {
+    if (KindIs(info[i], e->kinds[i])) continue;
+    Napi::TypeError::New(info.Env(), std::string(e->name) + ": bad argument " + std::to_string(i)).ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
+  return e->fn(info);
+}
+
+const Export kExports[] = {
+    {"socket", "nnn", Socket},          {"bind", "nb", AddressCall<bind>},  {"connect", "nb", AddressCall<connect>},
+    {"getsockopt", "nnnb", GetSockOpt}, {"setsockopt", "nnnb", SetSockOpt}, {"mptcpFullInfo", "nbbb", MptcpFullInfo},
+    {"openTun", "bn", OpenTun},         {"sendto", "nbb", SendTo},          {"recvfrom", "nbb", RecvFrom},
+    {"watch", "nnf", WatchFd},          {"unwatch", "x", Unwatch},
+};
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  const std::pair<const char*, Napi::Value (*)(const Info&)> functions[] = {
-      {"socket", Socket},         {"bind", AddressCall<bind>},   {"connect", AddressCall<connect>},
-      {"getsockopt", GetSockOpt}, {"setsockopt", SetSockOpt},    {"mptcpFullInfo", MptcpFullInfo},
-      {"openTun", OpenTun},       {"sendto", SendTo},            {"recvfrom", RecvFrom},
-      {"watch", WatchFd},         {"unwatch", Unwatch},
-  };
-  for (const auto& [name, fn] : functions) exports[name] = Napi::Function::New(env, fn, name);
+  for (const auto& e : kExports) exports[e.name] = Napi::Function::New(env, Checked, e.name, const_cast<Export*>(&e));
   return exports;
 }
 
