@@ -11,7 +11,7 @@ import {
   occurrences,
   packetLayers,
 } from '../../src/fields/index.js';
-import type { FieldContext } from '../../src/fields/index.js';
+import type { FieldContext, PacketAnnotations } from '../../src/fields/index.js';
 import { defineAllFields } from '../../src/fields/defs/index.js';
 import { editDistance } from '../../src/fields/distance.js';
 import { decodePacket } from '../../src/wire/index.js';
@@ -93,13 +93,14 @@ describe('field registry', () => {
     const r = new FieldRegistry();
     defineAllFields(r);
     // What an analysis module does: read its own annotation from the context.
-    r.definer('tcp').field('tcp.stream', 'uint32', 'Stream index', (c) => (c.analysis as { stream?: number } | undefined)?.stream);
-    const ctx = { ...ctxFor('MP_FASTCLOSE'), analysis: { stream: 7 } };
-    assert.equal(r.get('tcp.stream')?.get(ctx), 7);
-    assert.equal(r.get('tcp.stream')?.get({ ...ctx, analysis: undefined }), undefined);
+    r.definer('tcp').field('tcp.example_index', 'uint32', 'Example index', (c) => (c.analysis as { stream?: number } | undefined)?.stream);
+    // A member the registry does not declare yet (analysis modules add theirs by declaration merging).
+    const ctx = { ...ctxFor('MP_FASTCLOSE'), analysis: { stream: 7 } as unknown as PacketAnnotations };
+    assert.equal(r.get('tcp.example_index')?.get(ctx), 7);
+    assert.equal(r.get('tcp.example_index')?.get({ ...ctx, analysis: undefined }), undefined);
     const layers = packetLayers(ctx, r);
-    assert.equal((layers.tcp as Record<string, unknown>)['tcp.stream'], '7');
-    assert.equal(fields.has('tcp.stream'), false, 'the default registry is untouched');
+    assert.equal((layers.tcp as Record<string, unknown>)['tcp.example_index'], '7');
+    assert.equal(fields.has('tcp.example_index'), false, 'the default registry is untouched');
   });
 });
 

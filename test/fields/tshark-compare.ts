@@ -12,17 +12,31 @@ import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
 
 /**
- * tshark with raw sequence numbers and no TCP analysis (stateful fields come
- * later), verifying checksums as mpscope always does.
+ * tshark with raw sequence numbers and no TCP or MPTCP analysis (stateful
+ * fields are compared by the analysis tests), verifying checksums as mpscope
+ * always does.
  */
 export const TSHARK_ARGS = [
   '-n',
   '-o', 'tcp.analyze_sequence_numbers:FALSE',
   '-o', 'tcp.relative_sequence_numbers:FALSE',
+  '-o', 'mptcp.analyze_mptcp:FALSE',
   '-o', 'ip.check_checksum:TRUE',
   '-o', 'tcp.check_checksum:TRUE',
   '-o', 'udp.check_checksum:TRUE',
 ];
+
+/**
+ * Fields tshark computes from connection state even with its analysis off
+ * (it extends 32-bit data ACKs and DSNs from the handshake's keys, numbers
+ * TCP streams, scales windows); mpscope gives them only with analysis,
+ * whose tests compare them.
+ */
+export const STATEFUL_IN_TSHARK: ReadonlySet<string> = new Set([
+  'mptcp.ack', 'mptcp.dss.dsn',
+  // TCP conversation state tshark keeps with its sequence analysis off (test/analysis compares them).
+  'tcp.stream', 'tcp.window_size', 'tcp.window_size_scalefactor', 'tcp.time_relative', 'tcp.time_delta',
+]);
 
 export function captureFormat(path: string): 'pcap' | 'pcapng' | undefined {
   const fd = openSync(path, 'r');
@@ -50,6 +64,7 @@ export function comparableFields(): string[] {
   const skip = new Set([
     // tshark hands payloads to application dissectors (ssh, dns, http); mpscope has none.
     'data', 'data.data', 'data.len',
+    ...STATEFUL_IN_TSHARK,
   ]);
   if (!zoneNamesAgree()) skip.add('frame.time');
   return listFields()

@@ -16,7 +16,7 @@ import type { JsonPacket } from '../../src/present/json.js';
 import { decodePacket } from '../../src/wire/index.js';
 import { CORPUS, SKIP_NO_SHARED, hasCommand } from '../helpers/shared.js';
 import { SYNTHETIC, syntheticFrames } from './synthetic.js';
-import { TSHARK_ARGS, captureFormat } from './tshark-compare.js';
+import { STATEFUL_IN_TSHARK, TSHARK_ARGS, captureFormat } from './tshark-compare.js';
 
 const SKIP_NO_TSHARK = hasCommand('tshark') ? false : 'tshark is not installed';
 
@@ -58,6 +58,7 @@ function missingExcused(path: string, key: string, value: Json): boolean {
   if (key === 'ip.version' && path.endsWith('/ipv6')) return true;
   // tshark nests an echo's data inside the ICMP object; mpscope keeps `data` at the top level.
   if (key === 'data' && /\/icmp(v6)?$/.test(path)) return true;
+  if (STATEFUL_IN_TSHARK.has(key)) return true;
   // Subtrees holding only tshark's expert info (connection SYN/FIN/RST notes) or analysis.
   return key.endsWith('_tree') && !hasRegisteredKey(value);
 }

@@ -8,6 +8,7 @@ import { defineIpFields } from './ip.js';
 import { defineLinkFields } from './link.js';
 import { defineFindingFields, defineOptionFindingFields } from './mpscope.js';
 import { defineMptcpFields } from './mptcp.js';
+import { defineMptcpAnalysisFields, defineMptcpAnalysisOptionFields } from './mptcp-analysis.js';
 import { defineTcpFields } from './tcp.js';
 import { defineDataFields, defineTransportFields } from './transport.js';
 
@@ -17,8 +18,10 @@ export function defineAllFields(r: FieldRegistry): void {
   defineIpFields(r);
   defineTcpFields(r, (options) => {
     defineMptcpFields(options);
+    defineMptcpAnalysisOptionFields(options);
     defineOptionFindingFields(options);
   });
+  defineMptcpAnalysisFields(r);
   defineTransportFields(r);
   defineDataFields(r);
   defineFindingFields(r);

@@ -1,0 +1,904 @@
+/**
+ * MPTCP connection analysis, one packet at a time, in capture order.
+ *
+ * Subflows (TCP conversations, as the TCP tracker numbers them) are mapped to
+ * connections by MP_CAPABLE and by the tokens MP_JOIN names; data segments
+ * get their DSN from the DSS mapping covering them; every check a capture
+ * allows is made (key echoes, join HMACs, ADD_ADDR HMACs and echoes, DSS
+ * checksums, MP_FASTCLOSE keys, join tokens) and every fallback and failure
+ * event is recorded with its frame. Memory follows what is in flight: DSN
+ * ranges and mappings are forgotten once the data ACK has passed them.
+ */
+import { addAddrHmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
+import { ipv4ToString, ipv6ToString, tcprstReasonName } from '../../wire/index.js';
+import { TcpFlag } from '../../wire/types.js';
+import type {
+  MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
+} from '../../wire/types.js';
+import type { TcpAnnotation } from '../types.js';
+import { recordFinding } from './findings.js';
+import type { FindingCode } from './findings.js';
+import { ChecksumGather } from './mappings.js';
+import type { Mapping } from './mappings.js';
+import type { SentRange } from './sent-log.js';
+import { joinHalves, rawOf, u32At } from './seq.js';
+import { Conn, Sub, emptyStats, other } from './state.js';
+import type { SubDir } from './state.js';
+import type {
+  CheckStatus, DataDir, DssChecksumStatus, Endpoint, FallbackCause, Instant, MptcpAnnotation, MptcpConnection,
+  MptcpDataDirection, MptcpEvent, MptcpFinding, MptcpSubflow, VerificationKind,
+} from './types.js';
+
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const MP_CAPABLE_A = 0x80;
+const MP_CAPABLE_C = 0x20;
+const MP_CAPABLE_H = 0x01;
+/** Mappings gathering checksum payload at once per subflow direction; older ones are given up. */
+const MAX_PENDING_CHECKSUMS = 64;
+const MAX_LISTED_FRAMES = 100;
+
+/** The annotation with every member present from the start, so all of them share one object shape. */
+class Annotation implements MptcpAnnotation {
+  dsn: number | undefined = undefined;
+  relatedMapping: number | undefined = undefined;
+  dssDsn: number | undefined = undefined;
+  dataAck: number | undefined = undefined;
+  reinjectionOf: number[] | undefined = undefined;
+  reinjectedIn: number[] | undefined = undefined;
+  dataRetransmissionOf: number[] | undefined = undefined;
+  keyEcho: CheckStatus | undefined = undefined;
+  joinToken: CheckStatus | undefined = undefined;
+  joinHmac: CheckStatus | undefined = undefined;
+  addAddrHmac: CheckStatus | undefined = undefined;
+  addAddrEchoOf: number | undefined = undefined;
+  fastcloseKey: CheckStatus | undefined = undefined;
+  dssChecksum: DssChecksumStatus | undefined = undefined;
+  dssChecksumMapping: number | undefined = undefined;
+  fallback: FallbackCause | undefined = undefined;
+  findings: MptcpFinding[] | undefined = undefined;
+
+  constructor(
+    readonly connection: MptcpConnection,
+    readonly subflow: MptcpSubflow,
+    readonly dir: DataDir,
+    readonly subflowCount: number,
+  ) {}
+}
+
+const FALLBACK_TEXT: Record<FallbackCause, string> = {
+  'synack-without-mp-capable': 'fallback to TCP: the SYN/ACK carries no MP_CAPABLE (server without MPTCP, or a middlebox removed the option)',
+  'ack-without-mp-capable': 'fallback to TCP: the ACK completing the handshake carries no MPTCP option',
+  'data-without-dss': 'fallback to TCP: data without any MPTCP option after the handshake (options removed mid-stream)',
+  'infinite-mapping': 'fallback to TCP: infinite DSS mapping (data-level length 0)',
+};
+
+function firstMptcp(t: TcpRepr): MptcpOption | undefined {
+  for (const o of t.options) if (o.type === 'mptcp') return o.mptcp;
+  return undefined;
+}
+
+function instant(p: Packet): Instant {
+  return { sec: p.tsSec, nsec: p.tsNsec };
+}
+
+function addressText(bytes: Uint8Array): string {
+  return bytes.length === 4 ? ipv4ToString(u32At(bytes, 0)) : ipv6ToString(bytes);
+}
+
+function endpoints(p: Packet, t: TcpRepr): [Endpoint, Endpoint] {
+  const ip = p.ip;
+  if (ip === undefined) return [{ address: '', port: t.srcPort }, { address: '', port: t.dstPort }];
+  const src = ip.layer === 'ip' ? ipv4ToString(ip.src) : ipv6ToString(ip.src);
+  const dst = ip.layer === 'ip' ? ipv4ToString(ip.dst) : ipv6ToString(ip.dst);
+  return [{ address: src, port: t.srcPort }, { address: dst, port: t.dstPort }];
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function emptyDirection(): MptcpDataDirection {
+  return { base: undefined, packets: 0, bytes: 0 };
+}
+
+function pushLimited(list: number[], frame: number): void {
+  if (list.length < MAX_LISTED_FRAMES) list.push(frame);
+}
+
+export class MptcpTracker {
+  /** By tcp.stream: the subflow, null for a plain TCP conversation, undefined when not known yet. */
+  private readonly byStream: Array<Sub | null | undefined> = [];
+  private readonly conns: Conn[] = [];
+  private readonly byToken = new Map<number, Conn>();
+  /** Reused for reinjection lookups. */
+  private readonly overlaps: Array<SentRange<Sub, MptcpAnnotation>> = [];
+
+  /** Analyses one packet; returns its MPTCP annotation, or undefined when it belongs to no MPTCP subflow. */
+  process(pkt: Packet, tcp: TcpAnnotation): MptcpAnnotation | undefined {
+    const t = pkt.tcp;
+    if (t === undefined) return undefined;
+    let sub = this.byStream[tcp.stream];
+    if (sub === null) return undefined;
+    if (sub === undefined) {
+      const first = firstMptcp(t);
+      const synOnly = (t.flags & (SYN | ACK)) === SYN;
+      if (first === undefined || (synOnly && first.name !== 'MP_CAPABLE' && first.name !== 'MP_JOIN')) {
+        // A SYN without MP_CAPABLE or MP_JOIN opens plain TCP: no need to look at this conversation again.
+        if (synOnly) this.byStream[tcp.stream] = null;
+        return undefined;
+      }
+      sub = this.open(pkt, t, tcp, first);
+      this.byStream[tcp.stream] = sub;
+    }
+    return this.update(sub, pkt, t, tcp);
+  }
+
+  /** Ends the pass: settles checksums still gathering payload and each connection's final state. */
+  finish(): void {
+    for (const conn of this.conns) {
+      for (const sub of conn.subs) {
+        for (const sd of sub.dirs) {
+          for (const g of sd.pending) this.unchecked(conn, g, undefined);
+          sd.pending = [];
+        }
+      }
+      this.settle(conn);
+    }
+  }
+
+  /** Every MPTCP connection seen so far, by mptcp.stream. */
+  connections(): MptcpConnection[] {
+    return this.conns.map((c) => c.model);
+  }
+
+  // ------------------------------------------------------------ subflows
+
+  private newConn(origin: MptcpConnection['origin'], pkt: Packet): Conn {
+    const model: MptcpConnection = {
+      index: this.conns.length,
+      version: undefined,
+      origin,
+      keys: [undefined, undefined],
+      tokens: [undefined, undefined],
+      idsns: [undefined, undefined],
+      state: 'handshake',
+      firstFrame: pkt.number,
+      lastFrame: pkt.number,
+      firstTime: instant(pkt),
+      lastTime: instant(pkt),
+      dirs: [emptyDirection(), emptyDirection()],
+      subflows: [],
+      events: [],
+      addresses: [],
+      verifications: [],
+      dssChecksums: { good: 0, bad: 0, unchecked: 0, badFrames: [], uncheckedFrames: [] },
+      findings: [],
+    };
+    const conn = new Conn(model);
+    this.conns.push(conn);
+    return conn;
+  }
+
+  /** The subflow of a conversation whose first MPTCP packet this is. */
+  private open(pkt: Packet, t: TcpRepr, tcp: TcpAnnotation, first: MptcpOption): Sub {
+    const synOnly = (t.flags & (SYN | ACK)) === SYN;
+    const synAck = (t.flags & (SYN | ACK)) === (SYN | ACK);
+    let conn: Conn;
+    let master = false;
+    /** Side of the connection (0 client, 1 server) that sent this packet, and the side that opened the subflow. */
+    let sender: DataDir = 0;
+    let initiator: DataDir = 0;
+    let tokenStatus: CheckStatus | undefined;
+    if (first.name === 'MP_CAPABLE') {
+      conn = this.newConn(synOnly ? 'syn' : synAck ? 'synack' : 'ack', pkt);
+      master = true;
+      sender = synAck ? 1 : 0;
+    } else if (first.name === 'MP_JOIN' && first.phase === 'syn' && synOnly && first.token !== undefined) {
+      const known = this.byToken.get(first.token);
+      if (known !== undefined) {
+        conn = known;
+        // The token names the listener's key.
+        sender = known.model.tokens[1] === first.token ? 0 : 1;
+        tokenStatus = 'good';
+      } else {
+        conn = this.newConn('join', pkt);
+        conn.model.tokens[1] = first.token;
+        this.byToken.set(first.token, conn);
+        tokenStatus = 'bad';
+      }
+      initiator = sender;
+    } else {
+      conn = this.newConn(first.name === 'MP_JOIN' ? 'join' : 'midstream', pkt);
+      if (first.name === 'MP_JOIN' && first.phase === 'synack') sender = 1;
+    }
+    const [src, dst] = endpoints(pkt, t);
+    const fromInitiator = sender === initiator;
+    const model: MptcpSubflow = {
+      stream: tcp.stream,
+      connection: conn.model.index,
+      master,
+      initiator,
+      src: fromInitiator ? src : dst,
+      dst: fromInitiator ? dst : src,
+      clientTcpDir: sender === 0 ? tcp.dir : tcp.dir === 0 ? 1 : 0,
+      backup: false,
+      state: 'syn-sent',
+      synRetransmissions: 0,
+      synAckRetransmissions: 0,
+      tokenStatus,
+      finFrames: [],
+      firstFrame: pkt.number,
+      lastFrame: pkt.number,
+      firstTime: instant(pkt),
+      lastTime: instant(pkt),
+      stats: [emptyStats(), emptyStats()],
+    };
+    if (master) {
+      conn.model.client = model.src;
+      conn.model.server = model.dst;
+    }
+    if (first.name === 'MP_JOIN' && first.phase === 'syn') {
+      model.token = first.token;
+      this.joinAttempt(conn, initiator, model.dst, pkt.number);
+      if (tokenStatus === 'bad') {
+        this.verify(conn.model, 'join_token', 'bad', pkt.number, tcp.stream, `token 0x${(first.token ?? 0).toString(16).padStart(8, '0')} matches no captured connection`);
+      } else if (tokenStatus === 'good') {
+        this.verify(conn.model, 'join_token', 'good', pkt.number, tcp.stream);
+      }
+    }
+    if ((t.flags & SYN) === 0) {
+      // Its handshake was not captured: it carries data already.
+      model.state = 'established';
+      model.establishedFrame = pkt.number;
+      if (first.name === 'MP_CAPABLE' || first.name === 'MP_JOIN') model.ackFrame = pkt.number;
+      if (conn.model.state === 'handshake') conn.model.state = 'established';
+    }
+    const sub = new Sub(model, conn);
+    conn.subs.push(sub);
+    conn.model.subflows.push(model);
+    return sub;
+  }
+
+  private update(sub: Sub, pkt: Packet, t: TcpRepr, tcp: TcpAnnotation): MptcpAnnotation {
+    const conn = sub.conn;
+    const cm = conn.model;
+    const sm = sub.model;
+    const dir: DataDir = tcp.dir === sm.clientTcpDir ? 0 : 1;
+    const ann = new Annotation(cm, sm, dir, cm.subflows.length);
+    const frame = pkt.number;
+    sm.lastFrame = frame;
+    sm.lastTime.sec = pkt.tsSec;
+    sm.lastTime.nsec = pkt.tsNsec;
+    cm.lastFrame = frame;
+    cm.lastTime.sec = pkt.tsSec;
+    cm.lastTime.nsec = pkt.tsNsec;
+    const len = t.payloadLength;
+    const st = sm.stats[dir];
+    st.packets++;
+    st.bytes += len;
+    const cd = cm.dirs[dir];
+    cd.packets++;
+    cd.bytes += len;
+
+    const flags = t.flags;
+    const syn = (flags & SYN) !== 0;
+    const ack = (flags & ACK) !== 0;
+    const sd = sub.dirs[dir];
+    if (syn) {
+      sd.isn = t.seq;
+      sd.isnKnown = true;
+    }
+    if (syn && !ack) this.onSyn(sub, frame);
+    else if (syn) this.onSynAck(sub, frame);
+    if (ack) sub.dirs[other(dir)].acked(t.ack);
+
+    let sawMptcp = false;
+    let sawHandshakeOption = false;
+    let rstReason: number | undefined;
+    for (const o of t.options) {
+      if (o.type !== 'mptcp') continue;
+      sawMptcp = true;
+      const m = o.mptcp;
+      switch (m.name) {
+        case 'MP_CAPABLE':
+          if (sm.master) {
+            sawHandshakeOption = true;
+            this.onCapable(sub, m, dir, pkt, t, ann, syn, ack);
+          }
+          break;
+        case 'MP_JOIN':
+          sawHandshakeOption = true;
+          this.onJoin(sub, m, dir, pkt, ann);
+          break;
+        case 'DSS':
+          this.onDss(sub, o, m, dir, pkt, t, ann);
+          break;
+        case 'ADD_ADDR':
+          this.onAddAddr(conn, m, dir, pkt, ann, sm.stream);
+          break;
+        case 'REMOVE_ADDR':
+          for (const a of cm.addresses) if (a.dir === dir && m.addrIds.includes(a.addrId)) a.removedFrame ??= frame;
+          this.event(cm, { kind: 'remove_addr', frame, time: instant(pkt), stream: sm.stream, dir, addrIds: [...m.addrIds] });
+          break;
+        case 'MP_PRIO':
+          if (m.addrId === undefined || m.addrId === this.ownAddrId(sm, dir)) sm.backup = m.backup;
+          this.event(cm, {
+            kind: 'mp_prio', frame, time: instant(pkt), stream: sm.stream, dir, backup: m.backup,
+            addrIds: m.addrId === undefined ? undefined : [m.addrId],
+          });
+          break;
+        case 'MP_FAIL': {
+          // MP_FAIL names a DSN of the data it received: the peer's direction.
+          const rel = conn.dirs[other(dir)].relative(u32At(o.raw, 4), u32At(o.raw, 8), true, false);
+          this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
+          this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
+          break;
+        }
+        case 'MP_FASTCLOSE':
+          this.onFastclose(conn, m.receiverKey, dir, pkt, ann, sm.stream);
+          break;
+        case 'MP_TCPRST':
+          rstReason = m.reason;
+          sm.resetReason = m.reason;
+          this.event(cm, {
+            kind: 'tcprst', frame, time: instant(pkt), stream: sm.stream, dir, reason: m.reason, reasonName: tcprstReasonName(m.reason),
+          });
+          this.finding(cm, ann, 'mptcp.tcprst', `subflow reset with MP_TCPRST: ${tcprstReasonName(m.reason)}`, frame);
+          break;
+        default:
+          break;
+      }
+    }
+
+    if (syn && ack && !sawHandshakeOption) this.refusedHandshake(sub, dir, pkt, ann);
+    if (!syn && (flags & TcpFlag.RST) === 0 && sm.ackFrame === undefined && dir === sm.initiator
+      && (sm.synFrame !== undefined || sm.synAckFrame !== undefined)) {
+      this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
+    }
+    if (len > 0) this.onData(sub, dir, pkt, t, ann, sawMptcp);
+    if (flags & TcpFlag.RST) this.onReset(sub, dir, pkt, rstReason);
+    if (flags & TcpFlag.FIN) this.onFin(sub, dir, pkt);
+    return ann;
+  }
+
+  private ownAddrId(sm: MptcpSubflow, dir: DataDir): number | undefined {
+    return dir === sm.initiator ? sm.initiatorAddrId : sm.listenerAddrId;
+  }
+
+  // ---------------------------------------------------------- handshakes
+
+  private onSyn(sub: Sub, frame: number): void {
+    const sm = sub.model;
+    if (sm.synFrame === undefined) sm.synFrame = frame;
+    else sm.synRetransmissions++;
+  }
+
+  private onSynAck(sub: Sub, frame: number): void {
+    const sm = sub.model;
+    if (sm.synAckFrame === undefined) {
+      sm.synAckFrame = frame;
+      if (sm.state === 'syn-sent') sm.state = 'syn-received';
+    } else {
+      sm.synAckRetransmissions++;
+    }
+  }
+
+  private onCapable(sub: Sub, m: MptcpCapable, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation, syn: boolean, ack: boolean): void {
+    const conn = sub.conn;
+    const cm = conn.model;
+    const frame = pkt.number;
+    const v = m.version === 0 || m.version === 1 ? m.version : undefined;
+    if (syn) {
+      // The listener answers with the version it will use: the SYN/ACK's wins.
+      if (v !== undefined && (cm.version === undefined || ack)) cm.version = v;
+      if (m.flags & MP_CAPABLE_A) cm.checksums = true;
+      else cm.checksums ??= false;
+      if ((m.flags & MP_CAPABLE_H) === 0 && v !== undefined) {
+        this.finding(cm, ann, 'mptcp.capable.no_algorithm', `MP_CAPABLE v${v} proposes no HMAC algorithm (flags 0x${m.flags.toString(16).padStart(2, '0')})`, frame);
+      }
+      if (ack && v === 1 && (m.flags & MP_CAPABLE_C)) cm.noJoinToServerAddress = true;
+      if (m.senderKey !== undefined) this.learnKey(conn, dir, m.senderKey);
+      return;
+    }
+    if (v !== cm.version && cm.version !== undefined) {
+      this.finding(cm, ann, 'mptcp.capable.version_mismatch', `MP_CAPABLE version ${m.version} after the handshake chose version ${cm.version}`, frame);
+    } else if (cm.version === undefined && v !== undefined) {
+      cm.version = v;
+    }
+    // The ACK completing the handshake (or, in v1, the first data) carries both keys.
+    let compared = 0;
+    let bad = 0;
+    const check = (side: DataDir, key: bigint | undefined): void => {
+      if (key === undefined) return;
+      const known = cm.keys[side];
+      if (known === undefined) this.learnKey(conn, side, key);
+      else {
+        compared++;
+        if (known !== key) bad++;
+      }
+    };
+    check(dir, m.senderKey);
+    check(other(dir), m.receiverKey);
+    const status: CheckStatus = bad > 0 ? 'bad' : compared > 0 ? 'good' : 'unknown';
+    ann.keyEcho = status;
+    if (cm.keyEcho === undefined || status === 'bad') {
+      cm.keyEcho = status;
+      this.verify(cm, 'key_echo', status, frame, sub.model.stream);
+    }
+    if (status === 'bad') {
+      this.finding(cm, ann, 'mptcp.key_echo.bad', 'MP_CAPABLE echoes keys that differ from those of the SYN and SYN/ACK', frame);
+    }
+    if (m.dataLength !== undefined && t.payloadLength > 0) this.implicitMapping(sub, m, dir, pkt);
+  }
+
+  /** A v1 MP_CAPABLE carrying data maps it at IDSN + 1, subflow sequence 1. */
+  private implicitMapping(sub: Sub, m: MptcpCapable, dir: DataDir, pkt: Packet): void {
+    const idsn = sub.conn.model.idsns[dir];
+    if (idsn === undefined || m.dataLength === undefined) return;
+    const first = BigInt.asUintN(64, idsn + 1n);
+    const hi = Number(first >> 32n);
+    const lo = Number(first & 0xffffffffn);
+    const rel = sub.conn.dirs[dir].relative(hi, lo, true, false);
+    this.addMapping(sub, dir, pkt, 1, rel, m.dataLength, false, m.checksum, first);
+  }
+
+  private learnKey(conn: Conn, side: DataDir, key: bigint): void {
+    const cm = conn.model;
+    if (cm.keys[side] !== undefined) return;
+    cm.keys[side] = key;
+    const v = cm.version;
+    if (v === undefined) return;
+    const token = keyToToken(key, v);
+    cm.tokens[side] = token;
+    this.byToken.set(token, conn);
+    const idsn = keyToIdsn(key, v);
+    cm.idsns[side] = idsn;
+    conn.dirs[side].setIdsn(idsn);
+  }
+
+  private onJoin(sub: Sub, m: MptcpJoin, dir: DataDir, pkt: Packet, ann: Annotation): void {
+    const sm = sub.model;
+    const cm = sub.conn.model;
+    const frame = pkt.number;
+    const initiator = sm.initiator;
+    const listener = other(initiator);
+    if (m.phase === 'syn') {
+      if (sub.initiatorNonce === undefined) {
+        sub.initiatorNonce = m.nonce;
+        sm.initiatorAddrId = m.addrId;
+        sm.backup = m.backup;
+      }
+      ann.joinToken = sm.tokenStatus;
+      if (sm.tokenStatus === 'bad') {
+        this.finding(cm, ann, 'mptcp.join.unknown_token', 'MP_JOIN SYN with a token that matches no captured connection', frame);
+      }
+      return;
+    }
+    const keyI = cm.keys[initiator];
+    const keyL = cm.keys[listener];
+    const v = cm.version;
+    if (m.phase === 'synack') {
+      sub.listenerNonce ??= m.nonce;
+      sm.listenerAddrId ??= m.addrId;
+      let status: CheckStatus = 'unknown';
+      if (v !== undefined && keyI !== undefined && keyL !== undefined && sub.initiatorNonce !== undefined && m.nonce !== undefined && m.truncatedHmac !== undefined) {
+        status = joinSynAckHmac(v, keyL, keyI, m.nonce, sub.initiatorNonce) === m.truncatedHmac ? 'good' : 'bad';
+      }
+      ann.joinHmac = status;
+      if (sm.synAckHmac === undefined || status === 'bad') {
+        sm.synAckHmac = status;
+        this.verify(cm, 'join_synack_hmac', status, frame, sm.stream);
+      }
+      if (status === 'bad') this.finding(cm, ann, 'mptcp.join.hmac_bad', 'MP_JOIN SYN/ACK HMAC does not match the keys and nonces', frame);
+      return;
+    }
+    let status: CheckStatus = 'unknown';
+    if (v !== undefined && keyI !== undefined && keyL !== undefined && sub.initiatorNonce !== undefined && sub.listenerNonce !== undefined && m.hmac !== undefined) {
+      status = bytesEqual(joinAckHmac(v, keyI, keyL, sub.initiatorNonce, sub.listenerNonce), m.hmac) ? 'good' : 'bad';
+    }
+    ann.joinHmac = status;
+    if (sm.ackHmac === undefined || status === 'bad') {
+      sm.ackHmac = status;
+      this.verify(cm, 'join_ack_hmac', status, frame, sm.stream);
+    }
+    if (status === 'bad') this.finding(cm, ann, 'mptcp.join.hmac_bad', 'MP_JOIN third ACK HMAC does not match the keys and nonces', frame);
+  }
+
+  /** A SYN/ACK without MP_CAPABLE (fallback) or without MP_JOIN (the join is refused). */
+  private refusedHandshake(sub: Sub, dir: DataDir, pkt: Packet, ann: Annotation): void {
+    const sm = sub.model;
+    if (sm.master) {
+      if (!sub.conn.fellBack) this.fallback(sub, 'synack-without-mp-capable', dir, pkt, ann);
+    } else if (sm.state !== 'failed') {
+      this.joinFailed(sub, pkt, dir, 'the SYN/ACK carries no MP_JOIN');
+    }
+  }
+
+  /** The initiator's first ACK after the SYN/ACK: it completes (or refuses) the MPTCP handshake. */
+  private onThirdAck(sub: Sub, dir: DataDir, pkt: Packet, ann: Annotation, sawMptcp: boolean, sawHandshakeOption: boolean): void {
+    const sm = sub.model;
+    const conn = sub.conn;
+    const frame = pkt.number;
+    sm.ackFrame = frame;
+    if (sm.master) {
+      // An ACK with other MPTCP options but no MP_CAPABLE means the real third ACK was not captured.
+      if (!conn.fellBack && !sawMptcp) this.fallback(sub, 'ack-without-mp-capable', dir, pkt, ann);
+      this.established(sub, frame);
+      return;
+    }
+    if (sm.state === 'failed') return;
+    if (sawHandshakeOption) {
+      this.established(sub, frame);
+      this.event(conn.model, { kind: 'join', frame, time: instant(pkt), stream: sm.stream, dir });
+    } else {
+      this.joinFailed(sub, pkt, dir, 'the third ACK carries no MP_JOIN');
+    }
+  }
+
+  private established(sub: Sub, frame: number): void {
+    const sm = sub.model;
+    if (sm.state === 'syn-sent' || sm.state === 'syn-received') sm.state = 'established';
+    sm.establishedFrame ??= frame;
+    const cm = sub.conn.model;
+    if (cm.state === 'handshake') cm.state = 'established';
+  }
+
+  private joinFailed(sub: Sub, pkt: Packet, dir: DataDir, reason: string): void {
+    const sm = sub.model;
+    sm.state = 'failed';
+    sm.failure ??= { frame: pkt.number, reason };
+    this.event(sub.conn.model, { kind: 'join_failed', frame: pkt.number, time: instant(pkt), stream: sm.stream, dir, detail: reason });
+    this.finding(sub.conn.model, undefined, 'mptcp.join.failed', `MP_JOIN failed: ${reason}`, pkt.number);
+  }
+
+  private onReset(sub: Sub, dir: DataDir, pkt: Packet, reason: number | undefined): void {
+    const sm = sub.model;
+    const joining = !sm.master && sm.establishedFrame === undefined && sm.state !== 'failed';
+    sm.resetFrame ??= pkt.number;
+    if (joining) {
+      this.joinFailed(sub, pkt, dir, reason === undefined ? 'reset' : `reset: ${tcprstReasonName(reason)}`);
+    }
+    sm.state = joining ? 'failed' : 'reset';
+    this.event(sub.conn.model, {
+      kind: 'subflow_reset', frame: pkt.number, time: instant(pkt), stream: sm.stream, dir,
+      reason, reasonName: reason === undefined ? undefined : tcprstReasonName(reason),
+    });
+  }
+
+  private onFin(sub: Sub, dir: DataDir, pkt: Packet): void {
+    const sm = sub.model;
+    const before = sm.finFrames.length;
+    sm.finFrames.push(pkt.number);
+    sub.finDirs |= 1 << dir;
+    if (sub.finDirs === 3 && before > 0 && sm.state !== 'reset' && sm.state !== 'failed' && sm.state !== 'closed') {
+      sm.state = 'closed';
+      this.event(sub.conn.model, { kind: 'subflow_closed', frame: pkt.number, time: instant(pkt), stream: sm.stream, dir });
+    }
+  }
+
+  private fallback(sub: Sub, cause: FallbackCause, dir: DataDir, pkt: Packet, ann: Annotation): void {
+    const conn = sub.conn;
+    const cm = conn.model;
+    const frame = pkt.number;
+    ann.fallback = cause;
+    sub.model.fallback ??= { cause, frame };
+    if (!conn.fellBack) {
+      conn.fellBack = true;
+      cm.fallback = { cause, frame, stream: sub.model.stream };
+      if (cm.state === 'handshake' || cm.state === 'established') cm.state = 'fallback';
+    }
+    this.event(cm, { kind: 'fallback', frame, time: instant(pkt), stream: sub.model.stream, dir, cause });
+    this.finding(cm, ann, 'mptcp.fallback', FALLBACK_TEXT[cause], frame);
+  }
+
+  // ---------------------------------------------------------------- data
+
+  private onDss(sub: Sub, o: TcpOptMptcp, m: MptcpDss, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
+    const conn = sub.conn;
+    const raw = o.raw;
+    let p = 4;
+    if (m.dataAck !== undefined) {
+      const wide = m.dataAckWidth === 8;
+      const hi = wide ? u32At(raw, p) : 0;
+      const lo = u32At(raw, wide ? p + 4 : p);
+      p += wide ? 8 : 4;
+      const peer = other(dir);
+      const rel = conn.dirs[peer].relative(hi, lo, wide, true);
+      ann.dataAck = rel;
+      this.onDataAck(conn, peer, rel, pkt, sub.model.stream, dir);
+    }
+    if (m.dsn === undefined || m.ssn === undefined || m.dataLength === undefined) return;
+    const wide = m.dsnWidth === 8;
+    const hi = wide ? u32At(raw, p) : 0;
+    const lo = u32At(raw, wide ? p + 4 : p);
+    const ds = conn.dirs[dir];
+    const rel = ds.relative(hi, lo, wide, false);
+    ann.dssDsn = rel;
+    const sd = sub.dirs[dir];
+    if (m.infiniteMapping) {
+      if (!conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
+      const start = m.ssn !== 0 ? sd.unwrap(m.ssn) : this.segmentSeq(sd, t);
+      if (start !== undefined) sd.mappings.add({ ssn: start, end: Infinity, dsn: rel, dsnEnd: Infinity, frame: pkt.number });
+      return;
+    }
+    if (m.dataFin) this.onDataFin(conn, dir, rel + m.dataLength - 1, pkt, sub.model.stream);
+    // A mapping for the DATA_FIN alone (subflow sequence 0) covers no subflow data.
+    const dataFinOnly = m.dataFin && m.ssn === 0 && m.dataLength === 1;
+    if (!sd.isnKnown && t.payloadLength > 0 && !dataFinOnly) {
+      // Capture started mid-stream: a mapping announced on a data segment starts with it, as Linux sends them.
+      sd.isn = (t.seq - m.ssn) >>> 0;
+      sd.isnKnown = true;
+    }
+    const first = wide ? joinHalves(hi, lo) : ds.hiKnown ? rawOf(ds.model.baseDsn!, rel) : undefined;
+    if (dataFinOnly) {
+      if (m.checksum !== undefined) this.checkEmptyMapping(sub, dir, pkt, ann, first, m);
+      return;
+    }
+    this.addMapping(sub, dir, pkt, m.ssn, rel, m.dataLength, m.dataFin, m.checksum, first);
+  }
+
+  private addMapping(
+    sub: Sub, dir: DataDir, pkt: Packet, ssn32: number, dsn: number, dataLength: number, dataFin: boolean,
+    checksum: number | undefined, dsn64: bigint | undefined,
+  ): void {
+    const sd = sub.dirs[dir];
+    const ssn = sd.unwrap(ssn32);
+    const covered = dataLength - (dataFin ? 1 : 0);
+    const mapping: Mapping = { ssn, end: ssn + covered, dsn, dsnEnd: dsn + dataLength, frame: pkt.number };
+    if (!sd.mappings.add(mapping) || checksum === undefined) return;
+    const conn = sub.conn;
+    if (dsn64 === undefined) {
+      this.countChecksum(conn.model, 'unchecked', pkt.number);
+      return;
+    }
+    const g = new ChecksumGather(pkt.number, ssn, mapping.end, mapping.dsnEnd, dsn64, ssn32, dataLength, checksum);
+    if (sd.pending.length >= MAX_PENDING_CHECKSUMS) this.unchecked(conn, sd.pending.shift()!, undefined);
+    sd.pending.push(g);
+  }
+
+  /** A DATA_FIN-only mapping's checksum covers the pseudo-header alone. */
+  private checkEmptyMapping(sub: Sub, dir: DataDir, pkt: Packet, ann: Annotation, dsn64: bigint | undefined, m: MptcpDss): void {
+    void dir;
+    if (dsn64 === undefined || m.checksum === undefined) {
+      this.countChecksum(sub.conn.model, 'unchecked', pkt.number);
+      return;
+    }
+    const g = new ChecksumGather(pkt.number, 0, 0, 0, dsn64, m.ssn ?? 0, m.dataLength ?? 0, m.checksum);
+    this.checksumDone(sub.conn, g, ann, pkt.number);
+  }
+
+  /** The unwrapped relative subflow sequence number of this segment, when the ISN is known. */
+  private segmentSeq(sd: SubDir, t: TcpRepr): number | undefined {
+    return sd.isnKnown ? sd.unwrap((t.seq - sd.isn) >>> 0) : undefined;
+  }
+
+  private onData(sub: Sub, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation, sawMptcp: boolean): void {
+    const conn = sub.conn;
+    const sd = sub.dirs[dir];
+    const seq = this.segmentSeq(sd, t);
+    const len = t.payloadLength;
+    const frame = pkt.number;
+    if (seq === undefined) {
+      if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
+      return;
+    }
+    const tcpRetransmission = sd.seqSet && seq < sd.maxSeq;
+    if (!sd.seqSet || seq + len > sd.maxSeq) {
+      sd.maxSeq = seq + len;
+      sd.seqSet = true;
+    }
+    if (sd.pending.length > 0) this.gather(sub, sd, seq, pkt, t, ann);
+    const mapping = sd.mappings.find(seq);
+    if (mapping === undefined) {
+      if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
+      return;
+    }
+    const dsn = mapping.dsn + (seq - mapping.ssn);
+    ann.dsn = dsn;
+    ann.relatedMapping = mapping.frame;
+    const end = dsn + len;
+    const ds = conn.dirs[dir];
+    const st = sub.model.stats[dir];
+    const out = this.overlaps;
+    // A TCP retransmission resends this subflow's own bytes: never a reinjection, whatever other subflows did meanwhile.
+    if (!tcpRetransmission) ds.sent.collect(dsn, end, out);
+    if (out.length > 0) {
+      let reinjection = false;
+      for (const r of out) {
+        if (r.subflow !== sub) {
+          reinjection = true;
+          (ann.reinjectionOf ??= []).push(r.frame);
+          (r.annotation.reinjectedIn ??= []).push(frame);
+          const ost = r.subflow.model.stats[dir];
+          ost.reinjectedElsewhere++;
+          ost.reinjectedElsewhereBytes += Math.min(r.end, end) - Math.max(r.start, dsn);
+        } else {
+          (ann.dataRetransmissionOf ??= []).push(r.frame);
+        }
+      }
+      if (reinjection) {
+        st.reinjections++;
+        st.reinjectedBytes += len;
+      }
+      if (ann.dataRetransmissionOf !== undefined) {
+        st.dataRetransmissions++;
+        st.dataRetransmittedBytes += len;
+      }
+      out.length = 0;
+    }
+    if (!ds.posSet || end > ds.pos) st.dataBytes += end - (ds.posSet ? Math.max(dsn, ds.pos) : dsn);
+    ds.sentUpTo(dsn, end);
+    ds.sent.add({ start: dsn, end, frame, subflow: sub, annotation: ann });
+  }
+
+  /** Data no mapping covers: fallback when it carries no MPTCP option at all, else a mapping the capture missed. */
+  private unmapped(sub: Sub, dir: DataDir, ann: Annotation, frame: number, sawMptcp: boolean, pkt: Packet): void {
+    if (!sawMptcp && sub.conn.model.state !== 'handshake') {
+      this.fallback(sub, 'data-without-dss', dir, pkt, ann);
+      return;
+    }
+    sub.model.stats[dir].unmapped++;
+    this.finding(sub.conn.model, ann, 'mptcp.dss.no_mapping', 'data segment not covered by any captured DSS mapping', frame);
+  }
+
+  /** Feeds this segment's captured payload to the mappings gathering theirs for a DSS checksum. */
+  private gather(sub: Sub, sd: SubDir, seq: number, pkt: Packet, t: TcpRepr, ann: Annotation): void {
+    const captured = Math.min(t.payloadCaptured, t.payloadLength);
+    let done = false;
+    for (const g of sd.pending) {
+      if (g.feed(seq, t.payloadLength, pkt.data, t.payloadOffset, captured)) {
+        this.checksumDone(sub.conn, g, ann, pkt.number);
+        done = true;
+      }
+    }
+    if (done) sd.pending = sd.pending.filter((g) => !g.complete);
+  }
+
+  private checksumDone(conn: Conn, g: ChecksumGather, ann: Annotation, frame: number): void {
+    const status = g.status();
+    ann.dssChecksum = status;
+    ann.dssChecksumMapping = g.frame;
+    this.countChecksum(conn.model, status, g.frame);
+    if (status === 'bad') {
+      this.finding(conn.model, ann, 'mptcp.dss.checksum_bad', 'DSS checksum does not match the mapping and its payload', frame);
+    }
+  }
+
+  private unchecked(conn: Conn, g: ChecksumGather, ann: Annotation | undefined): void {
+    this.countChecksum(conn.model, 'unchecked', g.frame);
+    const why = g.cut ? 'part of its payload was cut by the capture' : 'part of its payload was not captured';
+    this.finding(conn.model, ann, 'mptcp.dss.checksum_unchecked', `DSS checksum not checked: ${why}`, g.frame);
+  }
+
+  private countChecksum(cm: MptcpConnection, status: DssChecksumStatus, frame: number): void {
+    const c = cm.dssChecksums;
+    c[status]++;
+    if (status === 'bad') pushLimited(c.badFrames, frame);
+    else if (status === 'unchecked') pushLimited(c.uncheckedFrames, frame);
+  }
+
+  private onDataAck(conn: Conn, peer: DataDir, rel: number, pkt: Packet, stream: number, dir: DataDir): void {
+    const ds = conn.dirs[peer];
+    const fin = ds.model.dataFin;
+    if (fin !== undefined && fin.ackFrame === undefined && rel > fin.dsn) {
+      fin.ackFrame = pkt.number;
+      this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream, dir, dsn: fin.dsn });
+      const [a, b] = conn.model.dirs;
+      if (a.dataFin?.ackFrame !== undefined && b.dataFin?.ackFrame !== undefined && conn.model.state === 'established') {
+        conn.model.state = 'closed';
+      }
+    }
+    const upTo = ds.acked(rel, pkt.tsSec);
+    if (upTo === undefined || upTo === -Infinity) return;
+    ds.sent.dropUpTo(upTo);
+    for (const sub of conn.subs) {
+      const sd = sub.dirs[peer];
+      sd.mappings.dropUpTo(upTo, sd.peerAckSet ? sd.peerAck : Infinity);
+      if (sd.pending.length === 0) continue;
+      const keep = [];
+      for (const g of sd.pending) {
+        if (g.dsnEnd <= upTo) this.unchecked(conn, g, undefined);
+        else keep.push(g);
+      }
+      sd.pending = keep;
+    }
+  }
+
+  private onDataFin(conn: Conn, dir: DataDir, dsn: number, pkt: Packet, stream: number): void {
+    const ds = conn.model.dirs[dir];
+    if (ds.dataFin !== undefined) return;
+    ds.dataFin = { frame: pkt.number, dsn };
+    this.event(conn.model, { kind: 'data_fin', frame: pkt.number, time: instant(pkt), stream, dir, dsn });
+  }
+
+  // ------------------------------------------------ addresses and closing
+
+  private onAddAddr(conn: Conn, m: MptcpAddAddr, dir: DataDir, pkt: Packet, ann: Annotation, stream: number): void {
+    const cm = conn.model;
+    const address = addressText(m.address);
+    const frame = pkt.number;
+    if (m.echo) {
+      const adv = cm.addresses.find((a) => a.dir !== dir && a.addrId === m.addrId);
+      let status: CheckStatus = 'unknown';
+      if (adv !== undefined) {
+        status = adv.address === address && (m.port === undefined || adv.port === m.port) ? 'good' : 'bad';
+        adv.echoFrame ??= frame;
+        ann.addAddrEchoOf = adv.frame;
+      }
+      this.verify(cm, 'add_addr_echo', status, frame, stream);
+      if (status === 'bad') this.finding(cm, ann, 'mptcp.add_addr.echo_mismatch', `ADD_ADDR echo of id ${m.addrId} differs from the address advertised`, frame);
+      return;
+    }
+    let hmac: CheckStatus | undefined;
+    if (m.form === 1 && m.truncatedHmac !== undefined) {
+      const mine = cm.keys[dir];
+      const theirs = cm.keys[other(dir)];
+      hmac = mine !== undefined && theirs !== undefined
+        ? (addAddrHmac(mine, theirs, m.addrId, m.address, m.port) === m.truncatedHmac ? 'good' : 'bad')
+        : 'unknown';
+      ann.addAddrHmac = hmac;
+      this.verify(cm, 'add_addr_hmac', hmac, frame, stream);
+      if (hmac === 'bad') this.finding(cm, ann, 'mptcp.add_addr.hmac_bad', `ADD_ADDR HMAC for id ${m.addrId} (${address}) does not match the keys`, frame);
+    }
+    const known = cm.addresses.find((a) => a.dir === dir && a.addrId === m.addrId && a.address === address && a.port === m.port);
+    if (known !== undefined) return;
+    cm.addresses.push({ frame, dir, addrId: m.addrId, address, port: m.port, hmac, joinAttempts: [] });
+    this.event(cm, { kind: 'add_addr', frame, time: instant(pkt), stream, dir, addrIds: [m.addrId], detail: m.port === undefined ? address : `${address} port ${m.port}` });
+  }
+
+  /** A join SYN from `initiator` to `dst`: an attempt to use an address the other side advertised. */
+  private joinAttempt(conn: Conn, initiator: DataDir, dst: Endpoint, frame: number): void {
+    for (const a of conn.model.addresses) {
+      if (a.dir !== initiator && a.address === dst.address && (a.port === undefined || a.port === dst.port)) a.joinAttempts.push(frame);
+    }
+  }
+
+  private onFastclose(conn: Conn, key: bigint, dir: DataDir, pkt: Packet, ann: Annotation, stream: number): void {
+    const cm = conn.model;
+    const expected = cm.keys[other(dir)];
+    const status: CheckStatus = expected === undefined ? 'unknown' : expected === key ? 'good' : 'bad';
+    ann.fastcloseKey = status;
+    this.verify(cm, 'fastclose_key', status, pkt.number, stream);
+    this.event(cm, { kind: 'fastclose', frame: pkt.number, time: instant(pkt), stream, dir, key: status });
+    if (cm.state !== 'fastclosed') {
+      cm.state = 'fastclosed';
+      this.finding(cm, ann, 'mptcp.fastclose', 'connection closed with MP_FASTCLOSE', pkt.number);
+    }
+    if (status === 'bad') this.finding(cm, ann, 'mptcp.fastclose.key_bad', "MP_FASTCLOSE carries a key other than the receiver's", pkt.number);
+  }
+
+  /** The connection's final state and how it ended. */
+  private settle(conn: Conn): void {
+    const cm = conn.model;
+    const [c, s] = cm.dirs;
+    const allReset = cm.subflows.length > 0 && cm.subflows.every((f) => f.state === 'reset' || f.state === 'failed');
+    if (cm.state === 'fastclosed') cm.ending = 'MP_FASTCLOSE';
+    else if (c.dataFin?.ackFrame !== undefined && s.dataFin?.ackFrame !== undefined) {
+      if (cm.state !== 'fallback') cm.state = 'closed';
+      cm.ending = 'DATA_FIN both ways';
+    } else if (cm.state === 'fallback' && cm.fallback !== undefined) cm.ending = `fallback to TCP (${cm.fallback.cause})`;
+    else if (allReset) {
+      cm.state = 'reset';
+      cm.ending = 'subflows reset';
+    } else if (cm.state === 'handshake') cm.ending = 'handshake not completed';
+    else cm.ending = 'open at the end of the capture';
+  }
+
+  // ------------------------------------------------------------- records
+
+  private event(cm: MptcpConnection, e: MptcpEvent): void {
+    cm.events.push(e);
+  }
+
+  private verify(cm: MptcpConnection, kind: VerificationKind, status: CheckStatus, frame: number, stream: number, detail?: string): void {
+    cm.verifications.push({ kind, status, frame, stream, detail });
+  }
+
+  private finding(cm: MptcpConnection, ann: Annotation | undefined, code: FindingCode, message: string, frame: number): void {
+    const f = recordFinding(cm.findings, code, message, frame);
+    if (ann !== undefined) (ann.findings ??= []).push(f);
+  }
+}
