@@ -1,23 +1,28 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { linkTypeTcpdumpName, readCapture, PcapWriter, PcapngWriter } from '../capture/index.js';
-import type { CaptureFormat, Frame } from '../capture/index.js';
+import { linkTypeTcpdumpName, readCapture } from '../capture/index.js';
+import type { CaptureFormat } from '../capture/index.js';
+import { Analyzer } from '../analysis/index.js';
+import { MptcpTracker } from '../analysis/mptcp/index.js';
+import type { PacketAnnotations } from '../analysis/index.js';
+import { ContextBuilder } from '../fields/index.js';
+import { compileFilter, isFilterError } from '../filter/index.js';
+import type { Filter } from '../filter/index.js';
 import { decodePacket } from '../wire/index.js';
-import type { Packet } from '../wire/types.js';
-import { DetailFormatter, ListFormatter, formatHex, formatTcpdumpHex, TcpdumpFormatter } from '../present/index.js';
-import type { TimeFormat, TsStyle } from '../present/index.js';
-import { JsonWriter, FieldsWriter, parseFieldsOptions, resolveFields } from '../present/index.js';
+import { resolveFields } from '../present/index.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
 import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
+import { FORMATS, captureSink, displaySink } from './read-sinks.js';
+import type { Format, Sink } from './read-sinks.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'r', long: 'read-file', key: 'r', value: true, arg: 'FILE', help: "capture to read (pcap or pcapng, gzip ok); '-' for standard input" },
   { short: 'c', long: 'count', key: 'c', value: true, arg: 'N', help: 'stop after N packets (displayed ones)' },
   { long: 'frames', value: true, arg: 'RANGES', help: 'only these frame numbers, e.g. 1-10,15,20-' },
+  { short: 'Y', value: true, arg: 'FILTER', help: "display filter in Wireshark's language, e.g. 'ip.addr == 10.0.0.2 && mptcp'" },
+  { short: 'o', value: true, arg: 'PREF:VALUE', help: 'tshark preference: tcp.analyze_sequence_numbers:FALSE (no TCP analysis), tcp.relative_sequence_numbers:FALSE' },
   { short: 'T', value: true, arg: 'FORMAT', help: 'output: text (default, tshark list), tcpdump, json, ndjson, fields' },
   { short: 'V', help: 'detail tree of every packet (like tshark -V)' },
   { short: 'x', help: 'hex and ASCII dump of every packet (like tshark -x); with -T tcpdump, tcpdump\'s -x (-xx: with the link header)' },
@@ -38,20 +43,54 @@ const SPECS: OptionSpec[] = [
 
 export const READ_USAGE = usageText('read', '-r FILE [options]', SPECS);
 
-const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
-type Format = (typeof FORMATS)[number];
 
-interface Selection {
-  ranges: FrameRanges | undefined;
-  count: number | undefined;
+/** tshark preferences `read` honours (others are refused rather than silently ignored). */
+const PREFS: Record<string, string> = {
+  'tcp.analyze_sequence_numbers': 'TRUE (default) runs TCP conversation analysis; FALSE turns it off',
+  'tcp.relative_sequence_numbers': 'TRUE (default) shows relative sequence numbers; FALSE absolute ones',
+  'mptcp.analyze_mappings': 'accepted for habit: mpscope always analyses DSS mappings',
+  'mptcp.intersubflows_retransmission': 'accepted for habit: mpscope always looks for reinjections',
+  'mptcp.relative_sequence_numbers': 'accepted for habit: mptcp.dsn is relative, mptcp.rawdsn64 absolute',
+};
+
+interface Prefs {
+  analyze: boolean;
+  relative: boolean;
 }
 
-/** What a display mode does with each packet that passed the selection. */
-interface Sink {
-  packet(pkt: Packet, frame: Frame): void;
-  /** A packet read but not selected (formatters that keep state still see it). */
-  skipped?(pkt: Packet): void;
-  end(): Promise<void> | void;
+function parsePrefs(values: readonly string[]): Prefs {
+  const prefs: Prefs = { analyze: true, relative: true };
+  for (const v of values) {
+    const m = /^([\w.]+):(.*)$/.exec(v);
+    const name = m?.[1];
+    if (!m || name === undefined || PREFS[name] === undefined) {
+      const known = Object.entries(PREFS).map(([k, d]) => `  ${k}: ${d}`).join('\n');
+      throw new UsageError(`unsupported preference '${v}'`, `mpscope read knows these (-o NAME:VALUE):\n${known}`);
+    }
+    const on = !/^(false|0|no)$/i.test(m[2]!.trim());
+    if (name === 'tcp.analyze_sequence_numbers') prefs.analyze = on;
+    if (name === 'tcp.relative_sequence_numbers') prefs.relative = on;
+  }
+  return prefs;
+}
+
+function parseDisplayFilter(text: string | undefined): Filter | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return compileFilter(text);
+  } catch (e) {
+    if (isFilterError(e)) throw new UsageError(e.render(text), 'display filters use Wireshark\'s language; field names: mpscope fields');
+    throw e;
+  }
+}
+
+/** TCP analysis, then MPTCP connection analysis on the TCP annotations. */
+function makeAnalyzer(prefs: Prefs): Analyzer {
+  const mptcp = new MptcpTracker();
+  return new Analyzer({
+    tcp: { relativeSeq: prefs.relative, summaries: false },
+    stages: [{ process(pkt, a) { if (a.tcp) a.mptcp = mptcp.process(pkt, a.tcp); } }],
+  });
 }
 
 export async function runRead(argv: string[]): Promise<number> {
@@ -62,10 +101,12 @@ export async function runRead(argv: string[]): Promise<number> {
   }
   const source = args.last('r') ?? args.positional[0];
   if (source === undefined) throw new UsageError('no capture given', 'mpscope read -r FILE   (or -r - for standard input)');
-  if (args.positional.length > (args.last('r') === undefined ? 1 : 0)) {
-    throw new UsageError(`unexpected argument '${args.positional.at(-1)}'`, 'display filters (-Y) are not supported yet; try: mpscope read --help');
-  }
+  // tshark takes a trailing filter as an argument: accept it when -Y is absent.
+  const extra = args.positional.slice(args.last('r') === undefined ? 1 : 0);
+  if (extra.length > 0 && args.last('Y') !== undefined) throw new UsageError(`unexpected argument '${extra[0]}'`, 'give the display filter with -Y only; try: mpscope read --help');
+  const filter = parseDisplayFilter(args.last('Y') ?? (extra.length > 0 ? extra.join(' ') : undefined));
   const format: Format = args.oneOf('T', FORMATS, 'text');
+  const prefs = parsePrefs(args.values('o'));
   const rangesSpec = args.last('frames');
   let ranges: FrameRanges | undefined;
   if (rangesSpec !== undefined) {
@@ -73,7 +114,7 @@ export async function runRead(argv: string[]): Promise<number> {
     if (typeof r === 'string') throw new UsageError(r, 'example: --frames 1-10,15,20-');
     ranges = r;
   }
-  const sel: Selection = { ranges, count: args.int('c', 1) };
+  const count = args.int('c', 1);
 
   if (format === 'fields') {
     // Unknown names are usage errors: report them before reading anything.
@@ -82,6 +123,10 @@ export async function runRead(argv: string[]): Promise<number> {
   }
   const out = new Output();
   const writeTo = args.last('w');
+  // tshark analyses by default; tcpdump's format and -w need it only for a filter (which may read analysis fields).
+  const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined;
+  const analyzer = prefs.analyze && wantsAnalysis ? makeAnalyzer(prefs) : undefined;
+  const contexts = filter ? new ContextBuilder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
@@ -89,26 +134,29 @@ export async function runRead(argv: string[]): Promise<number> {
     writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out, fmt, snapLen);
 
   let shown = 0;
-  const lastWanted = sel.ranges?.last ?? Infinity;
+  const lastWanted = ranges?.last ?? Infinity;
   try {
     await readCapture(source, (frame) => {
-      if (frame.number > lastWanted || out.closed) return false;
+      if (out.closed) return false;
+      // Past the last wanted frame only analysis could still matter, and nothing more is shown.
+      if (frame.number > lastWanted) return false;
       const pkt = decodePacket(frame);
+      const analysis: PacketAnnotations | undefined = analyzer?.process(pkt);
       sink ??= makeSink('pcap');
-      if (sel.ranges && !inRanges(sel.ranges, frame.number)) {
-        sink.skipped?.(pkt);
+      const selected = (ranges === undefined || inRanges(ranges, frame.number)) && (contexts === undefined || filter!.test(contexts.next(pkt, analysis)));
+      if (!selected) {
+        sink.skipped?.(pkt, analysis);
         return;
       }
-      sink.packet(pkt, frame);
+      sink.packet(pkt, frame, analysis);
       shown++;
-      if (sel.count !== undefined && shown >= sel.count) return false;
+      if (count !== undefined && shown >= count) return false;
       return;
     }, {
       onInterface(iface, index, fmt) {
         if (index === 0 && format === 'tcpdump' && writeTo === undefined) {
           // tcpdump's own first line, on standard error as tcpdump writes it.
-          const name = source === '-' ? '-' : source;
-          process.stderr.write(`reading from file ${name}, link-type ${linkTypeTcpdumpName(iface.linkType)}, snapshot length ${iface.snapLen}\n`);
+          process.stderr.write(`reading from file ${source}, link-type ${linkTypeTcpdumpName(iface.linkType)}, snapshot length ${iface.snapLen}\n`);
         }
         sink ??= makeSink(fmt, iface.snapLen > 0 ? iface.snapLen : Infinity);
       },
@@ -120,94 +168,3 @@ export async function runRead(argv: string[]): Promise<number> {
   return 0;
 }
 
-function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat, snapLen: number): Sink {
-  const detail = args.count('V') > 0;
-  const hex = args.count('x') > 0;
-  switch (format) {
-    case 'tcpdump': {
-      const ascii = args.count('X') > 0;
-      const dumpLevel = Math.min(2, Math.max(args.count('x'), args.count('X'))) as 0 | 1 | 2;
-      const f = new TcpdumpFormatter({
-        tsStyle: (args.last('tcpdump-time') ?? 'default') as TsStyle,
-        nano: args.count('nano') > 0,
-        verbose: Math.min(3, args.count('v')) as 0 | 1 | 2 | 3,
-        quiet: args.count('q') > 0,
-        absoluteSeq: args.count('S') > 0,
-        number: args.count('#') > 0,
-      });
-      return {
-        packet(pkt) {
-          out.line(f.format(pkt));
-          if (dumpLevel !== 0) out.line(formatTcpdumpHex(pkt, dumpLevel, ascii, snapLen));
-        },
-        end() {},
-      };
-    }
-    case 'json':
-    case 'ndjson': {
-      const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
-      return { packet(pkt) { w.write(pkt); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
-    }
-    case 'fields': {
-      const fields = args.values('e');
-      const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
-      return { packet(pkt) { w.write(pkt); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
-    }
-    case 'text': {
-      const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
-      if (detail) {
-        const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
-        return {
-          packet(pkt, frame) {
-            // tshark -V -x: the tree, a blank line, the dump, a blank line.
-            out.line(tree.format(pkt));
-            out.line('');
-            if (hex) {
-              out.line(formatHex(frame.data));
-              out.line('');
-            }
-          },
-          skipped(pkt) { tree.skip(pkt); },
-          end() {},
-        };
-      }
-      const list = new ListFormatter({ timeFormat });
-      return {
-        packet(pkt) {
-          // tshark -x without -V prints the dumps alone.
-          if (hex) {
-            list.skip(pkt);
-            out.line(formatHex(pkt.data));
-            out.line('');
-            return;
-          }
-          out.line(list.format(pkt));
-        },
-        skipped(pkt) { list.skip(pkt); },
-        end() {},
-      };
-    }
-  }
-}
-
-function captureSink(path: string, args: ArgReader): Sink {
-  const kind = args.oneOf('F', ['pcapng', 'pcap'] as const, 'pcapng');
-  const stream = path === '-' ? process.stdout : createWriteStream(path);
-  const write = (chunk: Uint8Array): void => { stream.write(chunk); };
-  let writer: PcapWriter | PcapngWriter | undefined;
-  return {
-    packet(_pkt, frame) {
-      writer ??= kind === 'pcap' ? new PcapWriter(write, { linkType: frame.linkType, nano: frame.tsDigits > 6 }) : new PcapngWriter(write);
-      // The reader may reuse its buffer: the writer copies the bytes before returning.
-      writer.write(frame);
-    },
-    async end() {
-      if (!writer) writer = kind === 'pcap' ? new PcapWriter(write) : new PcapngWriter(write);
-      writer.close();
-      if (stream !== process.stdout) {
-        (stream as ReturnType<typeof createWriteStream>).end();
-        await once(stream, 'close');
-      }
-    },
-  };
-}

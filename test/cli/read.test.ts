@@ -152,3 +152,32 @@ test('mpscope fields lists the registry', () => {
   const names = r.stdout.trimEnd().split('\n').map((l) => l.split('\t')[0]);
   for (const n of ['tcp.options.mptcp.subtype', 'tcp.options.mptcp.sendkey', 'tcp.options.mptcp.rawdataseqno']) assert.ok(names.includes(n), n);
 });
+
+test('TCP analysis by default (relative numbers, analysis notes), -o turns it off as in tshark', { skip: SKIP_NO_SHARED }, () => {
+  const rel = run(['read', '-r', V1, '-c', '3']).stdout.trimEnd().split('\n');
+  assert.match(rel[2]!, /\[ACK\] Seq=1 Ack=1 Win=65536/);
+  const abs = run(['read', '-r', V1, '-c', '3', '-o', 'tcp.relative_sequence_numbers:FALSE']).stdout.trimEnd().split('\n');
+  assert.match(abs[2]!, /\[ACK\] Seq=2180756990 Ack=791415662 Win=65536/);
+  const bad = run(['read', '-r', V1, '-o', 'tcp.nonsense:TRUE']);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /unsupported preference 'tcp\.nonsense:TRUE'/);
+});
+
+test('-Y display filters: selection, analysis fields, errors with a caret before reading', { skip: SKIP_NO_SHARED }, () => {
+  const zeek = join(CORPUS, 'zeek/retransmit-fast009.pcap');
+  const flagged = run(['read', '-r', zeek, '-Y', 'tcp.analysis.flags', '-T', 'fields', '-e', 'frame.number']);
+  assert.equal(flagged.status, 0, flagged.stderr);
+  const frames = flagged.stdout.trimEnd().split('\n').map(Number);
+  assert.ok(frames.includes(32), 'the fast retransmission (frame 32) is selected');
+  const fast = run(['read', '-r', zeek, '-Y', 'tcp.analysis.fast_retransmission']);
+  assert.match(fast.stdout, /^\s+32 .*\[TCP Fast Retransmission\]/);
+
+  const seed = run(['read', '-r', V1, '-Y', 'ip.addr == 10.0.2.1 && tcp.options.mptcp.subtype == 0', '-T', 'fields', '-e', 'frame.number']);
+  assert.deepEqual(seed.stdout.trimEnd().split('\n'), ['1', '2', '3', '4']);
+
+  const err = run(['read', '-r', V1, '-Y', 'tcp.prot == 1']);
+  assert.equal(err.status, 1);
+  assert.equal(err.stdout, '');
+  assert.match(err.stderr, /"tcp\.prot" is not a valid protocol or field name\.\n {4}tcp\.prot == 1\n {4}\^~~~~~~~\n/);
+  assert.match(err.stderr, /tcp\.port/);
+});

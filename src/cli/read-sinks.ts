@@ -1,0 +1,115 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { PcapWriter, PcapngWriter } from '../capture/index.js';
+import type { CaptureFormat, Frame } from '../capture/index.js';
+import type { PacketAnnotations } from '../analysis/index.js';
+import type { Packet } from '../wire/types.js';
+import {
+  DetailFormatter, FieldsWriter, JsonWriter, ListFormatter, TcpdumpFormatter, formatHex, formatTcpdumpHex, parseFieldsOptions,
+} from '../present/index.js';
+import type { TimeFormat, TsStyle } from '../present/index.js';
+import type { ArgReader } from './args.js';
+import type { Output } from './output.js';
+
+export const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** What a display mode does with each packet that passed the selection. */
+export interface Sink {
+  packet(pkt: Packet, frame: Frame, analysis: PacketAnnotations | undefined): void;
+  /** A packet read but not selected (formatters that keep state still see it). */
+  skipped?(pkt: Packet, analysis: PacketAnnotations | undefined): void;
+  end(): Promise<void> | void;
+}
+
+export function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat, snapLen: number): Sink {
+  const detail = args.count('V') > 0;
+  const hex = args.count('x') > 0;
+  switch (format) {
+    case 'tcpdump': {
+      const ascii = args.count('X') > 0;
+      const dumpLevel = Math.min(2, Math.max(args.count('x'), args.count('X'))) as 0 | 1 | 2;
+      const f = new TcpdumpFormatter({
+        tsStyle: (args.last('tcpdump-time') ?? 'default') as TsStyle,
+        nano: args.count('nano') > 0,
+        verbose: Math.min(3, args.count('v')) as 0 | 1 | 2 | 3,
+        quiet: args.count('q') > 0,
+        absoluteSeq: args.count('S') > 0,
+        number: args.count('#') > 0,
+      });
+      return {
+        packet(pkt) {
+          out.line(f.format(pkt));
+          if (dumpLevel !== 0) out.line(formatTcpdumpHex(pkt, dumpLevel, ascii, snapLen));
+        },
+        end() {},
+      };
+    }
+    case 'json':
+    case 'ndjson': {
+      const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
+      return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+    }
+    case 'fields': {
+      const fields = args.values('e');
+      const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
+      return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+    }
+    case 'text': {
+      const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
+      if (detail) {
+        const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
+        return {
+          packet(pkt, frame) {
+            // tshark -V -x: the tree, a blank line, the dump, a blank line.
+            out.line(tree.format(pkt));
+            out.line('');
+            if (hex) {
+              out.line(formatHex(frame.data));
+              out.line('');
+            }
+          },
+          skipped(pkt) { tree.skip(pkt); },
+          end() {},
+        };
+      }
+      const list = new ListFormatter({ timeFormat });
+      return {
+        packet(pkt, _f, a) {
+          // tshark -x without -V prints the dumps alone.
+          if (hex) {
+            list.skip(pkt);
+            out.line(formatHex(pkt.data));
+            out.line('');
+            return;
+          }
+          out.line(list.format(pkt, a?.tcp));
+        },
+        skipped(pkt) { list.skip(pkt); },
+        end() {},
+      };
+    }
+  }
+}
+
+export function captureSink(path: string, args: ArgReader): Sink {
+  const kind = args.oneOf('F', ['pcapng', 'pcap'] as const, 'pcapng');
+  const stream = path === '-' ? process.stdout : createWriteStream(path);
+  const write = (chunk: Uint8Array): void => { stream.write(chunk); };
+  let writer: PcapWriter | PcapngWriter | undefined;
+  return {
+    packet(_pkt, frame) {
+      writer ??= kind === 'pcap' ? new PcapWriter(write, { linkType: frame.linkType, nano: frame.tsDigits > 6 }) : new PcapngWriter(write);
+      // The reader may reuse its buffer: the writer copies the bytes before returning.
+      writer.write(frame);
+    },
+    async end() {
+      if (!writer) writer = kind === 'pcap' ? new PcapWriter(write) : new PcapngWriter(write);
+      writer.close();
+      if (stream !== process.stdout) {
+        (stream as ReturnType<typeof createWriteStream>).end();
+        await once(stream, 'close');
+      }
+    },
+  };
+}
