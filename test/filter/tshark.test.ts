@@ -15,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Analyzer } from '../../src/analysis/index.js';
 import { encodePcapng, readCaptureBytes } from '../../src/capture/index.js';
 import type { Frame } from '../../src/capture/index.js';
 import { ContextBuilder, getField } from '../../src/fields/index.js';
@@ -42,6 +43,8 @@ const TSHARK_ARGS = [
 
 interface Case {
   filter: string;
+  /** The filter reads stateful analysis fields: both sides run TCP analysis. */
+  analysis?: boolean;
   /** tshark's spelling, where mpscope accepts more (Wireshark 3's whitespace-separated sets). */
   tshark?: string;
   /** Why a frame may be accepted by one side only: field values known to differ, with the reason. */
@@ -116,6 +119,21 @@ const CASES: Case[] = [
 ];
 
 /**
+ * Filters on TCP analysis fields, with tshark's analysis on (its defaults)
+ * and mpscope's tracker following tshark's own MPTCP duplicate-ACK rule.
+ */
+const ANALYSIS_CASES: Case[] = [
+  { filter: 'tcp.analysis.flags' },
+  { filter: 'tcp.analysis.retransmission or tcp.analysis.fast_retransmission' },
+  { filter: 'tcp.analysis.duplicate_ack_num >= 2 && !tcp.analysis.window_update' },
+  { filter: 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment || tcp.analysis.out_of_order' },
+  { filter: 'tcp.stream in {0..3, 10} and tcp.seq == 1 and tcp.ack == 1' },
+  { filter: 'tcp.window_size > 65535 and tcp.analysis.bytes_in_flight >= 1000' },
+  { filter: 'tcp.analysis.ack_rtt > 0.01 or tcp.analysis.initial_rtt < 0.0005' },
+  { filter: 'not tcp.analysis.flags and tcp.len > 0 and tcp.nxtseq > 100000' },
+].map((c) => ({ ...c, analysis: true }));
+
+/**
  * Hand-built packets (by description) whose field values differ from
  * tshark's on purpose, as the fields tests document: a filter reading the
  * fields named may disagree on them.
@@ -133,12 +151,17 @@ const SYNTHETIC_EXCUSES: ReadonlyArray<{ why: string; fields: RegExp; reason: st
   },
 ];
 
+/** Why analysis filters are not held to tshark's answer on the hand-built packets. */
+const HAND_BUILT_CONVERSATION =
+  'the hand-built packets test single-packet fields: they reuse one address and port pair across link types, which is no conversation to analyse';
+
 /** Filters whose meaning depends on the capture they run on. */
 const PER_CAPTURE = ['frame.number in {1..10}', 'frame.time_relative > 0.5 or ip.addr == 10.0.0.2'];
 
-function tsharkFrames(path: string, filter: string): Promise<number[]> {
+function tsharkFrames(path: string, filter: string, analysis = false): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn('tshark', ['-r', path, ...TSHARK_ARGS, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], {
+    const options = analysis ? ['-n'] : TSHARK_ARGS;
+    const child = spawn('tshark', ['-r', path, ...options, '-Y', filter, '-T', 'fields', '-e', 'frame.number'], {
       env: { ...process.env, LC_ALL: 'C.UTF-8' },
     });
     let out = '';
@@ -167,13 +190,14 @@ async function pooled<T, R>(items: readonly T[], n: number, work: (item: T) => P
   return results;
 }
 
-function contextsOf(path: string): FieldContext[] {
+function contextsOf(path: string, analysis = false): FieldContext[] {
   const packets: Packet[] = [];
   const info = readCaptureBytes(readFileSync(path), (f: Frame) => {
     packets.push(decodePacket({ ...f, data: f.data.slice() }));
   });
   const b = new ContextBuilder(info.format);
-  return packets.map((p) => b.next(p));
+  const analyzer = analysis ? new Analyzer({ tcp: { mptcpAwareDupAck: false } }) : undefined;
+  return packets.map((p) => b.next(p, analyzer?.process(p)));
 }
 
 interface Outcome {
@@ -201,7 +225,7 @@ function compare(ctxs: readonly FieldContext[], c: Case, theirs: readonly number
     const ours = f.test(ctx);
     if (ours) outcome.total++;
     if (ours === expected.has(n)) continue;
-    const why = c.excuse?.(ctx.packet) ?? syntheticExcuse(origins, n, f.fields);
+    const why = c.excuse?.(ctx.packet) ?? (c.analysis && origins.has(n) ? HAND_BUILT_CONVERSATION : syntheticExcuse(origins, n, f.fields));
     if (why !== undefined) outcome.excused.set(why, (outcome.excused.get(why) ?? 0) + 1);
     else (ours ? outcome.extra : outcome.missing).push(n);
   }
@@ -220,6 +244,7 @@ describe('display filters agree with tshark', { skip: SKIP }, () => {
   let dir = '';
   let merged = '';
   let ctxs: FieldContext[] = [];
+  let analysed: FieldContext[] = [];
   const origins = new Map<number, string>();
   const lanes = Math.max(2, availableParallelism());
 
@@ -231,6 +256,7 @@ describe('display filters agree with tshark', { skip: SKIP }, () => {
     const r = spawnSync('mergecap', ['-a', '-F', 'pcapng', '-w', merged, ...corpusCaptures(), synthetic], { encoding: 'utf8' });
     assert.equal(r.status, 0, `mergecap: ${r.stderr}`);
     ctxs = contextsOf(merged);
+    analysed = contextsOf(merged, true);
     const first = ctxs.length - SYNTHETIC.length + 1;
     SYNTHETIC.forEach((s, i) => origins.set(first + i, s.why));
   });
@@ -240,15 +266,16 @@ describe('display filters agree with tshark', { skip: SKIP }, () => {
   });
 
   it('the filter list reads only registered fields', () => {
-    for (const c of CASES) for (const name of compileFilter(c.filter).fields) assert.ok(getField(name), `${c.filter}: ${name}`);
+    for (const c of [...CASES, ...ANALYSIS_CASES]) for (const name of compileFilter(c.filter).fields) assert.ok(getField(name), `${c.filter}: ${name}`);
   });
 
-  it(`${CASES.length} filters over every corpus capture and the hand-built packets`, async (t) => {
-    const theirs = await pooled(CASES, lanes, (c) => tsharkFrames(merged, c.tshark ?? c.filter));
+  it(`${CASES.length + ANALYSIS_CASES.length} filters over every corpus capture and the hand-built packets`, async (t) => {
+    const cases = [...CASES, ...ANALYSIS_CASES];
+    const theirs = await pooled(cases, lanes, (c) => tsharkFrames(merged, c.tshark ?? c.filter, c.analysis));
     let accepted = 0;
     const problems: string[] = [];
-    CASES.forEach((c, i) => {
-      const o = compare(ctxs, c, theirs[i]!, origins);
+    cases.forEach((c, i) => {
+      const o = compare(c.analysis ? analysed : ctxs, c, theirs[i]!, origins);
       accepted += o.total;
       // A filter that accepts nothing or everything proves little: say so.
       if (o.total === 0 || o.total === ctxs.length) t.diagnostic(`${c.filter}: accepts ${o.total} of ${ctxs.length} frames`);
@@ -256,7 +283,7 @@ describe('display filters agree with tshark', { skip: SKIP }, () => {
       if (d !== undefined) problems.push(d);
     });
     assert.deepEqual(problems, []);
-    t.diagnostic(`${CASES.length} filters, ${ctxs.length} frames, ${accepted} acceptances in agreement`);
+    t.diagnostic(`${cases.length} filters, ${ctxs.length} frames, ${accepted} acceptances in agreement`);
   });
 
   it('frame-number and relative-time filters over each corpus capture', async () => {
