@@ -1,6 +1,9 @@
 import { isMpscopeError, UsageError } from '../util/errors.js';
 import { runRead } from './read.js';
 import { runFields } from './fields.js';
+import { runSummary } from './summary.js';
+import { runDoctor } from './doctor.js';
+import { runNc } from './nc.js';
 import { VERSION } from './version.js';
 
 interface Command {
@@ -10,7 +13,10 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   read: { summary: 'read a capture and print its packets (tshark list, -V tree, -x hex, -T tcpdump|json|ndjson|fields)', run: runRead },
-  fields: { summary: 'list every field name usable with -T fields / -e (like tshark -G fields)', run: runFields },
+  summary: { summary: 'per MPTCP connection and subflow: bytes, goodput, shares, retransmissions, reinjections, RTTs', run: runSummary },
+  doctor: { summary: 'diagnose MPTCP connections in plain words (failed joins, fallbacks, bad HMACs...)', run: runDoctor },
+  fields: { summary: 'list every field name usable with -Y, -T fields / -e (like tshark -G fields)', run: runFields },
+  nc: { summary: 'an MPTCP netcat: connect or listen, stdin to the socket and back, report subflows', run: runNc },
 };
 
 function usage(): string {
