@@ -16,6 +16,8 @@ export { mptcpOptionOverruns } from './tcp/options.js';
 export { TcpAnalysisFlag, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from './types.js';
 export type { TcpAnnotation } from './types.js';
 export type { PacketAnnotations } from '../fields/types.js';
+export { MptcpTracker, mptcpStage } from './mptcp/index.js';
+export type { MptcpAnnotation, MptcpConnection, MptcpSubflow } from './mptcp/index.js';
 
 /**
  * A stage after TCP analysis: reads the packet and what earlier stages

@@ -1,69 +1,13 @@
-/**
- * Running MPTCP analysis over a capture in tests, and tshark beside it.
- *
- * The TCP stage here is a small stand-in for the TCP conversation tracker:
- * streams numbered by 4-tuple in order of appearance (a new one when a SYN
- * reopens a conversation that ended), direction 0 for the first sender, ISN
- * from the SYN or the first sequence number. It is all MPTCP analysis needs.
- */
+/** Running TCP and MPTCP analysis over a capture in tests, and tshark beside it. */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { MptcpTracker } from '../../src/analysis/mptcp/index.js';
+import { Analyzer, MptcpTracker, mptcpStage } from '../../src/analysis/index.js';
 import type { MptcpAnnotation } from '../../src/analysis/mptcp/index.js';
 import type { TcpAnnotation } from '../../src/analysis/types.js';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import { FieldsWriter } from '../../src/present/fields-out.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
-import { TcpFlag } from '../../src/wire/types.js';
-
-interface Conv {
-  stream: number;
-  firstSrc: string;
-  isn: [number | undefined, number | undefined];
-  ended: boolean;
-  synSeq: number | undefined;
-}
-
-function endpointKey(p: Packet): [string, string] | undefined {
-  const ip = p.ip;
-  const t = p.tcp;
-  if (ip === undefined || t === undefined) return undefined;
-  const a = ip.layer === 'ip' ? String(ip.src) : Array.from(ip.src).join('.');
-  const b = ip.layer === 'ip' ? String(ip.dst) : Array.from(ip.dst).join('.');
-  return [`${a}/${t.srcPort}`, `${b}/${t.dstPort}`];
-}
-
-export class TcpStandIn {
-  private readonly convs = new Map<string, Conv>();
-  private next = 0;
-
-  annotate(p: Packet): TcpAnnotation | undefined {
-    const t = p.tcp;
-    const ends = endpointKey(p);
-    if (t === undefined || ends === undefined) return undefined;
-    const [src, dst] = ends;
-    const key = src < dst ? `${src}|${dst}` : `${dst}|${src}`;
-    const synOnly = (t.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
-    let c = this.convs.get(key);
-    if (c === undefined || (synOnly && c.ended && c.synSeq !== t.seq)) {
-      c = { stream: this.next++, firstSrc: src, isn: [undefined, undefined], ended: false, synSeq: undefined };
-      this.convs.set(key, c);
-    }
-    const dir: 0 | 1 = src === c.firstSrc ? 0 : 1;
-    if (t.flags & TcpFlag.SYN) {
-      c.isn[dir] = t.seq;
-      if (synOnly) c.synSeq = t.seq;
-    }
-    c.isn[dir] ??= (t.seq - 1) >>> 0;
-    if (t.flags & (TcpFlag.FIN | TcpFlag.RST)) c.ended = true;
-    const isn = c.isn[dir]!;
-    return {
-      stream: c.stream, dir, seq: (t.seq - isn) >>> 0, ack: t.ack, nxtseq: 0, isn,
-      windowSize: t.window, windowScale: -1, flags: 0, timeRelative: 0, timeDelta: 0,
-    };
-  }
-}
 
 export interface Analysis {
   packets: Packet[];
@@ -75,15 +19,15 @@ export interface Analysis {
 /** Decodes and analyses a whole capture (bytes or a file path) in one pass, then finishes the tracker. */
 export function analyze(input: Uint8Array | string): Analysis {
   const bytes = typeof input === 'string' ? new Uint8Array(readFileSync(input)) : input;
-  const tcpStage = new TcpStandIn();
   const tracker = new MptcpTracker();
+  const analyzer = new Analyzer({ stages: [mptcpStage(tracker)] });
   const out: Analysis = { packets: [], tcp: [], mptcp: [], tracker };
   readCaptureBytes(bytes, (frame) => {
     const p = decodePacket({ ...frame, data: frame.data.slice() });
-    const tcp = tcpStage.annotate(p);
+    const a = analyzer.process(p);
     out.packets.push(p);
-    out.tcp.push(tcp);
-    out.mptcp.push(tcp === undefined ? undefined : tracker.process(p, tcp));
+    out.tcp.push(a.tcp);
+    out.mptcp.push(a.mptcp);
   });
   tracker.finish();
   return out;
