@@ -69,7 +69,39 @@ function present(r: FieldResult): boolean {
   return r !== undefined && (!isMulti(r) || r.length > 0);
 }
 
-function anyOf(read: Reader, test: ValueTest): Predicate {
+/**
+ * A field read item by item (TCP options, VLAN tags): its occurrences can be
+ * visited where they are, without the array the field's `get` collects.
+ */
+function itemwise(s: Source): { items: (c: FieldContext) => readonly unknown[] | undefined; getItem: (item: unknown, c: FieldContext) => FieldResult } | undefined {
+  const def = s.def;
+  if (def?.scope === undefined || def.getItem === undefined) return undefined;
+  const scope = def.scope;
+  const getItem = def.getItem;
+  return { items: (c) => scope.items(c), getItem: (item, c) => getItem.call(def, item, c) };
+}
+
+const ALWAYS: ValueTest = () => true;
+
+/** Some occurrence passes. */
+function anyOf(s: Source, test: ValueTest): Predicate {
+  const scoped = itemwise(s);
+  if (scoped !== undefined) {
+    const { items, getItem } = scoped;
+    return (ctx) => {
+      const list = items(ctx);
+      if (list === undefined) return false;
+      for (let i = 0; i < list.length; i++) {
+        const v = getItem(list[i], ctx);
+        if (v === undefined) continue;
+        if (!isMulti(v)) {
+          if (test(v)) return true;
+        } else for (let j = 0; j < v.length; j++) if (test(v[j]!)) return true;
+      }
+      return false;
+    };
+  }
+  const read = s.read;
   return (ctx) => {
     const r = read(ctx);
     if (r === undefined) return false;
@@ -80,7 +112,29 @@ function anyOf(read: Reader, test: ValueTest): Predicate {
 }
 
 /** Every occurrence passes, and there is at least one (Wireshark's implicit existence test). */
-function allOf(read: Reader, test: ValueTest): Predicate {
+function allOf(s: Source, test: ValueTest): Predicate {
+  const scoped = itemwise(s);
+  if (scoped !== undefined) {
+    const { items, getItem } = scoped;
+    return (ctx) => {
+      const list = items(ctx);
+      if (list === undefined) return false;
+      let seen = false;
+      for (let i = 0; i < list.length; i++) {
+        const v = getItem(list[i], ctx);
+        if (v === undefined) continue;
+        if (!isMulti(v)) {
+          if (!test(v)) return false;
+          seen = true;
+        } else {
+          for (let j = 0; j < v.length; j++) if (!test(v[j]!)) return false;
+          seen ||= v.length > 0;
+        }
+      }
+      return seen;
+    };
+  }
+  const read = s.read;
   return (ctx) => {
     const r = read(ctx);
     if (r === undefined) return false;
@@ -91,8 +145,8 @@ function allOf(read: Reader, test: ValueTest): Predicate {
   };
 }
 
-function quantify(q: Quantifier, read: Reader, test: ValueTest): Predicate {
-  return q === 'any' ? anyOf(read, test) : allOf(read, test);
+function quantify(q: Quantifier, s: Source, test: ValueTest): Predicate {
+  return q === 'any' ? anyOf(s, test) : allOf(s, test);
 }
 
 /** The occurrences of `read` passed through `f`, dropping those it maps to undefined. */
@@ -543,9 +597,7 @@ export class Compiler {
 
   private test(e: Test): Predicate {
     const s = this.required(e.value);
-    if (s.masked) return anyOf(s.read, isNonZero);
-    const read = s.read;
-    return (c) => present(read(c));
+    return anyOf(s, s.masked ? isNonZero : ALWAYS);
   }
 
   private compare(e: Compare): Predicate {
@@ -568,12 +620,12 @@ export class Compiler {
     }
     switch (op) {
       case 'contains':
-        return quantify(e.quantifier, left.read, this.contains(left, rightOp, right));
+        return quantify(e.quantifier, left, this.contains(left, rightOp, right));
       case 'matches':
-        return quantify(e.quantifier, left.read, this.matches(left, rightOp, right));
+        return quantify(e.quantifier, left, this.matches(left, rightOp, right));
       default:
         if (right !== undefined) return this.pair(left, right, op, e.quantifier);
-        return quantify(e.quantifier, left.read, literalTest(left.kind, op, this.literal(rightOp, left)));
+        return quantify(e.quantifier, left, literalTest(left.kind, op, this.literal(rightOp, left)));
     }
   }
 
@@ -659,7 +711,7 @@ export class Compiler {
             for (let i = 0; i < tests.length; i++) if (tests[i]!(v)) return true;
             return false;
           };
-    const anyIn = anyOf(left.read, member);
+    const anyIn = anyOf(left, member);
     return e.negated ? (c) => !anyIn(c) : anyIn;
   }
 }
