@@ -30,11 +30,9 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** Three significant digits, without exponent notation. */
+/** At most three significant digits, trailing zeros dropped (values below 1000 here). */
 function sig3(v: number): string {
-  if (v === 0) return '0';
-  const digits = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v))));
-  return v.toFixed(Math.min(digits, 6));
+  return String(Number(v.toPrecision(3)));
 }
 
 /** A time span with a unit fitting its size: 4 µs, 51.2 µs, 1.08 ms, 283 ms, 16.0 s. */
@@ -126,9 +124,11 @@ const DIRECTION_NAMES = ['client → server', 'server → client'] as const;
 function directionHeadline(d: DirectionSummary): string {
   const name = DIRECTION_NAMES[d.dir];
   if (d.measuredBy === 'none') return `${name}: no data`;
-  const what = d.measuredBy === 'data-ack' ? 'delivered (data ACKed)' : 'sent, no data ACK captured';
+  const what = d.measuredBy === 'data-ack' ? 'delivered (data ACKed)'
+    : d.measuredBy === 'sent' ? 'sent, no data ACK captured' : 'sent as plain TCP after the fallback';
   let s = `${name}: ${formatCount(d.dataBytes)} bytes ${what}`;
-  if (d.duration !== undefined) s += ` in ${formatDuration(d.duration)}`;
+  if (d.notCaptured > 0) s += ` (${formatCount(d.notCaptured)} of them carried by subflows not in the capture)`;
+  if (d.duration !== undefined) s += `, in ${formatDuration(d.duration)}`;
   if (d.goodputBitsPerSecond !== undefined) s += `, goodput ${formatRate(d.goodputBitsPerSecond)}`;
   if (d.dataFin) s += d.dataFinAcked ? ', DATA_FIN acknowledged' : ', DATA_FIN not acknowledged';
   return s;

@@ -49,12 +49,74 @@ function joinBackup(t: TcpRepr): boolean {
   return false;
 }
 
+/**
+ * The DSN ranges of one data direction already sent, to tell new data from
+ * data sent again. Everything below the data ACK counts as sent (it was
+ * delivered), so ranges leave once acknowledged: what stays is in flight.
+ */
+export class DsnCoverage {
+  /** Holes kept at most (a capture missing much of a direction without its data ACKs); past that the oldest count as sent. */
+  static readonly MAX_RANGES = 4096;
+  /** Disjoint [start, end) pairs in order, all above `floor`. */
+  private ranges: number[] = [];
+  private floor = -Infinity;
+
+  /** Notes [start, end) as sent; returns how many of its bytes were not sent before. */
+  add(start: number, end: number): number {
+    const s = Math.max(start, this.floor);
+    if (end <= s) return 0;
+    const r = this.ranges;
+    const n = r.length;
+    // Usual case: the range continues or follows the highest one.
+    if (n === 0 || s >= r[n - 1]!) {
+      if (n > 0 && s === r[n - 1]!) r[n - 1] = end;
+      else r.push(s, end);
+      return end - s;
+    }
+    let covered = 0;
+    let lo = s;
+    let hi = end;
+    const kept: number[] = [];
+    for (let i = 0; i < n; i += 2) {
+      const a = r[i]!;
+      const b = r[i + 1]!;
+      if (b < s || a > end) {
+        kept.push(a, b);
+        continue;
+      }
+      covered += Math.max(0, Math.min(b, end) - Math.max(a, s));
+      lo = Math.min(lo, a);
+      hi = Math.max(hi, b);
+    }
+    // Insert the merged range in order.
+    let at = 0;
+    while (at < kept.length && kept[at]! < lo) at += 2;
+    kept.splice(at, 0, lo, hi);
+    this.ranges = kept;
+    if (kept.length > 2 * DsnCoverage.MAX_RANGES) this.advance(kept[kept.length - 2 * DsnCoverage.MAX_RANGES]!);
+    return end - s - covered;
+  }
+
+  /** The data ACK reached `ack`: everything below it counts as sent. */
+  advance(ack: number): void {
+    if (ack <= this.floor) return;
+    this.floor = ack;
+    const r = this.ranges;
+    let drop = 0;
+    while (drop < r.length && r[drop + 1]! <= ack) drop += 2;
+    if (drop > 0) r.splice(0, drop);
+    if (r.length > 0 && r[0]! < ack) r[0] = ack;
+  }
+}
+
 /** One direction of a TCP conversation (index = TcpAnnotation.dir). */
 export class FlowExtra {
   packets = 0;
   /** TCP payload bytes, retransmissions included. */
   payloadBytes = 0;
   dataPackets = 0;
+  /** MPTCP subflows: data-level bytes this direction carried first (DSNs not sent before on any subflow). */
+  newDataBytes = 0;
   /** Data segments tshark flags as (fast, spurious) retransmissions, and their payload bytes. */
   retransmissions = 0;
   retransmittedBytes = 0;
@@ -208,12 +270,14 @@ export class ConnDirExtra {
   readonly stalls: Stall[] = [];
   stallCount = 0;
   longestStall: Stall | undefined;
+  readonly coverage = new DsnCoverage();
   private sentEnd = -Infinity;
   private ack = -Infinity;
   private outstandingNs = NaN;
   private outstandingFrame = 0;
 
-  onData(dsn: number, len: number, frame: number, ns: number): void {
+  /** A data segment; returns how many of its bytes are new at the data level. */
+  onData(dsn: number, len: number, frame: number, ns: number): number {
     if (Number.isNaN(this.firstDataNs)) {
       this.firstDataNs = ns;
       this.firstDataFrame = frame;
@@ -227,10 +291,12 @@ export class ConnDirExtra {
       this.outstandingNs = ns;
       this.outstandingFrame = frame;
     }
+    return this.coverage.add(dsn, end);
   }
 
   onDataAck(ack: number, frame: number, ns: number, stallNs: number): void {
     if (ack <= this.ack) return;
+    this.coverage.advance(ack);
     if (this.ack === -Infinity && (this.deliveryStart === undefined || ack < this.deliveryStart)) this.deliveryStart = ack;
     if (this.ack < this.sentEnd && ack >= this.sentEnd) {
       this.allAckedNs = ns;
@@ -345,7 +411,7 @@ export class ReportCollector {
       if (flags & TcpFlag.ACK) rev.onAck(tcp.ack, tcp.ackRtt);
       this.timestamps(t, flags, fwd, rev, ns);
     }
-    if (mptcp !== undefined) this.mptcpPacket(mptcp, pkt.number, len, ns);
+    if (mptcp !== undefined) this.mptcpPacket(mptcp, fwd, pkt.number, len, ns);
   }
 
   private timestamps(t: TcpRepr, flags: number, fwd: FlowExtra, rev: FlowExtra, ns: number): void {
@@ -357,7 +423,7 @@ export class ReportCollector {
     }
   }
 
-  private mptcpPacket(m: MptcpAnnotation, frame: number, len: number, ns: number): void {
+  private mptcpPacket(m: MptcpAnnotation, flow: FlowExtra, frame: number, len: number, ns: number): void {
     const index = m.connection.index;
     let c = this.conns[index];
     if (c === undefined) {
@@ -368,7 +434,7 @@ export class ReportCollector {
     const dir: DataDir = m.dir;
     if (m.dsn !== undefined && len > 0) {
       const d = c.dirs[dir];
-      d.onData(m.dsn, len, frame, ns);
+      flow.newDataBytes += d.onData(m.dsn, len, frame, ns);
       if (m.reinjectionOf !== undefined) {
         d.reinjections++;
         pushFrame(d.reinjectionFrames, frame);

@@ -27,7 +27,7 @@
 import { ipv4ToString, ipv6ToString } from '../../wire/index.js';
 import type { DataDir, Endpoint, Instant, MptcpConnection, MptcpSubflow } from '../mptcp/types.js';
 import type { TcpConversationSummary } from '../tcp/tracker.js';
-import type { ConnDirExtra, FlowExtra, StreamExtra } from './collect.js';
+import type { ConnDirExtra, FlowExtra } from './collect.js';
 import type { DistributionStats } from './distribution.js';
 import type { CaptureAnalysis } from './run.js';
 
@@ -67,7 +67,14 @@ export interface DirectionSummary {
   to?: Endpoint | undefined;
   /** Data-level bytes delivered (see the module comment). */
   dataBytes: number;
-  measuredBy: 'data-ack' | 'sent' | 'none';
+  /**
+   * data-ack: from the data ACKs; sent: no data ACK captured, the DSN range
+   * sent stands in; tcp: the connection fell back before any data, its TCP
+   * payload (without retransmissions) stands in; none: no data.
+   */
+  measuredBy: 'data-ack' | 'sent' | 'tcp' | 'none';
+  /** Delivered bytes that no captured subflow carried (subflows outside the capture). */
+  notCaptured: number;
   /** Payload segments and bytes on all subflows, retransmissions included. */
   packets: number;
   bytes: number;
@@ -161,6 +168,11 @@ export function interval(from: Instant, to: Instant): number {
   return to.sec - from.sec + (to.nsec - from.nsec) / NS;
 }
 
+/** Seconds rounded to the nanosecond, dropping the noise of subtracting epoch-sized doubles. */
+function toNs(s: number): number {
+  return Math.round(s * NS) / NS;
+}
+
 function counted(count: number, bytes: number): Counted {
   return { count, bytes };
 }
@@ -175,8 +187,17 @@ export function tcpDirOf(sub: MptcpSubflow, dir: DataDir): 0 | 1 {
   return dir === 0 ? sub.clientTcpDir : sub.clientTcpDir === 0 ? 1 : 0;
 }
 
+/**
+ * Data-level bytes a subflow carried first in one direction (collect.ts
+ * counts them against every DSN range sent before, so subflows sending
+ * interleaved DSN ranges each get their own).
+ */
+export function newDataBytes(a: CaptureAnalysis, sub: MptcpSubflow, dir: DataDir): number {
+  return a.extras.streams[sub.stream]?.flows[tcpDirOf(sub, dir)].newDataBytes ?? 0;
+}
+
 /** Data-level bytes delivered in one direction, and how they were measured. */
-export function deliveredBytes(conn: MptcpConnection, dir: DataDir, extra: ConnDirExtra | undefined): { bytes: number; measuredBy: DirectionSummary['measuredBy'] } {
+export function deliveredBytes(conn: MptcpConnection, dir: DataDir, extra: ConnDirExtra | undefined): { bytes: number; measuredBy: 'data-ack' | 'sent' | 'none' } {
   const d = conn.dirs[dir];
   const start = extra?.deliveryStart ?? (d.base === 'idsn' ? 1 : d.firstDsn);
   if (d.dataAck !== undefined && start !== undefined) {
@@ -189,15 +210,14 @@ export function deliveredBytes(conn: MptcpConnection, dir: DataDir, extra: ConnD
   return { bytes: 0, measuredBy: 'none' };
 }
 
-function subflowDirection(sub: MptcpSubflow, dir: DataDir, st: StreamExtra | undefined, total: number): SubflowDirectionSummary {
+function subflowDirection(sub: MptcpSubflow, dir: DataDir, flow: FlowExtra | undefined, data: number, total: number): SubflowDirectionSummary {
   const s = sub.stats[dir];
-  const flow = st?.flows[tcpDirOf(sub, dir)];
   return {
     stream: sub.stream,
     packets: s.packets,
     bytes: s.bytes,
-    dataBytes: s.dataBytes,
-    share: total > 0 ? s.dataBytes / total : undefined,
+    dataBytes: data,
+    share: total > 0 ? data / total : undefined,
     retransmissions: counted(flow?.retransmissions ?? 0, flow?.retransmittedBytes ?? 0),
     reinjectionsSent: counted(s.reinjections, s.reinjectedBytes),
     reinjectedElsewhere: counted(s.reinjectedElsewhere, s.reinjectedElsewhereBytes),
@@ -206,13 +226,27 @@ function subflowDirection(sub: MptcpSubflow, dir: DataDir, st: StreamExtra | und
   };
 }
 
+/** Payload bytes not retransmitted: a fallen-back subflow's data, which has no DSNs. */
+function tcpData(flow: FlowExtra | undefined): number {
+  return flow === undefined ? 0 : flow.payloadBytes - flow.retransmittedBytes;
+}
+
 function direction(a: CaptureAnalysis, conn: MptcpConnection, dir: DataDir, origin: Instant): DirectionSummary {
   const extra = a.extras.conns[conn.index]?.dirs[dir];
   const d = conn.dirs[dir];
-  const { bytes, measuredBy } = deliveredBytes(conn, dir, extra);
-  let total = 0;
-  for (const sub of conn.subflows) total += sub.stats[dir].dataBytes;
-  const subflows = conn.subflows.map((sub) => subflowDirection(sub, dir, a.extras.streams[sub.stream], total));
+  const flows = conn.subflows.map((sub) => a.extras.streams[sub.stream]?.flows[tcpDirOf(sub, dir)]);
+  const delivered = deliveredBytes(conn, dir, extra);
+  let bytes = delivered.bytes;
+  let measuredBy: DirectionSummary['measuredBy'] = delivered.measuredBy;
+  // A connection that fell back before any data has no DSNs: its data is the TCP payload.
+  const plain = measuredBy === 'none' && conn.fallback !== undefined;
+  const data = flows.map((f) => (plain ? tcpData(f) : f?.newDataBytes ?? 0));
+  const total = data.reduce((x, y) => x + y, 0);
+  if (plain && total > 0) {
+    bytes = total;
+    measuredBy = 'tcp';
+  }
+  const subflows = conn.subflows.map((sub, i) => subflowDirection(sub, dir, flows[i], data[i]!, total));
   let start: number | undefined;
   let duration: number | undefined;
   if (extra !== undefined && !Number.isNaN(extra.firstDataNs)) {
@@ -221,6 +255,13 @@ function direction(a: CaptureAnalysis, conn: MptcpConnection, dir: DataDir, orig
         : extra.lastDataNs;
     start = a.extras.secondsSince(origin, extra.firstDataNs);
     duration = (end - extra.firstDataNs) / NS;
+  } else if (measuredBy === 'tcp') {
+    const first = Math.min(...flows.map((f) => f?.firstDataNs ?? Infinity).filter((x) => !Number.isNaN(x)));
+    const last = Math.max(...flows.map((f) => f?.lastDataNs ?? -Infinity).filter((x) => !Number.isNaN(x)));
+    if (Number.isFinite(first) && Number.isFinite(last)) {
+      start = a.extras.secondsSince(origin, first);
+      duration = (last - first) / NS;
+    }
   }
   const from = dir === 0 ? conn.client : conn.server;
   const to = dir === 0 ? conn.server : conn.client;
@@ -230,6 +271,7 @@ function direction(a: CaptureAnalysis, conn: MptcpConnection, dir: DataDir, orig
     to,
     dataBytes: bytes,
     measuredBy,
+    notCaptured: measuredBy === 'data-ack' && bytes > total ? bytes - total : 0,
     packets: countPayloadPackets(a, conn, dir),
     bytes: d.bytes,
     start,
@@ -320,8 +362,8 @@ export function tcpConversationReport(a: CaptureAnalysis, c: TcpConversationSumm
     state: c.state,
     firstFrame: c.firstFrame,
     lastFrame: c.lastFrame,
-    start: c.firstTime - origin,
-    duration: c.lastTime - c.firstTime,
+    start: toNs(c.firstTime - origin),
+    duration: toNs(c.lastTime - c.firstTime),
     directions: [tcpDirection(st?.flows[0]), tcpDirection(st?.flows[1])],
   };
 }

@@ -26,7 +26,7 @@ export class ConnContext {
   }
 
   add(f: FindingInput): void {
-    this.findings.push({ ...f, connection: this.conn.index, frames: frameList(f.frames) });
+    this.findings.push(canonical({ ...f, connection: this.conn.index, frames: frameList(f.frames) }));
   }
 
   /** Seconds from the subflow's first packet to the end of the capture. */
@@ -35,6 +35,21 @@ export class ConnContext {
     if (end === undefined) return 0;
     return end.sec - sub.firstTime.sec + (end.nsec - sub.firstTime.nsec) / 1e9;
   }
+}
+
+/** The same finding with its members in one order, so JSON reads the same for every finding. */
+export function canonical(f: DoctorFinding): DoctorFinding {
+  return {
+    severity: f.severity,
+    code: f.code,
+    connection: f.connection,
+    stream: f.stream,
+    title: f.title,
+    frames: f.frames,
+    meaning: f.meaning,
+    check: f.check,
+    facts: f.facts,
+  };
 }
 
 /** Sorted, unique, at most MAX_FRAMES. */

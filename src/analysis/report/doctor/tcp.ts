@@ -2,7 +2,7 @@
 import type { TcpConversationSummary } from '../../tcp/tracker.js';
 import type { CaptureAnalysis } from '../run.js';
 import { endpointOf } from '../summary.js';
-import { endpoint, frameList, plural } from './context.js';
+import { canonical, endpoint, frameList, plural } from './context.js';
 import type { DoctorFinding, DoctorTcpConversation } from './types.js';
 
 /** Share of data segments retransmitted from which a direction is lossy, and the fewest retransmissions that count. */
@@ -15,7 +15,7 @@ export function tcpRules(a: CaptureAnalysis, c: TcpConversationSummary): DoctorT
   const eb = endpointOf(c.addrB, c.portB);
   const findings: DoctorFinding[] = [];
   const add = (f: Omit<DoctorFinding, 'stream' | 'frames'> & { frames: Array<number | undefined> }): void => {
-    findings.push({ ...f, stream: c.stream, frames: frameList(f.frames) });
+    findings.push(canonical({ ...f, stream: c.stream, frames: frameList(f.frames) }));
   };
   const names = [`${endpoint(ea)} → ${endpoint(eb)}`, `${endpoint(eb)} → ${endpoint(ea)}`];
   if (st !== undefined) {

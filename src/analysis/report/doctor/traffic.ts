@@ -4,7 +4,7 @@
  * while data is outstanding).
  */
 import type { DataDir, MptcpSubflow } from '../../mptcp/types.js';
-import { deliveredBytes } from '../summary.js';
+import { deliveredBytes, newDataBytes } from '../summary.js';
 import type { ConnContext } from './context.js';
 import { plural, subflowName } from './context.js';
 
@@ -45,14 +45,15 @@ function idleIn(ctx: ConnContext, sub: MptcpSubflow, dir: DataDir): IdleDirectio
   const st = ctx.stream(sub);
   if (extra === undefined || st === undefined || Number.isNaN(extra.firstDataNs)) return undefined;
   if (deliveredBytes(c, dir, extra).bytes < IDLE_MIN_BYTES) return undefined;
+  const a = ctx.analysis;
   let total = 0;
-  for (const s of c.subflows) total += s.stats[dir].dataBytes;
-  const share = total > 0 ? sub.stats[dir].dataBytes / total : 0;
+  for (const s of c.subflows) total += newDataBytes(a, s, dir);
+  const share = total > 0 ? newDataBytes(a, sub, dir) / total : 0;
   if (total === 0 || share >= IDLE_MAX_SHARE) return undefined;
   const span = Math.max(extra.lastDataNs - extra.firstDataNs, 1);
   const overlap = Math.min(st.lastNs, extra.lastDataNs) - Math.max(st.firstNs, extra.firstDataNs);
   if (overlap / span < IDLE_MIN_OVERLAP) return undefined;
-  const busy = c.subflows.filter((s) => s.stats[dir].dataBytes / total >= IDLE_MAX_SHARE).map((s) => s.stream);
+  const busy = c.subflows.filter((s) => newDataBytes(a, s, dir) / total >= IDLE_MAX_SHARE).map((s) => s.stream);
   return { dir, share, busy };
 }
 
@@ -61,7 +62,7 @@ function idleSubflows(ctx: ConnContext): void {
     if (sub.establishedFrame === undefined || sub.state === 'failed' || wasBackup(ctx, sub)) continue;
     const idle = [idleIn(ctx, sub, 0), idleIn(ctx, sub, 1)].filter((d): d is IdleDirection => d !== undefined);
     if (idle.length === 0) continue;
-    const carried = sub.stats[0].dataBytes + sub.stats[1].dataBytes;
+    const carried = newDataBytes(ctx.analysis, sub, 0) + newDataBytes(ctx.analysis, sub, 1);
     const retransmitted = ctx.stream(sub)!.flows.reduce((n, f) => n + f.retransmissions, 0);
     const parts = idle.map((d) => `${(d.share * 100).toFixed(2)}% of the new data ${DIR_NAMES[d.dir]} (tcp.stream ${d.busy.join(', ')} carried the rest)`);
     ctx.add({
