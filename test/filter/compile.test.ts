@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FieldRegistry } from '../../src/fields/index.js';
-import type { FieldContext, FieldResult, FieldType } from '../../src/fields/index.js';
+import type { FieldContext, FieldResult, FieldType, Scope } from '../../src/fields/index.js';
 import { FilterError, compileFilter } from '../../src/filter/index.js';
 import type { Packet } from '../../src/wire/types.js';
 
@@ -41,10 +41,27 @@ const FIELDS: Array<[string, FieldType]> = [
   ['y', 'protocol'],
 ];
 
+interface Item {
+  kind: number;
+  vals?: number[];
+}
+
+/** A repeated structure read item by item, like TCP options. */
+const ITEMS: Scope<Item> = {
+  name: 'x.item',
+  within: 'x',
+  items: (c) => (c as TestContext).values['x.items'] as unknown as Item[] | undefined,
+  node: () => 'x.item',
+};
+
 function registry(): FieldRegistry {
   const r = new FieldRegistry();
   const d = r.definer('x');
   for (const [name, type] of FIELDS) d.field(name, type, name, (c) => (c as TestContext).values[name]);
+  const s = d.scoped(ITEMS);
+  s.node('x.item', 'protocol', 'item', () => 'item');
+  s.field('x.item.kind', 'uint8', 'kind', (i) => i.kind);
+  s.field('x.item.val', 'uint16', 'values', (i) => (i.vals === undefined ? undefined : i.vals));
   return r;
 }
 
@@ -310,6 +327,19 @@ describe('filter semantics', () => {
     const rhs = rejects('x.port == x.srcprot', /"x.srcprot" is not a valid number/, 'x.srcprot');
     assert.match(rhs.hint ?? '', /not a field name either.*x\.srcport/);
     assert.match(rejects('X.U8', /not a valid protocol or field name/).hint ?? '', /x\.u8/);
+  });
+
+  it('reads fields defined per item of a repeated structure, item by item', () => {
+    const values = { ...VALUES, 'x.items': [{ kind: 1 }, { kind: 2, vals: [10, 20] }, { kind: 3, vals: [] }, { kind: 2, vals: [30] }] } as unknown as Record<string, FieldResult>;
+    truth([
+      ['x.item', true], ['x.item.kind == 3', true], ['x.item.kind == 4', false], ['x.item.kind != 4', true], ['x.item.kind != 1', false],
+      ['x.item.val == 30', true], ['x.item.val === 30', false], ['all x.item.val >= 10', true], ['all x.item.val > 10', false],
+      ['x.item.val ~= 10', true], ['x.item.kind in {2..3}', true], ['x.item.kind not in {1, 2, 3}', false],
+      ['count(x.item.kind) == 4', true], ['count(x.item.val) == 3', true], ['x.item.val > x.item.kind', true],
+    ], values);
+    truth([['x.item', false], ['x.item.kind != 1', false], ['all x.item.val > 0', false], ['x.item.kind not in {1}', true]], { 'x.items': [] });
+    truth([['x.item.val', false], ['all x.item.val > 0', false], ['x.item.kind == 1', true]], { 'x.items': [{ kind: 1 }, { kind: 1, vals: [] }] } as unknown as Record<string, FieldResult>);
+    truth([['x.item', false], ['x.item.kind != 1', false]], {});
   });
 
   it('lists the fields a filter reads', () => {
