@@ -7,8 +7,10 @@
  * "tcp.prot" is not a valid protocol or field name.
  *     tcp.prot == 1
  *     ^~~~~~~~
- * Did you mean: tcp.port, tcp.flags.res, tcp.ack?
  * ```
+ *
+ * The hint, when there is one ("Did you mean: tcp.port, ip.proto,
+ * tcp.ack?"), stays in `hint`, where the CLI finds every error's hint.
  */
 import { MpscopeError } from '../util/errors.js';
 
@@ -28,9 +30,9 @@ export class FilterError extends MpscopeError {
   }
 
   /**
-   * The message, the filter and a `^~~~` line under the offending span, then
-   * the hint when there is one. Control characters in the filter are shown as
-   * spaces so the caret stays under its place.
+   * The message, the filter and a `^~~~` line under the offending span.
+   * Control characters in the filter are shown as spaces so the caret stays
+   * under its place.
    */
   render(filterText: string): string {
     const shown = filterText.replace(/[\t\n\r\v\f]/g, ' ');
@@ -39,9 +41,7 @@ export class FilterError extends MpscopeError {
     // Count code points, not UTF-16 units, so astral characters take one column.
     const column = [...shown.slice(0, start)].length;
     const width = Math.max(1, [...shown.slice(start, end)].length);
-    const lines = [this.message, INDENT + shown, INDENT + ' '.repeat(column) + '^' + '~'.repeat(width - 1)];
-    if (this.hint !== undefined) lines.push(this.hint);
-    return lines.join('\n');
+    return [this.message, INDENT + shown, INDENT + ' '.repeat(column) + '^' + '~'.repeat(width - 1)].join('\n');
   }
 }
 

@@ -352,7 +352,7 @@ describe('filter semantics', () => {
     const e = rejects(text, /x.prot/);
     assert.equal(
       e.render(text),
-      ['"x.prot" is not a valid protocol or field name.', '    x.port == 1 and x.prot', '                    ^~~~~~', e.hint].join('\n'),
+      ['"x.prot" is not a valid protocol or field name.', '    x.port == 1 and x.prot', '                    ^~~~~~'].join('\n'),
     );
     const end = rejects('x.port ==', /Unexpected end/);
     assert.equal(end.render('x.port =='), 'Unexpected end of filter expression.\n    x.port ==\n             ^');

@@ -100,7 +100,7 @@ describe('filter lexer', () => {
 });
 
 describe('filter parser', () => {
-  it('binds not tighter than and, and tighter than or, both left-associative', () => {
+  it('binds not tighter than and, and tighter than or, both left-associative (tshark 4.0 takes mixed and/or without parentheses)', () => {
     assert.equal(p('a or b and c'), '(or a (and b c))');
     assert.equal(p('a and b or c'), '(or (and a b) c)');
     assert.equal(p('A and B or not C or D and not E or F'), '(or (or (or (and A B) (not C)) (and D (not E))) F)');
