@@ -200,7 +200,7 @@ export function newDataBytes(a: CaptureAnalysis, sub: MptcpSubflow, dir: DataDir
 export function deliveredBytes(conn: MptcpConnection, dir: DataDir, extra: ConnDirExtra | undefined): { bytes: number; measuredBy: 'data-ack' | 'sent' | 'none' } {
   const d = conn.dirs[dir];
   const start = extra?.deliveryStart ?? (d.base === 'idsn' ? 1 : d.firstDsn);
-  if (d.dataAck !== undefined && start !== undefined) {
+  if (d.dataAck !== undefined && start !== undefined && (d.endDsn !== undefined || d.dataAck > start)) {
     const finAcked = d.dataFin !== undefined && d.dataFin.dsn < d.dataAck ? 1 : 0;
     return { bytes: Math.max(0, d.dataAck - start - finAcked), measuredBy: 'data-ack' };
   }
