@@ -55,7 +55,7 @@ function connectionBlock(c: DoctorConnection): string[] {
   const version = c.version === undefined ? 'version unknown' : `v${c.version}`;
   const state = c.ending === undefined ? c.state : `${c.state} (${c.ending})`;
   const lines = [`MPTCP connection ${c.index} (${version}): ${endpointText(c.client)} → ${endpointText(c.server)}, ${state}, ${c.subflows} subflow${c.subflows === 1 ? '' : 's'}`];
-  if (c.verified.length > 0) lines.push(...wrap(c.verified.join('; '), '            ', '  verified: '));
+  c.verified.forEach((v, i) => lines.push(`${i === 0 ? '  verified: ' : '            '}${v}`));
   if (c.findings.length === 0) {
     lines.push('  no problems found');
     return lines;

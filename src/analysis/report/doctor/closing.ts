@@ -6,6 +6,7 @@
 import { tcprstReasonName } from '../../../wire/index.js';
 import { FINDING_CODES } from '../../mptcp/findings.js';
 import type { ConnContext } from './context.js';
+import { joinCompleted } from './handshake.js';
 import { plural, side } from './context.js';
 import type { DoctorSeverity } from './types.js';
 
@@ -91,7 +92,7 @@ function resets(ctx: ConnContext): void {
     if (e.kind !== 'subflow_reset') continue;
     const sub = ctx.conn.subflows.find((s) => s.stream === e.stream);
     // Joins that never completed are explained by the handshake rules.
-    if (sub === undefined || (!sub.master && sub.state === 'failed')) continue;
+    if (sub === undefined || (!sub.master && !joinCompleted(sub))) continue;
     const key = `${side(e.dir)}|${e.reason === undefined ? '' : tcprstReasonName(e.reason)}`;
     const list = byReason.get(key) ?? [];
     list.push(e.frame);
@@ -102,7 +103,7 @@ function resets(ctx: ConnContext): void {
     ctx.add({
       severity: 'note',
       code: 'subflow.reset',
-      title: `the ${who} reset ${plural(frames.length, 'established subflow')}${reason ? ` (MP_TCPRST: ${reason})` : ' (no MP_TCPRST reason)'}`,
+      title: `the ${who} reset ${plural(frames.length, 'subflow')}${reason ? ` (MP_TCPRST: ${reason})` : ' (no MP_TCPRST reason)'}`,
       frames,
       meaning: reason
         ? 'A subflow was closed abruptly; the MP_TCPRST option gives the sender\'s reason. The connection goes on over its other subflows if it has any.'

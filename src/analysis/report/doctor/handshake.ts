@@ -69,8 +69,17 @@ function connectionHandshake(ctx: ConnContext): void {
   });
 }
 
+/**
+ * Whether a join completed: established, or a third ACK with an MP_JOIN
+ * whose HMAC is not wrong was seen (a join that succeeds on a later attempt,
+ * after resets, still counts).
+ */
+export function joinCompleted(sub: MptcpSubflow): boolean {
+  return (sub.establishedFrame !== undefined && sub.state !== 'failed') || (sub.ackHmac !== undefined && sub.ackHmac !== 'bad');
+}
+
 function join(ctx: ConnContext, sub: MptcpSubflow): void {
-  const established = sub.establishedFrame !== undefined && sub.state !== 'failed';
+  const established = joinCompleted(sub);
   if (sub.tokenStatus === 'bad') {
     unknownToken(ctx, sub, established);
     return;

@@ -51,7 +51,10 @@ function idleIn(ctx: ConnContext, sub: MptcpSubflow, dir: DataDir): IdleDirectio
   const share = total > 0 ? newDataBytes(a, sub, dir) / total : 0;
   if (total === 0 || share >= IDLE_MAX_SHARE) return undefined;
   const span = Math.max(extra.lastDataNs - extra.firstDataNs, 1);
-  const overlap = Math.min(st.lastNs, extra.lastDataNs) - Math.max(st.firstNs, extra.firstDataNs);
+  // An idle subflow sends nothing: unless it closed, it lived as long as its connection.
+  const open = sub.state !== 'closed' && sub.state !== 'reset';
+  const end = open ? ctx.extra?.lastNs ?? st.lastNs : st.lastNs;
+  const overlap = Math.min(end, extra.lastDataNs) - Math.max(st.firstNs, extra.firstDataNs);
   if (overlap / span < IDLE_MIN_OVERLAP) return undefined;
   const busy = c.subflows.filter((s) => newDataBytes(a, s, dir) / total >= IDLE_MAX_SHARE).map((s) => s.stream);
   return { dir, share, busy };
