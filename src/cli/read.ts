@@ -79,7 +79,8 @@ function parseDisplayFilter(text: string | undefined): Filter | undefined {
   try {
     return compileFilter(text);
   } catch (e) {
-    if (isFilterError(e)) throw new UsageError(e.render(text), 'display filters use Wireshark\'s language; field names: mpscope fields');
+    // render() ends with the error's own hint (nearest field names) when it has one.
+    if (isFilterError(e)) throw new UsageError(e.render(text), e.hint === undefined ? 'display filters use Wireshark\'s language; field names: mpscope fields' : undefined);
     throw e;
   }
 }
@@ -143,7 +144,11 @@ export async function runRead(argv: string[]): Promise<number> {
       const pkt = decodePacket(frame);
       const analysis: PacketAnnotations | undefined = analyzer?.process(pkt);
       sink ??= makeSink('pcap');
-      const selected = (ranges === undefined || inRanges(ranges, frame.number)) && (contexts === undefined || filter!.test(contexts.next(pkt, analysis)));
+      let selected = ranges === undefined || inRanges(ranges, frame.number);
+      if (contexts !== undefined) {
+        selected &&= filter!.test(contexts.peek(pkt, analysis));
+        contexts.advance(pkt, selected);
+      }
       if (!selected) {
         sink.skipped?.(pkt, analysis);
         return;

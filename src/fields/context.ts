@@ -35,6 +35,22 @@ export class ContextBuilder {
     return ctx;
   }
 
+  /**
+   * The context of the next packet before it is known whether it will be
+   * shown (a display filter decides on it); follow with `advance`.
+   */
+  peek(packet: Packet, analysis?: PacketAnnotations): FieldContext {
+    const ts = packetTime(packet);
+    const first = this.first ?? ts;
+    return { packet, firstTs: first, prevTs: this.prev ?? ts, prevShownTs: this.prevShown ?? ts, analysis, captureFormat: this.captureFormat };
+  }
+
+  /** Moves past a peeked packet: shown or filtered out. */
+  advance(packet: Packet, shown: boolean): void {
+    if (shown) this.next(packet);
+    else this.skip(packet);
+  }
+
   /** A packet read but not shown (filtered out): it still moves the first and previous timestamps. */
   skip(packet: Packet): void {
     const ts = packetTime(packet);
