@@ -15,6 +15,7 @@ export const FINDING_CODES = {
   'mptcp.join.hmac_bad': { severity: 'error', about: 'an MP_JOIN HMAC does not match the keys and nonces' },
   'mptcp.join.failed': { severity: 'warning', about: 'an MP_JOIN handshake did not complete' },
   'mptcp.add_addr.hmac_bad': { severity: 'error', about: 'an ADD_ADDR HMAC does not match the keys and address' },
+  'mptcp.add_addr.hmac_leftmost': { severity: 'warning', about: 'an ADD_ADDR carries the leftmost 64 bits of its HMAC (Linux before May 2020), not the rightmost' },
   'mptcp.add_addr.echo_mismatch': { severity: 'warning', about: 'an ADD_ADDR echo differs from the address advertised with that id' },
   'mptcp.dss.checksum_bad': { severity: 'error', about: 'a DSS checksum does not match its mapping and payload' },
   'mptcp.dss.checksum_unchecked': { severity: 'note', about: 'a DSS checksum could not be checked: its payload was not all captured' },

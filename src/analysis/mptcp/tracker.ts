@@ -9,7 +9,7 @@
  * event is recorded with its frame. Memory follows what is in flight: DSN
  * ranges and mappings are forgotten once the data ACK has passed them.
  */
-import { addAddrHmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
+import { addAddrHmac, beBytes, hmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
 import { ipv4ToString, ipv6ToString, tcprstReasonName } from '../../wire/index.js';
 import { TcpFlag } from '../../wire/types.js';
 import type {
@@ -98,6 +98,24 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * Whether `truncated` is the leftmost 64 bits of the ADD_ADDR HMAC instead
+ * of the rightmost that RFC 8684 asks for: Linux sent those until May 2020
+ * ("mptcp: use rightmost 64 bits in ADD_ADDR HMAC"), tcpdump's mptcp-aa-v1
+ * capture shows one.
+ */
+function leftmostAddAddrHmac(keySender: bigint, keyReceiver: bigint, m: MptcpAddAddr, truncated: bigint): boolean {
+  const msg = new Uint8Array(1 + m.address.length + 2);
+  msg[0] = m.addrId;
+  msg.set(m.address, 1);
+  msg.set(beBytes(BigInt(m.port ?? 0), 2), msg.length - 2);
+  const key = new Uint8Array(16);
+  key.set(beBytes(keySender, 8), 0);
+  key.set(beBytes(keyReceiver, 8), 8);
+  const mac = hmac('sha256', key, msg);
+  return bytesEqual(mac.subarray(0, 8), beBytes(truncated, 8));
 }
 
 function emptyDirection(): MptcpDataDirection {
@@ -556,8 +574,9 @@ export class MptcpTracker {
 
   private onReset(sub: Sub, dir: DataDir, pkt: Packet, reason: number | undefined): void {
     const sm = sub.model;
+    if (sm.resetFrame !== undefined) return;
     const joining = !sm.master && sm.establishedFrame === undefined && sm.state !== 'failed';
-    sm.resetFrame ??= pkt.number;
+    sm.resetFrame = pkt.number;
     if (joining) {
       this.joinFailed(sub, pkt, dir, reason === undefined ? 'reset' : `reset: ${tcprstReasonName(reason)}`);
     }
@@ -832,20 +851,26 @@ export class MptcpTracker {
       if (status === 'bad') this.finding(cm, ann, 'mptcp.add_addr.echo_mismatch', `ADD_ADDR echo of id ${m.addrId} differs from the address advertised`, frame);
       return;
     }
-    let hmac: CheckStatus | undefined;
+    let status: CheckStatus | undefined;
     if (m.form === 1 && m.truncatedHmac !== undefined) {
       const mine = cm.keys[dir];
       const theirs = cm.keys[other(dir)];
-      hmac = mine !== undefined && theirs !== undefined
+      status = mine !== undefined && theirs !== undefined
         ? (addAddrHmac(mine, theirs, m.addrId, m.address, m.port) === m.truncatedHmac ? 'good' : 'bad')
         : 'unknown';
-      ann.addAddrHmac = hmac;
-      this.verify(cm, 'add_addr_hmac', hmac, frame, stream);
-      if (hmac === 'bad') this.finding(cm, ann, 'mptcp.add_addr.hmac_bad', `ADD_ADDR HMAC for id ${m.addrId} (${address}) does not match the keys`, frame);
+      ann.addAddrHmac = status;
+      let detail: string | undefined;
+      if (status === 'bad' && leftmostAddAddrHmac(mine!, theirs!, m, m.truncatedHmac)) {
+        detail = 'leftmost 64 bits of the HMAC (Linux before May 2020), not the rightmost';
+        this.finding(cm, ann, 'mptcp.add_addr.hmac_leftmost', 'ADD_ADDR carries the leftmost 64 bits of its HMAC, as Linux did before May 2020; RFC 8684 asks for the rightmost', frame);
+      } else if (status === 'bad') {
+        this.finding(cm, ann, 'mptcp.add_addr.hmac_bad', `ADD_ADDR HMAC for id ${m.addrId} (${address}) does not match the keys`, frame);
+      }
+      this.verify(cm, 'add_addr_hmac', status, frame, stream, detail);
     }
     const known = cm.addresses.find((a) => a.dir === dir && a.addrId === m.addrId && a.address === address && a.port === m.port);
     if (known !== undefined) return;
-    cm.addresses.push({ frame, dir, addrId: m.addrId, address, port: m.port, hmac, joinAttempts: [] });
+    cm.addresses.push({ frame, dir, addrId: m.addrId, address, port: m.port, hmac: status, joinAttempts: [] });
     this.event(cm, { kind: 'add_addr', frame, time: instant(pkt), stream, dir, addrIds: [m.addrId], detail: m.port === undefined ? address : `${address} port ${m.port}` });
   }
 
