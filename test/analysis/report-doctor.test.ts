@@ -314,6 +314,9 @@ test('corpus: ns-3 joins without answer, client_2 refused joins, fastclose', { s
   const errors = findings(client2).filter((f) => f.severity === 'error').map((f) => [f.connection, f.code, f.stream, f.frames.join(',')]);
   assert.deepEqual(errors, [[0, 'join.reset', 6, '275,806,865'], [1, 'join.no_synack', 7, '277']]);
   assert.deepEqual(findings(client2).filter((f) => f.code === 'connection.fastclose').map((f) => [f.connection, f.frames.join(',')]), [[1, '2051'], [3, '2775,2846,2883']]);
+  // tcpdump's mptcp-aa-v1: an old Linux truncating the ADD_ADDR HMAC to its leftmost bits: a warning, not a forgery.
+  const aa = corpus('tcpdump/mptcp-aa-v1.pcap');
+  assert.deepEqual(findings(aa).map((f) => [f.severity, f.code, f.frames.join(',')]), [['warning', 'add_addr.hmac_leftmost', '13']]);
   const fclose = corpus('tcpdump/mptcp-fclose.pcap');
   assert.deepEqual(codes(fclose), ['note connection.fastclose']);
   assert.ok(fclose.connections[0]!.verified.includes('MP_FASTCLOSE keys: 1 good'));

@@ -8,9 +8,9 @@ import { readCapture, readCaptureBytes } from '../../capture/index.js';
 import type { Frame } from '../../capture/index.js';
 import { CaptureError } from '../../util/errors.js';
 import { decodePacket } from '../../wire/index.js';
-import { MptcpTracker } from '../mptcp/tracker.js';
+import { Analyzer } from '../index.js';
+import { MptcpTracker, mptcpStage } from '../mptcp/index.js';
 import type { Instant, MptcpConnection } from '../mptcp/types.js';
-import { TcpTracker } from '../tcp/tracker.js';
 import type { TcpConversationSummary } from '../tcp/tracker.js';
 import { ReportCollector } from './collect.js';
 import type { CollectorOptions } from './collect.js';
@@ -33,15 +33,22 @@ export interface CaptureAnalysis {
 
 /** Feeds frames in capture order; `finish` gives the analysis. */
 export class CaptureAnalyzer {
-  private readonly tcp = new TcpTracker();
   private readonly mptcp = new MptcpTracker();
+  private readonly analyzer: Analyzer;
   private readonly extras: ReportCollector;
   private packets = 0;
   private firstTime: Instant | undefined;
   private lastTime: Instant | undefined;
 
   constructor(opts: AnalyzeOptions = {}) {
-    this.extras = new ReportCollector(opts);
+    const extras = new ReportCollector(opts);
+    this.extras = extras;
+    this.analyzer = new Analyzer().use(mptcpStage(this.mptcp)).use({
+      process(pkt, annotations) {
+        const tcp = annotations.tcp;
+        if (tcp !== undefined && !tcp.quoted) extras.packet(pkt, tcp, annotations.mptcp);
+      },
+    });
   }
 
   get seenFrames(): number {
@@ -53,11 +60,7 @@ export class CaptureAnalyzer {
     const time = { sec: frame.tsSec, nsec: frame.tsNsec };
     this.firstTime ??= time;
     this.lastTime = time;
-    const pkt = decodePacket(frame);
-    const ta = this.tcp.process(pkt);
-    if (ta === undefined || ta.quoted) return;
-    const ma = this.mptcp.process(pkt, ta);
-    this.extras.packet(pkt, ta, ma);
+    this.analyzer.process(decodePacket(frame));
   }
 
   finish(captureError?: CaptureError): CaptureAnalysis {
@@ -68,7 +71,7 @@ export class CaptureAnalyzer {
       firstTime: this.firstTime,
       lastTime: this.lastTime,
       connections: this.mptcp.connections(),
-      tcp: this.tcp.conversations(),
+      tcp: this.analyzer.tcp.conversations(),
       extras: this.extras,
       captureError,
     };

@@ -25,6 +25,18 @@ export function addressRules(ctx: ConnContext): void {
   for (const a of c.addresses) {
     const who = side(a.dir);
     const peer = side(a.dir === 0 ? 1 : 0);
+    const leftmost = c.findings.some((f) => f.code === 'mptcp.add_addr.hmac_leftmost' && f.frames.includes(a.frame));
+    if (a.hmac === 'bad' && leftmost) {
+      ctx.add({
+        severity: 'warning',
+        code: 'add_addr.hmac_leftmost',
+        title: `ADD_ADDR ${text(a)} from the ${who} carries the leftmost 64 bits of its HMAC, not the rightmost`,
+        frames: [a.frame],
+        meaning: `The ${who} truncates the HMAC the way Linux did before May 2020; RFC 8684 and current stacks use the rightmost 64 bits, so a current ${peer} rejects this advertisement and never uses the address.`,
+        check: [`the ${who}'s kernel version: an update fixes it`],
+      });
+      continue;
+    }
     if (a.hmac === 'bad') {
       ctx.add({
         severity: 'error',

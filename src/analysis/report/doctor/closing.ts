@@ -13,7 +13,7 @@ import type { DoctorSeverity } from './types.js';
 /** Model finding codes that handshake, fallback, address and closing rules explain in their own words. */
 const EXPLAINED = new Set<string>([
   'mptcp.fallback', 'mptcp.key_echo.bad', 'mptcp.join.unknown_token', 'mptcp.join.hmac_bad', 'mptcp.join.failed',
-  'mptcp.add_addr.hmac_bad', 'mptcp.dss.checksum_bad', 'mptcp.dss.checksum_unchecked', 'mptcp.fastclose',
+  'mptcp.add_addr.hmac_bad', 'mptcp.add_addr.hmac_leftmost', 'mptcp.dss.checksum_bad', 'mptcp.dss.checksum_unchecked', 'mptcp.fastclose',
   'mptcp.fastclose.key_bad', 'mptcp.mp_fail', 'mptcp.tcprst',
 ]);
 

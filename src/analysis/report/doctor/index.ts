@@ -32,17 +32,18 @@ const CHECK_NAMES: Record<VerificationKind, string> = {
 
 /** The checks made on a connection, counted by kind and result, in words. */
 export function verifiedChecks(conn: MptcpConnection): string[] {
-  const counts = new Map<VerificationKind, { good: number; bad: number; unknown: number }>();
+  const counts = new Map<VerificationKind, { good: number; bad: number; unknown: number; why: Set<string> }>();
   for (const v of conn.verifications) {
-    const c = counts.get(v.kind) ?? { good: 0, bad: 0, unknown: 0 };
+    const c = counts.get(v.kind) ?? { good: 0, bad: 0, unknown: 0, why: new Set<string>() };
     c[v.status]++;
+    if (v.status === 'bad' && v.detail !== undefined) c.why.add(v.detail);
     counts.set(v.kind, c);
   }
   const out: string[] = [];
   for (const [kind, c] of counts) {
     const parts: string[] = [];
     if (c.good > 0) parts.push(`${c.good} good`);
-    if (c.bad > 0) parts.push(`${c.bad} bad`);
+    if (c.bad > 0) parts.push(`${c.bad} bad${c.why.size > 0 ? ` (${[...c.why].join('; ')})` : ''}`);
     if (c.unknown > 0) parts.push(`${c.unknown} not checkable (keys not captured)`);
     out.push(`${CHECK_NAMES[kind]}: ${parts.join(', ')}`);
   }
