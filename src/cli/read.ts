@@ -79,8 +79,7 @@ function parseDisplayFilter(text: string | undefined): Filter | undefined {
   try {
     return compileFilter(text);
   } catch (e) {
-    // render() ends with the error's own hint (nearest field names) when it has one.
-    if (isFilterError(e)) throw new UsageError(e.render(text), e.hint === undefined ? 'display filters use Wireshark\'s language; field names: mpscope fields' : undefined);
+    if (isFilterError(e)) throw new UsageError(e.render(text), e.hint ?? 'display filters use Wireshark\'s language; field names: mpscope fields');
     throw e;
   }
 }
