@@ -46,7 +46,8 @@ export function check(rc: number, syscall: string, what: string): number {
 /** The SysError for a failed system call: `what` says what mpscope was doing, in words. */
 export function sysError(errno: string, syscall: string, what: string): SysError {
   if (errno === 'EPERM' || errno === 'EACCES') {
-    return new SysError('PERMISSION', `${what}: permission denied (${syscall}: ${errno})`, PRIVILEGE_HINT, errno, syscall);
+    const hint = syscall === 'bind' ? 'ports below 1024 need root (or CAP_NET_BIND_SERVICE); pick a higher port' : PRIVILEGE_HINT;
+    return new SysError('PERMISSION', `${what}: permission denied (${syscall}: ${errno})`, hint, errno, syscall);
   }
   if (errno === 'EPROTONOSUPPORT' && syscall === 'socket') {
     return new SysError('MPTCP_UNAVAILABLE', `${what}: protocol not supported by this kernel (${syscall}: ${errno})`,

@@ -12,6 +12,9 @@ import { mptcpState, subflows } from './mptcp-socket.js';
 import type { MptcpState } from './mptcp-socket.js';
 import type { SockAddr } from './sockaddr.js';
 
+const TCP_ESTABLISHED = 1;
+const TCP_CLOSE = 7;
+
 export interface SubflowRecord {
   /** Subflow id when the kernel gives it (MPTCP_FULL_INFO), else the order of first sight from 1. */
   id: number;
@@ -20,7 +23,7 @@ export interface SubflowRecord {
   /** ms since the monitor started. */
   firstSeen: number;
   lastSeen: number;
-  /** No longer listed while the connection still spoke MPTCP. */
+  /** Gone while the connection went on over other subflows. */
   closed: boolean;
   /** Last tcp_info seen (MPTCP_FULL_INFO only). */
   tcp?: TcpInfo;
@@ -43,7 +46,7 @@ export interface ConnectionReport {
 }
 
 export interface MonitorOptions {
-  /** Poll interval in ms; default 100. 0 polls only when asked. */
+  /** Poll interval in ms; default 50. 0 polls only when asked. */
   interval?: number;
   onEvent?: (e: MonitorEvent) => void;
 }
@@ -59,7 +62,7 @@ export class MptcpMonitor {
 
   constructor(private readonly socket: net.Socket, private readonly opts: MonitorOptions = {}) {
     this.poll();
-    const interval = opts.interval ?? 100;
+    const interval = opts.interval ?? 50;
     if (interval > 0) {
       this.timer = setInterval(() => this.poll(), interval);
       this.timer.unref();
@@ -90,9 +93,15 @@ export class MptcpMonitor {
     if (list) this.update(list);
   }
 
-  private update(list: Subflow[]): void {
+  private update(all: Subflow[]): void {
     const now = Date.now() - this.start;
     const seen = new Set<string>();
+    // While the connection closes, the kernel lists subflows already shut
+    // (TCP_CLOSE) or disconnected (addresses zeroed): they are not subflows any more.
+    const list = all.filter((sf) => sf.tcp?.state !== TCP_CLOSE && sf.remote !== undefined && sf.remote.port !== 0);
+    // A subflow missing while no other one is established is the connection
+    // closing, not that subflow closing early.
+    const goingOn = list.some((sf) => (sf.tcp ? sf.tcp.state === TCP_ESTABLISHED : true));
     for (const sf of list) {
       const key = sf.id !== undefined ? `#${sf.id}` : `${addrKey(sf.local)}|${addrKey(sf.remote)}`;
       seen.add(key);
@@ -109,7 +118,7 @@ export class MptcpMonitor {
       this.emit({ type: 'subflow-up', subflow: fresh });
     }
     for (const [key, rec] of this.records) {
-      if (rec.closed || seen.has(key)) continue;
+      if (rec.closed || seen.has(key) || !goingOn) continue;
       rec.closed = true;
       this.emit({ type: 'subflow-down', subflow: rec });
     }

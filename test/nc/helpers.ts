@@ -5,20 +5,38 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/shared.js';
 import type { Netns } from '../lab/netns.js';
 
 export const CLI = join(ROOT, 'bin/mpscope.js');
 
-/** Builds dist/ when it is missing or older than the nc sources, as the bin runs the compiled code. */
+/**
+ * Builds dist/ when it is missing or older than the nc sources, as the bin
+ * runs the compiled code. Test files run in parallel: a lock directory keeps
+ * two of them from writing dist/ at once.
+ */
 export function buildCli(): void {
   const out = join(ROOT, 'dist/cli/nc.js');
-  const sources = ['src/cli/nc.ts', 'src/sys/mptcp-socket.ts', 'src/sys/monitor.ts', 'src/sys/endpoints.ts'].map((p) => join(ROOT, p));
-  const stale = !existsSync(out) || sources.some((s) => statSync(s).mtimeMs > statSync(out).mtimeMs);
-  if (stale) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  assert.ok(existsSync(out), 'dist/cli/nc.js was not built (npm run build)');
+  const sources = readdirSync(join(ROOT, 'src/sys')).map((f) => join(ROOT, 'src/sys', f)).concat(join(ROOT, 'src/cli/nc.ts'));
+  const stale = (): boolean => !existsSync(out) || sources.some((s) => statSync(s).mtimeMs > statSync(out).mtimeMs);
+  const lock = join(ROOT, '.build-lock');
+  for (const deadline = Date.now() + 120_000; stale() && Date.now() < deadline; ) {
+    try {
+      mkdirSync(lock);
+    } catch {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // another test file is building
+      continue;
+    }
+    try {
+      spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+    } finally {
+      rmdirSync(lock);
+    }
+    break;
+  }
+  assert.ok(!stale(), 'dist/cli/nc.js is missing or stale (npm run build)');
 }
 
 /** Why the nc tests cannot run the command, or false (the command table must list nc). */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hasCommand } from '../helpers/shared.js';
 import { netnsSkipReason, TwoHosts } from '../lab/netns.js';
-import { buildCli, bytes, grew, ncSkipReason, sleep, startNc } from './helpers.js';
+import { buildCli, bytes, CLI, grew, ncSkipReason, sleep, startNc } from './helpers.js';
 
 function skipReason(): string | false {
   const ns = netnsSkipReason(['nstat', 'python3']);
@@ -102,6 +102,8 @@ describe('mpscope nc with the kernel as peer', { skip: SKIP, timeout: 120_000 },
     await client.waitFor(/subflow 2 up: 10\.0\.2\.1:\d+ -> 10\.0\.1\.2:5202/);
     const rest = bytes(400_000, 4);
     client.child.stdin.end(rest);
+    // The server ends last, so both ends see the subflows before they close.
+    await server.waitFor(/the peer finished sending/);
     server.child.stdin.end();
     assert.equal(await client.exited, 0, client.stderr());
     assert.equal(await server.exited, 0, server.stderr());
@@ -158,7 +160,7 @@ describe('mpscope nc with the kernel as peer', { skip: SKIP, timeout: 120_000 },
       assert.equal(await client.exited, 0, client.stderr());
       assert.match(client.stderr(), /used MPTCP/);
     }
-    await server.waitFor(/connection from fd00:1::1 port \d+ used MPTCP[^\n]*\n[^\n]*\n[^\n]*sent 0 bytes, received 4 bytes/);
+    await server.waitFor(/connection from fd00:1::1 port \d+ used MPTCP[\s\S]*sent 0 bytes, received 4 bytes/);
     assert.equal(server.stdout().toString(), 'one,two.');
     assert.match(server.stderr(), /connection from 10\.0\.1\.1 port \d+ used MPTCP/);
     server.child.kill('SIGTERM');
@@ -181,6 +183,14 @@ describe('mpscope nc with the kernel as peer', { skip: SKIP, timeout: 120_000 },
     server.child.kill('SIGTERM');
     await server.exited;
     lab.cli.ip(['mptcp', 'limits', 'set', 'subflows', '2', 'add_addr_accepted', '0']);
+  });
+
+  it('without privilege, --via says so in one line with a hint, status 2', { skip: hasCommand('setpriv') ? false : 'setpriv is not installed', timeout: 30_000 }, () => {
+    const r = lab.cli.run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'nc', '--via', 'eth1', '10.0.1.2', '5208']);
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr.toString(),
+      'mpscope: ip mptcp endpoint add 10.0.2.1 dev eth1 subflow: RTNETLINK answers: Operation not permitted\n' +
+      'hint: run as root, or give node CAP_NET_ADMIN and CAP_NET_RAW (setcap cap_net_admin,cap_net_raw+ep $(command -v node))\n');
   });
 
   it('says it cannot connect, with status 1', { timeout: 30_000 }, async () => {
