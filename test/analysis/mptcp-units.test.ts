@@ -1,0 +1,95 @@
+/** The MPTCP tracker's building blocks: 64-bit sequence arithmetic on numbers, sent ranges, mappings, checksum gathering. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChecksumGather, MappingTable } from '../../src/analysis/mptcp/mappings.js';
+import { SentLog } from '../../src/analysis/mptcp/sent-log.js';
+import { TWO_32, baseHighFrom, extend32, highHalf, lowHalf, mod32, rawOf, relative64 } from '../../src/analysis/mptcp/seq.js';
+import { dssChecksum } from '../../src/mptcp/index.js';
+
+describe('sequence numbers as plain numbers', () => {
+  it('extends 32-bit values from the current position, carrying across 2^32 both ways', () => {
+    const baseLo = 0xfffffff0;
+    assert.equal(extend32(0xfffffff1, baseLo, 1), 1);
+    assert.equal(extend32(0x00000010, baseLo, 1), 0x20, 'past 2^32: carried, not wrapped');
+    assert.equal(extend32(0xffffffe0, baseLo, 5), -16, 'just before the base');
+    assert.equal(extend32(5, 0, 3 * TWO_32 + 10), 3 * TWO_32 + 5);
+    assert.equal(extend32(0xfffffffe, 0, 3 * TWO_32 + 10), 3 * TWO_32 - 2);
+  });
+
+  it('subtracts 64-bit halves into a signed relative number', () => {
+    assert.equal(relative64(1, 5, 0, 0xfffffff0), 0x15);
+    assert.equal(relative64(0, 0xfffffff0, 1, 5), -0x15);
+    assert.equal(relative64(0, 0, 0xffffffff, 0xffffffff), 1, 'across 2^64');
+  });
+
+  it('recovers the base high half from a full value and its relative number', () => {
+    const base = 0x12345678fffffff0n;
+    for (const rel of [1, 0x20, 5 * TWO_32 + 7, -3]) {
+      const raw = rawOf(base, rel);
+      assert.equal(baseHighFrom(highHalf(raw), lowHalf(raw), rel), highHalf(base), `rel ${rel}`);
+    }
+    assert.equal(mod32(-1), TWO_32 - 1);
+  });
+});
+
+describe('SentLog', () => {
+  const r = (start: number, end: number, frame: number, subflow: string) => ({ start, end, frame, subflow, annotation: undefined });
+
+  it('finds overlapping ranges, keeps order for resent data, replaces a resend from the same start on the same subflow', () => {
+    const log = new SentLog<string, undefined>();
+    log.add(r(1, 101, 1, 'a'));
+    log.add(r(101, 201, 2, 'a'));
+    log.add(r(201, 10001, 3, 'a'));
+    log.add(r(50, 150, 4, 'b'));
+    log.add(r(101, 201, 5, 'a'));
+    const collect = (s: number, e: number): number[] => {
+      const out: Array<{ frame: number }> = [];
+      log.collect(s, e, out as never);
+      return out.map((x) => x.frame);
+    };
+    assert.deepEqual(collect(120, 130), [4, 5]);
+    assert.deepEqual(collect(5000, 5001), [3], 'a long range reaches back');
+    assert.deepEqual(collect(10001, 20000), [], 'past everything sent');
+    log.dropUpTo(150);
+    assert.deepEqual(collect(0, 150), [5]);
+    assert.equal(log.size, 2);
+  });
+});
+
+describe('MappingTable', () => {
+  it('takes the newest covering mapping, and a repeated one names its newest frame', () => {
+    const t = new MappingTable();
+    assert.equal(t.add({ ssn: 1, end: 1001, dsn: 1, dsnEnd: 1001, frame: 10 }), true);
+    assert.equal(t.add({ ssn: 1001, end: 2001, dsn: 5001, dsnEnd: 6001, frame: 11 }), true);
+    assert.equal(t.add({ ssn: 1, end: 1001, dsn: 1, dsnEnd: 1001, frame: 12 }), false);
+    assert.equal(t.find(500)?.frame, 12);
+    assert.equal(t.find(1500)?.dsn, 5001);
+    assert.equal(t.find(2001), undefined);
+    t.dropUpTo(6001, 1001);
+    assert.equal(t.size, 1, 'the second mapping waits for the subflow ACK');
+    t.dropUpTo(6001, 2001);
+    assert.equal(t.size, 0);
+  });
+});
+
+describe('ChecksumGather', () => {
+  const payload = Uint8Array.from({ length: 301 }, (_, i) => (i * 13) & 0xff);
+  const dsn = 0x0102030405060708n;
+  const csum = dssChecksum(dsn, 1, 301, payload);
+
+  it('verifies a mapping from pieces in any order, with odd lengths', () => {
+    const g = new ChecksumGather(1, 1, 302, 302, dsn, 1, 301, csum);
+    assert.equal(g.feed(200, 102, payload.slice(199), 0, 102), false, 'ahead of a gap: kept aside');
+    assert.equal(g.feed(1, 99, payload, 0, 99), false);
+    assert.equal(g.feed(100, 100, payload.slice(99, 199), 0, 100), true);
+    assert.equal(g.status(), 'good');
+  });
+
+  it('notes a cut segment and completes from the retransmission', () => {
+    const g = new ChecksumGather(1, 1, 302, 302, dsn, 1, 301, csum ^ 1);
+    assert.equal(g.feed(1, 301, payload, 0, 40), false);
+    assert.equal(g.cut, true);
+    assert.equal(g.feed(1, 301, payload, 0, 301), true);
+    assert.equal(g.status(), 'bad');
+  });
+});
