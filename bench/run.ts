@@ -4,6 +4,7 @@
  * whether each target is met; exits 1 when a target is missed.
  *
  * Environment: BENCH_PACKETS (default 1000000), BENCH_SUBFLOWS (default 2000),
+ * BENCH_LARGE_FACTOR (default 5: the memory check compares N and 5N packets),
  * BENCH_SKIP_TSHARK=1 to leave tshark out (it is the slowest part).
  */
 import { spawnSync } from 'node:child_process';
@@ -97,22 +98,48 @@ function benchDecode(path: string, packets: number): void {
   target('decode >= 2,000,000 packets/s', packets / best >= 2e6, fmtRate(packets, best));
 }
 
+interface Comparison {
+  what: string;
+  ours: string[];
+  theirs: string[];
+  tool: 'tcpdump' | 'tshark';
+  /** Required speed ratio (their CPU time / ours). */
+  ratio: number;
+  /** Required packets per second of ours, when the issue sets one. */
+  minRate?: number;
+}
+
+const MPTCP_PREFS = ['-o', 'mptcp.analyze_mappings:TRUE', '-o', 'mptcp.intersubflows_retransmission:TRUE'];
+
+function comparisons(path: string): Comparison[] {
+  const me = (...a: string[]): string[] => ['node', CLI, ...a];
+  return [
+    { what: 'read -T tcpdump vs tcpdump -nn -r', tool: 'tcpdump', ours: me('read', '-T', 'tcpdump', '-r', path), theirs: ['tcpdump', '-nn', '-r', path], ratio: 1 },
+    { what: 'read (list) vs tshark -r', tool: 'tshark', ours: me('read', '-r', path), theirs: ['tshark', '-r', path], ratio: 10 },
+    { what: "read -Y 'tcp.analysis.flags' vs tshark -Y", tool: 'tshark', ours: me('read', '-r', path, '-Y', 'tcp.analysis.flags'), theirs: ['tshark', '-r', path, '-Y', 'tcp.analysis.flags'], ratio: 20, minRate: 1e6 },
+    { what: 'summary vs tshark with MPTCP analysis prefs', tool: 'tshark', ours: me('summary', '-r', path), theirs: ['tshark', '-r', path, ...MPTCP_PREFS], ratio: 50, minRate: 1e6 },
+  ];
+}
+
 function benchCommands(path: string, packets: number): void {
-  console.log(`\n== commands on ${path} (stdout to /dev/null)`);
-  if (have('tcpdump')) {
-    const td = timeCommand('tcpdump -nn -r FILE', ['tcpdump', '-nn', '-r', path]);
-    const ms = timeCommand('mpscope read -T tcpdump -r FILE', ['node', CLI, 'read', '-T', 'tcpdump', '-r', path]);
-    show(td, packets);
-    show(ms, packets);
-    target('mpscope -T tcpdump at least as fast as tcpdump -nn', ms.ok && td.ok && ms.seconds <= td.seconds, `ratio ${(td.seconds / ms.seconds).toFixed(2)}x`);
-  } else console.log('  tcpdump not installed: skipped');
-  if (process.env.BENCH_SKIP_TSHARK !== '1' && have('tshark')) {
-    const ts = timeCommand('tshark -r FILE', ['tshark', '-r', path]);
-    const ms = timeCommand('mpscope read -r FILE', ['node', CLI, 'read', '-r', path]);
-    show(ts, packets);
-    show(ms, packets);
-    target('mpscope read >= 10x faster than tshark -r', ms.ok && ts.ok && ts.seconds / ms.seconds >= 10, `ratio ${(ts.seconds / ms.seconds).toFixed(1)}x`);
-  } else console.log('  tshark skipped');
+  console.log(`\n== commands on ${path} (stdout to /dev/null; rates and ratios from CPU time)`);
+  for (const c of comparisons(path)) {
+    console.log(`-- ${c.what}`);
+    if (!have(c.tool) || (c.tool === 'tshark' && process.env.BENCH_SKIP_TSHARK === '1')) {
+      console.log(`  ${c.tool} skipped`);
+      continue;
+    }
+    const theirs = timeCommand(c.theirs.join(' ').replace(path, 'FILE'), c.theirs);
+    const ours = timeCommand(c.ours.slice(2).join(' ').replace(path, 'FILE'), c.ours);
+    show(theirs, packets);
+    show(ours, packets);
+    const ratio = theirs.seconds / ours.seconds;
+    target(`${c.what}: >= ${c.ratio}x`, ours.ok && theirs.ok && ratio >= c.ratio, `ratio ${ratio.toFixed(1)}x`);
+    if (c.minRate !== undefined) {
+      const rate = packets / ours.seconds;
+      target(`${c.what}: >= ${(c.minRate / 1e6).toFixed(0)}M packets/s`, ours.ok && rate >= c.minRate, fmtRate(packets, ours.seconds));
+    }
+  }
 }
 
 function benchMemory(small: string, large: string, nSmall: number, nLarge: number): void {
@@ -120,21 +147,28 @@ function benchMemory(small: string, large: string, nSmall: number, nLarge: numbe
     console.log('\n== memory: /usr/bin/time not installed, skipped');
     return;
   }
-  console.log('\n== peak memory: does it grow with the file?');
-  const a = timeCommand(`mpscope read -r (${nSmall} packets)`, ['node', CLI, 'read', '-r', small]);
-  const b = timeCommand(`mpscope read -r (${nLarge} packets)`, ['node', CLI, 'read', '-r', large]);
-  show(a, nSmall);
-  show(b, nLarge);
-  if (a.maxRssMb !== undefined && b.maxRssMb !== undefined) {
-    target('peak memory does not grow with file size', b.maxRssMb <= a.maxRssMb * 1.25 + 10, `${a.maxRssMb.toFixed(0)} MB vs ${b.maxRssMb.toFixed(0)} MB`);
+  console.log(`\n== peak memory with the same open connections: ${nSmall} vs ${nLarge} packets`);
+  const cases: Array<[string, string[]]> = [
+    ['read', ['read']],
+    ["read -Y 'tcp.analysis.flags'", ['read', '-Y', 'tcp.analysis.flags']],
+    ['summary', ['summary']],
+  ];
+  for (const [label, argv] of cases) {
+    const a = timeCommand(`${label} (${nSmall} packets)`, ['node', CLI, ...argv, '-r', small]);
+    const b = timeCommand(`${label} (${nLarge} packets)`, ['node', CLI, ...argv, '-r', large]);
+    show(a, nSmall);
+    show(b, nLarge);
+    if (a.maxRssMb !== undefined && b.maxRssMb !== undefined) {
+      target(`${label}: peak memory < 250 MB and flat`, b.maxRssMb < 250 && b.maxRssMb <= a.maxRssMb * 1.25 + 10, `${a.maxRssMb.toFixed(0)} MB vs ${b.maxRssMb.toFixed(0)} MB`);
+    }
   }
 }
 
 const file = captureFile(PACKETS);
 benchDecode(file, PACKETS);
 benchCommands(file, PACKETS);
-const smallCount = Math.max(1000, Math.floor(PACKETS / 5));
-benchMemory(captureFile(smallCount), file, smallCount, PACKETS);
+const largeCount = PACKETS * Number(process.env.BENCH_LARGE_FACTOR ?? 5);
+benchMemory(file, captureFile(largeCount), PACKETS, largeCount);
 
 console.log('\n== summary');
 for (const r of results) console.log(`  ${r.met ? 'MET   ' : 'MISSED'} ${r.target}`);
