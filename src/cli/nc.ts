@@ -241,9 +241,16 @@ async function session(socket: net.Socket, input: StdinFeed, verbose: number, sa
     if (verbose > 0) say(`the peer finished sending${input.ended ? '' : '; sending the rest of the input'}`);
   });
   socket.on('error', (e) => (failure = e));
+  // Output closed under us (`| head`): like nc dying of SIGPIPE, stop, but say so.
+  const onOutputGone = (): void => {
+    failure ??= new Error('standard output was closed');
+    socket.destroy();
+  };
+  process.stdout.once('error', onOutputGone);
   input.attach(socket);
   socket.resume();
   await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  process.stdout.removeListener('error', onOutputGone);
   input.detach();
   const report = monitor.stop();
   for (const line of describeReport(report, what, side, verbose)) say(line);

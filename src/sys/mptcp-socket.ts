@@ -78,10 +78,18 @@ export async function createMptcpServer(opts: MptcpServerOptions, onConnection?:
   if (literal && opts.family !== undefined && literal.family !== opts.family) {
     throw new TypeError(`listen address ${opts.host} is not IPv${opts.family}`);
   }
-  const family: IpFamily = literal?.family ?? opts.family ?? 6;
-  const host = opts.host ?? (family === 4 ? '0.0.0.0' : '::');
   const mptcp = opts.mptcp ?? true;
-  const fd = openStreamSocket(family, mptcp);
+  let family: IpFamily = literal?.family ?? opts.family ?? 6;
+  let fd: number;
+  try {
+    fd = openStreamSocket(family, mptcp);
+  } catch (e) {
+    // Both families were asked for, but this host has no IPv6: IPv4 alone then.
+    if (!(e instanceof SysError && e.errno === 'EAFNOSUPPORT' && literal === undefined && opts.family === undefined)) throw e;
+    family = 4;
+    fd = openStreamSocket(family, mptcp);
+  }
+  const host = opts.host ?? (family === 4 ? '0.0.0.0' : '::');
   try {
     setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1, 'setting SO_REUSEADDR');
     if (family === 6) setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, opts.family === 6 ? 1 : 0, 'setting IPV6_V6ONLY');

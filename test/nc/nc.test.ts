@@ -150,19 +150,19 @@ describe('mpscope nc with the kernel as peer', { skip: SKIP, timeout: 120_000 },
     assert.equal(grew(srvBefore, lab.srv.counters(), 'MPTcpExtMPCapableSYNRX'), 0);
   });
 
-  it('-k serves connections one after the other, IPv4 and IPv6', { timeout: 30_000 }, async () => {
+  it('-k serves connections one after the other, IPv4 (from -s/-p) and IPv6', { timeout: 30_000 }, async () => {
     const server = startNc(lab.srv, ['-v', '-l', '-k', '5205']);
     server.child.stdin.end();
     await server.waitFor(/listening on \[::\]:5205/);
-    for (const [host, text] of [['10.0.1.2', 'one,'], ['fd00:1::2', 'two.']] as const) {
-      const client = startNc(lab.cli, [host, '5205']);
+    for (const [args, text] of [[['-s', '10.0.2.1', '-p', '40123', '10.0.1.2'], 'one,'], [['fd00:1::2'], 'two.']] as const) {
+      const client = startNc(lab.cli, [...args, '5205']);
       client.child.stdin.end(text);
       assert.equal(await client.exited, 0, client.stderr());
       assert.match(client.stderr(), /used MPTCP/);
     }
     await server.waitFor(/connection from fd00:1::1 port \d+ used MPTCP[\s\S]*sent 0 bytes, received 4 bytes/);
     assert.equal(server.stdout().toString(), 'one,two.');
-    assert.match(server.stderr(), /connection from 10\.0\.1\.1 port \d+ used MPTCP/);
+    assert.match(server.stderr(), /connection from 10\.0\.2\.1 port 40123 used MPTCP/, '-s and -p chose the source');
     server.child.kill('SIGTERM');
     assert.equal(await server.exited, 143, server.stderr());
   });
