@@ -372,8 +372,7 @@ export class MptcpTracker {
     }
 
     if (syn && ack && !sawHandshakeOption) this.refusedHandshake(sub, dir, pkt, ann);
-    if (!syn && (flags & TcpFlag.RST) === 0 && sm.ackFrame === undefined && dir === sm.initiator
-      && (sm.synFrame !== undefined || sm.synAckFrame !== undefined)) {
+    if (!syn && (flags & TcpFlag.RST) === 0 && sm.ackFrame === undefined && dir === sm.initiator && sm.synAckFrame !== undefined) {
       this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
     }
     if (len > 0) this.onData(sub, dir, pkt, t, ann, sawMptcp);
@@ -392,6 +391,14 @@ export class MptcpTracker {
     const sm = sub.model;
     if (sm.synFrame === undefined) sm.synFrame = frame;
     else sm.synRetransmissions++;
+    if (sm.state === 'failed' || sm.state === 'reset') {
+      // The same 4-tuple tries again after a reset: a new handshake (the events keep the failed one).
+      sm.state = 'syn-sent';
+      sm.failure = undefined;
+      sm.resetFrame = undefined;
+      sm.synAckFrame = undefined;
+      sm.ackFrame = undefined;
+    }
   }
 
   private onSynAck(sub: Sub, frame: number): void {
@@ -449,6 +456,8 @@ export class MptcpTracker {
     if (status === 'bad') {
       this.finding(cm, ann, 'mptcp.key_echo.bad', 'MP_CAPABLE echoes keys that differ from those of the SYN and SYN/ACK', frame);
     }
+    sub.model.ackFrame ??= frame;
+    this.established(sub, frame);
     if (m.dataLength !== undefined && t.payloadLength > 0) this.implicitMapping(sub, m, dir, pkt);
   }
 
@@ -523,6 +532,11 @@ export class MptcpTracker {
       this.verify(cm, 'join_ack_hmac', status, frame, sm.stream);
     }
     if (status === 'bad') this.finding(cm, ann, 'mptcp.join.hmac_bad', 'MP_JOIN third ACK HMAC does not match the keys and nonces', frame);
+    sm.ackFrame ??= frame;
+    if (sm.establishedFrame === undefined && sm.state !== 'failed' && sm.state !== 'reset') {
+      this.established(sub, frame);
+      this.event(cm, { kind: 'join', frame, time: instant(pkt), stream: sm.stream, dir });
+    }
   }
 
   /** A SYN/ACK without MP_CAPABLE (fallback) or without MP_JOIN (the join is refused). */
@@ -547,13 +561,8 @@ export class MptcpTracker {
       this.established(sub, frame);
       return;
     }
-    if (sm.state === 'failed') return;
-    if (sawHandshakeOption) {
-      this.established(sub, frame);
-      this.event(conn.model, { kind: 'join', frame, time: instant(pkt), stream: sm.stream, dir });
-    } else {
-      this.joinFailed(sub, pkt, dir, 'the third ACK carries no MP_JOIN');
-    }
+    // A third ACK with MP_JOIN completed the join in onJoin.
+    if (sm.state !== 'failed' && !sawHandshakeOption) this.joinFailed(sub, pkt, dir, 'the third ACK carries no MP_JOIN');
   }
 
   private established(sub: Sub, frame: number): void {
