@@ -8,7 +8,7 @@
 import type net from 'node:net';
 import { constants } from 'node:os';
 import {
-  addViaEndpoints, connectMptcp, createMptcpServer, formatSockaddr, native, parseIp, SysError, MptcpMonitor,
+  addViaEndpoints, connectMptcp, createMptcpServer, describeErrno, formatSockaddr, native, parseIp, SysError, MptcpMonitor,
 } from '../sys/index.js';
 import type {
   ConnectionReport, IpFamily, MonitorEvent, MptcpConnectOptions, MptcpServerOptions, SockAddr, SubflowRecord, ViaEndpoints,
@@ -78,6 +78,9 @@ function readOptions(argv: string[]): NcOptions | 'help' {
   }
   const source = args.last('s');
   if (listen && source !== undefined && host !== undefined) throw new UsageError('give the listen address either as HOST or with -s, not both');
+  for (const [addr, what] of [[source, '-s'], [listen ? host : undefined, 'the listen address']] as const) {
+    if (addr !== undefined && !parseIp(addr)) throw new UsageError(`${what} must be an IP address: '${addr}'`);
+  }
   const w = args.int('w', 1);
   const via = args.values('via').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   return {
@@ -157,11 +160,10 @@ async function connect(opts: NcOptions, input: StdinFeed, stop: Interrupt, say: 
     };
     socket = await withTcpIfNoMptcp((mptcp) => connectMptcp(host, opts.port, { ...connectOpts, mptcp }), say);
   } catch (e) {
-    if (e instanceof SysError && e.code === 'SYSCALL') {
-      say(`connect to ${host} port ${opts.port} failed: ${e.message.replace(/^connecting to \S+ port \d+: /, '')}`);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof SysError && e.code === 'SYSCALL')) throw e;
+    if (e.syscall === 'getaddrinfo') say(e.message);
+    else say(`connect to ${host} port ${opts.port} failed: ${describeErrno(e.errno ?? 'EIO')} (${e.syscall}: ${e.errno})`);
+    return 1;
   }
   const peer = `${plain(socket.remoteAddress)} port ${socket.remotePort}`;
   if (opts.verbose > 0) say(`connected to ${peer} from ${plain(socket.localAddress)} port ${socket.localPort}`);
@@ -178,20 +180,21 @@ async function listen(opts: NcOptions, input: StdinFeed, stop: Interrupt, say: (
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.family ? { family: opts.family } : {}),
   };
-  const server = await withTcpIfNoMptcp((mptcp) => createMptcpServer({ ...serverOpts, mptcp }, (s) => {
-      // The kernel takes MP_JOIN SYNs through the listener, so it stays open
-      // while a connection lives, where OpenBSD nc closes it after accepting.
-      // Without -k, later connections are turned away; with -k they wait
-      // their turn paused, as in the kernel's backlog.
-      if (served > 0 && !opts.keep) {
-        s.destroy();
-        return;
-      }
-      s.pause();
-      queue.push(s);
-      served++;
-      wake?.();
-    }), say);
+  // The kernel takes MP_JOIN SYNs through the listener, so it stays open
+  // while a connection lives, where OpenBSD nc closes it after accepting.
+  // Without -k, later connections are turned away; with -k they wait their
+  // turn paused, as in the kernel's backlog.
+  const admit = (s: net.Socket): void => {
+    if (served > 0 && !opts.keep) {
+      s.destroy();
+      return;
+    }
+    s.pause();
+    queue.push(s);
+    served++;
+    wake?.();
+  };
+  const server = await withTcpIfNoMptcp((mptcp) => createMptcpServer({ ...serverOpts, mptcp }, admit), say);
   try {
     if (opts.verbose > 0) {
       const a = server.address() as net.AddressInfo;

@@ -5,7 +5,7 @@
  * here but the pure parsers needs the native addon (native/mpscope.cc).
  */
 export * from './constants.js';
-export { SysError, errnoName, check, sysError, PRIVILEGE_HINT, MPTCP_HINT } from './errors.js';
+export { SysError, errnoName, describeErrno, check, sysError, PRIVILEGE_HINT, MPTCP_HINT } from './errors.js';
 export type { SysErrorCode } from './errors.js';
 export { native, nativeAvailable, nativePath, BUILD_HINT } from './native.js';
 export type { NativeAddon, WatchHandle } from './native.js';

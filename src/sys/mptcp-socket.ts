@@ -146,7 +146,8 @@ export async function connectMptcp(host: string, port: number, opts: MptcpConnec
       const found = await lookup(host, { all: true, family: family ?? 0 });
       targets = found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
     } catch (e) {
-      throw new SysError('SYSCALL', `cannot resolve '${host}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`, undefined, 'ENOENT', 'getaddrinfo');
+      const code = (e as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+      throw new SysError('SYSCALL', `cannot resolve '${host}' (${code})`, undefined, code, 'getaddrinfo');
     }
   }
   let last: unknown;
@@ -157,7 +158,7 @@ export async function connectMptcp(host: string, port: number, opts: MptcpConnec
       last = e;
     }
   }
-  throw last ?? new SysError('SYSCALL', `no address for '${host}'`, undefined, 'ENOENT', 'getaddrinfo');
+  throw last ?? new SysError('SYSCALL', `cannot resolve '${host}' (no address)`, undefined, 'ENOTFOUND', 'getaddrinfo');
 }
 
 async function connectOne(address: string, family: IpFamily, port: number, opts: MptcpConnectOptions): Promise<net.Socket> {

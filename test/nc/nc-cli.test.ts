@@ -37,6 +37,8 @@ describe('mpscope nc command line', () => {
       [['-4', '-6', 'host', '1'], 'mpscope: -4 and -6 exclude each other\n'],
       [['-n', 'example.com', '1'], "mpscope: -n: 'example.com' is not an IP address\n"],
       [['-l', '-s', '10.0.0.1', '10.0.0.2', '5'], 'mpscope: give the listen address either as HOST or with -s, not both\n'],
+      [['-l', 'localhost', '5'], "mpscope: the listen address must be an IP address: 'localhost'\n"],
+      [['-s', 'my.host', '10.0.0.1', '5'], "mpscope: -s must be an IP address: 'my.host'\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = nc(args);
