@@ -79,7 +79,10 @@ function readOptions(argv: string[]): NcOptions | 'help' {
   const source = args.last('s');
   if (listen && source !== undefined && host !== undefined) throw new UsageError('give the listen address either as HOST or with -s, not both');
   for (const [addr, what] of [[source, '-s'], [listen ? host : undefined, 'the listen address']] as const) {
-    if (addr !== undefined && !parseIp(addr)) throw new UsageError(`${what} must be an IP address: '${addr}'`);
+    if (addr === undefined) continue;
+    const ip = parseIp(addr);
+    if (!ip) throw new UsageError(`${what} must be an IP address: '${addr}'`);
+    if (family !== undefined && ip.family !== family) throw new UsageError(`${what} ${addr} is not an IPv${family} address`);
   }
   const w = args.int('w', 1);
   const via = args.values('via').flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');

@@ -130,9 +130,10 @@ export class ViaEndpoints {
 }
 
 /**
- * Adds a subflow endpoint (bound to its interface) for every global address
- * of each interface, and raises the subflow limit so the kernel may use them
- * all. On failure, whatever was already changed is undone before throwing.
+ * Adds an endpoint (bound to its interface; a subflow endpoint unless
+ * `flags` say otherwise) for every global address of each interface, and
+ * raises the subflow limit so the kernel may use them all. On failure,
+ * whatever was already changed is undone before throwing.
  */
 export function addViaEndpoints(interfaces: readonly string[], opts: ViaOptions = {}): ViaEndpoints {
   const ip = opts.ip ?? new IpCommand();
@@ -161,7 +162,8 @@ export function addViaEndpoints(interfaces: readonly string[], opts: ViaOptions 
     }
     const limits = getLimits(ip);
     via.limitsBefore = limits;
-    const wanted = listEndpoints(ip).filter((e) => e.flags.includes('subflow')).length;
+    // Each subflow endpoint opens a subflow, each announced one invites a join: both count against the limit.
+    const wanted = listEndpoints(ip).filter((e) => e.flags.includes('subflow') || e.flags.includes('signal')).length;
     const raised = { ...limits, subflows: Math.min(MAX_LIMIT, Math.max(limits.subflows, wanted)) };
     if (raised.subflows !== limits.subflows) {
       setLimits(raised, ip);

@@ -14,6 +14,7 @@
  * Kernels before 5.16 answer ENOPROTOOPT: there the answer is unknown.
  */
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import {
@@ -45,10 +46,12 @@ export function isMptcpEnabled(): boolean | undefined {
 // for these a plain-TCP answer means a fallback, not a plain socket.
 const fromMptcp = new WeakSet<net.Socket>();
 
+const { ENOPROTOOPT, EOPNOTSUPP, EPROTONOSUPPORT } = constants.errno;
+
 /** A new non-blocking stream socket fd: MPTCP unless `mptcp` is false. */
 export function openStreamSocket(family: IpFamily, mptcp = true): number {
   const rc = native().socket(family === 4 ? AF_INET : AF_INET6, SOCK_STREAM, mptcp ? IPPROTO_MPTCP : IPPROTO_TCP);
-  if (mptcp && (rc === -92 || rc === -93)) {
+  if (mptcp && (rc === -ENOPROTOOPT || rc === -EPROTONOSUPPORT)) {
     // ENOPROTOOPT: the sysctl is off; EPROTONOSUPPORT: no MPTCP in this kernel.
     const disabled = isMptcpEnabled() === false;
     throw new SysError('MPTCP_UNAVAILABLE',
@@ -208,7 +211,7 @@ export function socketFd(s: net.Socket | net.Server | number): number {
 export function mptcpInfo(s: net.Socket | number): MptcpInfo | undefined {
   const buf = new Uint8Array(MPTCP_INFO_SIZE);
   const rc = native().getsockopt(socketFd(s), SOL_MPTCP, MPTCP_INFO, buf);
-  if (rc === -95 || rc === -92) return undefined; // EOPNOTSUPP, ENOPROTOOPT
+  if (rc === -EOPNOTSUPP || rc === -ENOPROTOOPT) return undefined;
   return parseMptcpInfo(buf, check(rc, 'getsockopt', 'reading MPTCP_INFO'));
 }
 
@@ -232,8 +235,8 @@ export function mptcpState(s: net.Socket | number): MptcpState {
   const buf = new Uint8Array(MPTCP_INFO_SIZE);
   const rc = native().getsockopt(fd, SOL_MPTCP, MPTCP_INFO, buf);
   if (rc >= 0) return { kind: 'mptcp', info: parseMptcpInfo(buf, rc)! };
-  if (rc === -95) return { kind: 'fallback' };
-  if (rc === -92) return { kind: 'unknown' };
+  if (rc === -EOPNOTSUPP) return { kind: 'fallback' };
+  if (rc === -ENOPROTOOPT) return { kind: 'unknown' };
   check(rc, 'getsockopt', 'reading MPTCP_INFO');
   return { kind: 'unknown' };
 }
@@ -258,7 +261,7 @@ function fullInfo(fd: number): Subflow[] | undefined | 'unsupported' {
     const sf = new Uint8Array(room * SUBFLOW_INFO_SIZE);
     const tcp = new Uint8Array(room * TCP_INFO_SIZE);
     const rc = native().mptcpFullInfo(fd, head, sf, tcp);
-    if (rc === -95 || rc === -92) {
+    if (rc === -EOPNOTSUPP || rc === -ENOPROTOOPT) {
       // EOPNOTSUPP is also what a fallback answers: MPTCP_INFO tells the two apart.
       return mptcpInfo(fd) === undefined ? undefined : 'unsupported';
     }
@@ -275,7 +278,7 @@ export function subflowAddrs(s: net.Socket | number): Subflow[] | undefined {
   for (;;) {
     const buf = subflowDataRequest(room, SUBFLOW_ADDRS_SIZE);
     const rc = native().getsockopt(fd, SOL_MPTCP, MPTCP_SUBFLOW_ADDRS, buf);
-    if (rc === -95 || rc === -92) return undefined;
+    if (rc === -EOPNOTSUPP || rc === -ENOPROTOOPT) return undefined;
     const { total, elements } = subflowDataElements(buf, check(rc, 'getsockopt', 'reading MPTCP_SUBFLOW_ADDRS'));
     if (elements.length >= total) return elements.map(parseSubflowAddrs);
     room = total;

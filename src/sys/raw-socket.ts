@@ -7,6 +7,7 @@
  * Needs CAP_NET_RAW.
  */
 import { closeSync } from 'node:fs';
+import { constants } from 'node:os';
 import {
   AF_INET, AF_INET6, IP_HDRINCL, IPPROTO_IPV6, IPPROTO_TCP, IPV6_HDRINCL, SOCK_RAW, SOL_IP, UV_READABLE,
 } from './constants.js';
@@ -68,7 +69,7 @@ export class RawSocket {
   /** One waiting packet, or undefined when none is queued (never blocks). */
   receive(buf: Uint8Array = new Uint8Array(MAX_PACKET)): RawPacket | undefined {
     const n = native().recvfrom(this.fd, buf, this.from);
-    if (n === -11 || n === -4) return undefined; // EAGAIN, EINTR
+    if (n === -constants.errno.EAGAIN || n === -constants.errno.EINTR) return undefined;
     check(n, 'recvfrom', 'receiving from a raw socket');
     return { data: buf.slice(0, n), from: decodeSockaddr(this.from) };
   }

@@ -5,8 +5,9 @@
  * ending) removes it. Needs CAP_NET_ADMIN.
  */
 import { closeSync, readSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { IFF_NO_PI, IFF_TAP, IFF_TUN, IFNAMSIZ, UV_READABLE } from './constants.js';
-import { check, SysError } from './errors.js';
+import { check, errnoName, SysError } from './errors.js';
 import { FdWatch } from './fd-watch.js';
 import { IpCommand } from './ip-command.js';
 import { native } from './native.js';
@@ -36,8 +37,9 @@ export class TunDevice {
     name.set(enc);
     const flags = (opts.tap ? IFF_TAP : IFF_TUN) | (opts.packetInfo ? 0 : IFF_NO_PI);
     const rc = native().openTun(name, flags);
-    if (rc === -2 || rc === -19) {
-      throw new SysError('SYSCALL', 'no TUN support: /dev/net/tun is missing', 'load the tun module (modprobe tun) or create the device node', rc === -2 ? 'ENOENT' : 'ENODEV', 'open');
+    if (rc === -constants.errno.ENOENT || rc === -constants.errno.ENODEV) {
+      throw new SysError('SYSCALL', 'no TUN support: /dev/net/tun is missing', 'load the tun module (modprobe tun) or create the device node',
+        errnoName(-rc), 'open');
     }
     const fd = check(rc, 'ioctl(TUNSETIFF)', `creating TUN device ${wanted}`);
     const end = name.indexOf(0);
