@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/shared.js';
 import type { Netns } from '../lab/netns.js';
@@ -21,12 +22,15 @@ export function buildCli(): void {
   const out = join(ROOT, 'dist/cli/nc.js');
   const sources = readdirSync(join(ROOT, 'src/sys')).map((f) => join(ROOT, 'src/sys', f)).concat(join(ROOT, 'src/cli/nc.ts'));
   const stale = (): boolean => !existsSync(out) || sources.some((s) => statSync(s).mtimeMs > statSync(out).mtimeMs);
-  const lock = join(ROOT, '.build-lock');
+  const lock = join(tmpdir(), `mpscope-build-lock${ROOT.replace(/\//g, '_')}`);
   for (const deadline = Date.now() + 120_000; stale() && Date.now() < deadline; ) {
     try {
       mkdirSync(lock);
     } catch {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200); // another test file is building
+      // Another test file is building; a lock older than any build was left by a crash.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 300_000) rmdirSync(lock);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
       continue;
     }
     try {
