@@ -84,14 +84,17 @@ function parseDisplayFilter(text: string | undefined): Filter | undefined {
   }
 }
 
-/** TCP analysis, then MPTCP connection analysis on the TCP annotations. */
-function makeAnalyzer(prefs: Prefs): Analyzer {
-  const mptcp = new MptcpTracker();
-  return new Analyzer({
-    tcp: { relativeSeq: prefs.relative, summaries: false },
-    stages: [{ process(pkt, a) { if (a.tcp) a.mptcp = mptcp.process(pkt, a.tcp); } }],
-  });
+/** TCP analysis, then (when some output reads `mptcp.*` fields) MPTCP connection analysis on the TCP annotations. */
+function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Analyzer {
+  const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false } });
+  if (withMptcp) {
+    const mptcp = new MptcpTracker();
+    analyzer.use({ process(pkt, a) { if (a.tcp) a.mptcp = mptcp.process(pkt, a.tcp); } });
+  }
+  return analyzer;
 }
+
+const readsMptcpAnalysis = (names: readonly string[]): boolean => names.some((n) => n.startsWith('mptcp.'));
 
 export async function runRead(argv: string[]): Promise<number> {
   const args = new ArgReader(parseArgs(argv, SPECS, 'read'), 'read');
@@ -125,7 +128,10 @@ export async function runRead(argv: string[]): Promise<number> {
   const writeTo = args.last('w');
   // tshark analyses by default; tcpdump's format and -w need it only for a filter (which may read analysis fields).
   const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined;
-  const analyzer = prefs.analyze && wantsAnalysis ? makeAnalyzer(prefs) : undefined;
+  // The list and tcpdump lines never show MPTCP connection state; JSON, fields and filters may.
+  const withMptcp = format === 'json' || format === 'ndjson' || (format === 'fields' && readsMptcpAnalysis(args.values('e')))
+    || readsMptcpAnalysis(filter?.fields ?? []);
+  const analyzer = prefs.analyze && wantsAnalysis ? makeAnalyzer(prefs, withMptcp) : undefined;
   const contexts = filter ? new ContextBuilder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
