@@ -197,6 +197,20 @@ test('MP_FAIL after a payload change: an error', () => {
   assert.deepEqual([f.severity, f.frames], ['error', [6]]);
 });
 
+test('DSS checksums: good ones verified, a bad one is an error with its mapping\'s frame', () => {
+  const c = new CraftedConnection({ version: 1, clientKey: 0x0102030405060708n, serverKey: 0x1112131415161718n, checksums: true });
+  const m = c.master(CLIENT, SERVER).handshake();
+  m.data('a', 500); // 4
+  m.data('a', 500, { badChecksum: true }); // 5
+  m.data('b', 300); // 6
+  m.ack('a'); // 7
+  const r = doctor(c);
+  const f = one(r, 'dss.checksum_bad');
+  assert.deepEqual([f.severity, f.frames, f.facts], ['error', [5], { bad: 1, good: 2, unchecked: 0 }]);
+  assert.match(f.title, /^1 DSS checksum of 3 does not match its mapping and payload$/);
+  assert.ok(r.connections[0]!.verified.includes('DSS checksums: 2 good, 1 bad'));
+});
+
 test('ADD_ADDR never used while the connection went on for seconds; a bad ADD_ADDR HMAC', () => {
   const c = v1();
   const m = established(c);

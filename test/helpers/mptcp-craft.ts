@@ -6,7 +6,7 @@
  * ADD_ADDR, MP_FAIL, resets) is one call, so a test reads like the trace it
  * checks. Subflow sequence numbers, DSNs and data ACKs follow the calls.
  */
-import { addAddrHmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../src/mptcp/index.js';
+import { addAddrHmac, dssChecksum, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../src/mptcp/index.js';
 import { encodeMptcpOption } from '../../src/wire/index.js';
 import type { MptcpOption } from '../../src/wire/types.js';
 import { Talk, Timeline } from '../analysis/tcp-craft.js';
@@ -245,15 +245,24 @@ export class CraftedSubflow {
     };
   }
 
-  /** `len` new data bytes from `s` with a DSS mapping for them (and a data ACK). */
-  data(s: Side, len: number, o: SegmentOpts & { dsn?: number } = {}): this {
+  /**
+   * `len` new data bytes from `s` with a DSS mapping for them (and a data
+   * ACK). With checksums on, the mapping carries the right DSS checksum over
+   * the payload ('x' bytes), or a wrong one with `badChecksum`.
+   */
+  data(s: Side, len: number, o: SegmentOpts & { dsn?: number; badChecksum?: boolean } = {}): this {
     const dir = this.sideOf(s);
     const d = this.conn.dirs[dir];
     const dsn = o.dsn ?? d.next;
     const i = this.idx(s);
     const ssn = (this.seq[i]! - this.isn[i]!) >>> 0;
     if (o.dsn === undefined) d.next += len;
-    return this.send(s, { ...o, len, mptcp: [this.dss(s, { dsn, ssn, len })] });
+    let checksum: number | undefined;
+    if (this.conn.spec.checksums) {
+      checksum = dssChecksum(d.raw(dsn), ssn, len, new Uint8Array(len).fill(0x78));
+      if (o.badChecksum) checksum ^= 0x0101;
+    }
+    return this.send(s, { ...o, len, mptcp: [this.dss(s, { dsn, ssn, len, ...(checksum === undefined ? {} : { checksum }) })] });
   }
 
   /** A pure ACK from `s` carrying a data ACK for everything the other direction sent so far. */

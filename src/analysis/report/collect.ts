@@ -15,7 +15,7 @@
  *
  * Memory is bounded by what is in flight, not by the file: retransmitted
  * ranges leave once acknowledged, TSval values once echoed or overtaken
- * (and at most MAX_TSVALS wait), distributions are bounded (distribution.ts)
+ * (at most MAX_TSVALS wait: 8 KiB), distributions are bounded (distribution.ts)
  * and frame lists are cut at MAX_FRAMES.
  */
 import { TcpAnalysisFlag as A } from '../types.js';
@@ -27,8 +27,9 @@ import { Distribution } from './distribution.js';
 
 /** Frames kept per list (the first ones): enough to show a problem, bounded for huge captures. */
 export const MAX_FRAMES = 20;
-/** TSval values waiting for their echo, per direction. */
-const MAX_TSVALS = 4096;
+/** TSval values waiting for their echo, per direction (a power of two); before the first echo, fewer. */
+const MAX_TSVALS = 512;
+const MAX_UNECHOED = 64;
 /** Retransmitted ranges waiting for their ACK, per direction; past that they are merged into one. */
 const MAX_RETX_RANGES = 256;
 /** Default: data outstanding this long without the data ACK moving is a stall. */
@@ -45,7 +46,11 @@ function pushFrame(list: number[], frame: number): void {
 }
 
 function joinBackup(t: TcpRepr): boolean {
-  for (const o of t.options) if (o.type === 'mptcp' && o.mptcp.name === 'MP_JOIN' && o.mptcp.backup) return true;
+  const opts = t.options;
+  for (let i = 0; i < opts.length; i++) {
+    const o = opts[i]!;
+    if (o.type === 'mptcp' && o.mptcp.name === 'MP_JOIN' && o.mptcp.backup) return true;
+  }
   return false;
 }
 
@@ -57,8 +62,9 @@ function joinBackup(t: TcpRepr): boolean {
 export class DsnCoverage {
   /** Holes kept at most (a capture missing much of a direction without its data ACKs); past that the oldest count as sent. */
   static readonly MAX_RANGES = 4096;
-  /** Disjoint [start, end) pairs in order, all above `floor`. */
+  /** Disjoint [start, end) pairs in order from index `head`, all above `floor`. */
   private ranges: number[] = [];
+  private head = 0;
   private floor = -Infinity;
 
   /** Notes [start, end) as sent; returns how many of its bytes were not sent before. */
@@ -68,8 +74,8 @@ export class DsnCoverage {
     const r = this.ranges;
     const n = r.length;
     // Usual case: the range continues or follows the highest one.
-    if (n === 0 || s >= r[n - 1]!) {
-      if (n > 0 && s === r[n - 1]!) r[n - 1] = end;
+    if (n === this.head || s >= r[n - 1]!) {
+      if (n > this.head && s === r[n - 1]!) r[n - 1] = end;
       else r.push(s, end);
       return end - s;
     }
@@ -77,7 +83,7 @@ export class DsnCoverage {
     let lo = s;
     let hi = end;
     const kept: number[] = [];
-    for (let i = 0; i < n; i += 2) {
+    for (let i = this.head; i < n; i += 2) {
       const a = r[i]!;
       const b = r[i + 1]!;
       if (b < s || a > end) {
@@ -93,6 +99,7 @@ export class DsnCoverage {
     while (at < kept.length && kept[at]! < lo) at += 2;
     kept.splice(at, 0, lo, hi);
     this.ranges = kept;
+    this.head = 0;
     if (kept.length > 2 * DsnCoverage.MAX_RANGES) this.advance(kept[kept.length - 2 * DsnCoverage.MAX_RANGES]!);
     return end - s - covered;
   }
@@ -102,10 +109,80 @@ export class DsnCoverage {
     if (ack <= this.floor) return;
     this.floor = ack;
     const r = this.ranges;
-    let drop = 0;
-    while (drop < r.length && r[drop + 1]! <= ack) drop += 2;
-    if (drop > 0) r.splice(0, drop);
-    if (r.length > 0 && r[0]! < ack) r[0] = ack;
+    let h = this.head;
+    while (h < r.length && r[h + 1]! <= ack) h += 2;
+    if (h < r.length && r[h]! < ack) r[h] = ack;
+    if (h === r.length) {
+      // Everything acknowledged: start over without moving anything.
+      r.length = 0;
+      h = 0;
+    } else if (h > 64 && h * 2 > r.length) {
+      r.copyWithin(0, h);
+      r.length -= h;
+      h = 0;
+    }
+    this.head = h;
+  }
+}
+
+/**
+ * TSval values of one direction in the order first seen, with the time
+ * each was first seen, waiting for their echo: a ring that grows to at
+ * most MAX_TSVALS (a peer that echoes nothing, or is not in the capture,
+ * keeps it at MAX_UNECHOED until its first echo).
+ */
+class TsvalRing {
+  private vals = new Float64Array(0);
+  private times = new Float64Array(0);
+  private head = 0;
+  private count = 0;
+  private echoed = false;
+
+  add(tsval: number, ns: number): void {
+    const cap = this.vals.length;
+    if (this.count > 0 && !seqGt(tsval, this.vals[(this.head + this.count - 1) & (cap - 1)]!)) return;
+    const limit = this.echoed ? MAX_TSVALS : MAX_UNECHOED;
+    if (this.count >= limit) {
+      this.head = (this.head + 1) & (cap - 1);
+      this.count--;
+    } else if (this.count === cap) {
+      this.grow();
+    }
+    const at = (this.head + this.count) & (this.vals.length - 1);
+    this.vals[at] = tsval;
+    this.times[at] = ns;
+    this.count++;
+  }
+
+  private grow(): void {
+    const cap = this.vals.length === 0 ? 16 : this.vals.length * 2;
+    const vals = new Float64Array(cap);
+    const times = new Float64Array(cap);
+    for (let i = 0; i < this.count; i++) {
+      const from = (this.head + i) & (this.vals.length - 1);
+      vals[i] = this.vals[from]!;
+      times[i] = this.times[from]!;
+    }
+    this.vals = vals;
+    this.times = times;
+    this.head = 0;
+  }
+
+  /** The time `tsecr` was first seen, when this is its first echo; older values leave (they will never be echoed first). */
+  echo(tsecr: number): number | undefined {
+    const mask = this.vals.length - 1;
+    while (this.count > 0) {
+      const v = this.vals[this.head]!;
+      if (v !== tsecr && !seqLt(v, tsecr)) return undefined;
+      const t = this.times[this.head]!;
+      this.head = (this.head + 1) & mask;
+      this.count--;
+      if (v === tsecr) {
+        this.echoed = true;
+        return t;
+      }
+    }
+    return undefined;
   }
 }
 
@@ -135,10 +212,7 @@ export class FlowExtra {
   /** Highest acknowledgement the other side sent for this direction (relative), once any. */
   private acked = 0;
   private ackedSet = false;
-  /** TSval values in the order first seen, with their times; `tsHead` is the oldest still waiting. */
-  private tsVals: number[] = [];
-  private tsTimes: number[] = [];
-  private tsHead = 0;
+  private readonly tsvals = new TsvalRing();
 
   noteRetransmitted(seq: number, end: number): void {
     const r = this.retx;
@@ -188,33 +262,13 @@ export class FlowExtra {
 
   /** A TSval this direction sent at `ns`. */
   noteTsval(tsval: number, ns: number): void {
-    const vals = this.tsVals;
-    const n = vals.length;
-    if (n > this.tsHead && !seqGt(tsval, vals[n - 1]!)) return;
-    if (n - this.tsHead >= MAX_TSVALS) this.tsHead++;
-    vals.push(tsval);
-    this.tsTimes.push(ns);
-    if (this.tsHead > 1024 && this.tsHead * 2 > vals.length) {
-      vals.splice(0, this.tsHead);
-      this.tsTimes.splice(0, this.tsHead);
-      this.tsHead = 0;
-    }
+    this.tsvals.add(tsval, ns);
   }
 
   /** The other direction echoed `tsecr` at `ns`: an RTT sample when it is the first echo of a value seen. */
   onTsecr(tsecr: number, ns: number): void {
-    const vals = this.tsVals;
-    while (this.tsHead < vals.length) {
-      const v = vals[this.tsHead]!;
-      if (v === tsecr) {
-        this.tsRtt.add((ns - this.tsTimes[this.tsHead]!) / NS);
-        this.tsHead++;
-        return;
-      }
-      // An echo of a newer value: the older ones will never be echoed first.
-      if (seqLt(v, tsecr)) this.tsHead++;
-      else return;
-    }
+    const sent = this.tsvals.echo(tsecr);
+    if (sent !== undefined) this.tsRtt.add((ns - sent) / NS);
   }
 }
 
@@ -415,7 +469,9 @@ export class ReportCollector {
   }
 
   private timestamps(t: TcpRepr, flags: number, fwd: FlowExtra, rev: FlowExtra, ns: number): void {
-    for (const o of t.options) {
+    const opts = t.options;
+    for (let i = 0; i < opts.length; i++) {
+      const o = opts[i]!;
       if (o.type !== 'timestamps') continue;
       fwd.noteTsval(o.tsval, ns);
       if (flags & TcpFlag.ACK && o.tsecr !== 0) rev.onTsecr(o.tsecr, ns);

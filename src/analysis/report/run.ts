@@ -37,8 +37,11 @@ export class CaptureAnalyzer {
   private readonly analyzer: Analyzer;
   private readonly extras: ReportCollector;
   private packets = 0;
-  private firstTime: Instant | undefined;
-  private lastTime: Instant | undefined;
+  /** Timestamps of the first and last frames, kept as numbers: no allocation per frame. */
+  private firstSec = 0;
+  private firstNsec = 0;
+  private lastSec = 0;
+  private lastNsec = 0;
 
   constructor(opts: AnalyzeOptions = {}) {
     const extras = new ReportCollector(opts);
@@ -56,10 +59,12 @@ export class CaptureAnalyzer {
   }
 
   frame(frame: Frame): void {
-    this.packets++;
-    const time = { sec: frame.tsSec, nsec: frame.tsNsec };
-    this.firstTime ??= time;
-    this.lastTime = time;
+    if (this.packets++ === 0) {
+      this.firstSec = frame.tsSec;
+      this.firstNsec = frame.tsNsec;
+    }
+    this.lastSec = frame.tsSec;
+    this.lastNsec = frame.tsNsec;
     this.analyzer.process(decodePacket(frame));
   }
 
@@ -68,8 +73,8 @@ export class CaptureAnalyzer {
     this.extras.finish();
     return {
       packets: this.packets,
-      firstTime: this.firstTime,
-      lastTime: this.lastTime,
+      firstTime: this.packets > 0 ? { sec: this.firstSec, nsec: this.firstNsec } : undefined,
+      lastTime: this.packets > 0 ? { sec: this.lastSec, nsec: this.lastNsec } : undefined,
       connections: this.mptcp.connections(),
       tcp: this.analyzer.tcp.conversations(),
       extras: this.extras,

@@ -93,7 +93,7 @@ function checksums(ctx: ConnContext): void {
     ctx.add({
       severity: 'error',
       code: 'dss.checksum_bad',
-      title: `${plural(k.bad, 'DSS checksum')} of ${k.good + k.bad + k.unchecked} do not match their mapping and payload`,
+      title: `${plural(k.bad, 'DSS checksum')} of ${k.good + k.bad + k.unchecked} ${k.bad === 1 ? 'does' : 'do'} not match ${k.bad === 1 ? 'its' : 'their'} mapping and payload`,
       frames: k.badFrames,
       meaning: 'The payload or the mapping a checksum covers was changed after the sender computed it (or the capture holds bytes other than those sent, e.g. checksum offload quirks on the capturing host). The receiver answers with MP_FAIL.',
       check: ['payload-rewriting middleboxes between the two ends', 'capture at the sender: if the checksum is good there, the change happens on the way'],
