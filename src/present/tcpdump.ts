@@ -13,7 +13,8 @@
 import type { Packet } from '../wire/types.js';
 import { formatArp } from './tcpdump/arp.js';
 import type { PrintContext } from './tcpdump/context.js';
-import { formatIpv4, formatIpv6 } from './tcpdump/ip.js';
+import { writeIpv4, writeIpv6 } from './tcpdump/ip.js';
+import { Line } from './tcpdump/line.js';
 import { etherTypeText, ethernetHeader, loopbackHeader, pppHeader, sllHeader } from './tcpdump/link.js';
 import { macString } from './tcpdump/addr.js';
 import { hexAsciiLines } from './tcpdump/hexdump.js';
@@ -55,6 +56,7 @@ export class TcpdumpFormatter {
   private readonly time: TimestampPrinter;
   private readonly number: boolean;
   private readonly ifIndexName: ((ifIndex: number) => string | undefined) | undefined;
+  private readonly line = new Line();
   private count = 0;
 
   constructor(opts: TcpdumpOptions) {
@@ -72,34 +74,61 @@ export class TcpdumpFormatter {
 
   /** The packet's line(s), without the final newline. */
   format(pkt: Packet): string {
-    this.count++;
-    let s = this.number ? numberColumn(this.count) : '';
-    const bad = invalidHeader(pkt);
-    if (bad !== '') return s + bad;
-    s += this.time.format(pkt.tsSec, pkt.tsNsec);
-    return s + this.body(pkt);
+    const w = this.line;
+    w.pos = 0;
+    this.write(pkt, w);
+    return w.text();
   }
 
-  private body(pkt: Packet): string {
+  /**
+   * The packet's line(s) followed by a newline, as ASCII bytes: the fast path
+   * for writing many packets. The view is only valid until the next call.
+   */
+  formatBytes(pkt: Packet): Uint8Array {
+    const w = this.line;
+    w.pos = 0;
+    this.write(pkt, w);
+    w.ch(10);
+    return w.buf.subarray(0, w.pos);
+  }
+
+  private write(pkt: Packet, w: Line): void {
+    this.count++;
+    if (this.number) {
+      for (let d = String(this.count).length; d < 5; d++) w.ch(32);
+      w.u(this.count);
+      w.str('  ');
+    }
+    const bad = invalidHeader(pkt);
+    if (bad !== '') {
+      w.str(bad);
+      return;
+    }
+    this.time.write(w, pkt.tsSec, pkt.tsNsec);
+    this.body(pkt, w);
+  }
+
+  private body(pkt: Packet, w: Line): void {
     const ctx = this.ctx;
     const link = pkt.link;
-    let s = '';
     let etherType = pkt.etherType;
     if (link !== undefined) {
       switch (link.layer) {
         case 'eth':
-          s = ethernetHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet);
+          if (ctx.linkHeader) w.str(ethernetHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet));
           etherType = link.etherType;
           break;
         case 'sll':
-          s = sllHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet, link.version === 2 ? this.ifIndexName?.(link.ifIndex ?? 0) : undefined);
+          if (ctx.linkHeader || link.version === 2) {
+            w.str(sllHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet, link.version === 2 ? this.ifIndexName?.(link.ifIndex ?? 0) : undefined));
+          }
           etherType = link.protocol;
           break;
         case 'null':
-          s = loopbackHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet);
+          if (ctx.linkHeader) w.str(loopbackHeader(link, pkt.origLen, ctx.linkHeader, ctx.quiet));
           break;
         case 'ppp':
-          s = pppHeader(link, pkt.origLen, ctx.linkHeader);
+          if (ctx.linkHeader) w.str(pppHeader(link, pkt.origLen, ctx.linkHeader));
           break;
       }
     }
@@ -108,31 +137,30 @@ export class TcpdumpFormatter {
     const ip = pkt.ip;
     if (ip !== undefined) {
       // Raw IP captures have no link header to name the protocol under -e.
-      if (link === undefined && ctx.linkHeader) s = ip.version === 4 ? 'IP ' : 'IP6 ';
+      if (link === undefined && ctx.linkHeader) w.str(ip.version === 4 ? 'IP ' : 'IP6 ');
       const length = pkt.origLen - ip.offset;
-      return s + (ip.version === 4 ? formatIpv4(ctx, data, ip, pkt, length, capEnd) : formatIpv6(ctx, data, ip, pkt, length, capEnd));
+      if (ip.version === 4) writeIpv4(ctx, w, data, ip, pkt, length, capEnd);
+      else writeIpv6(ctx, w, data, ip, pkt, length, capEnd);
+      return;
     }
     if (etherType === ETHERTYPE_ARP && link !== undefined) {
       const at = link.offset + link.length;
-      return s + formatArp(data, at, pkt.origLen - at, capEnd, ctx.verbose > 0, ctx.linkHeader);
+      w.str(formatArp(data, at, pkt.origLen - at, capEnd, ctx.verbose > 0, ctx.linkHeader));
+      return;
     }
     if (etherType === ETHERTYPE_IPV4 || etherType === ETHERTYPE_IPV6) {
-      return s + (ctx.linkHeader ? '' : etherType === ETHERTYPE_IPV4 ? 'IP ' : 'IP6 ') + ' [|' + (etherType === ETHERTYPE_IPV4 ? 'ip' : 'ip6') + ']';
+      const v4 = etherType === ETHERTYPE_IPV4;
+      w.str((ctx.linkHeader ? '' : v4 ? 'IP ' : 'IP6 ') + (v4 ? ' [|ip]' : ' [|ip6]'));
+      return;
     }
     // No printer for this type: tcpdump names the frame and dumps its payload.
     if (link !== undefined && link.layer === 'eth' && !ctx.linkHeader) {
-      s = macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType, ctx.quiet) + ', length ' + pkt.origLen + ': ';
+      w.str(macString(link.src) + ' > ' + macString(link.dst) + ', ' + etherTypeText(link.etherType, ctx.quiet) + ', length ' + pkt.origLen + ': ');
     }
-    if (ctx.quiet) return s;
+    if (ctx.quiet) return;
     const at = link !== undefined ? link.offset + link.length : 0;
-    return s + hexAsciiLines('\n\t', data, at, Math.max(0, capEnd - at));
+    w.str(hexAsciiLines('\n\t', data, at, Math.max(0, capEnd - at)));
   }
-}
-
-/** `-#` column: the number right-aligned on 5 characters, then two spaces. */
-function numberColumn(n: number): string {
-  const t = String(n);
-  return (t.length < 5 ? '     '.slice(t.length) : '') + t + '  ';
 }
 
 /** tcpdump's refusal of impossible record headers (no timestamp is printed then). */

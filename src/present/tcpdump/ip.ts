@@ -11,8 +11,9 @@ import { hex, hex4, hex8, ipv4BytesString, ipv4String, ipv6String } from './addr
 import { plainSum, shouldBe } from './cksum.js';
 import type { PrintContext } from './context.js';
 import { formatIcmp, formatIcmp6 } from './icmp.js';
-import { formatTcp } from './tcp.js';
-import { formatUdp } from './udp.js';
+import type { Line } from './line.js';
+import { writeTcp } from './tcp.js';
+import { writeUdp } from './udp.js';
 
 /** The transport headers decoded inside an IP packet (a Packet or a quoted packet). */
 export interface Transport {
@@ -32,6 +33,11 @@ const IP_OPTION_NAMES: Record<number, string> = {
   0: 'EOL', 1: 'NOP', 68: 'timestamp', 130: 'security', 7: 'RR', 137: 'SSRR', 131: 'LSRR', 148: 'RA', 82: 'traceroute',
 };
 
+/** `src > dst`. */
+function addresses(ip: Ipv4Repr | Ipv6Repr): string {
+  return ip.version === 4 ? ipv4String(ip.src) + ' > ' + ipv4String(ip.dst) : ipv6String(ip.src) + ' > ' + ipv6String(ip.dst);
+}
+
 /** Whether tcpdump's IP printers leave the addresses to the transport printer. */
 function transportPrintsAddresses(proto: number): boolean {
   return proto === 6 || proto === 17 || proto === 132 || proto === 33;
@@ -41,10 +47,13 @@ function transportPrintsAddresses(proto: number): boolean {
  * An IPv4 packet. `length` is the length on the wire from the IP header on,
  * `capEnd` the end of the captured bytes.
  */
-export function formatIpv4(ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr, l4: Transport, length: number, capEnd: number): string {
+export function writeIpv4(ctx: PrintContext, w: Line, data: Uint8Array, ip: Ipv4Repr, l4: Transport, length: number, capEnd: number): void {
   let s = ctx.linkHeader ? '' : 'IP ';
   const hlen = ip.ihl * 4;
-  if (hlen < 20) return s + ' [header length ' + hlen + ' < 20] (invalid)';
+  if (hlen < 20) {
+    w.str(s + ' [header length ' + hlen + ' < 20] (invalid)');
+    return;
+  }
   let len = ip.totalLength;
   let offload = false;
   if (len > length) s += '[total length ' + len + ' > length ' + length + '] (invalid) ';
@@ -52,22 +61,29 @@ export function formatIpv4(ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr, l4
     len = length;
     offload = true;
   }
-  if (len < hlen) return s + '[total length ' + len + ' < header length ' + hlen + '] (invalid)';
-  if (ip.offset + 20 > capEnd) return s + ' [|ip]';
+  if (len < hlen) {
+    w.str(s + '[total length ' + len + ' < header length ' + hlen + '] (invalid)');
+    return;
+  }
+  if (ip.offset + 20 > capEnd) {
+    w.str(s + ' [|ip]');
+    return;
+  }
   const snap = Math.min(capEnd, ip.offset + Math.min(length, len));
   len -= hlen;
   if (ctx.verbose) s += ipv4Details(data, ip, hlen, length, offload, snap);
-  const src = ipv4String(ip.src);
-  const dst = ipv4String(ip.dst);
   if (ip.fragOffset !== 0) {
-    return s + src + ' > ' + dst + ': ip-proto-' + ip.protocol;
+    w.str(s + addresses(ip) + ': ip-proto-' + ip.protocol);
+    return;
   }
-  if (!transportPrintsAddresses(ip.protocol)) s += src + ' > ' + dst + ': ';
+  if (!transportPrintsAddresses(ip.protocol)) s += addresses(ip) + ': ';
   if (ip.offset + hlen > snap) {
-    return s + ' [remaining caplen(' + Math.max(0, snap - ip.offset) + ') < header length(' + hlen + ')] [|ip]';
+    w.str(s + ' [remaining caplen(' + Math.max(0, snap - ip.offset) + ') < header length(' + hlen + ')] [|ip]');
+    return;
   }
   const fragmented = (ip.flags & 1) !== 0;
-  return s + transport(ctx, data, ip, ip.protocol, l4, ip.offset + hlen, Math.min(length - hlen, len), snap, fragmented, src, dst);
+  w.str(s);
+  transport(ctx, w, data, ip, ip.protocol, l4, ip.offset + hlen, Math.min(length - hlen, len), snap, fragmented);
 }
 
 function ipv4Details(data: Uint8Array, ip: Ipv4Repr, hlen: number, length: number, offload: boolean, snap: number): string {
@@ -134,7 +150,7 @@ function route(raw: Uint8Array, length: number): string {
 /**
  * An IPv6 packet; `length` is the length on the wire from the IPv6 header on.
  */
-export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4: Transport, length: number, capEnd: number): string {
+export function writeIpv6(ctx: PrintContext, w: Line, data: Uint8Array, ip: Ipv6Repr, l4: Transport, length: number, capEnd: number): void {
   let s = ctx.linkHeader ? '' : 'IP6 ';
   const plen = ip.payloadLength;
   let len: number;
@@ -151,11 +167,12 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
     s += 'hlim ' + ip.hopLimit + ', next-header ' + (PROTO_NAMES[ip.nextHeader] ?? 'unknown') + ' (' + ip.nextHeader
       + '), payload length ' + plen + ') ';
   }
-  if (ip.offset + 40 > capEnd) return s + ' [|ip6]';
+  if (ip.offset + 40 > capEnd) {
+    w.str(s + ' [|ip6]');
+    return;
+  }
   const snap = Math.min(capEnd, ip.offset + Math.min(length, len));
-  const src = ipv6String(ip.src);
-  const dst = ipv6String(ip.dst);
-  if (!transportPrintsAddresses(ip.nextHeader) && ip.nextHeader !== 51) s += src + ' > ' + dst + ': ';
+  if (!transportPrintsAddresses(ip.nextHeader) && ip.nextHeader !== 51) s += addresses(ip) + ': ';
   len -= 40;
   let fragmented = false;
   let next = ip.offset + 40;
@@ -170,7 +187,10 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
       case 43: {
         const r = routingHeader(e.data, ctx.verbose > 0);
         s += r;
-        if (r.endsWith('(invalid)')) return s;
+        if (r.endsWith('(invalid)')) {
+          w.str(s);
+          return;
+        }
         break;
       }
       case 44: {
@@ -178,7 +198,10 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
         if (ctx.verbose) s += '0x' + hex8(e.fragId ?? 0) + ':';
         const rest = plen + 40 - (e.offset - ip.offset) - 8;
         s += ((e.fragOffset ?? 0) * 8) + '|' + (rest < 0 ? '[length < 0] (invalid))' : rest + ')');
-        if ((e.fragOffset ?? 0) !== 0) return s;
+        if ((e.fragOffset ?? 0) !== 0) {
+          w.str(s);
+          return;
+        }
         s += ' ';
         fragmented = true;
         break;
@@ -187,16 +210,21 @@ export function formatIpv6(ctx: PrintContext, data: Uint8Array, ip: Ipv6Repr, l4
         s += ahText(e.data);
         break;
       default:
-        return s;
+        w.str(s);
+        return;
     }
     len -= e.length;
     next = e.offset + e.length;
   }
   if (plen === 0) {
-    if (ip.extensions.length > 0) return s + ' [|ip6]';
+    if (ip.extensions.length > 0) {
+      w.str(s + ' [|ip6]');
+      return;
+    }
     len = length > 65535 && (ip.protocol === 6 || ip.protocol === 17) ? length - 40 : 0;
   }
-  return s + transport(ctx, data, ip, ip.protocol, l4, next, len, snap, fragmented, src, dst);
+  w.str(s);
+  transport(ctx, w, data, ip, ip.protocol, l4, next, len, snap, fragmented);
 }
 
 /** Hop-by-hop and destination options as tcpdump -v lists them: `(rtalert: 0x0000) (padn) `. */
@@ -261,13 +289,14 @@ function quotes(type: number): boolean {
 }
 
 /** Under -v tcpdump prints the packet an ICMP error quotes, as a packet of its own. */
-function quotedPacket(ctx: PrintContext, data: Uint8Array, icmp: IcmpRepr, capEnd: number): string {
+function writeQuotedPacket(ctx: PrintContext, w: Line, data: Uint8Array, icmp: IcmpRepr, capEnd: number): void {
   const q = icmp.quote;
-  if (!ctx.verbose || !quotes(icmp.type) || q === undefined || q.ip === undefined || q.ip.version !== 4) return '';
+  if (!ctx.verbose || !quotes(icmp.type) || q === undefined || q.ip === undefined || q.ip.version !== 4) return;
   const ip = q.ip;
   // A header quoted in part (RFC 792's 8 bytes) is printed as cut short, as tcpdump does.
   const l4: Transport = { tcp: q.tcp !== undefined && q.transportBytes >= 20 ? q.tcp : undefined, udp: q.udp };
-  return '\n\t' + formatIpv4(ctx, data, ip, l4, ip.totalLength, Math.min(capEnd, ip.offset + ip.totalLength));
+  w.str('\n\t');
+  writeIpv4(ctx, w, data, ip, l4, ip.totalLength, Math.min(capEnd, ip.offset + ip.totalLength));
 }
 
 /**
@@ -288,31 +317,39 @@ function firstFragment(data: Uint8Array, proto: number, at: number, length: numb
 
 /** Hands the payload to the transport printer (tcpdump's `ip_demux_print`). */
 function transport(
-  ctx: PrintContext, data: Uint8Array, ip: Ipv4Repr | Ipv6Repr, proto: number, l4: Transport,
-  at: number, length: number, capEnd: number, fragmented: boolean, src: string, dst: string,
-): string {
+  ctx: PrintContext, w: Line, data: Uint8Array, ip: Ipv4Repr | Ipv6Repr, proto: number, l4: Transport,
+  at: number, length: number, capEnd: number, fragmented: boolean,
+): void {
   if (fragmented && l4.tcp === undefined && l4.udp === undefined && l4.icmp === undefined) {
     l4 = firstFragment(data, proto, at, length, capEnd);
   }
   switch (proto) {
     case 6:
-      if (l4.tcp !== undefined) return formatTcp(ctx, data, ip, l4.tcp, length, capEnd, fragmented);
-      return cutTransport(ip, 6, data, at, length, capEnd, src, dst);
+      if (l4.tcp !== undefined) writeTcp(ctx, w, data, ip, l4.tcp, length, capEnd, fragmented);
+      else w.str(cutTransport(ip, 6, data, at, length, capEnd));
+      return;
     case 17:
-      if (l4.udp !== undefined) return formatUdp(ctx, data, ip, l4.udp, length, capEnd, fragmented);
-      return cutTransport(ip, 17, data, at, length, capEnd, src, dst);
+      if (l4.udp !== undefined) writeUdp(ctx, w, data, ip, l4.udp, length, capEnd, fragmented);
+      else w.str(cutTransport(ip, 17, data, at, length, capEnd));
+      return;
     case 1:
-      if (ip.version !== 4) return '[ICMP requires IPv4] (invalid)';
-      if (l4.icmp !== undefined) return formatIcmp(ctx, data, l4.icmp, length, capEnd, fragmented) + quotedPacket(ctx, data, l4.icmp, capEnd);
-      return ' [|icmp]';
+      if (ip.version !== 4) w.str('[ICMP requires IPv4] (invalid)');
+      else if (l4.icmp === undefined) w.str(' [|icmp]');
+      else {
+        w.str(formatIcmp(ctx, data, l4.icmp, length, capEnd, fragmented));
+        writeQuotedPacket(ctx, w, data, l4.icmp, capEnd);
+      }
+      return;
     case 59:
-      return 'no next header';
+      w.str('no next header');
+      return;
     case 58:
-      if (ip.version !== 6) return '[ICMPv6 requires IPv6] (invalid)';
-      if (l4.icmp !== undefined) return formatIcmp6(ctx, data, ip, l4.icmp, length, capEnd, fragmented);
-      return ' [|icmp6]';
+      if (ip.version !== 6) w.str('[ICMPv6 requires IPv6] (invalid)');
+      else if (l4.icmp === undefined) w.str(' [|icmp6]');
+      else w.str(formatIcmp6(ctx, data, ip, l4.icmp, length, capEnd, fragmented));
+      return;
     default:
-      return ' ip-proto-' + proto + ' ' + length;
+      w.str(' ip-proto-' + proto + ' ' + length);
   }
 }
 
@@ -320,13 +357,13 @@ function transport(
  * A TCP or UDP header the decoder gave up on (cut by the capture, or a
  * segment too short for one): tcpdump prints what it could read of it.
  */
-function cutTransport(ip: Ipv4Repr | Ipv6Repr, proto: number, data: Uint8Array, at: number, length: number, capEnd: number, src: string, dst: string): string {
+function cutTransport(ip: Ipv4Repr | Ipv6Repr, proto: number, data: Uint8Array, at: number, length: number, capEnd: number): string {
   const name = proto === 6 ? 'tcp' : 'udp';
   const own = ip.version === 4 ? ip.protocol === proto : ip.nextHeader === proto;
-  if (at + 4 > capEnd) return own ? src + ' > ' + dst + ': [|' + name + ']' : ' [|' + name + ']';
+  if (at + 4 > capEnd) return own ? addresses(ip) + ': [|' + name + ']' : ' [|' + name + ']';
   const sport = (data[at]! << 8) | data[at + 1]!;
   const dport = (data[at + 2]! << 8) | data[at + 3]!;
-  const ports = own ? src + '.' + sport + ' > ' + dst + '.' + dport + ': ' : sport + ' > ' + dport + ': ';
+  const ports = own ? addresses(ip).replace(' > ', '.' + sport + ' > ') + '.' + dport + ': ' : sport + ' > ' + dport + ': ';
   if (proto === 17) return ports + (length < 8 ? ' [undersized-udp ' + length + ' < 8] (invalid)' : ' [|udp]');
   if (at + 13 > capEnd) return ports + ' [|tcp]';
   const hlen = (data[at + 12]! >> 4) * 4;

@@ -5,37 +5,25 @@
  * MP_CAPABLE only on a SYN, a DSS never on a SYN...) and prints `[bad opt]`
  * after whatever it printed so far otherwise; those rules are mirrored here.
  *
- * Fields come from the decoded option. Where the decoder rejected a form that
- * tcpdump still prints (a v0 MP_CAPABLE with a v1 length, a DSS whose length
- * disagrees with its flags...), they are read from the option bytes the Repr
- * keeps, at the offsets tcpdump reads them from.
+ * Fields come from the decoded option where it has them. Where the decoder
+ * rejected a form that tcpdump still prints (a v0 MP_CAPABLE with a v1
+ * length, a DSS whose length disagrees with its flags...), and for fixed-size
+ * numbers printed faster from their words than from BigInts, they are read
+ * from the option bytes the Repr keeps, at the offsets tcpdump reads them from.
  */
 import type { TcpOptMptcp } from '../../wire/types.js';
-import { hex, hex64, hexBytes, ipv4BytesString, ipv6String } from './addr.js';
+import { ipv4BytesString, ipv6String } from './addr.js';
+import type { Line } from './line.js';
 
 const SYN = 0x02;
 const ACK = 0x10;
 
-const SUBTYPE_NAMES = ['capable', 'join', 'dss', 'add-addr', 'rem-addr', 'prio', 'fail', 'fast-close', 'tcprst'];
+const SUBTYPE_NAMES = [' capable', ' join', ' dss', ' add-addr', ' rem-addr', ' prio', ' fail', ' fast-close', ' tcprst'];
 
 const TCPRST_REASONS = [
   'Unspecified error', 'MPTCP-specific error', 'Lack of resources', 'Administratively prohibited',
   'Too much outstanding data', 'Unacceptable performance', 'Middlebox interference',
 ];
-
-/** Result of formatting one MPTCP option; `bad` asks the caller for `[bad opt]`. */
-export interface MptcpText {
-  text: string;
-  bad: boolean;
-}
-
-const result: MptcpText = { text: '', bad: false };
-
-function done(text: string, bad: boolean): MptcpText {
-  result.text = text;
-  result.bad = bad;
-  return result;
-}
 
 /** Letters of the set bits, most significant first (tcpdump's `bittok2str_nosep`), or `none`. */
 function flagLetters(value: number, letters: string): string {
@@ -53,159 +41,224 @@ function u32(b: Uint8Array, o: number): number {
   return (u16(b, o) * 65536 + u16(b, o + 2)) >>> 0;
 }
 
-function u64(b: Uint8Array, o: number): bigint {
-  return (BigInt(u32(b, o)) << 32n) | BigInt(u32(b, o + 4));
+/** Hex of the 64-bit value at `o` (`0x%llx` without the prefix). */
+function hex64At(w: Line, b: Uint8Array, o: number): void {
+  w.hex64(u32(b, o), u32(b, o + 4));
+}
+
+/** Hex of a 64-bit BigInt field. */
+function hex64Big(w: Line, v: bigint): void {
+  w.hex64(Number(v >> 32n), Number(v & 0xffffffffn));
 }
 
 /**
- * Formats an MPTCP option of a segment with TCP flags `tcpFlags`. The
- * returned object is reused by the next call.
+ * Writes an MPTCP option of a segment with TCP flags `tcpFlags`: everything
+ * after the word `mptcp`. Returns false when tcpdump would print `[bad opt]`
+ * after what was written.
  */
-export function formatMptcpOption(opt: TcpOptMptcp, tcpFlags: number): MptcpText {
+export function writeMptcpOption(w: Line, opt: TcpOptMptcp, tcpFlags: number): boolean {
   const len = opt.length;
-  if (len < 3) return done('', true);
+  if (len < 3) return false;
   const raw = opt.raw;
   const subtype = raw[2]! >> 4;
-  const s = ' ' + len + ' ' + (subtype < SUBTYPE_NAMES.length ? SUBTYPE_NAMES[subtype]! : 'unknown');
+  w.ch(32);
+  w.u(len);
+  w.str(subtype < SUBTYPE_NAMES.length ? SUBTYPE_NAMES[subtype]! : ' unknown');
   switch (subtype) {
-    case 0: return capable(s, opt, len, tcpFlags);
-    case 1: return join(s, opt, len, tcpFlags);
-    case 2: return dss(s, opt, len, tcpFlags);
-    case 3: return addAddr(s, opt, len);
-    case 4: return removeAddr(s, opt, len);
+    case 0: return capable(w, opt, len, tcpFlags);
+    case 1: return join(w, opt, len, tcpFlags);
+    case 2: return dss(w, raw, len, tcpFlags);
+    case 3: return addAddr(w, opt, len);
+    case 4: return removeAddr(w, opt, len);
     case 5: {
-      if (len !== 3 && len !== 4) return done(s, true);
+      if (len !== 3 && len !== 4) return false;
       const m = opt.mptcp;
       const backup = m.name === 'MP_PRIO' ? m.backup : (raw[2]! & 1) !== 0;
-      const id = m.name === 'MP_PRIO' && m.addrId !== undefined ? m.addrId : raw[3]!;
-      return done(s + (backup ? ' backup' : ' non-backup') + (len === 4 ? ' id ' + id : ''), false);
+      w.str(backup ? ' backup' : ' non-backup');
+      if (len === 4) {
+        w.str(' id ');
+        w.u(m.name === 'MP_PRIO' && m.addrId !== undefined ? m.addrId : raw[3]!);
+      }
+      return true;
     }
     case 6: {
-      if (len !== 12) return done(s, true);
-      const m = opt.mptcp;
-      return done(s + ' seq ' + (m.name === 'MP_FAIL' ? m.dsn : u64(raw, 4)).toString(), false);
+      if (len !== 12) return false;
+      w.str(' seq ');
+      w.u64(u32(raw, 4), u32(raw, 8));
+      return true;
     }
     case 7: {
-      if (len !== 12) return done(s, true);
+      if (len !== 12) return false;
       const m = opt.mptcp;
-      return done(s + ' key 0x' + hex64(m.name === 'MP_FASTCLOSE' ? m.receiverKey : u64(raw, 4)), false);
+      w.str(' key 0x');
+      if (m.name === 'MP_FASTCLOSE') hex64Big(w, m.receiverKey);
+      else hex64At(w, raw, 4);
+      return true;
     }
     case 8: {
-      if (len !== 4) return done(s, true);
+      if (len !== 4) return false;
       const m = opt.mptcp;
       const flags = m.name === 'MP_TCPRST' ? m.flags : raw[2]! & 0x0f;
       const reason = m.name === 'MP_TCPRST' ? m.reason : raw[3]!;
-      return done(s + ' flags [' + flagLetters(flags, 'UVWT') + '] reason '
-        + (TCPRST_REASONS[reason] ?? 'unknown (0x' + (reason < 16 ? '0' : '') + hex(reason) + ')'), false);
+      w.str(' flags [' + flagLetters(flags, 'UVWT') + '] reason ');
+      if (reason < TCPRST_REASONS.length) {
+        w.str(TCPRST_REASONS[reason]!);
+      } else {
+        w.str('unknown (0x');
+        w.hex2(reason);
+        w.ch(41);
+      }
+      return true;
     }
     default:
-      return done(s, false);
+      return true;
   }
 }
 
-function capable(s: string, opt: TcpOptMptcp, len: number, flags: number): MptcpText {
+function capable(w: Line, opt: TcpOptMptcp, len: number, flags: number): boolean {
   const onSyn = (len === 12 || len === 4) && (flags & SYN) !== 0;
   const onAck = (len === 20 || len === 22 || len === 24) && (flags & (SYN | ACK)) === ACK;
-  if (!onSyn && !onAck) return done(s, true);
+  if (!onSyn && !onAck) return false;
   const m = opt.mptcp;
   const raw = opt.raw;
   const typed = m.name === 'MP_CAPABLE';
   const version = typed ? m.version : raw[2]! & 0x0f;
-  if (version > 1) return done(s + ' Unknown Version (' + version + ')', false);
-  const f = typed ? m.flags : raw[3]!;
-  s += ' v' + version + ' flags [' + flagLetters(f, 'ABCDEFGH') + ']';
-  const csum = (f & 0x80) !== 0;
-  if (csum) s += ' csum';
-  if (len === 12 || len >= 20) {
-    s += ' {0x' + hex64(typed && m.senderKey !== undefined ? m.senderKey : u64(raw, 4));
-    if (len >= 20) s += ',0x' + hex64(typed && m.receiverKey !== undefined ? m.receiverKey : u64(raw, 12));
-    if ((len === 22 && !csum) || len === 24) s += ',data_len=' + (typed && m.dataLength !== undefined ? m.dataLength : u16(raw, 20));
-    s += '}';
+  if (version > 1) {
+    w.str(' Unknown Version (');
+    w.u(version);
+    w.ch(41);
+    return true;
   }
-  return done(s, false);
+  const f = typed ? m.flags : raw[3]!;
+  w.str(' v');
+  w.u(version);
+  w.str(' flags [' + flagLetters(f, 'ABCDEFGH') + ']');
+  const csum = (f & 0x80) !== 0;
+  if (csum) w.str(' csum');
+  if (len === 12 || len >= 20) {
+    w.str(' {0x');
+    if (typed && m.senderKey !== undefined) hex64Big(w, m.senderKey);
+    else hex64At(w, raw, 4);
+    if (len >= 20) {
+      w.str(',0x');
+      if (typed && m.receiverKey !== undefined) hex64Big(w, m.receiverKey);
+      else hex64At(w, raw, 12);
+    }
+    if ((len === 22 && !csum) || len === 24) {
+      w.str(',data_len=');
+      w.u(typed && m.dataLength !== undefined ? m.dataLength : u16(raw, 20));
+    }
+    w.ch(125);
+  }
+  return true;
 }
 
-function join(s: string, opt: TcpOptMptcp, len: number, flags: number): MptcpText {
+function join(w: Line, opt: TcpOptMptcp, len: number, flags: number): boolean {
   const ok = (len === 12 && (flags & SYN) !== 0)
     || (len === 16 && (flags & (SYN | ACK)) === (SYN | ACK))
     || (len === 24 && (flags & ACK) !== 0);
-  if (!ok) return done(s, true);
-  const m = opt.mptcp;
+  if (!ok) return false;
   const raw = opt.raw;
-  // Lengths 12, 16 and 24 always decode, so the typed fields are there.
-  if (m.name !== 'MP_JOIN') return done(s, true);
   if (len !== 24) {
-    if (m.backup) s += ' backup';
-    s += ' id ' + m.addrId;
+    if (raw[2]! & 1) w.str(' backup');
+    w.str(' id ');
+    w.u(raw[3]!);
   }
-  if (len === 12) s += ' token 0x' + hex(m.token ?? u32(raw, 4)) + ' nonce 0x' + hex(m.nonce ?? u32(raw, 8));
-  else if (len === 16) s += ' hmac 0x' + hex64(m.truncatedHmac ?? u64(raw, 4)) + ' nonce 0x' + hex(m.nonce ?? u32(raw, 12));
-  else s += ' hmac 0x' + hexBytes(m.hmac ?? raw.subarray(4, 24));
-  return done(s, false);
+  if (len === 12) {
+    w.str(' token 0x');
+    w.hex(u32(raw, 4));
+    w.str(' nonce 0x');
+    w.hex(u32(raw, 8));
+  } else if (len === 16) {
+    w.str(' hmac 0x');
+    hex64At(w, raw, 4);
+    w.str(' nonce 0x');
+    w.hex(u32(raw, 12));
+  } else {
+    w.str(' hmac 0x');
+    for (let i = 4; i < 24; i++) w.hex2(raw[i]!);
+  }
+  return true;
 }
 
-function dss(s: string, opt: TcpOptMptcp, len: number, flags: number): MptcpText {
-  if (len < 4 || (flags & SYN) !== 0) return done(s, true);
-  const m = opt.mptcp;
-  const raw = opt.raw;
-  const typed = m.name === 'DSS';
+/** DSS: its numbers are read from the option bytes, as hi/lo words rather than BigInt. */
+function dss(w: Line, raw: Uint8Array, len: number, flags: number): boolean {
+  if (len < 4 || (flags & SYN) !== 0) return false;
   const f = raw[3]!;
-  if (f & 0x10) s += ' fin';
+  if (f & 0x10) w.str(' fin');
   let p = 4;
   if (f & 0x01) {
-    s += ' ack ';
+    w.str(' ack ');
     const width = f & 0x02 ? 8 : 4;
-    if (len - p < width) return done(s, true);
-    s += (typed && m.dataAck !== undefined ? m.dataAck : width === 8 ? u64(raw, p) : u32(raw, p)).toString();
+    if (len - p < width) return false;
+    if (width === 8) w.u64(u32(raw, p), u32(raw, p + 4));
+    else w.u(u32(raw, p));
     p += width;
   }
   if (f & 0x04) {
-    s += ' seq ';
+    w.str(' seq ');
     const width = f & 0x08 ? 8 : 4;
-    if (len - p < width) return done(s, true);
-    s += (typed && m.dsn !== undefined ? m.dsn : width === 8 ? u64(raw, p) : u32(raw, p)).toString();
+    if (len - p < width) return false;
+    if (width === 8) w.u64(u32(raw, p), u32(raw, p + 4));
+    else w.u(u32(raw, p));
     p += width;
-    if (len - p < 4) return done(s, true);
-    s += ' subseq ' + (typed && m.ssn !== undefined ? m.ssn : u32(raw, p));
+    if (len - p < 4) return false;
+    w.str(' subseq ');
+    w.u(u32(raw, p));
     p += 4;
-    if (len - p < 2) return done(s, true);
-    s += ' len ' + (typed && m.dataLength !== undefined ? m.dataLength : u16(raw, p));
+    if (len - p < 2) return false;
+    w.str(' len ');
+    w.u(u16(raw, p));
     p += 2;
     if (len - p >= 2) {
-      s += ' csum 0x' + hex(typed && m.checksum !== undefined ? m.checksum : u16(raw, p));
+      w.str(' csum 0x');
+      w.hex(u16(raw, p));
       p += 2;
     }
   }
-  return done(s, p !== len);
+  return p === len;
 }
 
-const ADD_ADDR_KINDS: Record<number, string> = { 6: 'v0-ip6', 4: 'v0-ip4', 1: 'v1-echo', 0: 'v1' };
+const ADD_ADDR_KINDS: Record<number, string> = { 6: ' v0-ip6', 4: ' v0-ip4', 1: ' v1-echo', 0: ' v1' };
 
-function addAddr(s: string, opt: TcpOptMptcp, len: number): MptcpText {
+function addAddr(w: Line, opt: TcpOptMptcp, len: number): boolean {
   const v4 = len === 8 || len === 10 || len === 16 || len === 18;
   const v6 = len === 20 || len === 22 || len === 28 || len === 30;
-  if (!v4 && !v6) return done(s, true);
+  if (!v4 && !v6) return false;
   const raw = opt.raw;
   // The low nibble mixes the v0 IP version and the v1 echo bit; tcpdump names the four legal values.
-  s += ' ' + (ADD_ADDR_KINDS[raw[2]! & 0x0f] ?? '[bad version/echo]') + ' id ' + raw[3]!;
-  const m = opt.mptcp;
-  const typed = m.name === 'ADD_ADDR' && m.address.length === (v4 ? 4 : 16);
-  s += ' ' + (v4 ? ipv4BytesString(typed ? m.address : raw, typed ? 0 : 4) : ipv6String(typed ? m.address : raw, typed ? 0 : 4));
+  w.str(ADD_ADDR_KINDS[raw[2]! & 0x0f] ?? ' [bad version/echo]');
+  w.str(' id ');
+  w.u(raw[3]!);
+  w.ch(32);
+  w.str(v4 ? ipv4BytesString(raw, 4) : ipv6String(raw, 4));
   const end = v4 ? 8 : 20;
   const withPort = len === end + 2 || len === end + 10;
-  if (withPort) s += ':' + (typed && m.port !== undefined ? m.port : u16(raw, end));
-  if (len >= end + 8) {
-    const at = withPort ? end + 2 : end;
-    s += ' hmac 0x' + hex64(typed && m.truncatedHmac !== undefined ? m.truncatedHmac : u64(raw, at));
+  if (withPort) {
+    w.ch(58);
+    w.u(u16(raw, end));
   }
-  return done(s, false);
+  if (len >= end + 8) {
+    w.str(' hmac 0x');
+    hex64At(w, raw, withPort ? end + 2 : end);
+  }
+  return true;
 }
 
-function removeAddr(s: string, opt: TcpOptMptcp, len: number): MptcpText {
-  if (len < 4) return done(s, true);
-  s += ' id';
+function removeAddr(w: Line, opt: TcpOptMptcp, len: number): boolean {
+  if (len < 4) return false;
+  w.str(' id');
   const m = opt.mptcp;
-  if (m.name === 'REMOVE_ADDR') for (const id of m.addrIds) s += ' ' + id;
-  else for (let i = 3; i < len; i++) s += ' ' + opt.raw[i]!;
-  return done(s, false);
+  if (m.name === 'REMOVE_ADDR') {
+    for (const id of m.addrIds) {
+      w.ch(32);
+      w.u(id);
+    }
+  } else {
+    for (let i = 3; i < len; i++) {
+      w.ch(32);
+      w.u(opt.raw[i]!);
+    }
+  }
+  return true;
 }

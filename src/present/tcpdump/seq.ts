@@ -8,9 +8,10 @@
  */
 
 interface Entry4 {
-  /** Addresses in the pair's canonical order (see `reversed`). */
+  /** Addresses and ports in the pair's canonical order. */
   src: number;
   dst: number;
+  ports: number;
   /** First sequence number of the canonical direction, and (ack - 1) of it. */
   seq: number;
   ack: number;
@@ -19,6 +20,7 @@ interface Entry4 {
 
 interface Entry6 {
   addrs: Uint8Array; // 32 bytes: canonical src then dst
+  ports: number;
   seq: number;
   ack: number;
   next: Entry6 | undefined;
@@ -46,12 +48,13 @@ export class SeqTable {
     const rev = sport > dport || (sport === dport && (src >>> 0) > (dst >>> 0));
     const a = rev ? dst : src;
     const b = rev ? src : dst;
-    const port = rev ? dport * 65536 + sport : sport * 65536 + dport;
-    let e = this.v4.get(port);
-    while (e !== undefined && (e.src !== a || e.dst !== b)) e = e.next;
+    const ports = rev ? dport * 65536 + sport : sport * 65536 + dport;
+    const key = bucket(ports);
+    let e = this.v4.get(key);
+    while (e !== undefined && (e.ports !== ports || e.src !== a || e.dst !== b)) e = e.next;
     if (e === undefined) {
-      e = { src: a, dst: b, seq: 0, ack: 0, next: this.v4.get(port) };
-      this.v4.set(port, e);
+      e = { src: a, dst: b, ports, seq: 0, ack: 0, next: this.v4.get(key) };
+      this.v4.set(key, e);
       return this.set(e, seq, ack, rev);
     }
     if (syn) return this.set(e, seq, ack, rev);
@@ -69,15 +72,16 @@ export class SeqTable {
     }
     const aOff = rev ? dstOff : srcOff;
     const bOff = rev ? srcOff : dstOff;
-    const port = rev ? dport * 65536 + sport : sport * 65536 + dport;
-    let e = this.v6.get(port);
-    while (e !== undefined && !same6(e.addrs, data, aOff, bOff)) e = e.next;
+    const ports = rev ? dport * 65536 + sport : sport * 65536 + dport;
+    const key = bucket(ports);
+    let e = this.v6.get(key);
+    while (e !== undefined && (e.ports !== ports || !same6(e.addrs, data, aOff, bOff))) e = e.next;
     if (e === undefined) {
       const addrs = new Uint8Array(32);
       addrs.set(data.subarray(aOff, aOff + 16), 0);
       addrs.set(data.subarray(bOff, bOff + 16), 16);
-      e = { addrs, seq: 0, ack: 0, next: this.v6.get(port) };
-      this.v6.set(port, e);
+      e = { addrs, ports, seq: 0, ack: 0, next: this.v6.get(key) };
+      this.v6.set(key, e);
       return this.set(e, seq, ack, rev);
     }
     if (syn) return this.set(e, seq, ack, rev);
@@ -110,6 +114,11 @@ export class SeqTable {
     r.rev = rev;
     return r;
   }
+}
+
+/** Map key for a port pair: folded into small-integer range, which V8 hashes fastest; chains tell pairs apart. */
+function bucket(ports: number): number {
+  return (ports ^ (ports >>> 17)) & 0x3fffffff;
 }
 
 function same6(addrs: Uint8Array, data: Uint8Array, aOff: number, bOff: number): boolean {

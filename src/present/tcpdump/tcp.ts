@@ -4,11 +4,12 @@
  * for a few well-known ports.
  */
 import type { IpRepr, TcpRepr } from '../../wire/types.js';
-import { ipv4String, ipv6String } from './addr.js';
+import { ipv6String } from './addr.js';
 import { tcpChecksumText, transportSum } from './cksum.js';
 import type { PrintContext } from './context.js';
 import { formatDns } from './dns.js';
-import { OptEnd, formatTcpOptions } from './tcp-options.js';
+import type { Line } from './line.js';
+import { OptEnd, writeTcpOptions } from './tcp-options.js';
 import type { SeqResult } from './seq.js';
 import { HTTP_COMMANDS, RTSP_COMMANDS, escapedChars, sshBanner, textProtocol, type TextResult } from './text.js';
 
@@ -22,12 +23,12 @@ const FLAG_LETTERS: Array<[number, string]> = [
   [0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W'], [0x100, 'e'],
 ];
 
-/** `Flags [...]` contents for every 9-bit flag combination (the reserved bits print nothing). */
+/** `Flags [...]` for every 9-bit flag combination (the reserved bits print nothing). */
 const FLAG_TEXT: string[] = [];
 for (let f = 0; f < 512; f++) {
   let s = '';
   for (const [bit, letter] of FLAG_LETTERS) if (f & bit) s += letter;
-  FLAG_TEXT.push(s === '' ? 'none' : s);
+  FLAG_TEXT.push('Flags [' + (s === '' ? 'none' : s) + ']');
 }
 
 /** Reason codes of the TCP RST diagnostic payload (draft-ietf-tcpm-rst-diagnostic-payload). */
@@ -41,37 +42,63 @@ const FAILURE_CAUSES = [
 
 const textResult: TextResult = { text: '', truncated: false };
 
-/** `a.p > b.q: ` for TCP or UDP, or `p > q: ` when the IPv6 fixed header does not name the protocol. */
-export function portPair(ip: IpRepr, proto: number, sport: number, dport: number): string {
-  if (ip.version === 4) {
-    if (ip.protocol !== proto) return sport + ' > ' + dport + ': ';
-    return ipv4String(ip.src) + '.' + sport + ' > ' + ipv4String(ip.dst) + '.' + dport + ': ';
+/** Writes `a.p > b.q: ` for TCP or UDP, or `p > q: ` when the IP header does not name the protocol (IPv6 extension headers). */
+export function writePortPair(w: Line, ip: IpRepr, proto: number, sport: number, dport: number): void {
+  if (ip.version === 4 ? ip.protocol !== proto : ip.nextHeader !== proto) {
+    w.u(sport);
+    w.str(' > ');
+    w.u(dport);
+    w.str(': ');
+    return;
   }
-  if (ip.nextHeader !== proto) return sport + ' > ' + dport + ': ';
-  return ipv6String(ip.src) + '.' + sport + ' > ' + ipv6String(ip.dst) + '.' + dport + ': ';
+  if (ip.version === 4) w.ipv4(ip.src);
+  else w.str(ipv6String(ip.src));
+  w.ch(46);
+  w.u(sport);
+  w.str(' > ');
+  if (ip.version === 4) w.ipv4(ip.dst);
+  else w.str(ipv6String(ip.dst));
+  w.ch(46);
+  w.u(dport);
+  w.str(': ');
+}
+
+/** `[bad hdr length N - too long, > L] (invalid)` */
+function tooLong(w: Line, hlen: number, length: number): void {
+  w.str(' [bad hdr length ');
+  w.u(hlen);
+  w.str(' - too long, > ');
+  w.u(length);
+  w.str('] (invalid)');
 }
 
 /**
- * Formats a TCP segment. `length` is the segment length tcpdump works with
- * (IP payload length, bounded by the wire length), `capEnd` the end of the
+ * Writes a TCP segment. `length` is the segment length tcpdump works with (IP
+ * payload length, bounded by the wire length), `capEnd` the end of the
  * readable bytes, `fragmented` whether the IP packet is a fragment (no
  * checksum check then).
  */
-export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: TcpRepr, length: number, capEnd: number, fragmented: boolean): string {
+export function writeTcp(ctx: PrintContext, w: Line, data: Uint8Array, ip: IpRepr, tcp: TcpRepr, length: number, capEnd: number, fragmented: boolean): void {
   const sport = tcp.srcPort;
   const dport = tcp.dstPort;
-  let s = portPair(ip, 6, sport, dport);
+  writePortPair(w, ip, 6, sport, dport);
   const hlen = tcp.dataOffset * 4;
   if (hlen < 20) {
-    return s + ' tcp ' + ((length - hlen) >>> 0) + ' [bad hdr length ' + hlen + ' - too short, < 20] (invalid)';
+    w.str(' tcp ');
+    w.u((length - hlen) >>> 0);
+    w.str(' [bad hdr length ');
+    w.u(hlen);
+    w.str(' - too short, < 20] (invalid)');
+    return;
   }
   if (ctx.quiet) {
-    s += 'tcp ' + ((length - hlen) >>> 0);
-    if (hlen > length) s += ' [bad hdr length ' + hlen + ' - too long, > ' + length + '] (invalid)';
-    return s;
+    w.str('tcp ');
+    w.u((length - hlen) >>> 0);
+    if (hlen > length) tooLong(w, hlen, length);
+    return;
   }
   const flags = tcp.flags;
-  s += 'Flags [' + FLAG_TEXT[flags & 0x1ff]! + ']';
+  w.str(FLAG_TEXT[flags & 0x1ff]!);
   let seq = tcp.seq;
   let ack = tcp.ack;
   let sq: SeqResult | undefined;
@@ -83,33 +110,55 @@ export function formatTcp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, tcp: 
     seq = sq.seq;
     ack = sq.ack;
   }
-  if (hlen > length) return s + ' [bad hdr length ' + hlen + ' - too long, > ' + length + '] (invalid)';
+  if (hlen > length) {
+    tooLong(w, hlen, length);
+    return;
+  }
   if (ctx.verbose && !fragmented && tcp.offset + length <= capEnd) {
-    s += ', ' + tcpChecksumText(tcp.checksum, transportSum(data, ip, tcp.offset, 6, length));
+    w.str(', ' + tcpChecksumText(tcp.checksum, transportSum(data, ip, tcp.offset, 6, length)));
   }
   const payload = length - hlen;
   if (ctx.verbose > 1 || payload > 0 || (flags & (SYN | FIN | RST)) !== 0) {
-    s += ', seq ' + seq;
-    if (payload > 0) s += ':' + ((seq + payload) >>> 0);
+    w.str(', seq ');
+    w.u(seq);
+    if (payload > 0) {
+      w.ch(58);
+      w.u((seq + payload) >>> 0);
+    }
   }
-  if (flags & ACK) s += ', ack ' + ack;
-  else if (ctx.verbose > 1 && ack !== 0) s += ', [ack ' + ack + ' != 0 while ACK flag not set]';
-  s += ', win ' + tcp.window;
-  if (flags & URG) s += ', urg ' + tcp.urgentPointer;
-  else if (ctx.verbose > 1 && tcp.urgentPointer !== 0) s += ', [urg ' + tcp.urgentPointer + ' != 0 while URG flag not set]';
+  if (flags & ACK) {
+    w.str(', ack ');
+    w.u(ack);
+  } else if (ctx.verbose > 1 && ack !== 0) {
+    w.str(', [ack ');
+    w.u(ack);
+    w.str(' != 0 while ACK flag not set]');
+  }
+  w.str(', win ');
+  w.u(tcp.window);
+  if (flags & URG) {
+    w.str(', urg ');
+    w.u(tcp.urgentPointer);
+  } else if (ctx.verbose > 1 && tcp.urgentPointer !== 0) {
+    w.str(', [urg ');
+    w.u(tcp.urgentPointer);
+    w.str(' != 0 while URG flag not set]');
+  }
   let label = 'tcp';
   if (hlen > 20) {
-    const o = formatTcpOptions(tcp.options, tcp.offset, hlen, data, capEnd, flags, sq);
-    s += o.text;
-    if (o.end !== OptEnd.Ok) return s;
-    if (o.mptcp) label = 'mptcp';
+    const end = writeTcpOptions(w, tcp.options, tcp.offset, hlen, data, capEnd, flags, sq);
+    if ((end & 3) !== OptEnd.Ok) return;
+    if (end & OptEnd.Mptcp) label = 'mptcp';
   }
-  s += ', length ' + payload;
-  if (payload === 0) return s;
+  w.str(', length ');
+  w.u(payload);
+  if (payload === 0) return;
   if (tcp.offset + hlen > capEnd) {
-    return s + ' [remaining caplen(' + Math.max(0, capEnd - tcp.offset) + ') < header length(' + hlen + ')] [|' + label + ']';
+    w.str(' [remaining caplen(' + Math.max(0, capEnd - tcp.offset) + ') < header length(' + hlen + ')] [|' + label + ']');
+    return;
   }
-  return s + payloadText(ctx, data, tcp, payload, capEnd, flags, label);
+  const text = payloadText(ctx, data, tcp, payload, capEnd, flags, label);
+  if (text !== '') w.str(text);
 }
 
 function isPort(tcp: TcpRepr, port: number): boolean {

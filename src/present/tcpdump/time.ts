@@ -6,21 +6,19 @@
  * ones truncated without it, as libpcap does when it scales them).
  */
 
+import type { Line } from './line.js';
+
 export type TsStyle = 'default' | 't' | 'tt' | 'ttt' | 'tttt' | 'ttttt';
 
 const PAD2: string[] = [];
 for (let i = 0; i < 100; i++) PAD2.push(i < 10 ? '0' + i : String(i));
-
-function pad(v: number, width: number): string {
-  const s = String(v);
-  return s.length >= width ? s : '000000000'.slice(0, width - s.length) + s;
-}
 
 export class TimestampPrinter {
   private readonly style: TsStyle;
   private readonly nano: boolean;
   private readonly utc: boolean;
   private readonly unitsPerSec: number;
+  private readonly width: number;
   // Reference of the delta styles, in (seconds, fraction units). tcpdump
   // treats a zero reference as "not set yet", so a capture starting at the
   // epoch re-anchors on its second packet; we keep that behaviour.
@@ -35,38 +33,47 @@ export class TimestampPrinter {
     this.nano = nano;
     this.utc = utc;
     this.unitsPerSec = nano ? 1_000_000_000 : 1_000_000;
+    this.width = nano ? 9 : 6;
   }
 
-  /** The column including its trailing space ('' for `-t`). */
-  format(sec: number, nsec: number): string {
+  /** Writes the column including its trailing space (nothing for `-t`). */
+  write(w: Line, sec: number, nsec: number): void {
     const frac = this.nano ? nsec : Math.floor(nsec / 1000);
     switch (this.style) {
       case 't':
-        return '';
+        return;
       case 'default':
-        return this.wallClock(sec, frac, false) + ' ';
+        this.wallClock(w, sec, frac, false);
+        break;
       case 'tttt':
-        return this.wallClock(sec, frac, true) + ' ';
+        this.wallClock(w, sec, frac, true);
+        break;
       case 'tt':
-        return sec < 0 ? '[timestamp overflow] ' : sec + '.' + this.fracString(frac) + ' ';
+        if (sec < 0) {
+          w.str('[timestamp overflow]');
+        } else {
+          w.u(sec);
+          w.ch(46);
+          w.uPad(frac, this.width);
+        }
+        break;
       case 'ttt':
       case 'ttttt':
-        return this.delta(sec, frac);
+        this.delta(w, sec, frac);
+        break;
     }
+    w.ch(32);
   }
 
-  private fracString(frac: number): string {
-    return pad(frac, this.nano ? 9 : 6);
-  }
-
-  private wallClock(sec: number, frac: number, withDate: boolean): string {
-    if (sec < 0) return '[timestamp overflow]';
+  private wallClock(w: Line, sec: number, frac: number, withDate: boolean): void {
+    if (sec < 0) {
+      w.str('[timestamp overflow]');
+      return;
+    }
     const minute = Math.floor(sec / 60);
     const key = withDate ? minute * 2 + 1 : minute * 2;
-    let prefix: string;
     let s: number;
     if (key === this.minuteKey) {
-      prefix = this.minutePrefix;
       s = sec - minute * 60;
     } else {
       const d = new Date(sec * 1000);
@@ -74,26 +81,25 @@ export class TimestampPrinter {
       const hh = utc ? d.getUTCHours() : d.getHours();
       const mm = utc ? d.getUTCMinutes() : d.getMinutes();
       s = utc ? d.getUTCSeconds() : d.getSeconds();
-      prefix = PAD2[hh]! + ':' + PAD2[mm]! + ':';
+      let prefix = PAD2[hh]! + ':' + PAD2[mm]! + ':';
       if (withDate) {
         const y = utc ? d.getUTCFullYear() : d.getFullYear();
         const mo = utc ? d.getUTCMonth() : d.getMonth();
         const day = utc ? d.getUTCDate() : d.getDate();
-        prefix = pad(y, 4) + '-' + PAD2[mo + 1]! + '-' + PAD2[day]! + ' ' + prefix;
+        prefix = String(y).padStart(4, '0') + '-' + PAD2[mo + 1]! + '-' + PAD2[day]! + ' ' + prefix;
       }
+      this.minutePrefix = prefix;
       // Reusable for the rest of the UTC minute only when the zone offset is
       // whole minutes (old local mean times are not).
-      if (s === sec - minute * 60) {
-        this.minuteKey = key;
-        this.minutePrefix = prefix;
-      } else {
-        this.minuteKey = NaN;
-      }
+      this.minuteKey = s === sec - minute * 60 ? key : NaN;
     }
-    return prefix + PAD2[s]! + '.' + this.fracString(frac);
+    w.str(this.minutePrefix);
+    w.uPad(s, 2);
+    w.ch(46);
+    w.uPad(frac, this.width);
   }
 
-  private delta(sec: number, frac: number): string {
+  private delta(w: Line, sec: number, frac: number): void {
     if (this.refSec === 0 && this.refFrac === 0) {
       this.refSec = sec;
       this.refFrac = frac;
@@ -118,7 +124,13 @@ export class TimestampPrinter {
     }
     // The delta is printed as a time of day (gmtime), so whole days wrap.
     const day = ((ds % 86400) + 86400) % 86400;
-    return (negative ? '-' : ' ') + PAD2[Math.floor(day / 3600)]! + ':' + PAD2[Math.floor(day / 60) % 60]! + ':'
-      + PAD2[day % 60]! + '.' + this.fracString(df) + ' ';
+    w.ch(negative ? 45 : 32);
+    w.uPad(Math.floor(day / 3600), 2);
+    w.ch(58);
+    w.uPad(Math.floor(day / 60) % 60, 2);
+    w.ch(58);
+    w.uPad(day % 60, 2);
+    w.ch(46);
+    w.uPad(df, this.width);
   }
 }

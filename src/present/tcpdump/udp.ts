@@ -7,7 +7,8 @@ import { hex4, macString } from './addr.js';
 import { shouldBe, transportSum } from './cksum.js';
 import type { PrintContext } from './context.js';
 import { formatDns } from './dns.js';
-import { portPair } from './tcp.js';
+import type { Line } from './line.js';
+import { writePortPair } from './tcp.js';
 
 const BOOTP_OPS: Record<number, string> = { 1: 'Request', 2: 'Reply' };
 
@@ -15,13 +16,19 @@ function isPort(udp: UdpRepr, port: number): boolean {
   return udp.srcPort === port || udp.dstPort === port;
 }
 
-/** `length` is the IP payload length, `capEnd` the end of the readable bytes. */
-export function formatUdp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, udp: UdpRepr, length: number, capEnd: number, fragmented: boolean): string {
-  let s = portPair(ip, 17, udp.srcPort, udp.dstPort);
-  if (length < 8) return s + ' [undersized-udp ' + length + ' < 8] (invalid)';
+/** Writes a UDP datagram; `length` is the IP payload length, `capEnd` the end of the readable bytes. */
+export function writeUdp(ctx: PrintContext, w: Line, data: Uint8Array, ip: IpRepr, udp: UdpRepr, length: number, capEnd: number, fragmented: boolean): void {
+  writePortPair(w, ip, 17, udp.srcPort, udp.dstPort);
+  if (length < 8) {
+    w.str(' [undersized-udp ' + length + ' < 8] (invalid)');
+    return;
+  }
   let ulen = udp.udpLength;
   if (ulen === 0 && length > 65535) ulen = length;
-  if (ulen < 8) return s + ' [undersized-udplength ' + ulen + ' < 8] (invalid)';
+  if (ulen < 8) {
+    w.str(' [undersized-udplength ' + ulen + ' < 8] (invalid)');
+    return;
+  }
   ulen -= 8;
   let len = length - 8;
   if (ulen < len) len = ulen;
@@ -30,18 +37,31 @@ export function formatUdp(ctx: PrintContext, data: Uint8Array, ip: IpRepr, udp: 
   if (ctx.verbose && !fragmented) {
     const whole = start + len <= capEnd;
     if (ip.version === 4 && ctx.verbose > 1) {
-      if (udp.checksum === 0) s += '[no cksum] ';
-      else if (whole) s += checksumText(data, ip, udp, len);
+      if (udp.checksum === 0) w.str('[no cksum] ');
+      else if (whole) w.str(checksumText(data, ip, udp, len));
     } else if (ip.version === 6 && whole) {
-      s += checksumText(data, ip, udp, len);
+      w.str(checksumText(data, ip, udp, len));
     }
   }
   if (!ctx.quiet) {
-    if (isPort(udp, 53)) return s + formatDns(data, start, len, capEnd, false, ctx.verbose);
-    if (isPort(udp, 67) || isPort(udp, 68)) return s + bootp(data, start, len, capEnd);
+    if (isPort(udp, 53)) {
+      w.str(formatDns(data, start, len, capEnd, false, ctx.verbose));
+      return;
+    }
+    if (isPort(udp, 67) || isPort(udp, 68)) {
+      w.str(bootp(data, start, len, capEnd));
+      return;
+    }
   }
-  if (ulen > len && !fragmented) return s + 'UDP, bad length ' + ulen + ' > ' + len;
-  return s + 'UDP, length ' + ulen;
+  if (ulen > len && !fragmented) {
+    w.str('UDP, bad length ');
+    w.u(ulen);
+    w.str(' > ');
+    w.u(len);
+  } else {
+    w.str('UDP, length ');
+    w.u(ulen);
+  }
 }
 
 function checksumText(data: Uint8Array, ip: IpRepr, udp: UdpRepr, len: number): string {
