@@ -126,7 +126,7 @@ function directionHeadline(d: DirectionSummary): string {
   if (d.measuredBy === 'none') return `${name}: no data`;
   const what = d.measuredBy === 'data-ack' ? 'delivered (data ACKed)'
     : d.measuredBy === 'sent' ? 'sent, no data ACK captured' : 'sent as plain TCP after the fallback';
-  let s = `${name}: ${formatCount(d.dataBytes)} bytes ${what}`;
+  let s = `${name}: ${formatCount(d.dataBytes)} byte${d.dataBytes === 1 ? '' : 's'} ${what}`;
   if (d.notCaptured > 0) s += ` (${formatCount(d.notCaptured)} of them carried by subflows not in the capture)`;
   if (d.duration !== undefined) s += `, in ${formatDuration(d.duration)}`;
   if (d.goodputBitsPerSecond !== undefined) s += `, goodput ${formatRate(d.goodputBitsPerSecond)}`;
