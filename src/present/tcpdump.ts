@@ -92,10 +92,22 @@ export class TcpdumpFormatter {
     return w.buf.subarray(0, w.pos);
   }
 
+  /**
+   * Accounts for a packet the caller does not print (a frame range, a
+   * filter), so that the lines around it read as in the full output: relative
+   * sequence numbers and the -ttt reference still see it; the -# count does not.
+   */
+  skip(pkt: Packet): void {
+    const w = this.line;
+    w.pos = 0;
+    this.write(pkt, w);
+    this.count--;
+  }
+
   private write(pkt: Packet, w: Line): void {
     this.count++;
     if (this.number) {
-      for (let d = String(this.count).length; d < 5; d++) w.ch(32);
+      for (let x = this.count; x < 10000; x *= 10) w.ch(32);
       w.u(this.count);
       w.str('  ');
     }

@@ -183,6 +183,14 @@ describe('relative sequence numbers', () => {
       'Flags [P.], seq 1:4, ack 21, win 1000, length 3: HTTP',
     ]);
   });
+  test('a skipped packet still counts for the state, not for -#', () => {
+    const full = formatAll(conv, { number: true });
+    const f = new TcpdumpFormatter({ tsStyle: 't', nano: false, verbose: 0, quiet: false, absoluteSeq: false, number: true });
+    f.format(decodePacket(conv[0]!));
+    f.skip(decodePacket(conv[1]!));
+    f.skip(decodePacket(conv[2]!));
+    assert.equal(f.format(decodePacket(conv[3]!)), full[3]!.replace('    4  ', '    2  '));
+  });
   test('-S prints them as they are', () => {
     const lines = formatAll(conv, { absoluteSeq: true });
     assert.equal(lines[2]!.slice(lines[2]!.indexOf('Flags')), 'Flags [.], ack 5001, win 1000, length 0');

@@ -93,8 +93,3 @@ export function linkAddrString(b: Uint8Array, off: number, len: number): string 
   for (let i = 0; i < len; i++) s += (i ? ':' : '') + HEX2[b[off + i]!]!;
   return s;
 }
-
-/** Unsigned 64-bit value in hex (`%PRIx64`). */
-export function hex64(v: bigint): string {
-  return v.toString(16);
-}

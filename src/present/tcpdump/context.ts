@@ -13,13 +13,3 @@ export interface PrintContext {
   /** Relative sequence number state. */
   seq: SeqTable;
 }
-
-/**
- * Where a protocol's bytes are: the frame's bytes, and the end of what may be
- * read (the capture, cut at the end of the enclosing IP packet as tcpdump
- * does, so link-layer padding is never taken for payload).
- */
-export interface Span {
-  data: Uint8Array;
-  capEnd: number;
-}

@@ -40,7 +40,7 @@ const FAILURE_CAUSES = [
   'Unacceptable performance', 'Middlebox interference',
 ];
 
-const textResult: TextResult = { text: '', truncated: false };
+const textResult: TextResult = { text: '' };
 
 /** Writes `a.p > b.q: ` for TCP or UDP, or `p > q: ` when the IP header does not name the protocol (IPv6 extension headers). */
 export function writePortPair(w: Line, ip: IpRepr, proto: number, sport: number, dport: number): void {
@@ -176,7 +176,6 @@ function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: 
   if (isPort(tcp, 21)) return text(': ', 'ftp', data, start, length, capEnd, null, ctx.verbose > 0);
   if (isPort(tcp, 22)) {
     textResult.text = '';
-    textResult.truncated = false;
     sshBanner(textResult, data, start, length, capEnd);
     return textResult.text;
   }
@@ -197,7 +196,6 @@ function payloadText(ctx: PrintContext, data: Uint8Array, tcp: TcpRepr, length: 
 
 function text(lead: string, name: string, data: Uint8Array, start: number, len: number, capEnd: number, cmds: Set<string> | null, verbose: boolean): string {
   textResult.text = lead;
-  textResult.truncated = false;
   textProtocol(textResult, name, data, start, len, capEnd, cmds, verbose);
   return textResult.text;
 }

@@ -3,9 +3,8 @@
  * SMTP, WHOIS) and of the SSH version banner. These are the only payload
  * bytes the tcpdump format looks at for these ports, so they are read here.
  *
- * Each function appends to `out` and returns it; a result ending the line
- * early because the capture was cut short carries the ` [|proto]` marker and
- * sets `truncated`.
+ * Each function appends to a TextResult; text cut short by the capture ends
+ * with tcpdump's ` [|proto]` marker.
  */
 
 const MAX_TOKEN = 128;
@@ -23,9 +22,9 @@ export const RTSP_COMMANDS = new Set([
   'SET_PARAMETER', 'TEARDOWN',
 ]);
 
+/** Text appended to by the printers below. */
 export interface TextResult {
   text: string;
-  truncated: boolean;
 }
 
 const isPrint = (c: number): boolean => c >= 0x20 && c < 0x7f;
@@ -127,13 +126,13 @@ export function textProtocol(
     r.text += ', length: ' + len;
     for (let idx = 0; idx < len;) {
       const eol = txtLine(data, start, idx, len, capEnd, '\n\t', r);
-      if (eol === -1) { r.text += ' [|' + name + ']'; r.truncated = true; return; }
+      if (eol === -1) { r.text += ' [|' + name + ']'; return; }
       if (eol === 0) break;
       idx = eol;
     }
   } else if (txtLine(data, start, 0, len, capEnd, ': ', r) === -1) {
     r.text += ' [|' + name + ']';
-    r.truncated = true;
+   
   }
 }
 
@@ -141,18 +140,18 @@ export function textProtocol(
 export function sshBanner(r: TextResult, data: Uint8Array, start: number, len: number, capEnd: number): void {
   // "SSH-" must be present; tcpdump stops with a truncation mark when those bytes were not captured.
   for (let i = 0; i < 4; i++) {
-    if (start + i >= capEnd) { r.text += ' [|ssh]'; r.truncated = true; return; }
+    if (start + i >= capEnd) { r.text += ' [|ssh]'; return; }
     if (data[start + i] !== 'SSH-'.charCodeAt(i)) return;
   }
   for (let idx = 4; idx < len; idx++) {
-    if (start + idx >= capEnd) { r.text += ' [|ssh]'; r.truncated = true; return; }
+    if (start + idx >= capEnd) { r.text += ' [|ssh]'; return; }
     const c = data[start + idx]!;
     if (c === 0x0a || (c === 0x0d && idx + 1 < len && start + idx + 1 < capEnd && data[start + idx + 1] === 0x0a)) {
       r.text += ': SSH: ' + latin(data, start, start + idx);
       return;
     }
     if (c === 0x0d) {
-      if (idx + 1 < len && start + idx + 1 >= capEnd) { r.text += ' [|ssh]'; r.truncated = true; }
+      if (idx + 1 < len && start + idx + 1 >= capEnd) { r.text += ' [|ssh]'; }
       return;
     }
     if (!isPrint(c)) return;
