@@ -8,7 +8,15 @@
  *
  * A formatter carries state between packets (sequence number bases, the
  * previous timestamp for `-ttt`, the packet counter for `-#`): use one per
- * stream of packets, in capture order.
+ * stream of packets, in capture order. To write many packets, `formatBytes`
+ * hands out the ASCII bytes of each line without making a string, which is
+ * what lets a pipeline keep up with tcpdump itself.
+ *
+ * Where this differs from tcpdump master: application printers other than
+ * DNS, HTTP/RTSP/FTP/SMTP/WHOIS first lines, the SSH banner, BOOTP's first
+ * line and ARP are not reproduced (their ports print nothing after
+ * `length N`); `-v` details are reproduced for IP, IPv6 options, TCP, UDP,
+ * ICMP error quotes and ICMPv6 neighbor discovery, not for BOOTP/DHCP options.
  */
 import type { Packet } from '../wire/types.js';
 import { formatArp } from './tcpdump/arp.js';
