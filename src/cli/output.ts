@@ -29,6 +29,21 @@ export class Output {
     if (this.pending.length >= 16384) this.encodePending();
   }
 
+  /** Bytes a formatter already encoded (ASCII lines): copied into the buffer in order with the strings. */
+  bytes(b: Uint8Array): void {
+    if (this.pending.length > 0) this.encodePending();
+    if (this.closed) return;
+    if (this.pos + b.length > this.buf.length) {
+      this.flushBuffer();
+      if (b.length > this.buf.length) {
+        this.writeAll(b);
+        return;
+      }
+    }
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
   private encodePending(): void {
     const s = this.pending;
     this.pending = '';

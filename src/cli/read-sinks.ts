@@ -10,6 +10,7 @@ import {
 import type { TimeFormat, TsStyle } from '../present/index.js';
 import type { ArgReader } from './args.js';
 import type { Output } from './output.js';
+import { localInterfaceName } from './interfaces.js';
 
 export const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -36,12 +37,16 @@ export function displaySink(format: Format, args: ArgReader, out: Output, captur
         quiet: args.count('q') > 0,
         absoluteSeq: args.count('S') > 0,
         number: args.count('#') > 0,
+        ifIndexName: localInterfaceName,
       });
       return {
         packet(pkt) {
-          out.line(f.format(pkt));
-          if (dumpLevel !== 0) out.line(formatTcpdumpHex(pkt, dumpLevel, ascii, snapLen));
+          // libpcap hands tcpdump at most the snapshot length, even when a record claims more.
+          const p = pkt.data.length > snapLen ? { ...pkt, data: pkt.data.subarray(0, snapLen) } : pkt;
+          out.bytes(f.formatBytes(p));
+          if (dumpLevel !== 0) out.line(formatTcpdumpHex(p, dumpLevel, ascii, snapLen));
         },
+        skipped(pkt) { f.skip(pkt); },
         end() {},
       };
     }
