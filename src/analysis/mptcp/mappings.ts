@@ -13,22 +13,42 @@ import type { DssChecksumStatus } from './types.js';
 /** Mappings kept at most per subflow direction, whatever the acknowledgements say. */
 const MAX_MAPPINGS = 8192;
 
-export interface Mapping {
-  /** Subflow range of the payload it maps, as unwrapped relative sequence numbers: [ssn, end). */
-  ssn: number;
-  end: number;
-  /** Relative DSN of its first byte, and one past its last (DATA_FIN included). */
-  dsn: number;
-  dsnEnd: number;
-  frame: number;
-}
+/** Numbers per mapping in the table's array. */
+const M = 5;
+const SSN = 0;
+const END = 1;
+const DSN = 2;
+const DSN_END = 3;
+const FRAME = 4;
 
+/**
+ * Mappings in the order announced (DSN order but for resent data), used as
+ * a queue from `head`. Each is a subflow range of payload [ssn, end) as
+ * unwrapped relative sequence numbers, the relative DSN of its first byte
+ * and one past its last (DATA_FIN included), and the frame announcing it.
+ * They sit interleaved in one number array: no object per mapping, and the
+ * newest ones share a cache line or two, which matters when thousands of
+ * subflows take turns.
+ */
 export class MappingTable {
-  /** In the order announced, which is DSN order but for resent data. */
-  private list: Mapping[] = [];
+  private v: number[] = [];
+  /** Index of the first live mapping's first number. */
+  private head = 0;
 
   get size(): number {
-    return this.list.length;
+    return (this.v.length - this.head) / M;
+  }
+
+  ssn(i: number): number {
+    return this.v[i + SSN]!;
+  }
+
+  dsn(i: number): number {
+    return this.v[i + DSN]!;
+  }
+
+  frame(i: number): number {
+    return this.v[i + FRAME]!;
   }
 
   /**
@@ -36,28 +56,26 @@ export class MappingTable {
    * recent one (TSO copies, retransmissions): that one then names the newest
    * frame announcing it, as a reader following the stream last saw it.
    */
-  add(m: Mapping): boolean {
-    const list = this.list;
-    for (let i = list.length - 1, stop = Math.max(0, list.length - 8); i >= stop; i--) {
-      const o = list[i]!;
-      if (o.ssn === m.ssn && o.end === m.end && o.dsn === m.dsn) {
-        o.frame = m.frame;
+  add(ssn: number, end: number, dsn: number, dsnEnd: number, frame: number): boolean {
+    const v = this.v;
+    for (let i = v.length - M, stop = Math.max(this.head, v.length - 8 * M); i >= stop; i -= M) {
+      if (v[i + SSN] === ssn && v[i + END] === end && v[i + DSN] === dsn) {
+        v[i + FRAME] = frame;
         return false;
       }
     }
-    if (list.length >= MAX_MAPPINGS) list.shift();
-    list.push(m);
+    if (this.size >= MAX_MAPPINGS) this.head += M;
+    v.push(ssn, end, dsn, dsnEnd, frame);
     return true;
   }
 
-  /** The most recently announced mapping covering subflow sequence number `seq`. */
-  find(seq: number): Mapping | undefined {
-    const list = this.list;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const m = list[i]!;
-      if (m.ssn <= seq && seq < m.end) return m;
+  /** Index of the most recently announced mapping covering subflow sequence number `seq`, or -1. */
+  find(seq: number): number {
+    const v = this.v;
+    for (let i = v.length - M; i >= this.head; i -= M) {
+      if (v[i + SSN]! <= seq && seq < v[i + END]!) return i;
     }
-    return undefined;
+    return -1;
   }
 
   /**
@@ -67,10 +85,15 @@ export class MappingTable {
    * knows).
    */
   dropUpTo(dsnUpTo: number, seqUpTo: number): void {
-    const list = this.list;
-    let n = 0;
-    while (n < list.length && list[n]!.dsnEnd <= dsnUpTo && list[n]!.end <= seqUpTo) n++;
-    if (n > 0) this.list = list.slice(n);
+    const v = this.v;
+    while (this.head < v.length && v[this.head + DSN_END]! <= dsnUpTo && v[this.head + END]! <= seqUpTo) this.head += M;
+    if (this.head === v.length) {
+      v.length = 0;
+      this.head = 0;
+    } else if (this.head > 64 * M && this.head * 2 > v.length) {
+      this.v = v.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 

@@ -9,13 +9,21 @@ import type { ChecksumGather } from './mappings.js';
 import { SentLog } from './sent-log.js';
 import { baseHighFrom, extend32, joinHalves, relative64 } from './seq.js';
 import type {
-  DataDir, MptcpAnnotation, MptcpConnection, MptcpDataDirection, MptcpSubflow, SubflowDirStats,
+  DataDir, MptcpConnection, MptcpDataDirection, MptcpSubflow, SubflowDirStats,
 } from './types.js';
 
-/** Seconds a DSN range stays after the data ACK passed it: a reinjection may still arrive from the sender. */
-export const RETAIN_ACKED_SECONDS = 1;
-/** Acknowledged ranges kept at most, whatever the time, so memory stays bounded on fast links. */
-export const RETAIN_ACKED_RANGES = 4096;
+/**
+ * How long a DSN range stays after the data ACK passed it, in round trips:
+ * a capture at the receiver sees the data ACK leave before the sender's
+ * reinjections of the same data arrive. Without a measured round trip, a
+ * second; never more.
+ */
+const RETAIN_ACKED_RTTS = 4;
+const RETAIN_ACKED_MAX_SECONDS = 1;
+/** Ranges held before pruning is worth a pass over the subflows. */
+const PRUNE_BATCH = 64;
+/** Acknowledged ranges kept at most per direction, whatever the time, so memory stays bounded on fast links. */
+export const RETAIN_ACKED_RANGES = 1024;
 
 export class DirState {
   hasBase = false;
@@ -26,12 +34,16 @@ export class DirState {
   /** Highest DSN end sent (reference for extending 32-bit DSNs), and highest data ACK received. */
   pos = 0;
   posSet = false;
+  /** Lowest DSN sent; segments and payload bytes sent (the model gets them in `publish`). */
+  first = 0;
+  packets = 0;
+  bytes = 0;
   ack = 0;
   ackSet = false;
-  readonly sent = new SentLog<Sub, MptcpAnnotation>();
-  /** The data ACK and time of the last pruning checkpoint; ranges acknowledged before it may go. */
+  readonly sent = new SentLog();
+  /** The data ACK and time (seconds) of the last pruning checkpoint; ranges acknowledged before it may go. */
   private checkpointAck = -Infinity;
-  private checkpointSec = -Infinity;
+  private checkpointTime = -Infinity;
 
   constructor(readonly model: MptcpDataDirection) {}
 
@@ -81,31 +93,47 @@ export class DirState {
     return rel;
   }
 
-  /** Notes data sent up to `end`. */
+  /** Notes data sent over [start, end). */
   sentUpTo(start: number, end: number): void {
-    const m = this.model;
-    if (m.firstDsn === undefined || start < m.firstDsn) m.firstDsn = start;
-    if (!this.posSet || end > this.pos) {
+    if (!this.posSet) {
+      this.first = start;
       this.pos = end;
       this.posSet = true;
-      m.endDsn = end;
+      return;
+    }
+    if (start < this.first) this.first = start;
+    if (end > this.pos) this.pos = end;
+  }
+
+  /** Writes the counters kept here into the model. */
+  publish(): void {
+    const m = this.model;
+    m.packets = this.packets;
+    m.bytes = this.bytes;
+    if (this.posSet) {
+      m.firstDsn = this.first;
+      m.endDsn = this.pos;
     }
   }
 
   /**
-   * Notes a data ACK; returns the DSN up to which ranges and mappings may be
-   * forgotten now, or undefined when it is not time to prune.
+   * Notes a data ACK at capture time `now` (seconds) on a connection whose
+   * round trip is `rtt` (0 when unknown); returns the DSN up to which ranges
+   * and mappings may be forgotten now, or undefined when it is not time.
    */
-  acked(rel: number, nowSec: number): number | undefined {
+  acked(rel: number, now: number, rtt: number): number | undefined {
     if (this.ackSet && rel <= this.ack) return undefined;
     this.ack = rel;
     this.ackSet = true;
     this.model.dataAck = rel;
-    if (this.sent.size > RETAIN_ACKED_RANGES) return rel;
-    if (nowSec - this.checkpointSec < RETAIN_ACKED_SECONDS) return undefined;
+    const held = this.sent.size;
+    if (held > RETAIN_ACKED_RANGES) return rel;
+    if (held < PRUNE_BATCH) return undefined;
+    const lag = rtt > 0 ? Math.min(RETAIN_ACKED_MAX_SECONDS, RETAIN_ACKED_RTTS * rtt) : RETAIN_ACKED_MAX_SECONDS;
+    if (now - this.checkpointTime < lag) return undefined;
     const upTo = this.checkpointAck;
     this.checkpointAck = rel;
-    this.checkpointSec = nowSec;
+    this.checkpointTime = now;
     return upTo;
   }
 }
@@ -117,9 +145,13 @@ export class SubDir {
   /** Highest unwrapped relative sequence number sent (one past the last byte). */
   maxSeq = 0;
   seqSet = false;
-  /** Highest subflow ACK the peer sent for this direction's bytes (unwrapped relative). */
-  peerAck = 0;
-  peerAckSet = false;
+  /** The latest TCP ACK this direction sent (raw; it acknowledges the other direction's bytes), unwrapped only when pruning. */
+  ackSent = 0;
+  ackSentSet = false;
+  /** Segments, payload bytes and new data-level bytes sent this way (the model gets them in `publish`). */
+  packets = 0;
+  bytes = 0;
+  dataBytes = 0;
   readonly mappings = new MappingTable();
   /** Mappings with a DSS checksum still gathering their payload. */
   pending: ChecksumGather[] = [];
@@ -129,15 +161,6 @@ export class SubDir {
     return this.seqSet ? extend32(rel32, 0, this.maxSeq) : rel32;
   }
 
-  /** Notes the peer's TCP acknowledgment number `ack` (raw) for this direction. */
-  acked(ack: number): void {
-    if (!this.isnKnown) return;
-    const rel = this.unwrap((ack - this.isn) >>> 0);
-    if (!this.peerAckSet || rel > this.peerAck) {
-      this.peerAck = rel;
-      this.peerAckSet = true;
-    }
-  }
 }
 
 /** Per-subflow working state, directions indexed by DataDir. */
@@ -148,16 +171,72 @@ export class Sub {
   listenerNonce: number | undefined;
   /** Bit per data direction that sent a FIN. */
   finDirs = 0;
-  constructor(readonly model: MptcpSubflow, readonly conn: Conn) {}
+  /** The last packet (the model gets it in `publish`). */
+  lastFrame = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  /** `index`: its place in the connection's subflows (the sent log's owner). */
+  constructor(readonly model: MptcpSubflow, readonly conn: Conn, readonly index: number) {}
+
+  /** Subflow sequence number (unwrapped relative) the peer acknowledged of direction `d`'s bytes; Infinity when unknown. */
+  ackedUpTo(d: DataDir): number {
+    const own = this.dirs[d];
+    const peer = this.dirs[other(d)];
+    return peer.ackSentSet && own.isnKnown ? own.unwrap((peer.ackSent - own.isn) >>> 0) : Infinity;
+  }
+
+  publish(): void {
+    const m = this.model;
+    m.lastFrame = this.lastFrame;
+    m.lastTime = { sec: this.lastSec, nsec: this.lastNsec };
+    for (let d = 0; d < 2; d++) {
+      const from = this.dirs[d]!;
+      const to = m.stats[d]!;
+      to.packets = from.packets;
+      to.bytes = from.bytes;
+      to.dataBytes = from.dataBytes;
+    }
+  }
 }
 
 export class Conn {
   readonly dirs: [DirState, DirState];
   readonly subs: Sub[] = [];
   fellBack = false;
+  /** Largest initial round trip of its subflows (seconds, 0 until measured). */
+  rtt = 0;
+  /** The last packet (the model gets it in `publish`). */
+  lastFrame = 0;
+  lastSec = 0;
+  lastNsec = 0;
+  /** Frames that carried data again later on another subflow: frame to the later frames. */
+  private readonly reinjections = new Map<number, number[]>();
 
   constructor(readonly model: MptcpConnection) {
     this.dirs = [new DirState(model.dirs[0]), new DirState(model.dirs[1])];
+  }
+
+  /**
+   * Writes the counters kept in the working state (the hottest ones, kept
+   * beside the rest of a packet's work) into the model.
+   */
+  publish(): void {
+    const m = this.model;
+    m.lastFrame = this.lastFrame;
+    m.lastTime = { sec: this.lastSec, nsec: this.lastNsec };
+    this.dirs[0].publish();
+    this.dirs[1].publish();
+    for (const s of this.subs) s.publish();
+  }
+
+  linkReinjection(original: number, later: number): void {
+    const list = this.reinjections.get(original);
+    if (list === undefined) this.reinjections.set(original, [later]);
+    else list.push(later);
+  }
+
+  reinjectedIn(frame: number): number[] | undefined {
+    return this.reinjections.get(frame);
   }
 }
 

@@ -19,8 +19,6 @@ import type { TcpAnnotation } from '../types.js';
 import { recordFinding } from './findings.js';
 import type { FindingCode } from './findings.js';
 import { ChecksumGather } from './mappings.js';
-import type { Mapping } from './mappings.js';
-import type { SentRange } from './sent-log.js';
 import { joinHalves, rawOf, u32At } from './seq.js';
 import { Conn, Sub, emptyStats, other } from './state.js';
 import type { SubDir } from './state.js';
@@ -38,33 +36,46 @@ const MP_CAPABLE_H = 0x01;
 const MAX_PENDING_CHECKSUMS = 64;
 const MAX_LISTED_FRAMES = 100;
 
-/** The annotation with every member present from the start, so all of them share one object shape. */
+/**
+ * A packet's annotation. The members most packets set are there from the
+ * start, so those packets share one object shape; the rare ones (checks,
+ * reinjections, findings) are added when they happen.
+ */
 class Annotation implements MptcpAnnotation {
   dsn: number | undefined = undefined;
+  dsnEnd: number | undefined = undefined;
   relatedMapping: number | undefined = undefined;
   dssDsn: number | undefined = undefined;
   dataAck: number | undefined = undefined;
-  reinjectionOf: number[] | undefined = undefined;
-  reinjectedIn: number[] | undefined = undefined;
-  dataRetransmissionOf: number[] | undefined = undefined;
-  keyEcho: CheckStatus | undefined = undefined;
-  joinToken: CheckStatus | undefined = undefined;
-  joinHmac: CheckStatus | undefined = undefined;
-  addAddrHmac: CheckStatus | undefined = undefined;
-  addAddrEchoOf: number | undefined = undefined;
-  fastcloseKey: CheckStatus | undefined = undefined;
-  dssChecksum: DssChecksumStatus | undefined = undefined;
-  dssChecksumMapping: number | undefined = undefined;
-  fallback: FallbackCause | undefined = undefined;
-  findings: MptcpFinding[] | undefined = undefined;
+  declare reinjectionOf?: number[] | undefined;
+  declare dataRetransmissionOf?: number[] | undefined;
+  declare keyEcho?: CheckStatus | undefined;
+  declare joinToken?: CheckStatus | undefined;
+  declare joinHmac?: CheckStatus | undefined;
+  declare addAddrHmac?: CheckStatus | undefined;
+  declare addAddrEchoOf?: number | undefined;
+  declare fastcloseKey?: CheckStatus | undefined;
+  declare dssChecksum?: DssChecksumStatus | undefined;
+  declare dssChecksumMapping?: number | undefined;
+  declare fallback?: FallbackCause | undefined;
+  declare findings?: MptcpFinding[] | undefined;
 
   constructor(
+    readonly frame: number,
     readonly connection: MptcpConnection,
     readonly subflow: MptcpSubflow,
     readonly dir: DataDir,
     readonly subflowCount: number,
   ) {}
+
+  /** Looked up when read: later frames add to it, and the sent log keeps no reference to this object. */
+  get reinjectedIn(): number[] | undefined {
+    return INTERNAL.get(this.connection)?.reinjectedIn(this.frame);
+  }
 }
+
+/** Each connection model's working state, for the annotations' lookups. */
+const INTERNAL = new WeakMap<MptcpConnection, Conn>();
 
 const FALLBACK_TEXT: Record<FallbackCause, string> = {
   'synack-without-mp-capable': 'fallback to TCP: the SYN/ACK carries no MP_CAPABLE (server without MPTCP, or a middlebox removed the option)',
@@ -132,7 +143,7 @@ export class MptcpTracker {
   private readonly conns: Conn[] = [];
   private readonly byToken = new Map<number, Conn>();
   /** Reused for reinjection lookups. */
-  private readonly overlaps: Array<SentRange<Sub, MptcpAnnotation>> = [];
+  private readonly overlaps: number[] = [];
 
   /** Analyses one packet; returns its MPTCP annotation, or undefined when it belongs to no MPTCP subflow. */
   process(pkt: Packet, tcp: TcpAnnotation): MptcpAnnotation | undefined {
@@ -163,13 +174,17 @@ export class MptcpTracker {
           sd.pending = [];
         }
       }
+      conn.publish();
       this.settle(conn);
     }
   }
 
-  /** Every MPTCP connection seen so far, by mptcp.stream. */
+  /** Every MPTCP connection seen so far, by mptcp.stream, with its counters up to date. */
   connections(): MptcpConnection[] {
-    return this.conns.map((c) => c.model);
+    return this.conns.map((c) => {
+      c.publish();
+      return c.model;
+    });
   }
 
   // ------------------------------------------------------------ subflows
@@ -196,6 +211,7 @@ export class MptcpTracker {
       findings: [],
     };
     const conn = new Conn(model);
+    INTERNAL.set(model, conn);
     this.conns.push(conn);
     return conn;
   }
@@ -274,7 +290,7 @@ export class MptcpTracker {
       if (first.name === 'MP_CAPABLE' || first.name === 'MP_JOIN') model.ackFrame = pkt.number;
       if (conn.model.state === 'handshake') conn.model.state = 'established';
     }
-    const sub = new Sub(model, conn);
+    const sub = new Sub(model, conn, conn.subs.length);
     conn.subs.push(sub);
     conn.model.subflows.push(model);
     return sub;
@@ -285,33 +301,34 @@ export class MptcpTracker {
     const cm = conn.model;
     const sm = sub.model;
     const dir: DataDir = tcp.dir === sm.clientTcpDir ? 0 : 1;
-    const ann = new Annotation(cm, sm, dir, cm.subflows.length);
+    const rtt = tcp.initialRtt;
+    if (rtt !== undefined && rtt > conn.rtt) conn.rtt = rtt;
     const frame = pkt.number;
-    sm.lastFrame = frame;
-    sm.lastTime.sec = pkt.tsSec;
-    sm.lastTime.nsec = pkt.tsNsec;
-    cm.lastFrame = frame;
-    cm.lastTime.sec = pkt.tsSec;
-    cm.lastTime.nsec = pkt.tsNsec;
+    const ann = new Annotation(frame, cm, sm, dir, cm.subflows.length);
+    sub.lastFrame = conn.lastFrame = frame;
+    sub.lastSec = conn.lastSec = pkt.tsSec;
+    sub.lastNsec = conn.lastNsec = pkt.tsNsec;
     const len = t.payloadLength;
-    const st = sm.stats[dir];
-    st.packets++;
-    st.bytes += len;
-    const cd = cm.dirs[dir];
+    const sd = sub.dirs[dir];
+    sd.packets++;
+    sd.bytes += len;
+    const cd = conn.dirs[dir];
     cd.packets++;
     cd.bytes += len;
 
     const flags = t.flags;
     const syn = (flags & SYN) !== 0;
     const ack = (flags & ACK) !== 0;
-    const sd = sub.dirs[dir];
     if (syn) {
       sd.isn = t.seq;
       sd.isnKnown = true;
     }
     if (syn && !ack) this.onSyn(sub, frame);
     else if (syn) this.onSynAck(sub, frame);
-    if (ack) sub.dirs[other(dir)].acked(t.ack);
+    if (ack) {
+      sd.ackSent = t.ack;
+      sd.ackSentSet = true;
+    }
 
     let sawMptcp = false;
     let sawHandshakeOption = false;
@@ -350,7 +367,7 @@ export class MptcpTracker {
           break;
         case 'MP_FAIL': {
           // MP_FAIL names a DSN of the data it received: the peer's direction.
-          const rel = conn.dirs[other(dir)].relative(u32At(o.raw, 4), u32At(o.raw, 8), true, false);
+          const rel = conn.dirs[other(dir)].relative(u32At(pkt.data, o.offset + 4), u32At(pkt.data, o.offset + 8), true, false);
           this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
           this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
           break;
@@ -626,8 +643,9 @@ export class MptcpTracker {
 
   private onDss(sub: Sub, o: TcpOptMptcp, m: MptcpDss, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
     const conn = sub.conn;
-    const raw = o.raw;
-    let p = 4;
+    // Read from the frame, not `o.raw`: that is a new view on every access.
+    const raw = pkt.data;
+    let p = o.offset + 4;
     if (m.dataAck !== undefined) {
       const wide = m.dataAckWidth === 8;
       const hi = wide ? u32At(raw, p) : 0;
@@ -649,7 +667,7 @@ export class MptcpTracker {
     if (m.infiniteMapping) {
       if (!conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
       const start = m.ssn !== 0 ? sd.unwrap(m.ssn) : this.segmentSeq(sd, t);
-      if (start !== undefined) sd.mappings.add({ ssn: start, end: Infinity, dsn: rel, dsnEnd: Infinity, frame: pkt.number });
+      if (start !== undefined) sd.mappings.add(start, Infinity, rel, Infinity, pkt.number);
       return;
     }
     if (m.dataFin) this.onDataFin(conn, dir, rel + m.dataLength - 1, pkt, sub.model.stream);
@@ -660,9 +678,10 @@ export class MptcpTracker {
       sd.isn = (t.seq - m.ssn) >>> 0;
       sd.isnKnown = true;
     }
-    const first = wide ? joinHalves(hi, lo) : ds.hiKnown ? rawOf(ds.model.baseDsn!, rel) : undefined;
+    // The full DSN only matters to a checksum (its pseudo-header), and BigInt is costly.
+    const first = m.checksum === undefined ? undefined : wide ? joinHalves(hi, lo) : ds.hiKnown ? rawOf(ds.model.baseDsn!, rel) : undefined;
     if (dataFinOnly) {
-      if (m.checksum !== undefined) this.checkEmptyMapping(sub, dir, pkt, ann, first, m);
+      if (m.checksum !== undefined) this.checkEmptyMapping(sub, pkt, ann, first, m);
       return;
     }
     this.addMapping(sub, dir, pkt, m.ssn, rel, m.dataLength, m.dataFin, m.checksum, first);
@@ -675,21 +694,21 @@ export class MptcpTracker {
     const sd = sub.dirs[dir];
     const ssn = sd.unwrap(ssn32);
     const covered = dataLength - (dataFin ? 1 : 0);
-    const mapping: Mapping = { ssn, end: ssn + covered, dsn, dsnEnd: dsn + dataLength, frame: pkt.number };
-    if (!sd.mappings.add(mapping) || checksum === undefined) return;
+    const end = ssn + covered;
+    const dsnEnd = dsn + dataLength;
+    if (!sd.mappings.add(ssn, end, dsn, dsnEnd, pkt.number) || checksum === undefined) return;
     const conn = sub.conn;
     if (dsn64 === undefined) {
       this.countChecksum(conn.model, 'unchecked', pkt.number);
       return;
     }
-    const g = new ChecksumGather(pkt.number, ssn, mapping.end, mapping.dsnEnd, dsn64, ssn32, dataLength, checksum);
+    const g = new ChecksumGather(pkt.number, ssn, end, dsnEnd, dsn64, ssn32, dataLength, checksum);
     if (sd.pending.length >= MAX_PENDING_CHECKSUMS) this.unchecked(conn, sd.pending.shift()!, undefined);
     sd.pending.push(g);
   }
 
   /** A DATA_FIN-only mapping's checksum covers the pseudo-header alone. */
-  private checkEmptyMapping(sub: Sub, dir: DataDir, pkt: Packet, ann: Annotation, dsn64: bigint | undefined, m: MptcpDss): void {
-    void dir;
+  private checkEmptyMapping(sub: Sub, pkt: Packet, ann: Annotation, dsn64: bigint | undefined, m: MptcpDss): void {
     if (dsn64 === undefined || m.checksum === undefined) {
       this.countChecksum(sub.conn.model, 'unchecked', pkt.number);
       return;
@@ -719,47 +738,60 @@ export class MptcpTracker {
       sd.seqSet = true;
     }
     if (sd.pending.length > 0) this.gather(sub, sd, seq, pkt, t, ann);
-    const mapping = sd.mappings.find(seq);
-    if (mapping === undefined) {
+    const maps = sd.mappings;
+    const mi = maps.find(seq);
+    if (mi < 0) {
       if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
       return;
     }
-    const dsn = mapping.dsn + (seq - mapping.ssn);
-    ann.dsn = dsn;
-    ann.relatedMapping = mapping.frame;
+    const dsn = maps.dsn(mi) + (seq - maps.ssn(mi));
     const end = dsn + len;
+    ann.dsn = dsn;
+    ann.dsnEnd = end;
+    ann.relatedMapping = maps.frame(mi);
     const ds = conn.dirs[dir];
-    const st = sub.model.stats[dir];
     const out = this.overlaps;
     // A TCP retransmission resends this subflow's own bytes: never a reinjection, whatever other subflows did meanwhile.
     if (!tcpRetransmission) ds.sent.collect(dsn, end, out);
     if (out.length > 0) {
-      let reinjection = false;
-      for (const r of out) {
-        if (r.subflow !== sub) {
-          reinjection = true;
-          (ann.reinjectionOf ??= []).push(r.frame);
-          (r.annotation.reinjectedIn ??= []).push(frame);
-          const ost = r.subflow.model.stats[dir];
-          ost.reinjectedElsewhere++;
-          ost.reinjectedElsewhereBytes += Math.min(r.end, end) - Math.max(r.start, dsn);
-        } else {
-          (ann.dataRetransmissionOf ??= []).push(r.frame);
-        }
-      }
-      if (reinjection) {
-        st.reinjections++;
-        st.reinjectedBytes += len;
-      }
-      if (ann.dataRetransmissionOf !== undefined) {
-        st.dataRetransmissions++;
-        st.dataRetransmittedBytes += len;
-      }
+      this.resent(sub, dir, ann, out, len);
       out.length = 0;
     }
-    if (!ds.posSet || end > ds.pos) st.dataBytes += end - (ds.posSet ? Math.max(dsn, ds.pos) : dsn);
+    if (!ds.posSet || end > ds.pos) sd.dataBytes += end - (ds.posSet ? Math.max(dsn, ds.pos) : dsn);
     ds.sentUpTo(dsn, end);
-    ds.sent.add({ start: dsn, end, frame, subflow: sub, annotation: ann });
+    ds.sent.add(dsn, end, frame, sub.index);
+  }
+
+  /** A segment whose DSN range was sent before (`found`: indexes in the direction's sent log): reinjection or data-level retransmission. */
+  private resent(sub: Sub, dir: DataDir, ann: Annotation, found: readonly number[], len: number): void {
+    const conn = sub.conn;
+    const log = conn.dirs[dir].sent;
+    const st = sub.model.stats[dir];
+    const dsn = ann.dsn!;
+    const end = ann.dsnEnd!;
+    let reinjection = false;
+    for (const i of found) {
+      const owner = log.owner(i);
+      const earlier = log.frame(i);
+      if (owner !== sub.index) {
+        reinjection = true;
+        (ann.reinjectionOf ??= []).push(earlier);
+        conn.linkReinjection(earlier, ann.frame);
+        const ost = conn.subs[owner]!.model.stats[dir];
+        ost.reinjectedElsewhere++;
+        ost.reinjectedElsewhereBytes += Math.min(log.end(i), end) - Math.max(log.start(i), dsn);
+      } else {
+        (ann.dataRetransmissionOf ??= []).push(earlier);
+      }
+    }
+    if (reinjection) {
+      st.reinjections++;
+      st.reinjectedBytes += len;
+    }
+    if (ann.dataRetransmissionOf !== undefined) {
+      st.dataRetransmissions++;
+      st.dataRetransmittedBytes += len;
+    }
   }
 
   /** Data no mapping covers: fallback when it carries no MPTCP option at all, else a mapping the capture missed. */
@@ -819,12 +851,12 @@ export class MptcpTracker {
         conn.model.state = 'closed';
       }
     }
-    const upTo = ds.acked(rel, pkt.tsSec);
+    const upTo = ds.acked(rel, pkt.tsSec + pkt.tsNsec * 1e-9, conn.rtt);
     if (upTo === undefined || upTo === -Infinity) return;
     ds.sent.dropUpTo(upTo);
     for (const sub of conn.subs) {
       const sd = sub.dirs[peer];
-      sd.mappings.dropUpTo(upTo, sd.peerAckSet ? sd.peerAck : Infinity);
+      sd.mappings.dropUpTo(upTo, sub.ackedUpTo(peer));
       if (sd.pending.length === 0) continue;
       const keep = [];
       for (const g of sd.pending) {

@@ -277,14 +277,17 @@ export interface MptcpConnection {
  * absent here are absent from the packet (display filters see no field).
  */
 export interface MptcpAnnotation {
+  /** Frame number of the packet. */
+  frame: number;
   connection: MptcpConnection;
   subflow: MptcpSubflow;
   /** Who sent it: 0 the client, 1 the server. */
   dir: DataDir;
   /** Subflows the connection had when this packet was read (mptcp.analysis.subflows lists them, newest first). */
   subflowCount: number;
-  /** mptcp.dsn: relative DSN of the first payload byte, from the mapping covering it. */
+  /** mptcp.dsn: relative DSN of the first payload byte, from the mapping covering it; `dsnEnd` one past the last. */
   dsn?: number | undefined;
+  dsnEnd?: number | undefined;
   /** mptcp.related_mapping: frame that announced that mapping. */
   relatedMapping?: number | undefined;
   /** mptcp.dss.dsn: relative DSN of the mapping this packet's DSS announces. */
