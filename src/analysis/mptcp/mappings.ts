@@ -78,6 +78,12 @@ export class MappingTable {
     return -1;
   }
 
+  /** Forgets every mapping (the subflow is gone). */
+  clear(): void {
+    this.v = [];
+    this.head = 0;
+  }
+
   /**
    * Forgets the mappings at the front whose data the peer acknowledged at
    * both levels: the data ACK passed `dsnUpTo` and the subflow ACK passed

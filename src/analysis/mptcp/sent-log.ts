@@ -20,6 +20,12 @@ const END = 1;
 const FRAME = 2;
 const OWNER = 3;
 
+/**
+ * Ranges kept at most: when the data ACKs are not in the capture (one
+ * direction captured), nothing else would ever let the oldest go.
+ */
+const MAX_RANGES = 4096;
+
 export class SentLog {
   private v: number[] = [];
   /** Index of the first live range's first number. */
@@ -70,6 +76,7 @@ export class SentLog {
     const n = v.length;
     if (n === this.head || v[n - R + START]! < start) {
       v.push(start, end, frame, owner);
+      if (n - this.head >= MAX_RANGES * R) this.dropFront();
     } else {
       const at = this.firstFrom(start);
       for (let i = at; i < n && v[i + START] === start; i += R) {
@@ -89,6 +96,22 @@ export class SentLog {
   dropUpTo(upTo: number): void {
     const v = this.v;
     while (this.head < v.length && v[this.head + END]! <= upTo) this.head += R;
+    this.compact();
+  }
+
+  /** Forgets every range (the connection or its subflows are gone). */
+  clear(): void {
+    this.v = [];
+    this.head = 0;
+  }
+
+  private dropFront(): void {
+    this.head += R;
+    this.compact();
+  }
+
+  private compact(): void {
+    const v = this.v;
     if (this.head === v.length) {
       v.length = 0;
       this.head = 0;

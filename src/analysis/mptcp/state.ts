@@ -179,6 +179,14 @@ export class Sub {
   constructor(readonly model: MptcpSubflow, readonly conn: Conn, readonly index: number) {}
 
   /** Subflow sequence number (unwrapped relative) the peer acknowledged of direction `d`'s bytes; Infinity when unknown. */
+  /** Lets go of what only further data on this subflow would need (it was reset or closed both ways). */
+  release(): void {
+    for (const d of this.dirs) {
+      d.mappings.clear();
+      d.pending = [];
+    }
+  }
+
   ackedUpTo(d: DataDir): number {
     const own = this.dirs[d];
     const peer = this.dirs[other(d)];

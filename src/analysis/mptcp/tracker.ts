@@ -611,6 +611,13 @@ export class MptcpTracker {
       kind: 'subflow_reset', frame: pkt.number, time: instant(pkt), stream: sm.stream, dir,
       reason, reasonName: reason === undefined ? undefined : tcprstReasonName(reason),
     });
+    // Its mappings stay: a RST out of the window is ignored and data may follow (client_2.pcap stream 15).
+  }
+
+  /** A subflow that will carry no more data: its mappings go, checksums still gathering are given up. */
+  private release(sub: Sub): void {
+    for (const sd of sub.dirs) for (const g of sd.pending) this.unchecked(sub.conn, g, undefined);
+    sub.release();
   }
 
   private onFin(sub: Sub, dir: DataDir, pkt: Packet): void {
@@ -621,6 +628,7 @@ export class MptcpTracker {
     if (sub.finDirs === 3 && before > 0 && sm.state !== 'reset' && sm.state !== 'failed' && sm.state !== 'closed') {
       sm.state = 'closed';
       this.event(sub.conn.model, { kind: 'subflow_closed', frame: pkt.number, time: instant(pkt), stream: sm.stream, dir });
+      this.release(sub);
     }
   }
 
@@ -847,8 +855,11 @@ export class MptcpTracker {
       fin.ackFrame = pkt.number;
       this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream, dir, dsn: fin.dsn });
       const [a, b] = conn.model.dirs;
-      if (a.dataFin?.ackFrame !== undefined && b.dataFin?.ackFrame !== undefined && conn.model.state === 'established') {
-        conn.model.state = 'closed';
+      if (a.dataFin?.ackFrame !== undefined && b.dataFin?.ackFrame !== undefined) {
+        // Both DATA_FINs acknowledged: no data will be sent again at the data level.
+        if (conn.model.state === 'established') conn.model.state = 'closed';
+        conn.dirs[0].sent.clear();
+        conn.dirs[1].sent.clear();
       }
     }
     const upTo = ds.acked(rel, pkt.tsSec + pkt.tsNsec * 1e-9, conn.rtt);
