@@ -44,6 +44,17 @@ describe('crafted MPTCP captures', () => {
     assert.deepEqual(c.findings, []);
   });
 
+  it('v1 with the third ACK lost: the first data packet\'s MP_CAPABLE brings the key and an implicit mapping', () => {
+    const a = run(S.v1LostThirdAck);
+    const c = conn(a);
+    assert.deepEqual(c.keys, [S.V1_KEY_A, S.KEY_B]);
+    assert.equal(c.keyEcho, 'good');
+    assert.deepEqual(at(a, [3, 4], (i) => a.mptcp[i]?.dsn), [1, 301]);
+    assert.deepEqual(at(a, [3, 4], (i) => a.mptcp[i]?.relatedMapping), [3, 3]);
+    assert.equal(a.mptcp[4]?.dataAck, 501);
+    assert.equal(c.subflows[0]!.establishedFrame, 3);
+  });
+
   it('a third ACK echoing a wrong key is an error', () => {
     const a = run(S.wrongEcho);
     const c = conn(a);

@@ -225,3 +225,15 @@ export function fallbacks(): Capture {
   failing.send(0, { payload: 100 });
   return cap;
 }
+
+/** v1 whose third ACK is lost before the capture point: the first data packet's MP_CAPABLE brings the client's key and maps its data. */
+export function v1LostThirdAck(): Capture {
+  const cap = new Capture();
+  const sf = new Conversation(cap, CLIENT, SERVER);
+  sf.send(0, { flags: 'S', options: [capable(1, H)] });
+  sf.send(1, { flags: 'SA', options: [capable(1, H, KEY_B)] });
+  sf.send(0, { flags: 'PA', payload: 300, options: [capable(1, H, V1_KEY_A, KEY_B, { dataLength: 500 })] });
+  sf.send(0, { flags: 'PA', payload: 200, options: [dss({ ack: add64(keyToIdsn(KEY_B, 1), 1), ack8: true })] });
+  sf.send(1, { options: [dss({ ack: add64(keyToIdsn(V1_KEY_A, 1), 501), ack8: true })] });
+  return cap;
+}

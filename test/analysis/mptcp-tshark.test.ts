@@ -201,6 +201,7 @@ describe('MPTCP analysis fields against tshark on crafted captures', { skip: SKI
     ['badJoin', []],
     ['wrongEcho', []],
     ['cFlag', []],
+    ['v1LostThirdAck', []],
   ];
   for (const [name, expected] of cases) {
     it(name, (t) => {
