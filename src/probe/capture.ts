@@ -29,21 +29,33 @@ export interface CraftedFramesOptions {
 
 /** Frames (numbered from 1) for crafted packets. */
 export function craftedFrames(packets: ReadonlyArray<Uint8Array | CraftedPacket>, options: CraftedFramesOptions = {}): Frame[] {
-  const step = options.step ?? 0.001;
-  let time = (options.start ?? 1_700_000_000) - step;
+  // Times are kept as whole seconds and nanoseconds: float sums drift at epoch magnitudes.
+  const stepNs = Math.round((options.step ?? 0.001) * 1e9);
+  let [sec, ns] = secNs(options.start ?? 1_700_000_000);
+  ns -= stepNs;
   return packets.map((p, i) => {
     const c = p instanceof Uint8Array ? { data: p } : p;
-    time = c.time ?? time + step;
-    return frameOf(c.data, c.linkType ?? options.linkType ?? LinkType.RAW, time, i + 1);
+    if (c.time !== undefined) [sec, ns] = secNs(c.time);
+    else ns += stepNs;
+    sec += Math.floor(ns / 1e9);
+    ns = ((ns % 1e9) + 1e9) % 1e9;
+    return frameAt(c.data, c.linkType ?? options.linkType ?? LinkType.RAW, sec, ns, i + 1);
   });
 }
 
-/** One frame around packet bytes, at `time` seconds. */
-export function frameOf(data: Uint8Array, linkType: number = LinkType.RAW, time = 0, number = 1): Frame {
-  // Whole nanoseconds from the float, without the rounding of time * 1e9 on large epochs.
-  const tsSec = Math.floor(time);
-  const tsNsec = Math.min(999_999_999, Math.round((time - tsSec) * 1e9));
+function secNs(time: number): [number, number] {
+  const sec = Math.floor(time);
+  return [sec, Math.min(999_999_999, Math.round((time - sec) * 1e9))];
+}
+
+function frameAt(data: Uint8Array, linkType: number, tsSec: number, tsNsec: number, number: number): Frame {
   return { number, linkType, tsSec, tsNsec, tsDigits: 9, origLen: data.length, data, ifIndex: 0 };
+}
+
+/** One frame around packet bytes, at `time` seconds since the epoch. */
+export function frameOf(data: Uint8Array, linkType: number = LinkType.RAW, time = 0, number = 1): Frame {
+  const [sec, ns] = secNs(time);
+  return frameAt(data, linkType, sec, ns, number);
 }
 
 /** Decodes crafted bytes as a captured packet (raw IP unless `linkType` says otherwise). */

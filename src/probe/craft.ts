@@ -239,6 +239,10 @@ export function serialize(layers: readonly Layer[], options: SerializeOptions = 
   return buf;
 }
 
+/** Largest headers the 4-bit length fields can announce. */
+const MAX_TCP_HEADER = 60;
+const MAX_IPV4_HEADER = 60;
+
 /** `value` unless lengths are fixed or it is missing, then `computed`. */
 function lengthField(fix: boolean, value: number | undefined, computed: number): number {
   return fix || value === undefined ? computed : value;
@@ -262,6 +266,7 @@ function encodeLayer(p: Placed, next: Layer | undefined, buf: Uint8Array, total:
       return;
     }
     case 'ip': {
+      if (fix && p.length > MAX_IPV4_HEADER) throw craftError(`IPv4 options take ${p.length - IPV4_HEADER_LENGTH} bytes; an IPv4 header holds at most 40`);
       const opts = ipv4OptionBytes(l);
       const r: Ipv4Repr = {
         layer: 'ip', offset, length: p.length, version: 4,
@@ -295,6 +300,10 @@ function encodeLayer(p: Placed, next: Layer | undefined, buf: Uint8Array, total:
       return;
     }
     case 'tcp': {
+      if (fix && p.length > MAX_TCP_HEADER) {
+        throw craftError(`TCP options take ${p.length - TCP_HEADER_LENGTH} bytes; a TCP header holds at most ${MAX_TCP_HEADER - TCP_HEADER_LENGTH}`,
+          'serialize with fixLengths: false to send an oversized header as it is');
+      }
       const options = fix ? withFixedLengths(tcpOptions(l), p.pad) : [...tcpOptions(l)];
       const r: TcpRepr = {
         layer: 'tcp', offset, length: p.length,

@@ -134,7 +134,7 @@ export function mpJoinSyn(spec: MpJoinSynSpec): TcpOptMptcp {
   }
   return built<MptcpJoin>({
     name: 'MP_JOIN', subtype: MptcpSubtype.MP_JOIN, phase: 'syn', backup: spec.backup ?? false, addrId: spec.addrId ?? 0,
-    token: token >>> 0, nonce: spec.nonce >>> 0, reserved: spec.reserved,
+    token: token >>> 0, nonce: spec.nonce >>> 0, reserved: spec.reserved ?? 0,
   });
 }
 
@@ -161,7 +161,7 @@ export function mpJoinSynAck(spec: MpJoinSynAckSpec): TcpOptMptcp {
   }
   return built<MptcpJoin>({
     name: 'MP_JOIN', subtype: MptcpSubtype.MP_JOIN, phase: 'synack', backup: spec.backup ?? false, addrId: spec.addrId ?? 0,
-    truncatedHmac: hmac, nonce: nonce >>> 0, reserved: spec.reserved,
+    truncatedHmac: hmac, nonce: nonce >>> 0, reserved: spec.reserved ?? 0,
   });
 }
 
@@ -182,7 +182,7 @@ export function mpJoinAck(spec: MpJoinAckSpec): TcpOptMptcp {
     hmac = joinAckHmac(auth.version, u64(auth.senderKey), u64(auth.receiverKey), auth.senderNonce, auth.receiverNonce);
   }
   return built<MptcpJoin>({
-    name: 'MP_JOIN', subtype: MptcpSubtype.MP_JOIN, phase: 'ack', backup: false, addrId: 0, hmac, reserved: spec.reserved,
+    name: 'MP_JOIN', subtype: MptcpSubtype.MP_JOIN, phase: 'ack', backup: false, addrId: 0, hmac, reserved: spec.reserved ?? 0,
   });
 }
 
@@ -211,7 +211,15 @@ export interface DssSpec {
   reserved?: number;
 }
 
-/** DSS: data ACK and/or mapping, flags from the fields present. */
+/** A data sequence number as the option carries it: a 4-byte one keeps the low 32 bits. */
+function onWire(v: bigint | number, width: 4 | 8): bigint {
+  return width === 4 ? BigInt.asUintN(32, BigInt(v)) : u64(v);
+}
+
+/**
+ * DSS: data ACK and/or mapping, flags from the fields present. The Repr
+ * holds the numbers as sent: a 4-byte DSN or data ACK keeps its low 32 bits.
+ */
 export function dss(spec: DssSpec): TcpOptMptcp {
   const hasAck = spec.dataAck !== undefined;
   const hasMap = spec.dsn !== undefined;
@@ -234,10 +242,10 @@ export function dss(spec: DssSpec): TcpOptMptcp {
   );
   return built<MptcpDss>({
     name: 'DSS', subtype: MptcpSubtype.DSS, flags, dataFin: (flags & DssFlag.F) !== 0,
-    dataAck: hasAck ? u64(spec.dataAck!) : undefined, dataAckWidth: hasAck ? ackWidth : undefined,
-    dsn: hasMap ? u64(spec.dsn!) : undefined, dsnWidth: hasMap ? dsnWidth : undefined,
+    dataAck: hasAck ? onWire(spec.dataAck!, ackWidth) : undefined, dataAckWidth: hasAck ? ackWidth : undefined,
+    dsn: hasMap ? onWire(spec.dsn!, dsnWidth) : undefined, dsnWidth: hasMap ? dsnWidth : undefined,
     ssn: hasMap ? ssn : undefined, dataLength: hasMap ? dataLength : undefined, checksum,
-    infiniteMapping: hasMap && dataLength === 0, reserved: spec.reserved,
+    infiniteMapping: hasMap && dataLength === 0, reserved: spec.reserved ?? 0,
   });
 }
 
@@ -272,7 +280,7 @@ export function addAddr(spec: AddAddrSpec): TcpOptMptcp {
   if (form === 0 && hmac !== undefined) throw craftError('a v0 ADD_ADDR carries no HMAC');
   return built<MptcpAddAddr>({
     name: 'ADD_ADDR', subtype: MptcpSubtype.ADD_ADDR, form, echo: form === 1 && echo, ipVersion, addrId: spec.addrId,
-    address, port: spec.port, truncatedHmac: hmac, reserved: form === 1 ? spec.reserved : undefined,
+    address, port: spec.port, truncatedHmac: hmac, reserved: form === 1 ? spec.reserved ?? 0 : undefined,
   });
 }
 
@@ -280,22 +288,22 @@ export function addAddr(spec: AddAddrSpec): TcpOptMptcp {
 
 /** REMOVE_ADDR for one or more address ids. */
 export function removeAddr(addrIds: readonly number[], reserved?: number): TcpOptMptcp {
-  return built<MptcpRemoveAddr>({ name: 'REMOVE_ADDR', subtype: MptcpSubtype.REMOVE_ADDR, addrIds: [...addrIds], reserved });
+  return built<MptcpRemoveAddr>({ name: 'REMOVE_ADDR', subtype: MptcpSubtype.REMOVE_ADDR, addrIds: [...addrIds], reserved: reserved ?? 0 });
 }
 
 /** MP_PRIO: the backup bit, and the address id when given (RFC 6824 allows it; RFC 8684's form is 3 bytes). */
 export function mpPrio(backup: boolean, addrId?: number): TcpOptMptcp {
-  return built<MptcpPrio>({ name: 'MP_PRIO', subtype: MptcpSubtype.MP_PRIO, backup, addrId });
+  return built<MptcpPrio>({ name: 'MP_PRIO', subtype: MptcpSubtype.MP_PRIO, backup, addrId, reserved: 0 });
 }
 
 /** MP_FAIL with the 64-bit DSN where the checksum failed. */
 export function mpFail(dsn: bigint | number): TcpOptMptcp {
-  return built<MptcpFail>({ name: 'MP_FAIL', subtype: MptcpSubtype.MP_FAIL, dsn: u64(dsn) });
+  return built<MptcpFail>({ name: 'MP_FAIL', subtype: MptcpSubtype.MP_FAIL, dsn: u64(dsn), reserved: 0 });
 }
 
 /** MP_FASTCLOSE carrying the receiver's key. */
 export function mpFastclose(receiverKey: bigint | number): TcpOptMptcp {
-  return built<MptcpFastclose>({ name: 'MP_FASTCLOSE', subtype: MptcpSubtype.MP_FASTCLOSE, receiverKey: u64(receiverKey) });
+  return built<MptcpFastclose>({ name: 'MP_FASTCLOSE', subtype: MptcpSubtype.MP_FASTCLOSE, receiverKey: u64(receiverKey), reserved: 0 });
 }
 
 /** MP_TCPRST (v1): reason code and flags U V W T (number or letters). */
