@@ -1,31 +1,57 @@
-/** The per-packet result object, one shape for every packet so property access stays monomorphic. */
+/**
+ * The per-packet result object: every member present from the start, so all
+ * results share one shape. Built from an object literal, which V8 allocates
+ * in its final shape at once (a class with field initializers would walk
+ * through one hidden-class transition per field).
+ */
 import type { TcpAnnotation } from '../types.js';
 
-export class TcpResult implements TcpAnnotation {
-  stream = 0;
-  dir: 0 | 1 = 0;
-  seq = 0;
-  ack = 0;
-  nxtseq = 0;
-  relative = false;
-  isn = 0;
-  ackIsn: number | undefined = undefined;
-  windowSize = 0;
-  windowScale = 0;
-  flags = 0;
-  hasAnalysis = false;
-  noSegment = false;
-  quoted = false;
-  mptcpNotDupAck = false;
-  dupAckNum: number | undefined = undefined;
-  dupAckFrame: number | undefined = undefined;
-  acksFrame: number | undefined = undefined;
-  ackRtt: number | undefined = undefined;
-  initialRtt: number | undefined = undefined;
-  bytesInFlight: number | undefined = undefined;
-  pushBytesSent: number | undefined = undefined;
-  rto: number | undefined = undefined;
-  rtoFrame: number | undefined = undefined;
-  timeRelative = 0;
-  timeDelta = 0;
+export interface TcpResult extends TcpAnnotation {
+  dir: 0 | 1;
+  relative: boolean;
+  ackIsn: number | undefined;
+  hasAnalysis: boolean;
+  noSegment: boolean;
+  quoted: boolean;
+  mptcpNotDupAck: boolean;
+  dupAckNum: number | undefined;
+  dupAckFrame: number | undefined;
+  acksFrame: number | undefined;
+  ackRtt: number | undefined;
+  initialRtt: number | undefined;
+  bytesInFlight: number | undefined;
+  pushBytesSent: number | undefined;
+  rto: number | undefined;
+  rtoFrame: number | undefined;
+}
+
+export function newResult(): TcpResult {
+  return {
+    stream: 0,
+    dir: 0,
+    seq: 0,
+    ack: 0,
+    nxtseq: 0,
+    relative: false,
+    isn: 0,
+    ackIsn: undefined,
+    windowSize: 0,
+    windowScale: 0,
+    flags: 0,
+    hasAnalysis: false,
+    noSegment: false,
+    quoted: false,
+    mptcpNotDupAck: false,
+    dupAckNum: undefined,
+    dupAckFrame: undefined,
+    acksFrame: undefined,
+    ackRtt: undefined,
+    initialRtt: undefined,
+    bytesInFlight: undefined,
+    pushBytesSent: undefined,
+    rto: undefined,
+    rtoFrame: undefined,
+    timeRelative: 0,
+    timeDelta: 0,
+  };
 }

@@ -4,6 +4,7 @@
  * lookup allocates nothing; IPv6 pairs, rarer, in a Map keyed by a string
  * built once per packet.
  */
+import type { Ipv4Repr, TcpRepr } from '../../wire/types.js';
 import type { Conversation } from './conversation.js';
 
 const EMPTY_KEY = -1;
@@ -19,12 +20,15 @@ export class ConversationTable {
     return this.used + this.v6.size;
   }
 
-  private static hash(lo: number, hi: number): number {
-    const a = (lo / 65536) >>> 0;
-    const b = (hi / 65536) >>> 0;
-    let h = Math.imul(a ^ (lo & 0xffff), 0x9e3779b1);
-    h = Math.imul(h ^ (h >>> 15) ^ b, 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13) ^ (hi & 0xffff), 0xc2b2ae35);
+  /** MurmurHash3's 32-bit mixing over the two addresses and the two ports. */
+  static hash(lo: number, hi: number): number {
+    let h = mix(0, (lo / 65536) >>> 0);
+    h = mix(h, (hi / 65536) >>> 0);
+    h = mix(h, ((lo & 0xffff) << 16) | (hi & 0xffff));
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
     return (h ^ (h >>> 16)) >>> 0;
   }
 
@@ -41,11 +45,44 @@ export class ConversationTable {
     }
   }
 
-  getV4(lo: number, hi: number): Conversation | undefined {
-    return this.values[this.find(lo, hi)];
+  /** Set by lookupV4: the packet's sender is the endpoint that sorts first, and the pair's two keys. */
+  fromLo = true;
+  lo = 0;
+  hi = 0;
+
+  /**
+   * The conversation of an IPv4 segment. Takes the headers rather than
+   * numbers: addresses above 2^30 would be boxed at every call.
+   */
+  lookupV4(ip: Ipv4Repr, tcp: TcpRepr): Conversation | undefined {
+    const a = ip.src * 65536 + tcp.srcPort;
+    const b = ip.dst * 65536 + tcp.dstPort;
+    const fromLo = a <= b;
+    const lo = fromLo ? a : b;
+    const hi = fromLo ? b : a;
+    this.fromLo = fromLo;
+    this.lo = lo;
+    this.hi = hi;
+    // Segments of one connection come in runs: the previous answer is often the right one.
+    if (lo === this.lastLo && hi === this.lastHi) return this.last;
+    const c = this.values[this.find(lo, hi)];
+    this.lastLo = lo;
+    this.lastHi = hi;
+    this.last = c;
+    return c;
+  }
+
+  private lastLo = -1;
+  private lastHi = -1;
+  private last: Conversation | undefined;
+
+  /** Stores `c` under the pair the last lookupV4 computed. */
+  insertV4(c: Conversation): void {
+    this.setV4(this.lo, this.hi, c);
   }
 
   setV4(lo: number, hi: number, c: Conversation): void {
+    this.lastLo = -1;
     let i = this.find(lo, hi);
     if (this.keysLo[i] === EMPTY_KEY) {
       if ((this.used + 1) * 2 > this.keysLo.length) {
@@ -61,6 +98,7 @@ export class ConversationTable {
 
   /** Removes (lo, hi) when it still maps to `c` (backward-shift deletion keeps probe chains intact). */
   deleteV4(lo: number, hi: number, c: Conversation): void {
+    this.lastLo = -1;
     const kl = this.keysLo;
     const kh = this.keysHi;
     const vals = this.values;
@@ -113,4 +151,12 @@ export class ConversationTable {
   deleteV6(key: string, c: Conversation): void {
     if (this.v6.get(key) === c) this.v6.delete(key);
   }
+}
+
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }

@@ -30,12 +30,13 @@ const KIND_BY_SUBTYPE = [MpKind.CAPABLE, MpKind.JOIN, MpKind.DSS, MpKind.ADD_ADD
  * True when the MPTCP option is shorter than its own subtype and flags say
  * (a DSS whose flags announce more fields than its length holds): tshark
  * reads past the option's end there and abandons the rest of the segment.
+ * `data` holds the option at `o.offset` (the packet's bytes).
  */
-export function mptcpOptionOverruns(o: TcpOptMptcp): boolean {
+export function mptcpOptionOverruns(o: TcpOptMptcp, data: Uint8Array): boolean {
   if (o.length < 3) return true;
   if (o.mptcp.subtype !== 2 || o.mptcp.name === 'DSS') return false;
   if (o.length < 4) return true;
-  const f = o.raw[3] ?? 0;
+  const f = data[o.offset + 3] ?? 0;
   let need = 4;
   if (f & 0x01) need += f & 0x02 ? 8 : 4;
   if (f & 0x04) need += (f & 0x08 ? 8 : 4) + 6;
@@ -60,7 +61,8 @@ export class OptionScan {
   capable: TcpOptMptcp | undefined;
   join: TcpOptMptcp | undefined;
 
-  scan(options: readonly TcpOption[]): this {
+  /** Reads `options` of a segment whose bytes are `data`. */
+  scan(options: readonly TcpOption[], data: Uint8Array): this {
     this.wscale = -1;
     this.sacked = 0;
     this.mpKinds = 0;
@@ -83,14 +85,14 @@ export class OptionScan {
           break;
         case 'unknown':
           // A SACK option with a stray tail: tshark still counts its whole blocks.
-          if (o.kind === 5 && o.malformed !== undefined) blocks = this.sackFromRaw(o.raw, blocks);
+          if (o.kind === 5 && o.malformed !== undefined) blocks = this.sackFromRaw(data, o.offset, o.length, blocks);
           break;
         case 'mptcp':
-          if (mptcpOptionOverruns(o)) {
+          if (mptcpOptionOverruns(o, data)) {
             this.stopAt = i;
             return this;
           }
-          this.mptcp(o);
+          this.mptcp(o, data);
           break;
         default:
           break;
@@ -99,32 +101,32 @@ export class OptionScan {
     return this;
   }
 
-  private sackFromRaw(raw: Uint8Array, blocks: number): number {
-    const len = Math.min(raw.length, raw[1] ?? 0);
-    for (let at = 2; at + 8 <= len && blocks < SACK_BLOCKS_COUNTED; at += 8, blocks++) {
-      this.sacked += (u32(raw, at + 4) - u32(raw, at)) >>> 0;
+  private sackFromRaw(data: Uint8Array, at: number, length: number, blocks: number): number {
+    const end = Math.min(data.length, at + length);
+    for (let b = at + 2; b + 8 <= end && blocks < SACK_BLOCKS_COUNTED; b += 8, blocks++) {
+      this.sacked += (u32(data, b + 4) - u32(data, b)) >>> 0;
     }
     return blocks;
   }
 
-  private mptcp(o: TcpOptMptcp): void {
+  private mptcp(o: TcpOptMptcp, data: Uint8Array): void {
     const m = o.mptcp;
     const kind = KIND_BY_SUBTYPE[m.subtype];
     this.mpKinds |= kind ?? MpKind.OTHER_SIGNAL;
     if (m.name === 'MP_CAPABLE') this.capable = o;
     else if (m.name === 'MP_JOIN') this.join = o;
     else if (m.name === 'DSS') {
-      if (m.dataFin) this.mpKinds |= MpKind.OTHER_SIGNAL;
-      const raw = o.raw;
-      const flags = raw[3]!;
+      const at = o.offset;
+      const flags = data[at + 3]!;
+      if (flags & 0x10) this.mpKinds |= MpKind.OTHER_SIGNAL;
       if (flags & 0x01) {
         this.hasDataAck = true;
         if (flags & 0x02) {
-          this.dataAckHi = u32(raw, 4);
-          this.dataAckLo = u32(raw, 8);
+          this.dataAckHi = u32(data, at + 4);
+          this.dataAckLo = u32(data, at + 8);
         } else {
           this.dataAckHi = 0;
-          this.dataAckLo = u32(raw, 4);
+          this.dataAckLo = u32(data, at + 4);
         }
       }
     } else if (kind === undefined || m.name === 'UNKNOWN') this.mpKinds |= MpKind.OTHER_SIGNAL;

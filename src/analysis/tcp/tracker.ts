@@ -21,7 +21,8 @@ import { TcpFlag } from '../../wire/types.js';
 import type { Ipv4Repr, Ipv6Repr, Packet, TcpRepr } from '../../wire/types.js';
 import { TcpAnalysisFlag as A, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
-import { TcpResult } from './annotation.js';
+import { newResult } from './annotation.js';
+import type { TcpResult } from './annotation.js';
 import { ConversationTable } from './conv-table.js';
 import { Conversation, Flow } from './conversation.js';
 import type { ConversationKey, ConversationState, MptcpShared } from './conversation.js';
@@ -150,7 +151,7 @@ export class TcpTracker {
     let conv = look.conv;
     const fromLo = look.fromLo;
     let fwd = fromLo ? conv.lo : conv.hi;
-    const r = new TcpResult();
+    const r = newResult();
     let fl = 0;
     let ta = false;
 
@@ -179,7 +180,7 @@ export class TcpTracker {
     conv.prevTime = now;
     conv.lastTime = now;
     fwd.sackedBytes = 0;
-    const scan = this.scan.scan(tcp.options);
+    const scan = this.scan.scan(tcp.options, pkt.data);
     if (scan.mpKinds !== 0) {
       conv.sawMptcp = true;
       if (!this.mptcpAware) this.tsharkMptcpState(conv, fwd, rev);
@@ -515,18 +516,15 @@ export class TcpTracker {
     const out = this.lookup;
     out.isNew = false;
     if (ip.version === 4) {
-      const a = ip.src * 65536 + tcp.srcPort;
-      const b = ip.dst * 65536 + tcp.dstPort;
-      const fromLo = a <= b;
-      const lo = fromLo ? a : b;
-      const hi = fromLo ? b : a;
-      let conv = this.table.getV4(lo, hi);
+      const table = this.table;
+      let conv = table.lookupV4(ip, tcp);
+      const fromLo = table.fromLo;
       if (conv === undefined) {
         const key: ConversationKey = fromLo
           ? { family: 4, loAddr: ip.src, loPort: tcp.srcPort, hiAddr: ip.dst, hiPort: tcp.dstPort }
           : { family: 4, loAddr: ip.dst, loPort: tcp.dstPort, hiAddr: ip.src, hiPort: tcp.srcPort };
         conv = this.create(key, frame, now, fromLo);
-        this.table.setV4(lo, hi, conv);
+        table.insertV4(conv);
         out.isNew = true;
       }
       out.conv = conv;

@@ -57,7 +57,14 @@ export class Unacked {
   private grow(): void {
     const cap = this.cap === 0 ? 8 : this.cap * 2;
     const next = new Float64Array(cap * STRIDE);
-    for (let i = 0; i < this.count; i++) next.set(this.buf.subarray(this.slot(i), this.slot(i) + STRIDE), i * STRIDE);
+    const b = this.buf;
+    for (let i = 0, to = 0; i < this.count; i++) {
+      const from = this.slot(i);
+      next[to++] = b[from]!;
+      next[to++] = b[from + 1]!;
+      next[to++] = b[from + 2]!;
+      next[to++] = b[from + 3]!;
+    }
     this.buf = next;
     this.cap = cap;
     this.head = 0;
