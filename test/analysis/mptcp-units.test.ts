@@ -55,16 +55,18 @@ describe('SentLog', () => {
 });
 
 describe('MappingTable', () => {
-  it('takes the newest covering mapping, and a repeated one names its newest frame', () => {
+  it('takes the newest covering mapping; a repeat of the last one names its newest frame', () => {
     const t = new MappingTable();
     assert.equal(t.add(1, 1001, 1, 1001, 10), true);
     assert.equal(t.add(1001, 2001, 5001, 6001, 11), true);
-    assert.equal(t.add(1, 1001, 1, 1001, 12), false);
-    assert.equal(t.frame(t.find(500)), 12);
+    assert.equal(t.add(1001, 2001, 5001, 6001, 12), false, 'a TSO copy');
+    assert.equal(t.frame(t.find(1500)), 12);
+    assert.equal(t.add(1, 1001, 1, 1001, 13), true, 'a retransmitted announcement');
+    assert.equal(t.frame(t.find(500)), 13);
     assert.equal(t.dsn(t.find(1500)), 5001);
     assert.equal(t.find(2001), -1);
     t.dropUpTo(6001, 1001);
-    assert.equal(t.size, 1, 'the second mapping waits for the subflow ACK');
+    assert.equal(t.size, 2, 'the second mapping waits for the subflow ACK');
     t.dropUpTo(6001, 2001);
     assert.equal(t.size, 0);
   });

@@ -52,17 +52,17 @@ export class MappingTable {
   }
 
   /**
-   * Records a mapping and returns true, or returns false when it repeats a
-   * recent one (TSO copies, retransmissions): that one then names the newest
-   * frame announcing it, as a reader following the stream last saw it.
+   * Records a mapping and returns true, or returns false when it repeats the
+   * last one (TSO copies): that one then names the newest frame announcing
+   * it. An older mapping announced again (a retransmission) is added anew,
+   * and being the newest, it is the one `find` gives.
    */
   add(ssn: number, end: number, dsn: number, dsnEnd: number, frame: number): boolean {
     const v = this.v;
-    for (let i = v.length - M, stop = Math.max(this.head, v.length - 8 * M); i >= stop; i -= M) {
-      if (v[i + SSN] === ssn && v[i + END] === end && v[i + DSN] === dsn) {
-        v[i + FRAME] = frame;
-        return false;
-      }
+    const i = v.length - M;
+    if (i >= this.head && v[i + SSN] === ssn && v[i + END] === end && v[i + DSN] === dsn) {
+      v[i + FRAME] = frame;
+      return false;
     }
     if (this.size >= MAX_MAPPINGS) this.head += M;
     v.push(ssn, end, dsn, dsnEnd, frame);

@@ -34,6 +34,8 @@ export class DirState {
   /** Highest DSN end sent (reference for extending 32-bit DSNs), and highest data ACK received. */
   pos = 0;
   posSet = false;
+  /** DSN of this direction's DATA_FIN while no data ACK has covered it (Infinity otherwise): checked on every data ACK without touching the model. */
+  unackedFin = Infinity;
   /** Lowest DSN sent; segments and payload bytes sent (the model gets them in `publish`). */
   first = 0;
   packets = 0;

@@ -705,6 +705,8 @@ export class MptcpTracker {
     const end = ssn + covered;
     const dsnEnd = dsn + dataLength;
     if (!sd.mappings.add(ssn, end, dsn, dsnEnd, pkt.number) || checksum === undefined) return;
+    // The same mapping announced again (a retransmission) is checked once.
+    if (sd.pending.some((g) => g.start === ssn && g.end === end)) return;
     const conn = sub.conn;
     if (dsn64 === undefined) {
       this.countChecksum(conn.model, 'unchecked', pkt.number);
@@ -850,8 +852,9 @@ export class MptcpTracker {
 
   private onDataAck(conn: Conn, peer: DataDir, rel: number, pkt: Packet, stream: number, dir: DataDir): void {
     const ds = conn.dirs[peer];
-    const fin = ds.model.dataFin;
-    if (fin !== undefined && fin.ackFrame === undefined && rel > fin.dsn) {
+    if (rel > ds.unackedFin) {
+      ds.unackedFin = Infinity;
+      const fin = ds.model.dataFin!;
       fin.ackFrame = pkt.number;
       this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream, dir, dsn: fin.dsn });
       const [a, b] = conn.model.dirs;
@@ -882,6 +885,7 @@ export class MptcpTracker {
     const ds = conn.model.dirs[dir];
     if (ds.dataFin !== undefined) return;
     ds.dataFin = { frame: pkt.number, dsn };
+    conn.dirs[dir].unackedFin = dsn;
     this.event(conn.model, { kind: 'data_fin', frame: pkt.number, time: instant(pkt), stream, dir, dsn });
   }
 
