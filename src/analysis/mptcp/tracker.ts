@@ -7,7 +7,8 @@
  * allows is made (key echoes, join HMACs, ADD_ADDR HMACs and echoes, DSS
  * checksums, MP_FASTCLOSE keys, join tokens) and every fallback and failure
  * event is recorded with its frame. Memory follows what is in flight: DSN
- * ranges and mappings are forgotten once the data ACK has passed them.
+ * ranges and mappings are forgotten a few round trips after the data ACK
+ * (and, for mappings, the subflow ACK) has passed them.
  */
 import { addAddrHmac, beBytes, hmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
 import { ipv4ToString, ipv6ToString, tcprstReasonName } from '../../wire/index.js';
