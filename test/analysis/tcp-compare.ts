@@ -84,26 +84,33 @@ export interface Difference {
   ours: string;
 }
 
-/** Field-by-field differences on frames tshark calls TCP or MPTCP, and how many such frames there were. */
-export function differences(theirs: readonly FrameValues[], ours: readonly FrameValues[]): { frames: number; other: number; diffs: Difference[] } {
+/**
+ * Field-by-field differences: the analysis fields on every frame, the
+ * Protocol and Info columns on frames tshark calls TCP or MPTCP. For the
+ * other frames (application protocols tshark recognises) the columns are
+ * only counted: `other` frames, `otherAgree` of them with equal columns.
+ */
+export function differences(theirs: readonly FrameValues[], ours: readonly FrameValues[]): { frames: number; other: number; otherAgree: number; diffs: Difference[] } {
   if (theirs.length !== ours.length) throw new Error(`${theirs.length} frames from tshark, ${ours.length} from mpscope`);
   const diffs: Difference[] = [];
   let frames = 0;
   let other = 0;
+  let otherAgree = 0;
   theirs.forEach((t, i) => {
     const o = ours[i]!;
-    if (t.protocol !== 'TCP' && t.protocol !== 'MPTCP') {
-      other++;
-      return;
-    }
-    frames++;
     COMPARED_FIELDS.forEach((field, j) => {
       const a = t.values[j] ?? '';
       const b = o.values[j] ?? '';
       if (a !== b) diffs.push({ frame: t.frame, field, tshark: a, ours: b });
     });
+    if (t.protocol !== 'TCP' && t.protocol !== 'MPTCP') {
+      other++;
+      if (t.protocol === o.protocol && t.info === o.info) otherAgree++;
+      return;
+    }
+    frames++;
     if (t.protocol !== o.protocol) diffs.push({ frame: t.frame, field: PROTOCOL, tshark: t.protocol, ours: o.protocol });
     if (t.info !== o.info) diffs.push({ frame: t.frame, field: INFO, tshark: t.info, ours: o.info });
   });
-  return { frames, other, diffs };
+  return { frames, other, otherAgree, diffs };
 }

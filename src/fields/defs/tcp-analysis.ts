@@ -72,11 +72,8 @@ export function defineTcpStreamField(d: Definer): void {
 
 /** `tcp.window_size` and `tcp.window_size_scalefactor` (the multiplier, or -1 unknown, -2 no scaling; absent on SYNs). */
 export function defineTcpWindowFields(d: Definer): void {
-  d.field('tcp.window_size', 'uint32', 'Calculated window size', (c) => {
-    const a = c.analysis?.tcp;
-    if (a === undefined) return undefined;
-    return a.quoted === true ? undefined : a.windowSize;
-  });
+  // A quoted header has one too: its raw window, as tshark shows it.
+  d.field('tcp.window_size', 'uint32', 'Calculated window size', (c) => c.analysis?.tcp?.windowSize);
   d.field('tcp.window_size_scalefactor', 'int32', 'Window size scaling factor', (c) => {
     const a = tcpAnnotation(c);
     if (a === undefined || c.packet.tcp!.flags & TcpFlag.SYN) return undefined;

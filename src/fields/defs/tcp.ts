@@ -67,10 +67,12 @@ function defineHeader(r: FieldRegistry): void {
     return t && [t.srcPort, t.dstPort];
   });
   defineTcpStreamField(d);
-  d.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => upTo(c, FULL)?.payloadLength);
+  // tshark knows no segment length for a header quoted in an ICMP error: no length, no next sequence number there.
+  const own = r.definer('tcp');
+  own.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => upTo(c, FULL)?.payloadLength);
   d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => analysedSeq(c) ?? upTo(c, 8)?.seq);
   d.field('tcp.seq_raw', 'uint32', 'Sequence Number (raw)', (c) => upTo(c, FULL)?.seq);
-  d.field('tcp.nxtseq', 'uint32', 'Next Sequence Number', (c) => {
+  own.field('tcp.nxtseq', 'uint32', 'Next Sequence Number', (c) => {
     const n = analysedNxtseq(c);
     if (n !== undefined) return n ?? undefined;
     const t = upTo(c, FULL);
