@@ -26,3 +26,13 @@ export type {
 } from './mptcp-options.js';
 export { craftedFrames, craftedCapture, decodeCrafted, frameOf } from './capture.js';
 export type { CraftedPacket, CraftedFramesOptions, CraftedCaptureOptions } from './capture.js';
+export { describeOption, flagsText, optionKey, optionName } from './describe.js';
+export { trace, traceVerdict } from './trace.js';
+export type {
+  TraceOptions, TraceTransport, TraceStart, TraceResult, TraceHop, TraceAnswer, HopChange, HopReply, AnswerKind, IcmpSummary, QuoteSummary, VerdictCode,
+} from './trace.js';
+export { quoteChanges, quoteShowsOptions } from './trace-diff.js';
+export type { PathChange, SentProbe } from './trace-diff.js';
+export { formatTrace, formatTraceHeader, formatHop } from './trace-format.js';
+export { RawTraceTransport, sourceAddressFor } from './raw-transport.js';
+export type { RawTransportOptions } from './raw-transport.js';
