@@ -60,14 +60,15 @@ export interface OurFrame extends FrameValues {
   mptcpNotDupAck: boolean;
 }
 
-/** mpscope's values for the same fields, with the analysis run over the whole capture in order. */
-export function ourValues(path: string, opts: TcpTrackerOptions = {}): OurFrame[] {
+/** mpscope's values for the same fields, with the analysis run over the whole capture (a path or its bytes) in order. */
+export function ourValues(capture: string | Uint8Array, opts: TcpTrackerOptions = {}): OurFrame[] {
   const analyzer = new Analyzer({ tcp: opts });
   const writer = new FieldsWriter(() => {}, COMPARED_FIELDS, { occurrence: 'a' });
   const scales = new WindowScaleTracker();
   const summary = { protocol: '', info: '' };
   const out: OurFrame[] = [];
-  readCaptureBytes(new Uint8Array(readFileSync(path)), (frame) => {
+  const bytes = typeof capture === 'string' ? new Uint8Array(readFileSync(capture)) : capture;
+  readCaptureBytes(bytes, (frame) => {
     const packet = decodePacket({ ...frame, data: frame.data.slice() });
     const ann = analyzer.process(packet);
     const values = writer.line(packet, ann).split('\t');
