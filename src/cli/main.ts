@@ -4,6 +4,8 @@ import { runFields } from './fields.js';
 import { runSummary } from './summary.js';
 import { runDoctor } from './doctor.js';
 import { runNc } from './nc.js';
+import { runConns } from './conns.js';
+import { runTrace } from './trace.js';
 import { VERSION } from './version.js';
 
 interface Command {
@@ -13,10 +15,12 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   read: { summary: 'read a capture and print its packets (tshark list, -V tree, -x hex, -T tcpdump|json|ndjson|fields)', run: runRead },
+  conns: { summary: 'list MPTCP connections and their subflows (keys, tokens, state, bytes); --tcp adds plain TCP', run: runConns },
   summary: { summary: 'per MPTCP connection and subflow: bytes, goodput, shares, retransmissions, reinjections, RTTs', run: runSummary },
   doctor: { summary: 'diagnose MPTCP connections in plain words (failed joins, fallbacks, bad HMACs...)', run: runDoctor },
   fields: { summary: 'list every field name usable with -Y, -T fields / -e (like tshark -G fields)', run: runFields },
   nc: { summary: 'an MPTCP netcat: connect or listen, stdin to the socket and back, report subflows', run: runNc },
+  trace: { summary: 'trace the path with MP_CAPABLE SYNs (TTL 1..N) and show where options are stripped or rewritten', run: runTrace },
 };
 
 function usage(): string {
