@@ -13,6 +13,7 @@ import type { TcpTrackerOptions } from './tcp/tracker.js';
 export { TcpTracker } from './tcp/tracker.js';
 export type { TcpConversationSummary, TcpTrackerOptions } from './tcp/tracker.js';
 export { mptcpOptionOverruns } from './tcp/options.js';
+export { tcpSegmentLength } from './tcp/segment.js';
 export { TcpAnalysisFlag, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from './types.js';
 export type { TcpAnnotation } from './types.js';
 export type { PacketAnnotations } from '../fields/types.js';
@@ -56,3 +57,5 @@ export class Analyzer {
     return annotations;
   }
 }
+export { analyzeCapture, analyzeCaptureBytes, diagnose, summarize } from './report/index.js';
+export type { CaptureAnalysis, AnalyzeOptions } from './report/index.js';

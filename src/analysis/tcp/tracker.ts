@@ -27,6 +27,7 @@ import { ConversationTable } from './conv-table.js';
 import { Conversation, Flow } from './conversation.js';
 import type { ConversationKey, ConversationState, MptcpShared } from './conversation.js';
 import { MpKind, OptionScan } from './options.js';
+import { tcpSegmentLength } from './segment.js';
 import { add32, NS_PER_SEC, seqGt, seqLe, seqLt, sub32, within } from './seq.js';
 import { MAX_UNACKED } from './unacked.js';
 import type { AckMatch } from './unacked.js';
@@ -187,7 +188,7 @@ export class TcpTracker {
     }
 
     const declared = tcp.dataOffset * 4;
-    const seglen = quoted ? -1 : segmentLength(pkt, tcp, declared);
+    const seglen = quoted ? -1 : tcpSegmentLength(pkt, tcp);
     if (!quoted) {
       fwd.packets++;
       fwd.bytes += pkt.origLen;
@@ -587,23 +588,6 @@ function verifyWindowScaling(fwd: Flow, rev: Flow, synAck: boolean): void {
   } else if (synAck && rev.winScale === WINDOW_SCALE_NONE) {
     fwd.winScale = WINDOW_SCALE_NONE;
   }
-}
-
-/**
- * tshark's segment length: the IP payload minus the header length field,
- * or -1 when the header claims more than the segment holds (tshark then
- * skips the analysis). The decoder keeps at least 20 header bytes, so a
- * header length below 20 is recomputed here.
- */
-function segmentLength(pkt: Packet, tcp: TcpRepr, declared: number): number {
-  if (declared < MIN_HEADER) return tcp.payloadLength + MIN_HEADER - declared;
-  if (tcp.payloadLength > 0) return tcp.payloadLength;
-  const f = pkt.findings;
-  for (let i = 0; i < f.length; i++) {
-    const x = f[i]!;
-    if (x.code === 'malformed' && x.layer === 'tcp' && x.offset === tcp.offset + 12) return -1;
-  }
-  return 0;
 }
 
 /** The token tshark derives from an MP_CAPABLE key: SHA-1 for version 0, SHA-256 for 1, zero otherwise. */

@@ -27,6 +27,17 @@ export function tcpAnnotation(c: FieldContext): TcpAnnotation | undefined {
   return a !== undefined && c.packet.tcp !== undefined && a.quoted !== true ? a : undefined;
 }
 
+/**
+ * The analysis of a header tshark reads past its length field: with a
+ * length below 20 bytes it stops right after the sequence number, so the
+ * acknowledgement, window and stream times are not shown.
+ */
+function complete(c: FieldContext): TcpAnnotation | undefined {
+  const a = c.analysis?.tcp;
+  const t = c.packet.tcp;
+  return a !== undefined && (t === undefined || t.dataOffset >= 5) ? a : undefined;
+}
+
 /** The analysis subtree, when tshark shows it. */
 function shown(c: FieldContext): TcpAnnotation | undefined {
   const a = tcpAnnotation(c);
@@ -56,7 +67,7 @@ export function analysedAck(c: FieldContext): number | undefined {
 export function analysedNxtseq(c: FieldContext): number | null | undefined {
   const a = tcpAnnotation(c);
   if (a === undefined) return undefined;
-  return a.noSegment === true ? null : a.nxtseq;
+  return a.noSegment === true || complete(c) === undefined ? null : a.nxtseq;
 }
 
 /** What SACK edges are measured from: the acknowledged side's ISN with relative numbering, else 0. */
@@ -73,10 +84,10 @@ export function defineTcpStreamField(d: Definer): void {
 /** `tcp.window_size` and `tcp.window_size_scalefactor` (the multiplier, or -1 unknown, -2 no scaling; absent on SYNs). */
 export function defineTcpWindowFields(d: Definer): void {
   // A quoted header has one too: its raw window, as tshark shows it.
-  d.field('tcp.window_size', 'uint32', 'Calculated window size', (c) => c.analysis?.tcp?.windowSize);
+  d.field('tcp.window_size', 'uint32', 'Calculated window size', (c) => complete(c)?.windowSize);
   d.field('tcp.window_size_scalefactor', 'int32', 'Window size scaling factor', (c) => {
     const a = tcpAnnotation(c);
-    if (a === undefined || c.packet.tcp!.flags & TcpFlag.SYN) return undefined;
+    if (a === undefined || complete(c) === undefined || c.packet.tcp!.flags & TcpFlag.SYN) return undefined;
     return a.windowScale >= 0 ? 2 ** a.windowScale : a.windowScale;
   });
 }
@@ -104,8 +115,8 @@ const TWICE: readonly boolean[] = [true, true];
 /** The stream timestamps, then the SEQ/ACK analysis subtree, where tshark puts them after the options. */
 export function defineTcpAnalysisFields(r: FieldRegistry): void {
   const d = r.definer('tcp');
-  d.field('tcp.time_relative', 'reltime', 'Time since first frame in this TCP stream', (c) => span(c.analysis?.tcp?.timeRelative));
-  d.field('tcp.time_delta', 'reltime', 'Time since previous frame in this TCP stream', (c) => span(c.analysis?.tcp?.timeDelta));
+  d.field('tcp.time_relative', 'reltime', 'Time since first frame in this TCP stream', (c) => span(complete(c)?.timeRelative));
+  d.field('tcp.time_delta', 'reltime', 'Time since previous frame in this TCP stream', (c) => span(complete(c)?.timeDelta));
 
   d.field('tcp.analysis', 'none', 'SEQ/ACK analysis', (c) => (shown(c) ? true : undefined));
   const under = { parent: 'tcp.analysis' };

@@ -9,6 +9,7 @@
 import { TcpFlag } from '../../wire/types.js';
 import type { TcpOption, TcpRepr } from '../../wire/types.js';
 import type { FieldRegistry, ScopedDefiner } from '../registry.js';
+import { tcpSegmentLength } from '../../analysis/tcp/segment.js';
 import { checksumStatus } from './checksum.js';
 import { analysedAck, analysedNxtseq, analysedSeq, defineTcpAnalysisFields, defineTcpStreamField, defineTcpWindowFields, sackBase } from './tcp-analysis.js';
 import type { FieldContext, FieldResult, Scope } from '../types.js';
@@ -69,7 +70,11 @@ function defineHeader(r: FieldRegistry): void {
   defineTcpStreamField(d);
   // tshark knows no segment length for a header quoted in an ICMP error: no length, no next sequence number there.
   const own = r.definer('tcp');
-  own.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => upTo(c, FULL)?.payloadLength);
+  own.field('tcp.len', 'uint32', 'TCP Segment Len', (c) => {
+    const t = upTo(c, FULL);
+    const n = t && tcpSegmentLength(c.packet, t);
+    return n === undefined || n < 0 ? undefined : n;
+  });
   d.field('tcp.seq', 'uint32', 'Sequence Number', (c) => analysedSeq(c) ?? upTo(c, 8)?.seq);
   d.field('tcp.seq_raw', 'uint32', 'Sequence Number (raw)', (c) => upTo(c, FULL)?.seq);
   own.field('tcp.nxtseq', 'uint32', 'Next Sequence Number', (c) => {
@@ -78,7 +83,11 @@ function defineHeader(r: FieldRegistry): void {
     const t = upTo(c, FULL);
     return t && nextSeq(t);
   });
-  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => analysedAck(c) ?? upTo(c, FULL)?.ack);
+  // With a header length field below 20, tshark stops after the sequence number.
+  d.field('tcp.ack', 'uint32', 'Acknowledgment Number', (c) => {
+    const t = upTo(c, FULL);
+    return t === undefined || t.dataOffset < 5 ? undefined : analysedAck(c) ?? t.ack;
+  });
   d.field('tcp.ack_raw', 'uint32', 'Acknowledgment number (raw)', (c) => upTo(c, FULL)?.ack);
   d.field('tcp.hdr_len', 'uint8', 'Header Length', (c) => {
     const t = upTo(c, FULL);
