@@ -1,7 +1,6 @@
 import { linkTypeTcpdumpName, readCapture } from '../capture/index.js';
 import type { CaptureFormat } from '../capture/index.js';
-import { Analyzer } from '../analysis/index.js';
-import { MptcpTracker } from '../analysis/mptcp/index.js';
+import { Analyzer, MptcpTracker, mptcpStage } from '../analysis/index.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import { ContextBuilder } from '../fields/index.js';
 import { compileFilter, isFilterError } from '../filter/index.js';
@@ -87,10 +86,7 @@ function parseDisplayFilter(text: string | undefined): Filter | undefined {
 /** TCP analysis, then (when some output reads `mptcp.*` fields) MPTCP connection analysis on the TCP annotations. */
 function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Analyzer {
   const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false } });
-  if (withMptcp) {
-    const mptcp = new MptcpTracker();
-    analyzer.use({ process(pkt, a) { if (a.tcp) a.mptcp = mptcp.process(pkt, a.tcp); } });
-  }
+  if (withMptcp) analyzer.use(mptcpStage(new MptcpTracker()));
   return analyzer;
 }
 
