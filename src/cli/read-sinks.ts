@@ -88,7 +88,7 @@ export function displaySink(format: Format, args: ArgReader, out: Output, captur
             out.line('');
             return;
           }
-          out.line(list.format(pkt, a?.tcp));
+          out.bytes(list.formatBytes(pkt, a?.tcp));
         },
         skipped(pkt) { list.skip(pkt); },
         end() {},

@@ -8,7 +8,8 @@ import type { TcpAnnotation } from '../analysis/types.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { mptcpOverrun } from './tshark/detail-mptcp.js';
-import { analysisPrefix, payloadWithheld } from './tshark/tcp-analysis.js';
+import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
+import { TextLine } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -92,43 +93,91 @@ const TCP_MIN_HEADER = 20;
  * numbers, its scaled window and relative SACK edges.
  */
 export function tcpInfo(pkt: Packet, winScale: number = WSCALE_UNKNOWN, analysis?: TcpAnnotation): string {
-  const tcp = pkt.tcp;
-  if (!tcp) return '';
+  if (!pkt.tcp) return '';
+  const w = scratchLine;
+  w.pos = 0;
+  writeTcpInfo(w, pkt, pkt.tcp, winScale, analysis);
+  return w.decoded();
+}
+
+const scratchLine = new TextLine(256);
+
+/** `tcpInfo` written into a line: the packet list's path, which makes no strings. */
+export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: number, analysis: TcpAnnotation | undefined): void {
   const a = analysis?.quoted === true ? undefined : analysis;
   const flags = tcp.flags;
-  let s = (a ? analysisPrefix(a) : '') + tcp.srcPort + ' → ' + tcp.dstPort + ' [' + tcpFlagsText(flags) + '] Seq=' + (a ? a.seq : tcp.seq);
-  if (flags & ACK) s += ' Ack=' + (a ? a.ack : tcp.ack);
-  s += ' Win=' + (a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
-  const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
+  if (a) writeAnalysisPrefix(w, a);
+  w.u(tcp.srcPort);
+  w.arrow();
+  w.u(tcp.dstPort);
+  w.str(' [');
+  w.str(tcpFlagsText(flags));
+  w.str('] Seq=');
+  if (a) w.num(a.seq);
+  else w.u(tcp.seq);
+  if (flags & ACK) {
+    w.str(' Ack=');
+    if (a) w.num(a.ack);
+    else w.u(tcp.ack);
+  }
+  w.str(' Win=');
+  w.num(a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
   const declared = tcp.dataOffset * 4;
-  if (declared < TCP_MIN_HEADER) return s + `, bogus TCP header length (${declared}, must be at least ${TCP_MIN_HEADER})`;
+  if (declared < TCP_MIN_HEADER) {
+    w.str(', bogus TCP header length (');
+    w.u(declared);
+    w.str(', must be at least 20)');
+    return;
+  }
+  const findings = pkt.findings;
   // The only other TCP-level inconsistency: a header longer than the segment.
-  if (hasFinding(pkt, 'tcp', 'malformed')) return s + '[Malformed Packet]';
-  if (flags & URG) s += ' Urg=' + tcp.urgentPointer;
-  s += ' Len=' + tcp.payloadLength;
+  if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'malformed')) {
+    w.str(MALFORMED);
+    return;
+  }
+  if (flags & URG) {
+    w.str(' Urg=');
+    w.u(tcp.urgentPointer);
+  }
+  w.str(' Len=');
+  w.u(tcp.payloadLength);
+  const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   const opts = tcp.options;
   for (let i = 0; i < opts.length; i++) {
     const o = opts[i]!;
     if (o.malformed) continue;
     switch (o.type) {
-      case 'mss': s += ' MSS=' + o.mss; break;
-      case 'wscale': s += ' WS=' + 2 ** (o.shift > 14 ? 14 : o.shift); break;
-      case 'sackPerm': s += ' SACK_PERM'; break;
-      case 'timestamps': s += ' TSval=' + o.tsval + ' TSecr=' + o.tsecr; break;
+      case 'mss': w.str(' MSS='); w.u(o.mss); break;
+      case 'wscale': w.str(' WS='); w.u(2 ** (o.shift > 14 ? 14 : o.shift)); break;
+      case 'sackPerm': w.str(' SACK_PERM'); break;
+      case 'timestamps': w.str(' TSval='); w.u(o.tsval); w.str(' TSecr='); w.u(o.tsecr); break;
       case 'sack':
-        for (const [left, right] of o.blocks) s += ' SLE=' + ((left - sackBase) >>> 0) + ' SRE=' + ((right - sackBase) >>> 0);
+        for (const [left, right] of o.blocks) {
+          w.str(' SLE=');
+          w.u((left - sackBase) >>> 0);
+          w.str(' SRE=');
+          w.u((right - sackBase) >>> 0);
+        }
         break;
-      case 'fastOpen': s += o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'; break;
-      case 'md5': s += ' MD5'; break;
-      case 'userTimeout': s += ' USER_TO=' + o.timeout; break;
+      case 'fastOpen': w.str(o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'); break;
+      case 'md5': w.str(' MD5'); break;
+      case 'userTimeout': w.str(' USER_TO='); w.u(o.timeout); break;
       // tshark appends this one without a separating space.
-      case 'tcpAo': s += 'TCP AO'; break;
-      case 'mptcp': if (mptcpOverrun(o)) return s + '[Malformed Packet]'; break;
+      case 'tcpAo': w.str('TCP AO'); break;
+      case 'mptcp':
+        if (mptcpOverrun(o)) {
+          w.str(MALFORMED);
+          return;
+        }
+        break;
       default: break;
     }
   }
-  return hasFinding(pkt, 'tcp', 'truncated') ? s + '[Packet size limited during capture]' : s;
+  if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'truncated')) w.str(CUT);
 }
+
+const MALFORMED = '[Malformed Packet]';
+const CUT = '[Packet size limited during capture]';
 
 /**
  * "sport → dport" of a transport header too short to decode: the one place
@@ -149,6 +198,17 @@ export function cutPorts(pkt: Packet, at: number): [number, number] | undefined 
 const scratch: Summary = { protocol: '', info: '' };
 
 /**
+ * Fills `out` when an application protocol names the TCP segment, whose
+ * columns then are that protocol's; false when they stay TCP's.
+ */
+export function tcpAppSummary(pkt: Packet, tcp: TcpRepr, out: Summary, analysis: TcpAnnotation | undefined): boolean {
+  const withheld = analysis !== undefined && payloadWithheld(analysis, tcp.payloadCaptured, tcp.payloadLength);
+  if (withheld || !appSummary(pkt, out)) return false;
+  if (analysis !== undefined) out.info = analysisPrefix(analysis) + out.info;
+  return true;
+}
+
+/**
  * Fills `out` with the Protocol and Info columns. Application protocols get
  * a short best-effort summary; everything else is named by its innermost
  * decoded layer. `analysis`: the packet's TCP analysis, when it ran.
@@ -157,11 +217,7 @@ export function summarize(pkt: Packet, winScale: number, out: Summary, analysis?
   const ip = pkt.ip;
   const tcp = pkt.tcp;
   if (tcp) {
-    const withheld = analysis !== undefined && payloadWithheld(analysis, tcp.payloadCaptured, tcp.payloadLength);
-    if (!withheld && appSummary(pkt, out)) {
-      if (analysis !== undefined) out.info = analysisPrefix(analysis) + out.info;
-      return out;
-    }
+    if (tcpAppSummary(pkt, tcp, out, analysis)) return out;
     out.protocol = hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP';
     out.info = tcpInfo(pkt, winScale, analysis);
     return out;

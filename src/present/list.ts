@@ -9,28 +9,18 @@
  */
 import type { TcpAnnotation } from '../analysis/types.js';
 import type { Packet } from '../wire/types.js';
-import { summarize } from './info.js';
-import { AddressCache, ipv4String, ipv6String } from './tshark/addr.js';
+import { hasMptcpOption, summarize, tcpAppSummary, writeTcpInfo } from './info.js';
+import { ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
-import { ClockText, deltaString, fraction, type TimeFormat } from './tshark/time.js';
-import { WindowScaleTracker } from './tshark/winscale.js';
+import { ipv4TextLength, TextLine } from './tshark/line.js';
+import { ClockText, fraction, writeDelta, type TimeFormat } from './tshark/time.js';
+import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export type { TimeFormat } from './tshark/time.js';
 
 export interface ListOptions {
   /** tshark `-t`: r relative to the first packet (default), a/ad local clock, u/ud UTC, e epoch, d/dd delta to the previous captured/displayed packet. */
   timeFormat?: TimeFormat;
-}
-
-/** Runs of spaces for the column padding, shared by every line. */
-const SPACES: readonly string[] = Array.from({ length: 13 }, (_, i) => ' '.repeat(i));
-
-function padStart(s: string, width: number): string {
-  return s.length >= width ? s : SPACES[width - s.length] + s;
-}
-
-function padEnd(s: string, width: number): string {
-  return s.length >= width ? s : s + SPACES[width - s.length];
 }
 
 /** Source and destination address columns of a packet. */
@@ -48,7 +38,7 @@ export class ListFormatter {
   private readonly clock: ClockText | undefined;
   private readonly winScale = new WindowScaleTracker();
   private readonly summary: Summary = { protocol: '', info: '' };
-  private readonly addresses = new AddressCache();
+  private readonly line = new TextLine(512);
   private haveFirst = false;
   private firstSec = 0;
   private firstNsec = 0;
@@ -70,7 +60,7 @@ export class ListFormatter {
    * still set the window scale of its connection.
    */
   skip(pkt: Packet): void {
-    this.winScale.observe(pkt);
+    this.winScale.learn(pkt);
     this.noteCaptured(pkt);
   }
 
@@ -80,26 +70,71 @@ export class ListFormatter {
    * tshark's with sequence analysis on.
    */
   format(pkt: Packet, analysis?: TcpAnnotation): string {
-    const scale = this.winScale.observe(pkt);
+    const w = this.line;
+    w.pos = 0;
+    this.write(w, pkt, analysis);
+    return w.decoded();
+  }
+
+  /**
+   * The list line followed by a newline, as UTF-8 bytes: the fast path for
+   * writing many packets. The view is only valid until the next call.
+   */
+  formatBytes(pkt: Packet, analysis?: TcpAnnotation): Uint8Array {
+    const w = this.line;
+    w.pos = 0;
+    this.write(w, pkt, analysis);
+    w.ch(10);
+    return w.buf.subarray(0, w.pos);
+  }
+
+  /** Appends the list line of a packet (no newline) to `w`; `format` and `formatBytes` in one. */
+  write(w: TextLine, pkt: Packet, analysis?: TcpAnnotation): void {
+    // The analysis has the scaled window; without it the Info column needs the scale learnt here.
+    let scale = WSCALE_UNKNOWN;
+    if (analysis === undefined || analysis.quoted === true) scale = this.winScale.observe(pkt);
+    else this.winScale.learn(pkt);
     if (!this.haveFirst) this.noteFirst(pkt);
-    const time = this.timeText(pkt);
+    w.uRight(pkt.number, 5);
+    w.ch(32);
+    this.writeTime(w, pkt);
     this.noteCaptured(pkt);
     this.haveDisplayed = true;
     this.prevDispSec = pkt.tsSec;
     this.prevDispNsec = pkt.tsNsec;
+    w.ch(32);
 
-    const s = summarize(pkt, scale, this.summary, analysis);
     const ip = pkt.ip;
-    let src: string;
-    let dst: string;
     if (ip?.version === 4) {
-      src = this.addresses.ipv4(ip.src);
-      dst = this.addresses.ipv4(ip.dst);
+      w.spaces(12 - ipv4TextLength(ip.src));
+      w.ipv4(ip.src);
+      w.arrow();
+      w.ipv4(ip.dst);
+      w.spaces(12 - ipv4TextLength(ip.dst));
     } else {
-      [src, dst] = addressColumns(pkt);
+      const [src, dst] = addressColumns(pkt);
+      w.right(src, 12);
+      w.arrow();
+      w.left(dst, 12);
     }
-    return padStart(String(pkt.number), 5) + ' ' + padStart(time, 10) + ' ' + padStart(src, 12) + ' → ' + padEnd(dst, 12) +
-      ' ' + s.protocol + ' ' + pkt.origLen + ' ' + s.info;
+    w.ch(32);
+
+    const tcp = pkt.tcp;
+    if (tcp !== undefined && !tcpAppSummary(pkt, tcp, this.summary, analysis)) {
+      // The common case, written without strings: a segment whose columns are TCP's own.
+      w.str(hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP');
+      w.ch(32);
+      w.num(pkt.origLen);
+      w.ch(32);
+      writeTcpInfo(w, pkt, tcp, scale, analysis);
+      return;
+    }
+    const s = tcp !== undefined ? this.summary : summarize(pkt, scale, this.summary, analysis);
+    w.utf8(s.protocol);
+    w.ch(32);
+    w.num(pkt.origLen);
+    w.ch(32);
+    w.utf8(s.info);
   }
 
   private noteFirst(pkt: Packet): void {
@@ -114,17 +149,20 @@ export class ListFormatter {
     this.prevCapNsec = pkt.tsNsec;
   }
 
-  private timeText(pkt: Packet): string {
+  /** The time column, right-aligned in at least 10 characters. */
+  private writeTime(w: TextLine, pkt: Packet): void {
     const digits = pkt.tsDigits;
     switch (this.timeFormat) {
-      case 'r': return deltaString(pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits);
-      case 'd': return deltaString(pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits);
+      case 'r': return writeDelta(w, pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits, TIME_WIDTH);
+      case 'd': return writeDelta(w, pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits, TIME_WIDTH);
       case 'dd':
         return this.haveDisplayed
-          ? deltaString(pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits)
-          : deltaString(0, 0, 0, 0, digits);
-      case 'e': return pkt.tsSec + fraction(pkt.tsNsec, digits);
-      default: return this.clock!.format(pkt.tsSec) + fraction(pkt.tsNsec, digits);
+          ? writeDelta(w, pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits, TIME_WIDTH)
+          : writeDelta(w, 0, 0, 0, 0, digits, TIME_WIDTH);
+      case 'e': return w.right(pkt.tsSec + fraction(pkt.tsNsec, digits), TIME_WIDTH);
+      default: return w.right(this.clock!.format(pkt.tsSec) + fraction(pkt.tsNsec, digits), TIME_WIDTH);
     }
   }
 }
+
+const TIME_WIDTH = 10;

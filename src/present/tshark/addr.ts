@@ -9,26 +9,6 @@ export function ipv4String(a: number): string {
 }
 
 /**
- * Address texts for a packet list: captures hold few distinct addresses, so
- * each is formatted once. Bounded, so a scan of many hosts cannot grow it
- * without limit.
- */
-export class AddressCache {
-  private readonly v4 = new Map<number, string>();
-  constructor(private readonly limit = 1 << 16) {}
-
-  ipv4(a: number): string {
-    let s = this.v4.get(a);
-    if (s === undefined) {
-      if (this.v4.size >= this.limit) this.v4.clear();
-      s = ipv4String(a);
-      this.v4.set(a, s);
-    }
-    return s;
-  }
-}
-
-/**
  * RFC 5952 text of a 16-byte address: lower-case groups without leading
  * zeros, the longest run of two or more zero groups (the first one on a tie)
  * written as "::", IPv4-mapped addresses with a dotted quad tail.

@@ -6,6 +6,7 @@
  */
 import { TcpAnalysisFlag as F } from '../../analysis/types.js';
 import type { TcpAnnotation } from '../../analysis/types.js';
+import type { TextLine } from './line.js';
 
 /** Flags in the order the notes appear, each with its text (duplicate ACKs are spelled with their numbers). */
 const NOTES: ReadonlyArray<[flag: number, text: string]> = [
@@ -47,6 +48,17 @@ export function analysisPrefix(a: TcpAnnotation): string {
   // The duplicate-ACK note sits between the zero-window notes and the rest.
   const zero = F.ZERO_WINDOW_PROBE_ACK | F.ZERO_WINDOW | F.ZERO_WINDOW_PROBE;
   return notes(flags & zero) + '[TCP Dup ACK ' + a.dupAckFrame + '#' + a.dupAckNum + '] ' + notes(flags & ~zero & ~F.DUPLICATE_ACK);
+}
+
+/** `analysisPrefix` written into a line. */
+export function writeAnalysisPrefix(w: TextLine, a: TcpAnnotation): void {
+  const flags = a.hasAnalysis === true ? a.flags : 0;
+  if (flags === 0) return;
+  if ((flags & F.DUPLICATE_ACK) === 0) {
+    w.str(notes(flags));
+    return;
+  }
+  w.str(analysisPrefix(a));
 }
 
 /**

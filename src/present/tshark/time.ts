@@ -3,6 +3,8 @@
  * integer seconds and nanoseconds so that deltas of epoch timestamps keep all
  * nine digits.
  */
+import { decimalDigits } from './line.js';
+import type { TextLine } from './line.js';
 
 export type TimeFormat = 'r' | 'a' | 'ad' | 'd' | 'dd' | 'e' | 'u' | 'ud';
 
@@ -31,6 +33,28 @@ export function deltaString(aSec: number, aNsec: number, bSec: number, bNsec: nu
     if (nsec > 0) { sec = -sec - 1; nsec = 1e9 - nsec; } else sec = -sec;
   }
   return sign + sec + fraction(nsec, digits);
+}
+
+/**
+ * `deltaString` written into a line, right-aligned in `width` characters:
+ * the packet list's time column without an intermediate string.
+ */
+export function writeDelta(w: TextLine, aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number, width: number): void {
+  let sec = aSec - bSec;
+  let nsec = aNsec - bNsec;
+  if (nsec < 0) { sec -= 1; nsec += 1e9; }
+  let negative = false;
+  if (sec < 0) {
+    negative = true;
+    if (nsec > 0) { sec = -sec - 1; nsec = 1e9 - nsec; } else sec = -sec;
+  }
+  const d = digits <= 0 ? 0 : digits > 9 ? 9 : digits;
+  w.spaces(width - (negative ? 1 : 0) - decimalDigits(sec) - (d === 0 ? 0 : d + 1));
+  if (negative) w.ch(45);
+  w.num(sec);
+  if (d === 0) return;
+  w.ch(46);
+  w.uPad(Math.floor(nsec / POW10[9 - d]!), d);
 }
 
 function two(n: number): string {

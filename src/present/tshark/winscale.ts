@@ -42,6 +42,17 @@ export class WindowScaleTracker {
   private lastConv: Conversation | undefined;
 
   /**
+   * Feeds one packet without looking up its scale: for callers that have the
+   * scale from elsewhere (TCP analysis) but must keep this state for packets
+   * that will not. Only SYNs change what is known, so other packets cost a
+   * flag test.
+   */
+  learn(pkt: Packet): void {
+    const tcp = pkt.tcp;
+    if (tcp !== undefined && (tcp.flags & SYN) !== 0) this.observe(pkt);
+  }
+
+  /**
    * Feeds one packet (every packet read, shown or not) and returns the scale
    * that applies to its window field. SYN segments are never scaled, so the
    * caller shows their raw window whatever this returns.
