@@ -262,21 +262,23 @@ export async function trace(options: TraceOptions, transport: TraceTransport): P
   const onIcmp = (p: Packet, icmp: IcmpRepr, now: number): void => {
     const q = icmp.quote;
     if (!q || !p.ip) return;
+    // Advice about the route, not news of the probe's fate.
+    if (icmp.layer === 'icmp' && (icmp.type === IcmpType.SOURCE_QUENCH || icmp.type === IcmpType.REDIRECT)) return;
     const summary = icmpSummary(icmp);
-    if (icmp.layer === 'icmp' ? icmp.type === IcmpType.SOURCE_QUENCH || icmp.type === IcmpType.REDIRECT : false) return;
     const findings: Finding[] = [...p.findings, ...q.findings];
     let probe: Probe | undefined;
-    if (q.ip && (!sameAddress(q.ip.dst, target) || q.ip.protocol !== 6)) return;
-    if (q.ip && q.tcp) {
+    const qip = q.ip;
+    if (qip && (!sameAddress(qip.dst, target) || qip.protocol !== 6)) return;
+    if (qip && q.tcp) {
       if (q.tcp.srcPort !== sourcePort || q.tcp.dstPort !== options.port) return;
-      probe = probeBySeq(q.tcp.seq) ?? (q.ip.layer === 'ip' ? probes.find((x) => x.id === (q.ip as { id: number }).id) : undefined);
+      probe = probeBySeq(q.tcp.seq) ?? (qip.layer === 'ip' ? probes.find((x) => x.id === qip.id) : undefined);
       if (!probe) {
         probe = current;
         findings.push(finding('trace.quote.unmatched', 'the quoted sequence number and IP ID match no probe; taken as the answer to the probe in flight'));
       }
     } else {
       probe = current;
-      findings.push(finding('trace.quote.short', `the ${summary.name} message quotes ${q.ip ? 'no TCP header' : 'not even an IP header'}; taken as the answer to the probe in flight`));
+      findings.push(finding('trace.quote.short', `the ${summary.name} message quotes ${qip ? 'no TCP header' : 'not even an IP header'}; taken as the answer to the probe in flight`));
     }
     if (!probe || probe.hop.reply !== 'none') return;
     const hop = probe.hop;
