@@ -40,18 +40,6 @@ export function readChunked(bytes: Uint8Array, sizes: (i: number) => number): Ou
   }
 }
 
-/** A deterministic pseudo-random generator (mulberry32) so failures replay. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function epoch(f: { tsSec: number; tsNsec: number }): string {
   return `${f.tsSec}.${String(f.tsNsec).padStart(9, '0')}`;
 }

@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { CaptureParser, readCaptureBytes } from '../../src/capture/index.js';
 import { CaptureError } from '../../src/util/errors.js';
 import { PcapngBuilder, pcapFile, payload } from './build.js';
-import { readAll, readChunked, rng } from './collect.js';
+import { rng } from '../helpers/rng.js';
+import { readAll, readChunked } from './collect.js';
 
 const pcap = pcapFile({ le: true, nano: true, linkType: 1 }, [
   { sec: 1, frac: 5, data: payload(1, 17) },

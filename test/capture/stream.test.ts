@@ -9,7 +9,8 @@ import { readCapture, readCaptureStream } from '../../src/capture/index.js';
 import { CaptureError } from '../../src/util/errors.js';
 import { ROOT } from '../helpers/shared.js';
 import { PcapngBuilder, pcapFile, payload } from './build.js';
-import { keep, readAll, rng } from './collect.js';
+import { rng } from '../helpers/rng.js';
+import { keep, readAll } from './collect.js';
 import type { KeptFrame } from './collect.js';
 
 // Enough frames that gunzip output and file reads come in several chunks.

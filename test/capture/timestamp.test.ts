@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { secNsecToUnits, tsResolution, unitsToSecNsec } from '../../src/capture/index.js';
 import { CaptureError } from '../../src/util/errors.js';
-import { rng } from './collect.js';
+import { rng } from '../helpers/rng.js';
 
 /** Reference: BigInt arithmetic straight from the definition (floor to nanoseconds). */
 function reference(ts: bigint, raw: number): [number, number] {

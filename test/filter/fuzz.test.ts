@@ -12,18 +12,7 @@ import type { FieldContext } from '../../src/fields/index.js';
 import { FilterError, compileFilter } from '../../src/filter/index.js';
 import { decodePacket } from '../../src/wire/index.js';
 import { syntheticFrames } from '../fields/synthetic.js';
-
-/** mulberry32: small, seeded, good enough to spread cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const ALPHABET = 'abcdefilmnoprstuxyz0123456789._:-/ ' + '=!<>&|~()[]{},"\'\\#$+*%^' + 'ATEF\t\u00b7\u{1f600}';
 

@@ -13,19 +13,8 @@ import type { Frame } from '../../src/capture/index.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
 import { DetailFormatter, JsonWriter, ListFormatter, TcpdumpFormatter, formatHex } from '../../src/present/index.js';
+import { rng } from '../helpers/rng.js';
 import { SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Frames of a capture, copied (readers hand out views into reused buffers). */
 function framesOf(path: string, max: number): Frame[] {
@@ -97,7 +86,7 @@ test('every corpus packet cut at every header offset: no exception, truncation r
 });
 
 test('random byte mutations of corpus packets: no exception (seeded)', { skip: SKIP_NO_SHARED, timeout: 600_000 }, (t) => {
-  const rnd = prng(0x6d707363);
+  const rnd = rng(0x6d707363);
   let cases = 0;
   for (const path of captures) {
     const printers = new Printers();
