@@ -91,6 +91,11 @@ export interface TcpAnnotation {
   /** tcp.analysis.rto and rto_frame for retransmissions. */
   rto?: number | undefined;
   rtoFrame?: number | undefined;
+  /**
+   * tcp.completeness as tshark shows it on this packet (what the stream had
+   * shown before it): SYN 1, SYN/ACK 2, pure ACK 4, data 8, FIN 16, RST 32.
+   */
+  completeness?: number | undefined;
   /** tcp.time_relative / tcp.time_delta (seconds since the stream's first packet / previous packet of the stream). */
   timeRelative: number;
   timeDelta: number;

@@ -24,7 +24,7 @@ export const FLAG_FIELDS = [
 
 /** The fields compared on every frame. */
 export const COMPARED_FIELDS = [
-  'tcp.stream', 'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.nxtseq', 'tcp.window_size', 'tcp.window_size_scalefactor',
+  'tcp.stream', 'tcp.completeness', 'tcp.seq', 'tcp.ack', 'tcp.len', 'tcp.nxtseq', 'tcp.window_size', 'tcp.window_size_scalefactor',
   'tcp.analysis', 'tcp.analysis.flags', ...FLAG_FIELDS,
   'tcp.analysis.duplicate_ack_num', 'tcp.analysis.duplicate_ack_frame', 'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt',
   'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight', 'tcp.analysis.push_bytes_sent', 'tcp.analysis.rto',

@@ -23,6 +23,7 @@ export interface TcpResult extends TcpAnnotation {
   pushBytesSent: number | undefined;
   rto: number | undefined;
   rtoFrame: number | undefined;
+  completeness: number;
 }
 
 export function newResult(): TcpResult {
@@ -51,6 +52,7 @@ export function newResult(): TcpResult {
     pushBytesSent: undefined,
     rto: undefined,
     rtoFrame: undefined,
+    completeness: 0,
     timeRelative: 0,
     timeDelta: 0,
   };

@@ -86,6 +86,8 @@ export class Conversation {
   lastFrame: number;
   /** Time of the last packet. */
   lastTime: number;
+  /** tshark's tcp.completeness bits: SYN 1, SYN/ACK 2, ACK 4, data 8, FIN 16, RST 32. */
+  completeness = 0;
 
   constructor(
     readonly stream: number,

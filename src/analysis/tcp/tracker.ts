@@ -160,6 +160,8 @@ export class TcpTracker {
     const synAck = flags & (SYN | ACK);
     if (synAck === SYN && fwd.baseSet && tcp.seq !== fwd.base) {
       conv = this.replace(conv, pkt.number, now, fromLo);
+      // tshark starts it as a connection that has sent its SYN.
+      conv.completeness = 1;
       fwd = fromLo ? conv.lo : conv.hi;
       fl |= A.REUSED_PORTS;
       ta = true;
@@ -175,6 +177,7 @@ export class TcpTracker {
     const rev = fromLo ? conv.hi : conv.lo;
 
     r.stream = conv.stream;
+    r.completeness = conv.completeness;
     r.dir = fromLo === conv.firstFromLo ? 0 : 1;
     r.timeRelative = (now - conv.firstTime) / NS_PER_SEC;
     r.timeDelta = (now - conv.prevTime) / NS_PER_SEC;
@@ -208,6 +211,7 @@ export class TcpTracker {
     }
     r.windowScale = fwd.winScale;
     if (declared < MIN_HEADER) return this.ended(r, conv, fwd, rev, flags);
+    conv.completeness |= completenessOf(flags, seglen, look.isNew && (fl & A.REUSED_PORTS) === 0);
 
     if (flags & SYN) {
       if ((flags & ACK) === 0) {
@@ -578,6 +582,21 @@ export class TcpTracker {
     if (k.family === 4) this.table.deleteV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv);
     else this.table.deleteV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv);
   }
+}
+
+/**
+ * What a segment adds to tshark's conversation completeness. A new
+ * conversation only counts its SYN (and data on it); after that, SYN/ACKs,
+ * pure ACKs, data, FINs and RSTs.
+ */
+function completenessOf(flags: number, seglen: number, isNew: boolean): number {
+  if (isNew) return (flags & (SYN | ACK)) === SYN ? 1 | (seglen > 0 ? 8 : 0) : 0;
+  let c = 0;
+  if ((flags & (SYN | ACK)) === (SYN | ACK)) c |= 2;
+  if ((flags & (SYN | ACK)) === ACK) c |= seglen > 0 ? 8 : 4;
+  if ((flags & (FIN | ACK)) === (FIN | ACK)) c |= 16;
+  if (flags & RST) c |= 32;
+  return c;
 }
 
 /** RFC 1323 scaling is on only when both SYNs carry the option; tshark decides it at each SYN. */

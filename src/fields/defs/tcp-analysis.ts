@@ -76,9 +76,10 @@ export function sackBase(c: FieldContext): number {
   return a?.relative === true ? a.ackIsn ?? 0 : 0;
 }
 
-/** `tcp.stream`, also for a header quoted in an ICMP error (tshark files it under its conversation too). */
+/** `tcp.stream` and `tcp.completeness`, also for a header quoted in an ICMP error (tshark files it under its conversation too). */
 export function defineTcpStreamField(d: Definer): void {
   d.field('tcp.stream', 'uint32', 'Stream index', (c) => c.analysis?.tcp?.stream);
+  d.field('tcp.completeness', 'uint8', 'Conversation completeness', (c) => c.analysis?.tcp?.completeness);
 }
 
 /** `tcp.window_size` and `tcp.window_size_scalefactor` (the multiplier, or -1 unknown, -2 no scaling; absent on SYNs). */
