@@ -134,6 +134,11 @@ class TreeBuilder {
       add(into, def.name, isEmpty(child) ? def.description : child);
       return;
     }
+    // A value-less item with items under it (tshark's `tcp.analysis`) has its subtree as its value.
+    if (def.type === 'none' && !isEmpty(child)) {
+      add(into, def.name, child);
+      return;
+    }
     if (isMulti(v)) for (const x of v) add(into, def.name, text(def, x));
     else add(into, def.name, text(def, v));
     if (!isEmpty(child)) add(into, `${def.name}_tree`, child);

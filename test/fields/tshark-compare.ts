@@ -35,7 +35,7 @@ export const TSHARK_ARGS = [
 export const STATEFUL_IN_TSHARK: ReadonlySet<string> = new Set([
   'mptcp.ack', 'mptcp.dss.dsn',
   // TCP conversation state tshark keeps with its sequence analysis off (test/analysis compares them).
-  'tcp.stream', 'tcp.window_size', 'tcp.window_size_scalefactor', 'tcp.time_relative', 'tcp.time_delta',
+  'tcp.stream', 'tcp.completeness', 'tcp.window_size', 'tcp.window_size_scalefactor', 'tcp.time_relative', 'tcp.time_delta',
 ]);
 
 export function captureFormat(path: string): 'pcap' | 'pcapng' | undefined {
