@@ -6,29 +6,7 @@
  */
 import type { Frame } from '../../src/capture/types.js';
 import { encodePcap } from '../../src/capture/index.js';
-
-function hexBytes(s: string): Uint8Array {
-  const clean = s.replace(/[\s:]/g, '');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function sum16(b: Uint8Array, acc = 0): number {
-  for (let i = 0; i < b.length; i += 2) acc += (b[i]! << 8) | (b[i + 1] ?? 0);
-  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
-  return acc;
-}
+import { concat, hex, sum16 } from '../helpers/bytes.js';
 
 const FLAG_BITS: Record<string, number> = { F: 0x01, S: 0x02, R: 0x04, P: 0x08, A: 0x10, U: 0x20, E: 0x40, C: 0x80 };
 
@@ -67,13 +45,13 @@ export interface SegmentSpec {
 const isV6 = (ip: string) => !ip.includes('.');
 
 function ipBytes(ip: string): Uint8Array {
-  return isV6(ip) ? hexBytes(ip) : new Uint8Array(ip.split('.').map(Number));
+  return isV6(ip) ? hex(ip) : new Uint8Array(ip.split('.').map(Number));
 }
 
 /** TCP header plus payload, checksum filled over the IPv4 or IPv6 pseudo-header. */
 export function tcpSegment(src: Endpoint, dst: Endpoint, s: SegmentSpec): Uint8Array {
-  let opts = hexBytes(s.opts ?? '');
-  if (opts.length % 4) opts = concat([opts, new Uint8Array(4 - (opts.length % 4)).fill(1)]);
+  let opts = hex(s.opts ?? '');
+  if (opts.length % 4) opts = concat(opts, new Uint8Array(4 - (opts.length % 4)).fill(1));
   const hl = 20 + opts.length;
   const len = s.len ?? 0;
   const seg = new Uint8Array(hl + len);
@@ -90,8 +68,8 @@ export function tcpSegment(src: Endpoint, dst: Endpoint, s: SegmentSpec): Uint8A
   const a = ipBytes(src.ip);
   const b = ipBytes(dst.ip);
   const pseudo = isV6(src.ip)
-    ? concat([a, b, new Uint8Array([0, 0, (seg.length >>> 8) & 0xff, seg.length & 0xff, 0, 0, 0, 6])])
-    : concat([a, b, new Uint8Array([0, 6, seg.length >>> 8, seg.length & 0xff])]);
+    ? concat(a, b, new Uint8Array([0, 0, (seg.length >>> 8) & 0xff, seg.length & 0xff, 0, 0, 0, 6]))
+    : concat(a, b, new Uint8Array([0, 6, seg.length >>> 8, seg.length & 0xff]));
   const c = ~sum16(seg, sum16(pseudo)) & 0xffff;
   v.setUint16(16, c);
   return seg;
@@ -99,7 +77,7 @@ export function tcpSegment(src: Endpoint, dst: Endpoint, s: SegmentSpec): Uint8A
 
 /** An Ethernet frame carrying `payload` over IPv4 or IPv6 from `src` to `dst` (protocol `proto`). */
 export function ipFrame(srcIp: string, dstIp: string, proto: number, payload: Uint8Array): Uint8Array {
-  const eth = hexBytes('020000000002 020000000001');
+  const eth = hex('020000000002 020000000001');
   if (isV6(srcIp)) {
     const h = new Uint8Array(40);
     const v = new DataView(h.buffer);
@@ -109,7 +87,7 @@ export function ipFrame(srcIp: string, dstIp: string, proto: number, payload: Ui
     h[7] = 64;
     h.set(ipBytes(srcIp), 8);
     h.set(ipBytes(dstIp), 24);
-    return concat([eth, hexBytes('86dd'), h, payload]);
+    return concat(eth, hex('86dd'), h, payload);
   }
   const h = new Uint8Array(20);
   const v = new DataView(h.buffer);
@@ -122,7 +100,7 @@ export function ipFrame(srcIp: string, dstIp: string, proto: number, payload: Ui
   h.set(ipBytes(srcIp), 12);
   h.set(ipBytes(dstIp), 16);
   v.setUint16(10, ~sum16(h) & 0xffff);
-  return concat([eth, hexBytes('0800'), h, payload]);
+  return concat(eth, hex('0800'), h, payload);
 }
 
 /** Frames in capture order with their times. */

@@ -6,39 +6,19 @@
  * to a pcapng file and compare our fields with tshark's on the same file.
  */
 import type { Frame } from '../../src/capture/types.js';
+import { concat, hex, sum16 } from '../helpers/bytes.js';
 
-export function hex(s: string): Uint8Array {
-  const clean = s.replace(/[\s:]/g, '');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { hex } from '../helpers/bytes.js';
 
 const u16 = (v: number) => new Uint8Array([v >>> 8, v & 0xff]);
 const u32 = (v: number) => new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
-
-function sum16(b: Uint8Array, acc = 0): number {
-  for (let i = 0; i < b.length; i += 2) acc += (b[i]! << 8) | (b[i + 1] ?? 0);
-  while (acc > 0xffff) acc = (acc & 0xffff) + (acc >>> 16);
-  return acc;
-}
 
 const MAC_A = hex('02:00:00:00:00:0a');
 const MAC_B = hex('02:00:00:00:00:0b');
 
 export function ethernet(type: number, payload: Uint8Array, vlans: Array<[tpid: number, tci: number]> = []): Uint8Array {
-  const tags = vlans.map(([tpid, tci]) => cat(u16(tpid), u16(tci)));
-  return cat(MAC_B, MAC_A, ...tags, u16(type), payload);
+  const tags = vlans.map(([tpid, tci]) => concat(u16(tpid), u16(tci)));
+  return concat(MAC_B, MAC_A, ...tags, u16(type), payload);
 }
 
 export interface Ipv4Opts {
@@ -56,7 +36,7 @@ export interface Ipv4Opts {
 const quad = (a: string) => new Uint8Array(a.split('.').map(Number));
 
 export function ipv4(proto: number, payload: Uint8Array, o: Ipv4Opts = {}): Uint8Array {
-  const h = cat(
+  const h = concat(
     new Uint8Array([0x45, o.tos ?? 0]),
     u16(o.totalLength ?? 20 + payload.length),
     u16(o.id ?? 0x1234),
@@ -68,12 +48,12 @@ export function ipv4(proto: number, payload: Uint8Array, o: Ipv4Opts = {}): Uint
   const c = ~sum16(h) & 0xffff;
   h[10] = c >>> 8;
   h[11] = c & 0xff;
-  return cat(h, payload);
+  return concat(h, payload);
 }
 
 export function ipv6(next: number, payload: Uint8Array, o: { tclass?: number; flow?: number; src?: string; dst?: string } = {}): Uint8Array {
   const vtf = (6 << 28) | ((o.tclass ?? 0) << 20) | (o.flow ?? 0);
-  return cat(u32(vtf >>> 0), u16(payload.length), new Uint8Array([next, 64]), hex(o.src ?? '20010db8000000000000000000000001'), hex(o.dst ?? '20010db8000000000000000000000002'), payload);
+  return concat(u32(vtf >>> 0), u16(payload.length), new Uint8Array([next, 64]), hex(o.src ?? '20010db8000000000000000000000001'), hex(o.dst ?? '20010db8000000000000000000000002'), payload);
 }
 
 export interface TcpOpts {
@@ -91,10 +71,10 @@ export interface TcpOpts {
 
 export function tcp(o: TcpOpts = {}): Uint8Array {
   let opts = hex(o.options ?? '');
-  if (opts.length % 4) opts = cat(opts, new Uint8Array(4 - (opts.length % 4)));
+  if (opts.length % 4) opts = concat(opts, new Uint8Array(4 - (opts.length % 4)));
   const hl = 20 + opts.length;
   const flags = o.flags ?? 0x010;
-  return cat(
+  return concat(
     u16(o.sport ?? 40000),
     u16(o.dport ?? 5201),
     u32(o.seq ?? 1000),
@@ -109,11 +89,11 @@ export function tcp(o: TcpOpts = {}): Uint8Array {
 }
 
 export function udp(sport: number, dport: number, payload: Uint8Array): Uint8Array {
-  return cat(u16(sport), u16(dport), u16(8 + payload.length), u16(0x1111), payload);
+  return concat(u16(sport), u16(dport), u16(8 + payload.length), u16(0x1111), payload);
 }
 
 export function icmp(type: number, code: number, rest: number, body: Uint8Array): Uint8Array {
-  const m = cat(new Uint8Array([type, code, 0, 0]), u32(rest >>> 0), body);
+  const m = concat(new Uint8Array([type, code, 0, 0]), u32(rest >>> 0), body);
   const c = ~sum16(m) & 0xffff;
   m[2] = c >>> 8;
   m[3] = c & 0xff;
@@ -210,9 +190,9 @@ export const SYNTHETIC: readonly Synthetic[] = [
   { linkType: 1, why: 'IPv4 first fragment', data: ethernet(0x0800, ipv4(TCP, tcp(), { flags: 1, id: 0xabcd })) },
   { linkType: 1, why: 'IPv4 later fragment', data: ethernet(0x0800, ipv4(TCP, hex('0011223344556677'), { flags: 0, fragOffset: 185 })) },
   { linkType: 1, why: 'QinQ', data: ethernet(0x0800, ipv4(TCP, tcp()), [[0x88a8, 0x2064], [0x8100, 0xb0c8]]) },
-  { linkType: 1, why: 'IPv6 with hop-by-hop and destination options, MPTCP', data: ethernet(0x86dd, ipv6(0, cat(hex('3c00 0104 00000000'), hex('0600 0104 00000000'), tcp({ options: mp('2001 00000007') })), { tclass: 0x2e, flow: 0xbeef5 })) },
-  { linkType: 1, why: 'IPv6 fragment header (first fragment)', data: ethernet(0x86dd, ipv6(44, cat(hex('0600 0001 deadbeef'), tcp()))) },
-  { linkType: 1, why: 'IPv6 routing header type 0', data: ethernet(0x86dd, ipv6(43, cat(hex('0602 0001 00000000'), hex('20010db8000000000000000000000009'), tcp()))) },
+  { linkType: 1, why: 'IPv6 with hop-by-hop and destination options, MPTCP', data: ethernet(0x86dd, ipv6(0, concat(hex('3c00 0104 00000000'), hex('0600 0104 00000000'), tcp({ options: mp('2001 00000007') })), { tclass: 0x2e, flow: 0xbeef5 })) },
+  { linkType: 1, why: 'IPv6 fragment header (first fragment)', data: ethernet(0x86dd, ipv6(44, concat(hex('0600 0001 deadbeef'), tcp()))) },
+  { linkType: 1, why: 'IPv6 routing header type 0', data: ethernet(0x86dd, ipv6(43, concat(hex('0602 0001 00000000'), hex('20010db8000000000000000000000009'), tcp()))) },
   { linkType: 1, why: 'IPv4-mapped and compatible IPv6 addresses', data: ethernet(0x86dd, ipv6(TCP, tcp(), { src: '00000000000000000000ffff0a000001', dst: '0000000000000000000000000a000002' })) },
   { linkType: 1, why: 'UDP', data: ethernet(0x0800, ipv4(UDP, udp(5353, 40000, hex('0001020304')))) },
   { linkType: 1, why: 'ICMP echo request', data: ethernet(0x0800, ipv4(ICMP, icmp(8, 0, 0x12340007, hex('6162636465666768')))) },
@@ -220,13 +200,13 @@ export const SYNTHETIC: readonly Synthetic[] = [
   { linkType: 1, why: 'ICMPv6 echo reply', data: ethernet(0x86dd, ipv6(ICMP6, icmp(129, 0, 0x00420003, hex('00010203')))) },
   { linkType: 1, why: 'ICMPv6 packet too big', data: ethernet(0x86dd, ipv6(ICMP6, icmp(2, 0, 1280, ipv6(TCP, tcp().subarray(0, 8))))) },
   { linkType: 1, why: 'ARP', data: ethernet(0x0806, hex('0001080006040001 02000000000a 0a000001 000000000000 0a000002')) },
-  { linkType: 113, why: 'SLL, outgoing', data: cat(hex('0004 0001 0006 02000000000a 0000 0800'), ipv4(TCP, tcp())) },
-  { linkType: 113, why: 'SLL, IPv4 GRE address', data: cat(hex('0000 030a 0004 0a000001 00000000 0800'), ipv4(TCP, tcp())) },
-  { linkType: 276, why: 'SLL2', data: cat(hex('86dd 0000 00000007 0001 00 06 02000000000b 0000'), ipv6(TCP, tcp())) },
-  { linkType: 0, why: 'NULL, IPv4 (host order)', data: cat(hex('02000000'), ipv4(TCP, tcp())) },
-  { linkType: 108, why: 'OpenBSD LOOP, IPv6', data: cat(hex('00000018'), ipv6(TCP, tcp())) },
-  { linkType: 9, why: 'PPP, IPv4', data: cat(hex('0021'), ipv4(TCP, tcp())) },
-  { linkType: 50, why: 'PPP in HDLC framing', data: cat(hex('ff03 0021'), ipv4(TCP, tcp())) },
+  { linkType: 113, why: 'SLL, outgoing', data: concat(hex('0004 0001 0006 02000000000a 0000 0800'), ipv4(TCP, tcp())) },
+  { linkType: 113, why: 'SLL, IPv4 GRE address', data: concat(hex('0000 030a 0004 0a000001 00000000 0800'), ipv4(TCP, tcp())) },
+  { linkType: 276, why: 'SLL2', data: concat(hex('86dd 0000 00000007 0001 00 06 02000000000b 0000'), ipv6(TCP, tcp())) },
+  { linkType: 0, why: 'NULL, IPv4 (host order)', data: concat(hex('02000000'), ipv4(TCP, tcp())) },
+  { linkType: 108, why: 'OpenBSD LOOP, IPv6', data: concat(hex('00000018'), ipv6(TCP, tcp())) },
+  { linkType: 9, why: 'PPP, IPv4', data: concat(hex('0021'), ipv4(TCP, tcp())) },
+  { linkType: 50, why: 'PPP in HDLC framing', data: concat(hex('ff03 0021'), ipv4(TCP, tcp())) },
   { linkType: 228, why: 'raw IPv4', data: ipv4(TCP, tcp()) },
   { linkType: 229, why: 'raw IPv6', data: ipv6(TCP, tcp()) },
   { linkType: 101, why: 'raw IP, truncated TCP header', data: ipv4(TCP, tcp().subarray(0, 14), { totalLength: 40 }) },

@@ -1,26 +1,8 @@
 /** Small byte helpers for the wire tests: hex in and out, and hand-built headers with correct checksums. */
 import { fillIcmpChecksum, fillIpv4Checksum, fillTcpChecksum, fillUdpChecksum } from '../../src/wire/checksum.js';
+import { hex } from '../helpers/bytes.js';
 
-export function hex(s: string): Uint8Array {
-  const clean = s.replace(/[\s:]/g, '');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
-
-export function toHex(b: Uint8Array): string {
-  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+export { concat, hex, toHex } from '../helpers/bytes.js';
 
 export interface TcpSpec {
   srcPort?: number;
