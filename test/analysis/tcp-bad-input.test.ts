@@ -19,6 +19,7 @@ import { FieldsWriter } from '../../src/present/fields-out.js';
 import { ListFormatter } from '../../src/present/list.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
+import { rng } from '../helpers/rng.js';
 import { SKIP_NO_SHARED, corpusCaptures, hasCommand } from '../helpers/shared.js';
 import { COMPARED_FIELDS, differences, ourValues, tsharkValues } from './tcp-compare.js';
 import { Talk, Timeline, ipFrame, synOpts, tcpSegment } from './tcp-craft.js';
@@ -129,21 +130,9 @@ describe('TCP analysis of broken input', () => {
   });
 });
 
-/** Mulberry32, as in the robustness tests. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('TCP analysis of mutated corpus packets', { skip: SKIP_NO_SHARED }, () => {
   it('never throws, down to the Info column and every analysis field', () => {
-    const random = prng(2024);
+    const random = rng(2024);
     let packets = 0;
     for (const path of corpusCaptures()) {
       const analyzer = new Analyzer();
