@@ -7,41 +7,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ROOT, hasCommand } from '../helpers/shared.js';
+import { ROOT } from '../helpers/shared.js';
 import { SCENARIOS, assertScenario } from './claims.js';
 import { tsharkFrames } from './inspect.js';
+import { namespacesNamed, netnsSkipReason } from './netns.js';
 import { SKIP_NO_CRYPTO, SKIP_NO_DECODER, assertCryptoVerifies, assertDecodesLikeTshark } from './project.js';
 
 const RECORD = join(ROOT, 'test/lab/record.sh');
 /** The two fastest scenarios that still show a join, an ADD_ADDR and a fallback. */
 const LIVE = ['mptcp-v4-2subflows', 'mptcp-fallback'] as const;
 
-function labSkipReason(): string | false {
-  if (process.platform !== 'linux') return 'the lab needs Linux network namespaces';
-  if (process.getuid?.() !== 0) return 'the lab needs root (network namespaces): run the tests as root to record live captures';
-  for (const cmd of ['ip', 'tcpdump', 'python3', 'tshark']) {
-    if (!hasCommand(cmd)) return `${cmd} is not installed (the lab needs iproute2, tcpdump, python3, tshark)`;
-  }
-  let enabled: string;
-  try {
-    enabled = readFileSync('/proc/sys/net/mptcp/enabled', 'utf8').trim();
-  } catch {
-    return 'this kernel has no MPTCP (/proc/sys/net/mptcp/enabled is missing)';
-  }
-  return enabled === '1' ? false : 'MPTCP is disabled: sysctl -w net.mptcp.enabled=1';
-}
-
-const SKIP = labSkipReason();
-
-/** Namespaces whose name starts with `prefix`. */
-function namespaces(prefix: string): string[] {
-  const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return list.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(prefix));
-}
+const NOT_HERE = netnsSkipReason(['tcpdump', 'python3', 'tshark']);
+const SKIP = NOT_HERE && `record.sh cannot run here: ${NOT_HERE}`;
 
 /** record.sh names its namespaces mpslab-<pid>- and says so on its first line. */
 function prefixOf(output: string): string {
@@ -67,7 +48,7 @@ describe('lab: record.sh on this kernel', { skip: SKIP, timeout: 120_000 }, () =
   });
 
   it('leaves no namespace behind', () => {
-    assert.deepEqual(namespaces(prefixOf(output)), []);
+    assert.deepEqual(namespacesNamed(prefixOf(output)), []);
   });
 
   for (const scenario of LIVE) {
@@ -96,14 +77,14 @@ describe('lab: record.sh on this kernel', { skip: SKIP, timeout: 120_000 }, () =
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const deadline = Date.now() + 20_000;
       // Wait until the namespaces are up: the transfer of this scenario lasts over a second.
-      while (!/namespaces mpslab-/.test(text) || namespaces(prefixOf(text)).length < 3) {
+      while (!/namespaces mpslab-/.test(text) || namespacesNamed(prefixOf(text)).length < 3) {
         assert.ok(Date.now() < deadline, `record.sh did not build its namespaces:\n${text}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, 500));
       process.kill(-child.pid!, 'SIGINT');
       assert.equal(await exited, 130, 'exit status after SIGINT');
-      assert.deepEqual(namespaces(prefixOf(text)), []);
+      assert.deepEqual(namespacesNamed(prefixOf(text)), []);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
