@@ -19,6 +19,8 @@ import { hasCommand, SHARED, SKIP_NO_SHARED } from '../helpers/shared.js';
 
 type Vector = Record<string, unknown>;
 const big = (h: string): bigint => BigInt(`0x${h}`);
+/** A 64-bit key of a vector, given in hex (0 when the vector is absent). */
+const keyOf = (v: Vector, name: string): bigint => big((v[name] as string | undefined) ?? '0');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** The option's bytes after kind and length, as Tracebox prints them. */
 const body = (o: TcpOptMptcp): string => hex(o.raw.subarray(2));
@@ -36,8 +38,8 @@ const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 describe('seed 001: the raw-socket test suite', { skip: SKIP_NO_SHARED }, () => {
   const v = SKIP_NO_SHARED ? {} : vector((x) => x['seed'] === '001_556c769195782ec1.txt');
   const o = (v['options_hex_after_kind_and_length'] ?? {}) as Record<string, string>;
-  const clientKey = big((v['client_key'] as string | undefined) ?? '0');
-  const serverKey = big((v['server_key'] as string | undefined) ?? '0');
+  const clientKey = keyOf(v, 'client_key');
+  const serverKey = keyOf(v, 'server_key');
   const client = keyFacts(clientKey, 0);
   const server = keyFacts(serverKey, 0);
 
@@ -140,8 +142,8 @@ describe('seed 001: the raw-socket test suite', { skip: SKIP_NO_SHARED }, () => 
 describe('seed 003: a whole SYN and the option dumps of a v0 connection', { skip: SKIP_NO_SHARED }, () => {
   const v = SKIP_NO_SHARED ? {} : vector((x) => x['seed'] === '003_d53157bcf2109924.txt');
   const full = (v['full_options_hex'] ?? {}) as Record<string, string>;
-  const clientKey = big((v['client_key'] as string | undefined) ?? '0');
-  const serverKey = big((v['server_key'] as string | undefined) ?? '0');
+  const clientKey = keyOf(v, 'client_key');
+  const serverKey = keyOf(v, 'server_key');
   const client = keyFacts(clientKey, 0);
   const server = keyFacts(serverKey, 0);
 
@@ -177,8 +179,8 @@ describe('seed 003: a whole SYN and the option dumps of a v0 connection', { skip
 
 describe('a Linux v1 connection: HMACs and tokens of the vectors', { skip: SKIP_NO_SHARED }, () => {
   const v = SKIP_NO_SHARED ? {} : vector((x) => String(x['source'] ?? '').startsWith('a Linux'));
-  const clientKey = big((v['client_key'] as string | undefined) ?? '0');
-  const serverKey = big((v['server_key'] as string | undefined) ?? '0');
+  const clientKey = keyOf(v, 'client_key');
+  const serverKey = keyOf(v, 'server_key');
 
   it('MP_JOIN on all three packets and a v1 ADD_ADDR carry what Linux sent', () => {
     const rA = 0x2129a287;
