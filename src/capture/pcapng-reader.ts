@@ -78,13 +78,14 @@ export class PcapngReader extends FormatReader {
       }
       switch (type) {
         case BlockType.EPB:
-          if (!this.enhancedPacket(buf, dv, p, len, at)) return p + len;
+          if (!this.timedPacket(buf, dv, p, len, at, 'enhanced packet block', dv.getUint32(p + 8, le))) return p + len;
           break;
         case BlockType.SPB:
           if (!this.simplePacket(buf, dv, p, len, at)) return p + len;
           break;
         case BlockType.PB:
-          if (!this.obsoletePacket(buf, dv, p, len, at)) return p + len;
+          // The obsolete Packet Block: an EPB whose interface id is 16 bits, followed by a drop count.
+          if (!this.timedPacket(buf, dv, p, len, at, 'packet block', dv.getUint16(p + 8, le))) return p + len;
           break;
         case BlockType.IDB:
           this.interfaceDescription(dv, p, len, at);
@@ -156,32 +157,16 @@ export class PcapngReader extends FormatReader {
     return iface;
   }
 
-  private enhancedPacket(buf: Uint8Array, dv: DataView, p: number, len: number, at: number): boolean {
-    if (len < 32) throw this.corrupt(at, `enhanced packet block is ${len} bytes, shorter than its 32-byte minimum`);
+  /** An Enhanced Packet Block or the obsolete Packet Block (`what` names it in errors). */
+  private timedPacket(buf: Uint8Array, dv: DataView, p: number, len: number, at: number, what: string, ifaceId: number): boolean {
+    if (len < 32) throw this.corrupt(at, `${what} is ${len} bytes, shorter than its 32-byte minimum`);
     const le = this.le;
     const caplen = dv.getUint32(p + 20, le);
-    if (caplen > len - 32) throw this.corrupt(at, `enhanced packet block of ${len} bytes cannot hold its caplen ${caplen}`);
+    if (caplen > len - 32) throw this.corrupt(at, `${what} of ${len} bytes cannot hold its caplen ${caplen}`);
     const optStart = p + 28 + ((caplen + 3) & ~3);
     const direction = optStart < p + len - 4 ? packetDirection(dv, optStart, p + len - 4, le) : undefined;
     return this.emit(
-      this.iface(dv.getUint32(p + 8, le), at),
-      dv.getUint32(p + 12, le),
-      dv.getUint32(p + 16, le),
-      dv.getUint32(p + 24, le),
-      buf.subarray(p + 28, p + 28 + caplen),
-      direction,
-    );
-  }
-
-  private obsoletePacket(buf: Uint8Array, dv: DataView, p: number, len: number, at: number): boolean {
-    if (len < 32) throw this.corrupt(at, `packet block is ${len} bytes, shorter than its 32-byte minimum`);
-    const le = this.le;
-    const caplen = dv.getUint32(p + 20, le);
-    if (caplen > len - 32) throw this.corrupt(at, `packet block of ${len} bytes cannot hold its caplen ${caplen}`);
-    const optStart = p + 28 + ((caplen + 3) & ~3);
-    const direction = optStart < p + len - 4 ? packetDirection(dv, optStart, p + len - 4, le) : undefined;
-    return this.emit(
-      this.iface(dv.getUint16(p + 8, le), at),
+      this.iface(ifaceId, at),
       dv.getUint32(p + 12, le),
       dv.getUint32(p + 16, le),
       dv.getUint32(p + 24, le),
