@@ -9,7 +9,8 @@ import { CaptureError } from '../util/errors.js';
 import { gzipNote } from './format-reader.js';
 import type { FormatReader, FrameCallback, InterfaceCallback, ReaderContext } from './format-reader.js';
 import { isPcapMagic, PcapReader } from './pcap-reader.js';
-import { BlockType, PcapngReader } from './pcapng-reader.js';
+import { BlockType } from './pcapng-format.js';
+import { PcapngReader } from './pcapng-reader.js';
 import type { CaptureFormat, CaptureInterface } from './types.js';
 
 export type { FrameCallback, InterfaceCallback } from './format-reader.js';

@@ -6,29 +6,13 @@
  */
 import { CaptureError } from '../util/errors.js';
 import { dataView, FormatReader, gzipNote, MAX_RECORD } from './format-reader.js';
+import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_END } from './pcapng-format.js';
 import { MICROSECONDS, tsResolution, unitsToSecNsec } from './timestamp.js';
 import type { SecNsec, TsResolution } from './timestamp.js';
 import type { Frame } from './types.js';
 
-export const BlockType = {
-  SHB: 0x0a0d0d0a,
-  IDB: 1,
-  PB: 2,
-  SPB: 3,
-  EPB: 6,
-} as const;
-
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 /** Enough for any block's type and length, and for the SHB's byte-order magic. */
 const BLOCK_PREFIX = 12;
-
-const OPT_END = 0;
-const IF_NAME = 2;
-const IF_TSRESOL = 9;
-const IF_FCSLEN = 13;
-const IF_TSOFFSET = 14;
-/** epb_flags and the obsolete Packet Block's pack_flags share code 2. */
-const EPB_FLAGS = 2;
 
 interface Iface {
   /** Position in the reader's (whole-file) interface list: Frame.ifIndex. */

@@ -1,7 +1,7 @@
 import { CaptureError } from '../util/errors.js';
 import { ChunkWriter, joinChunks } from './chunk-writer.js';
 import type { ByteSink } from './chunk-writer.js';
-import { BlockType } from './pcapng-reader.js';
+import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSRESOL, SHB_USERAPPL } from './pcapng-format.js';
 import { secNsecToUnits } from './timestamp.js';
 import type { HiLo } from './timestamp.js';
 import type { Frame } from './types.js';
@@ -31,12 +31,6 @@ export interface PcapngWriterOptions {
   bigEndian?: boolean | undefined;
 }
 
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-const SHB_USERAPPL = 4;
-const IF_NAME = 2;
-const IF_TSRESOL = 9;
-const IF_FCSLEN = 13;
-const EPB_FLAGS = 2;
 /** EPB without options: type, length, interface, ts high, ts low, caplen, origlen ... length. */
 const EPB_FIXED = 32;
 /** epb_flags (4 + 4 bytes) and opt_endofopt (4 bytes). */
