@@ -1,3 +1,5 @@
+import type { Frame } from './types.js';
+
 /** A byte sink: receives finished chunks it may keep (they are never reused). */
 export type ByteSink = (chunk: Uint8Array) => void;
 
@@ -62,4 +64,13 @@ export function joinChunks(chunks: Uint8Array[]): Uint8Array {
     off += c.length;
   }
   return out;
+}
+
+/** Runs frames through a writer opened on an in-memory sink: the whole file as one buffer. */
+export function encodeInMemory(frames: Iterable<Frame>, open: (sink: ByteSink) => { write(frame: Frame): void; close(): void }): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  const w = open((c) => chunks.push(c));
+  for (const f of frames) w.write(f);
+  w.close();
+  return joinChunks(chunks);
 }

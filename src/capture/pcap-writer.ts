@@ -1,5 +1,5 @@
 import { CaptureError } from '../util/errors.js';
-import { ChunkWriter, joinChunks } from './chunk-writer.js';
+import { ChunkWriter, encodeInMemory } from './chunk-writer.js';
 import type { ByteSink } from './chunk-writer.js';
 import { LinkType } from './linktypes.js';
 import type { Frame } from './types.js';
@@ -101,9 +101,5 @@ export class PcapWriter {
 
 /** A whole pcap file in memory. */
 export function encodePcap(frames: Iterable<Frame>, options: PcapWriterOptions = {}): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const w = new PcapWriter((c) => chunks.push(c), options);
-  for (const f of frames) w.write(f);
-  w.close();
-  return joinChunks(chunks);
+  return encodeInMemory(frames, (sink) => new PcapWriter(sink, options));
 }

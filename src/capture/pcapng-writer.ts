@@ -1,5 +1,5 @@
 import { CaptureError } from '../util/errors.js';
-import { ChunkWriter, joinChunks } from './chunk-writer.js';
+import { ChunkWriter, encodeInMemory } from './chunk-writer.js';
 import type { ByteSink } from './chunk-writer.js';
 import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSRESOL, SHB_USERAPPL } from './pcapng-format.js';
 import { secNsecToUnits } from './timestamp.js';
@@ -182,9 +182,5 @@ function ifaceKey(ifIndex: number, linkType: number): number {
 
 /** A whole pcapng file in memory. */
 export function encodePcapng(frames: Iterable<Frame>, options: PcapngWriterOptions = {}): Uint8Array {
-  const chunks: Uint8Array[] = [];
-  const w = new PcapngWriter((c) => chunks.push(c), options);
-  for (const f of frames) w.write(f);
-  w.close();
-  return joinChunks(chunks);
+  return encodeInMemory(frames, (sink) => new PcapngWriter(sink, options));
 }
