@@ -113,6 +113,11 @@ export class FieldRegistry {
   }
 }
 
+/** The description a definer gives a field: its arguments, with the definer's layer and decimal display by default. */
+function describe(name: string, type: FieldType, description: string, layer: string, opts: FieldOptions): FieldInfo {
+  return { name, type, description, layer: opts.layer ?? layer, base: opts.base ?? 'dec', parent: opts.parent };
+}
+
 export class Definer {
   constructor(
     private readonly registry: FieldRegistry,
@@ -122,12 +127,7 @@ export class Definer {
 
   field(name: string, type: FieldType, description: string, get: Getter, opts: FieldOptions = {}): FieldDef {
     return this.registry.add({
-      name,
-      type,
-      description,
-      layer: opts.layer ?? this.layer,
-      base: opts.base ?? 'dec',
-      parent: opts.parent,
+      ...describe(name, type, description, this.layer, opts),
       get: this.alsoQuoted ? withQuoted(get) : get,
       own: get,
       alsoQuoted: this.alsoQuoted,
@@ -167,12 +167,7 @@ export class ScopedDefiner<T> {
     const scope = this.scope as Scope<unknown>;
     const all = collect(this.scope, get);
     return this.registry.add({
-      name,
-      type,
-      description,
-      layer: opts.layer ?? this.layer,
-      base: opts.base ?? 'dec',
-      parent: opts.parent,
+      ...describe(name, type, description, this.layer, opts),
       get: all,
       own: all,
       alsoQuoted: false,
