@@ -1,60 +1,189 @@
 /**
  * State of one TCP conversation and of each of its two directions, as
- * tshark's sequence analysis keeps it. Every number is a plain double;
- * sequence numbers are raw u32 values, times are nanoseconds from the
- * tracker's epoch.
+ * tshark's sequence analysis keeps it. Sequence numbers are raw u32 values,
+ * times are nanoseconds from the tracker's epoch.
  */
 import { WINDOW_SCALE_UNKNOWN } from '../types.js';
 import { Unacked } from './unacked.js';
 
-/** One direction: what its sender has sent and acknowledged. */
+/** Slots of a flow's numbers in its conversation's Float64Array. */
+const FLOW_SLOTS = 16;
+
+/**
+ * One direction: what its sender has sent and acknowledged. Its numbers
+ * live in a Float64Array shared with the other direction: sequence numbers
+ * above 2^30 and times are doubles, which V8 would box one by one (a pointer
+ * to chase per field) if they were object fields.
+ */
 export class Flow {
-  /** Relative numbering base (ISN, or the first sequence number seen minus one) and whether it is set. */
-  baseSet = false;
-  base = 0;
-  /** A SYN (or SYN/ACK) from this side was seen. */
+  /** A SYN (or SYN/ACK) from this side was seen; its relative numbering base is set. */
   sawSyn = false;
-  /** Window field of the last segment (unscaled); tshark starts it at 2^32 - 1 so no first segment is an update. */
-  window = 0xffffffff;
+  baseSet = false;
   /** Window scale shift, or WINDOW_SCALE_UNKNOWN / WINDOW_SCALE_NONE. */
   winScale: number = WINDOW_SCALE_UNKNOWN;
   /** Set by this side's SYN, cleared by its first pure ACK: until then its window is not scaled for "window full". */
   firstAck = false;
-  /** Highest next sequence number seen (0: none yet), with its frame and time. */
-  nextSeq = 0;
-  nextSeqFrame = 0;
-  nextSeqTime = 0;
-  /** Highest sequence number sent without a gap, for "ACKed unseen segment". */
-  maxSeqToBeAcked = 0;
-  /** Last acknowledgement number and the time of the segment carrying it. */
-  lastAck = 0;
-  lastAckTime = 0;
-  /** Duplicate ACK counter (-1 right after an ACK of unseen data) and the last frame that was not a duplicate. */
+  /** Duplicate ACK counter (-1 right after an ACK of unseen data). */
   dupAckNum = 0;
-  lastNonDupAck = 0;
   /** Analysis flags of this side's last segment (keep-alive and zero-window-probe ACKs look at them). */
   lastFlags = 0;
   /** Bytes in flight are only counted after an ACK from the other side, and again after a hole. */
   validBif = true;
-  pushBytesSent = 0;
   pushSetLast = false;
-  /** Sum of the SACK blocks in this side's last segment (at most three blocks count, as in tshark). */
-  sackedBytes = 0;
   readonly unacked = new Unacked();
   /** MPTCP, tshark's rule: the connection's option kinds when this side last sent, and whether its key and token were seen. */
   mpOps = 0;
   mpKeyed = false;
   mpToken = false;
-  /** MPTCP, our rule: the last data ACK this side sent (two u32 halves). */
   mpHasDataAck = false;
-  mpDataAckHi = 0;
-  mpDataAckLo = 0;
-  /** Summary: segments and bytes (frame lengths) sent, FIN seen. */
-  packets = 0;
-  bytes = 0;
   fin = false;
-  /** Sequence number right after this side's FIN, once seen. */
-  finEnd = -1;
+
+  constructor(
+    private readonly n: Float64Array,
+    private readonly at: number,
+  ) {
+    n[at + 1] = 0xffffffff;
+    n[at + 15] = -1;
+  }
+
+  /** Relative numbering base: the ISN, or the first sequence number seen minus one. */
+  get base(): number {
+    return this.n[this.at + 0]!;
+  }
+
+  set base(v: number) {
+    this.n[this.at + 0] = v;
+  }
+
+  /** Window field of the last segment (unscaled); tshark starts it at 2^32 - 1 so no first segment is an update. */
+  get window(): number {
+    return this.n[this.at + 1]!;
+  }
+
+  set window(v: number) {
+    this.n[this.at + 1] = v;
+  }
+
+  /** Highest next sequence number seen (0: none yet), with its frame and time. */
+  get nextSeq(): number {
+    return this.n[this.at + 2]!;
+  }
+
+  set nextSeq(v: number) {
+    this.n[this.at + 2] = v;
+  }
+
+  get nextSeqFrame(): number {
+    return this.n[this.at + 3]!;
+  }
+
+  set nextSeqFrame(v: number) {
+    this.n[this.at + 3] = v;
+  }
+
+  get nextSeqTime(): number {
+    return this.n[this.at + 4]!;
+  }
+
+  set nextSeqTime(v: number) {
+    this.n[this.at + 4] = v;
+  }
+
+  /** Highest sequence number sent without a gap, for "ACKed unseen segment". */
+  get maxSeqToBeAcked(): number {
+    return this.n[this.at + 5]!;
+  }
+
+  set maxSeqToBeAcked(v: number) {
+    this.n[this.at + 5] = v;
+  }
+
+  /** Last acknowledgement number and the time of the segment carrying it. */
+  get lastAck(): number {
+    return this.n[this.at + 6]!;
+  }
+
+  set lastAck(v: number) {
+    this.n[this.at + 6] = v;
+  }
+
+  get lastAckTime(): number {
+    return this.n[this.at + 7]!;
+  }
+
+  set lastAckTime(v: number) {
+    this.n[this.at + 7] = v;
+  }
+
+  /** The last frame of this side that was not a duplicate ACK. */
+  get lastNonDupAck(): number {
+    return this.n[this.at + 8]!;
+  }
+
+  set lastNonDupAck(v: number) {
+    this.n[this.at + 8] = v;
+  }
+
+  /** Bytes sent since the last PSH (tshark's push_bytes_sent). */
+  get pushBytesSent(): number {
+    return this.n[this.at + 9]!;
+  }
+
+  set pushBytesSent(v: number) {
+    this.n[this.at + 9] = v;
+  }
+
+  /** Sum of the SACK blocks in this side's last segment (at most three blocks count, as in tshark). */
+  get sackedBytes(): number {
+    return this.n[this.at + 10]!;
+  }
+
+  set sackedBytes(v: number) {
+    this.n[this.at + 10] = v;
+  }
+
+  /** MPTCP, our rule: the last data ACK this side sent (two u32 halves). */
+  get mpDataAckHi(): number {
+    return this.n[this.at + 11]!;
+  }
+
+  set mpDataAckHi(v: number) {
+    this.n[this.at + 11] = v;
+  }
+
+  get mpDataAckLo(): number {
+    return this.n[this.at + 12]!;
+  }
+
+  set mpDataAckLo(v: number) {
+    this.n[this.at + 12] = v;
+  }
+
+  /** Summary: bytes (frame lengths) and segments sent. */
+  get bytes(): number {
+    return this.n[this.at + 13]!;
+  }
+
+  set bytes(v: number) {
+    this.n[this.at + 13] = v;
+  }
+
+  get packets(): number {
+    return this.n[this.at + 14]!;
+  }
+
+  set packets(v: number) {
+    this.n[this.at + 14] = v;
+  }
+
+  /** Sequence number right after this side's FIN, once seen (-1 before). */
+  get finEnd(): number {
+    return this.n[this.at + 15]!;
+  }
+
+  set finEnd(v: number) {
+    this.n[this.at + 15] = v;
+  }
 }
 
 /** MPTCP connection state tshark shares between subflows (its `mp_operations`). */
@@ -64,28 +193,30 @@ export interface MptcpShared {
 
 export type ConversationState = 'open' | 'closed' | 'reset';
 
+const FIRST_TIME = 2 * FLOW_SLOTS;
+const PREV_TIME = FIRST_TIME + 1;
+const LAST_TIME = FIRST_TIME + 2;
+const SYN_TIME = FIRST_TIME + 3;
+const INITIAL_RTT = FIRST_TIME + 4;
+const FIRST_FRAME = FIRST_TIME + 5;
+const LAST_FRAME = FIRST_TIME + 6;
+const SLOTS = FIRST_TIME + 7;
+
 export class Conversation {
+  /** The numbers of both flows and of the conversation, side by side. */
+  private readonly n = new Float64Array(SLOTS);
   /** Flow of the endpoint that sorts first (tshark's flow2 when addresses differ) and of the other. */
-  readonly lo = new Flow();
-  readonly hi = new Flow();
+  readonly lo = new Flow(this.n, 0);
+  readonly hi = new Flow(this.n, FLOW_SLOTS);
   /** Which side sent the first packet seen: `true` for the endpoint that sorts first. */
   firstFromLo = true;
-  /** Times of the first and the previous packet (tcp.time_relative, tcp.time_delta). */
-  firstTime: number;
-  prevTime: number;
-  /** Time of the most recent SYN (when `sawSyn`) and the initial RTT (0 while unknown). */
+  /** A SYN was seen (`synTime` holds the latest one's time). */
   sawSyn = false;
-  synTime = 0;
-  initialRtt = 0;
   /** tshark's MPTCP connection state, when tshark would have created it. */
   mptcp: MptcpShared | undefined;
   /** Some segment carried an MPTCP option. */
   sawMptcp = false;
   state: ConversationState = 'open';
-  firstFrame: number;
-  lastFrame: number;
-  /** Time of the last packet. */
-  lastTime: number;
   /** tshark's tcp.completeness bits: SYN 1, SYN/ACK 2, ACK 4, data 8, FIN 16, RST 32. */
   completeness = 0;
 
@@ -95,11 +226,60 @@ export class Conversation {
     frame: number,
     time: number,
   ) {
-    this.firstTime = time;
-    this.prevTime = time;
-    this.firstFrame = frame;
-    this.lastFrame = frame;
-    this.lastTime = time;
+    const n = this.n;
+    n[FIRST_TIME] = n[PREV_TIME] = n[LAST_TIME] = time;
+    n[FIRST_FRAME] = n[LAST_FRAME] = frame;
+  }
+
+  /** Times of the first, previous and last packet (tcp.time_relative, tcp.time_delta). */
+  get firstTime(): number {
+    return this.n[FIRST_TIME]!;
+  }
+
+  get prevTime(): number {
+    return this.n[PREV_TIME]!;
+  }
+
+  set prevTime(v: number) {
+    this.n[PREV_TIME] = v;
+  }
+
+  get lastTime(): number {
+    return this.n[LAST_TIME]!;
+  }
+
+  set lastTime(v: number) {
+    this.n[LAST_TIME] = v;
+  }
+
+  /** Time of the most recent SYN. */
+  get synTime(): number {
+    return this.n[SYN_TIME]!;
+  }
+
+  set synTime(v: number) {
+    this.n[SYN_TIME] = v;
+  }
+
+  /** Initial RTT in nanoseconds, 0 while unknown. */
+  get initialRtt(): number {
+    return this.n[INITIAL_RTT]!;
+  }
+
+  set initialRtt(v: number) {
+    this.n[INITIAL_RTT] = v;
+  }
+
+  get firstFrame(): number {
+    return this.n[FIRST_FRAME]!;
+  }
+
+  get lastFrame(): number {
+    return this.n[LAST_FRAME]!;
+  }
+
+  set lastFrame(v: number) {
+    this.n[LAST_FRAME] = v;
   }
 }
 
