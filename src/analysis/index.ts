@@ -11,7 +11,8 @@ import { TcpTracker } from './tcp/tracker.js';
 import type { TcpTrackerOptions } from './tcp/tracker.js';
 
 export { TcpTracker } from './tcp/tracker.js';
-export type { TcpConversationSummary, TcpTrackerOptions } from './tcp/tracker.js';
+export type { TcpTrackerOptions } from './tcp/tracker.js';
+export type { TcpConversationSummary } from './tcp/summary.js';
 export { mptcpOptionOverruns } from './tcp/options.js';
 export { tcpSegmentLength } from './tcp/segment.js';
 export { TcpAnalysisFlag, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from './types.js';

@@ -160,3 +160,21 @@ function mix(h: number, k: number): number {
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
+
+/** Orders two IPv6 endpoints as tshark does: address bytes, then port. */
+export function compareEndpoints(a: Uint8Array, pa: number, b: Uint8Array, pb: number): number {
+  for (let i = 0; i < 16; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return pa - pb;
+}
+
+/** The table key of an IPv6 endpoint pair, the endpoint that sorts first given first. */
+export function v6Key(a: Uint8Array, pa: number, b: Uint8Array, pb: number): string {
+  let s = '';
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((a[i] ?? 0) << 8) | (a[i + 1] ?? 0));
+  s += String.fromCharCode(pa);
+  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
+  return s + String.fromCharCode(pb);
+}

@@ -16,21 +16,25 @@
  * option the connection had not used before appeared since the sender's
  * previous segment.
  */
-import { keyToToken } from '../../mptcp/crypto.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Ipv4Repr, Ipv6Repr, Packet, TcpRepr } from '../../wire/types.js';
 import { TcpAnalysisFlag as A, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import { newResult } from './annotation.js';
 import type { TcpResult } from './annotation.js';
-import { ConversationTable } from './conv-table.js';
+import { ConversationTable, compareEndpoints, v6Key } from './conv-table.js';
 import { Conversation, Flow } from './conversation.js';
-import type { ConversationKey, ConversationState, MptcpShared } from './conversation.js';
-import { MpKind, OptionScan } from './options.js';
+import type { ConversationKey } from './conversation.js';
+import { MptcpDupAckRule } from './mptcp-rule.js';
+import { OptionScan } from './options.js';
 import { tcpSegmentLength } from './segment.js';
+import { summarize } from './summary.js';
+import type { TcpConversationSummary } from './summary.js';
 import { add32, NS_PER_SEC, seqGt, seqLe, seqLt, sub32, within } from './seq.js';
 import { MAX_UNACKED } from './unacked.js';
 import type { AckMatch } from './unacked.js';
+
+export type { TcpConversationSummary } from './summary.js';
 
 export interface TcpTrackerOptions {
   /** Relative sequence and acknowledgement numbers (first byte is 1), as tshark by default. Default true. */
@@ -45,34 +49,6 @@ export interface TcpTrackerOptions {
    * most this many, oldest forgotten first. Default 20000.
    */
   maxClosed?: number;
-}
-
-/** One conversation as `conversations()` reports it; side A sent the first packet seen (the client when the SYN was captured). */
-export interface TcpConversationSummary {
-  stream: number;
-  family: 4 | 6;
-  /** IPv4: the address as an unsigned number; IPv6: its 16 bytes. */
-  addrA: number | Uint8Array;
-  portA: number;
-  addrB: number | Uint8Array;
-  portB: number;
-  firstFrame: number;
-  lastFrame: number;
-  /** Capture times of the first and last packet, seconds since the epoch (microsecond precision). */
-  firstTime: number;
-  lastTime: number;
-  packetsAtoB: number;
-  bytesAtoB: number;
-  packetsBtoA: number;
-  bytesBtoA: number;
-  /** A SYN from A, a SYN from B (the SYN/ACK), a FIN each way. */
-  synA: boolean;
-  synB: boolean;
-  finA: boolean;
-  finB: boolean;
-  state: ConversationState;
-  /** Some segment carried an MPTCP option. */
-  mptcp: boolean;
 }
 
 const SYN = TcpFlag.SYN;
@@ -99,7 +75,7 @@ interface Lookup {
 
 export class TcpTracker {
   private readonly relative: boolean;
-  private readonly mptcpAware: boolean;
+  private readonly mptcp: MptcpDupAckRule;
   private readonly keepSummaries: boolean;
   private readonly maxClosed: number;
   private readonly table = new ConversationTable();
@@ -108,8 +84,6 @@ export class TcpTracker {
   private readonly scan = new OptionScan();
   private readonly match: AckMatch = { frame: 0, ts: 0 };
   private readonly lookup: Lookup = { conv: undefined as unknown as Conversation, fromLo: true, isNew: false };
-  /** tshark's MPTCP token table (compat rule only): token to shared connection state. */
-  private readonly tokens = new Map<number, MptcpShared>();
   /** Conversations by stream index (a summary once forgotten), when summaries are kept. */
   private readonly all: Array<Conversation | TcpConversationSummary> = [];
   /** Ended conversations, oldest first, waiting to be forgotten. */
@@ -120,7 +94,7 @@ export class TcpTracker {
 
   constructor(opts: TcpTrackerOptions = {}) {
     this.relative = opts.relativeSeq ?? true;
-    this.mptcpAware = opts.mptcpAwareDupAck ?? true;
+    this.mptcp = new MptcpDupAckRule(opts.mptcpAwareDupAck ?? true);
     this.keepSummaries = opts.summaries ?? true;
     this.maxClosed = opts.maxClosed ?? 20_000;
   }
@@ -185,10 +159,7 @@ export class TcpTracker {
     conv.lastTime = now;
     fwd.sackedBytes = 0;
     const scan = this.scan.scan(tcp.options, pkt.data);
-    if (scan.mpKinds !== 0) {
-      conv.sawMptcp = true;
-      if (!this.mptcpAware) this.tsharkMptcpState(conv, fwd, rev);
-    }
+    if (scan.mpKinds !== 0) this.mptcp.noteOptions(conv, fwd, rev, scan);
 
     const declared = tcp.dataOffset * 4;
     const seglen = quoted ? -1 : tcpSegmentLength(pkt, tcp);
@@ -232,7 +203,7 @@ export class TcpTracker {
     if (!stopped) {
       if (ta) this.report(r, conv, fl);
       if (flags & SYN) verifyWindowScaling(fwd, rev, (flags & ACK) !== 0);
-      if (conv.mptcp !== undefined) conv.mptcp.ops |= scan.mpKinds & 0xff;
+      this.mptcp.afterOptions(conv, scan);
     }
     return this.ended(r, conv, fwd, rev, flags);
   }
@@ -288,9 +259,9 @@ export class TcpTracker {
         break checks;
       }
       if (window === 0) break checks;
-      if (this.mptcpForgives(conv, fwd)) {
+      if (this.mptcp.forgives(conv, fwd, this.scan)) {
         // Our rule: the ACK carries new MPTCP information, so later repeats duplicate this one.
-        if (this.mptcpAware) {
+        if (this.mptcp.aware) {
           r.mptcpNotDupAck = true;
           fwd.lastNonDupAck = frame;
           fwd.dupAckNum = 0;
@@ -338,13 +309,7 @@ export class TcpTracker {
     fwd.window = window;
     fwd.lastAck = ack;
     fwd.lastAckTime = now;
-    if (conv.mptcp !== undefined) fwd.mpOps = conv.mptcp.ops;
-    const scan = this.scan;
-    if (scan.hasDataAck) {
-      fwd.mpHasDataAck = true;
-      fwd.mpDataAckHi = scan.dataAckHi;
-      fwd.mpDataAckLo = scan.dataAckLo;
-    }
+    this.mptcp.remember(conv, fwd, this.scan);
     fwd.lastFlags = ta ? fl : 0;
     if (flags & FIN) {
       fwd.fin = true;
@@ -422,53 +387,6 @@ export class TcpTracker {
     } else {
       fwd.pushBytesSent += seglen;
     }
-  }
-
-  /** Whether an ACK that repeats the previous one is not a duplicate because of its MPTCP content. */
-  private mptcpForgives(conv: Conversation, fwd: Flow): boolean {
-    if (!this.mptcpAware) return conv.mptcp !== undefined && conv.mptcp.ops !== fwd.mpOps;
-    const s = this.scan;
-    if (s.mpKinds & ~MpKind.DSS) return true;
-    return s.hasDataAck && (!fwd.mpHasDataAck || s.dataAckHi !== fwd.mpDataAckHi || s.dataAckLo !== fwd.mpDataAckLo);
-  }
-
-  /**
-   * tshark's MPTCP connection record, created by the options as tshark
-   * creates it and shared between subflows through the token of a key or of
-   * an MP_JOIN, so that its duplicate-ACK rule can be reproduced exactly.
-   */
-  private tsharkMptcpState(conv: Conversation, fwd: Flow, rev: Flow): void {
-    const s = this.scan;
-    // Every subtype after MP_JOIN creates the record when there is none.
-    if (s.mpKinds & ~(MpKind.CAPABLE | MpKind.JOIN)) conv.mptcp ??= { ops: 0 };
-    const cap = s.capable?.mptcp;
-    if (cap?.name === 'MP_CAPABLE' && cap.senderKey !== undefined) {
-      if (!fwd.mpKeyed) {
-        fwd.mpKeyed = true;
-        this.joinByToken(conv, fwd, tsharkToken(cap.senderKey, cap.version));
-      }
-      if (cap.receiverKey !== undefined && !rev.mpKeyed) {
-        rev.mpKeyed = true;
-        this.joinByToken(conv, rev, tsharkToken(cap.receiverKey, cap.version));
-      }
-    }
-    const join = s.join;
-    if (join !== undefined) {
-      if (join.length !== 12) conv.mptcp ??= { ops: 0 };
-      else if (join.mptcp.name === 'MP_JOIN' && join.mptcp.token !== undefined) this.joinByToken(conv, rev, join.mptcp.token);
-    }
-  }
-
-  /** A side's token names its connection: a known token attaches this subflow, a new one is registered. */
-  private joinByToken(conv: Conversation, side: Flow, token: number): void {
-    if (side.mpToken && conv.mptcp !== undefined) return;
-    const known = this.tokens.get(token);
-    if (known !== undefined) conv.mptcp = known;
-    else {
-      conv.mptcp ??= { ops: 0 };
-      this.tokens.set(token, conv.mptcp);
-    }
-    side.mpToken = true;
   }
 
   /** FIN both ways and the ACK of the last one, or a RST, ends a conversation. */
@@ -609,53 +527,3 @@ function verifyWindowScaling(fwd: Flow, rev: Flow, synAck: boolean): void {
   }
 }
 
-/** The token tshark derives from an MP_CAPABLE key: SHA-1 for version 0, SHA-256 for 1, zero otherwise. */
-function tsharkToken(key: bigint, version: number): number {
-  return version === 0 || version === 1 ? keyToToken(key, version) : 0;
-}
-
-/** Orders two IPv6 endpoints as tshark does: address bytes, then port. */
-function compareEndpoints(a: Uint8Array, pa: number, b: Uint8Array, pb: number): number {
-  for (let i = 0; i < 16; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return pa - pb;
-}
-
-function v6Key(a: Uint8Array, pa: number, b: Uint8Array, pb: number): string {
-  let s = '';
-  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((a[i] ?? 0) << 8) | (a[i + 1] ?? 0));
-  s += String.fromCharCode(pa);
-  for (let i = 0; i < 16; i += 2) s += String.fromCharCode(((b[i] ?? 0) << 8) | (b[i + 1] ?? 0));
-  return s + String.fromCharCode(pb);
-}
-
-function summarize(c: Conversation, epochSec: number): TcpConversationSummary {
-  const aIsLo = c.firstFromLo;
-  const a = aIsLo ? c.lo : c.hi;
-  const b = aIsLo ? c.hi : c.lo;
-  const k = c.key;
-  return {
-    stream: c.stream,
-    family: k.family === 6 ? 6 : 4,
-    addrA: aIsLo ? k.loAddr : k.hiAddr,
-    portA: aIsLo ? k.loPort : k.hiPort,
-    addrB: aIsLo ? k.hiAddr : k.loAddr,
-    portB: aIsLo ? k.hiPort : k.loPort,
-    firstFrame: c.firstFrame,
-    lastFrame: c.lastFrame,
-    firstTime: epochSec + c.firstTime / NS_PER_SEC,
-    lastTime: epochSec + c.lastTime / NS_PER_SEC,
-    packetsAtoB: a.packets,
-    bytesAtoB: a.bytes,
-    packetsBtoA: b.packets,
-    bytesBtoA: b.bytes,
-    synA: a.sawSyn,
-    synB: b.sawSyn,
-    finA: a.fin,
-    finB: b.fin,
-    state: c.state,
-    mptcp: c.sawMptcp,
-  };
-}
