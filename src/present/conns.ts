@@ -8,7 +8,7 @@
  */
 import type { DataDir, Instant, MptcpConnection, MptcpSubflow } from '../analysis/mptcp/types.js';
 import type { TcpConversationReport } from '../analysis/report/summary.js';
-import { endpointText, formatCount, formatDuration, formatJson, formatOffset, formatTable } from './summary.js';
+import { endpointText, formatCount, formatDuration, formatJson, formatOffset, formatTable, formatTcpTable } from './summary.js';
 import type { Align } from './summary.js';
 
 export interface ConnsReport {
@@ -126,18 +126,10 @@ export function formatConnection(c: MptcpConnection, origin: Instant | undefined
 }
 
 function tcpTable(list: readonly TcpConversationReport[]): string[] {
-  const headers = ['stream', 'A → B', 'state', 'start', 'duration', 'bytes A→B', 'bytes B→A'];
-  const align: Align[] = ['right', 'left', 'left', 'right', 'right', 'right', 'right'];
-  const rows = list.map((c) => [
-    String(c.stream),
-    `${endpointText(c.a)} → ${endpointText(c.b)}`,
-    c.state,
-    formatOffset(c.start),
-    formatDuration(c.duration),
-    formatCount(c.directions[0].bytes),
-    formatCount(c.directions[1].bytes),
+  return formatTcpTable(list, [
+    { header: 'bytes A→B', align: 'right', cell: (c) => formatCount(c.directions[0].bytes) },
+    { header: 'bytes B→A', align: 'right', cell: (c) => formatCount(c.directions[1].bytes) },
   ]);
-  return formatTable(headers, rows, align, '  ');
 }
 
 /** The whole listing as text lines (without the final newline). */

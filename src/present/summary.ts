@@ -188,22 +188,37 @@ export function formatConnectionSummary(c: ConnectionSummary): string[] {
   return lines;
 }
 
+/** A column of a TCP conversation table: its header, its alignment and a row's cell. */
+export interface TcpColumn {
+  header: string;
+  align: Align;
+  cell(c: TcpConversationReport): string;
+}
+
+/** The columns every TCP conversation table opens with. */
+const TCP_LEAD: readonly TcpColumn[] = [
+  { header: 'stream', align: 'right', cell: (c) => String(c.stream) },
+  { header: 'A → B', align: 'left', cell: (c) => `${endpointText(c.a)} → ${endpointText(c.b)}` },
+  { header: 'state', align: 'left', cell: (c) => c.state },
+  { header: 'start', align: 'right', cell: (c) => formatOffset(c.start) },
+  { header: 'duration', align: 'right', cell: (c) => formatDuration(c.duration) },
+];
+
+/** Plain TCP conversations, one row each: stream, endpoints, state, start and duration, then `more`. */
+export function formatTcpTable(list: readonly TcpConversationReport[], more: readonly TcpColumn[]): string[] {
+  const columns = [...TCP_LEAD, ...more];
+  const rows = list.map((c) => columns.map((col) => col.cell(c)));
+  return formatTable(columns.map((col) => col.header), rows, columns.map((col) => col.align), '  ');
+}
+
 function tcpTable(list: readonly TcpConversationReport[]): string[] {
-  const headers = ['stream', 'A → B', 'state', 'start', 'duration', 'bytes A→B', 'bytes B→A', 'retrans A→B', 'retrans B→A', 'RTT A→B ack min/med/p95 (n)'];
-  const align: Align[] = ['right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'];
-  const rows = list.map((c) => [
-    String(c.stream),
-    `${endpointText(c.a)} → ${endpointText(c.b)}`,
-    c.state,
-    formatOffset(c.start),
-    formatDuration(c.duration),
-    formatBytes(c.directions[0].bytes),
-    formatBytes(c.directions[1].bytes),
-    countedText(c.directions[0].retransmissions),
-    countedText(c.directions[1].retransmissions),
-    rttText(c.directions[0].rtt.ack),
+  return formatTcpTable(list, [
+    { header: 'bytes A→B', align: 'right', cell: (c) => formatBytes(c.directions[0].bytes) },
+    { header: 'bytes B→A', align: 'right', cell: (c) => formatBytes(c.directions[1].bytes) },
+    { header: 'retrans A→B', align: 'right', cell: (c) => countedText(c.directions[0].retransmissions) },
+    { header: 'retrans B→A', align: 'right', cell: (c) => countedText(c.directions[1].retransmissions) },
+    { header: 'RTT A→B ack min/med/p95 (n)', align: 'left', cell: (c) => rttText(c.directions[0].rtt.ack) },
   ]);
-  return formatTable(headers, rows, align, '  ');
 }
 
 /** The whole report as text lines (without the final newline). */
