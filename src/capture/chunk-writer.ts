@@ -1,3 +1,4 @@
+import { concatBytes } from '../util/bytes.js';
 import type { Frame } from './types.js';
 
 /** A byte sink: receives finished chunks it may keep (they are never reused). */
@@ -56,14 +57,7 @@ export class ChunkWriter {
 
 /** Concatenates chunks (returns the only one as is). */
 export function joinChunks(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** Runs frames through a writer opened on an in-memory sink: the whole file as one buffer. */

@@ -13,6 +13,7 @@
  */
 import { formatValue, isMulti } from '../fields/index.js';
 import type { FieldContext, FieldDef, FieldRegistry, FieldResult, FieldType, FieldValue } from '../fields/index.js';
+import { concatBytes } from '../util/bytes.js';
 import type { BitAnd, Call, Compare, CompareOp, Expr, InSet, Operand, Quantifier, Slice, SliceRange, Span, Test } from './ast.js';
 import { FilterError } from './errors.js';
 import {
@@ -228,20 +229,12 @@ function cut(b: Uint8Array, ranges: readonly SliceRange[]): Uint8Array | undefin
     return at && b.subarray(at[0], at[1]);
   }
   const parts: Uint8Array[] = [];
-  let total = 0;
   for (const r of ranges) {
     const at = rangeBounds(r, b.length);
     if (at === undefined) return undefined;
     parts.push(b.subarray(at[0], at[1]));
-    total += at[1] - at[0];
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Bytes as one character per byte, for regular expressions over byte fields. */

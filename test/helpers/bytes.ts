@@ -1,4 +1,5 @@
 /** Byte helpers for tests that spell packets by hand: hex in and out, concatenation, the Internet checksum sum. */
+import { concatBytes } from '../../src/util/bytes.js';
 
 /** Hex digits to bytes; spaces and colons are ignored so that fields can be written apart. */
 export function hex(s: string): Uint8Array {
@@ -13,13 +14,7 @@ export function toHex(b: Uint8Array): string {
 }
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /**
