@@ -201,3 +201,66 @@ export function mptcpDataAckScenario(): Scenario {
     t.b({ seq: S + 1, ack: C + 1, win: 509, opts: `${dssAck(200)} 1e08 3101 0a000009` });
   }, { 5: '', 6: '[TCP Dup ACK 5#1] ', 7: '', 8: '' });
 }
+
+/**
+ * A bulk transfer seen at the receiver through a lossy, reordering path:
+ * lost segments are missing from the capture, the receiver sends duplicate
+ * ACKs with SACK blocks, the sender retransmits (fast or after a timeout),
+ * and the receiver's window opens and closes. Seeded, so it reproduces.
+ */
+export function lossyTransfer(seed: number, segments = 400): Timeline {
+  let s = seed >>> 0;
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  const tl = new Timeline();
+  const t = new Talk(tl, { ip: '10.9.0.1', port: 40000 + (seed % 1000) }, { ip: '10.9.0.2', port: 45000 });
+  const mss = 1000;
+  const isn = (seed * 2654435761) >>> 0;
+  const at = (i: number) => r(isn + 1 + i * mss);
+  t.a({ seq: isn, f: 'S', opts: synOpts(3), win: 64240 });
+  t.b({ seq: S, ack: r(isn + 1), f: 'SA', opts: synOpts(2), win: 65160, dt: 0.01 });
+  t.a({ seq: r(isn + 1), ack: S + 1, win: 8000, dt: 0.01 });
+  const received = new Set<number>();
+  let cum = 0;
+  let dups = 0;
+  let pending: number[] = [];
+  let window = 4000;
+  const ackNow = (dt: number) => {
+    while (received.has(cum)) cum++;
+    const above = [...received].filter((i) => i > cum).sort((x, y) => x - y);
+    let opts = '';
+    if (above.length > 0) {
+      const left = above[0]!;
+      let right = left;
+      while (received.has(right + 1)) right++;
+      opts = `0101 050a ${at(left).toString(16).padStart(8, '0')} ${at(right + 1).toString(16).padStart(8, '0')}`;
+    }
+    const roll = rand();
+    if (roll < 0.02) window = 0;
+    else if (roll < 0.1 || window === 0) window = 2000 + Math.floor(rand() * 4000);
+    t.b({ seq: S + 1, ack: at(cum), win: window, opts, dt });
+    return above.length > 0;
+  };
+  for (let i = 0; i < segments; i++) {
+    pending.push(i);
+    if (rand() < 0.1) pending.reverse();
+    if (pending.length < 2 && i < segments - 1) continue;
+    for (const k of pending) {
+      if (rand() < 0.08) continue;
+      received.add(k);
+      t.a({ seq: at(k), ack: S + 1, f: rand() < 0.3 ? 'PA' : 'A', len: mss, win: 8000, dt: 0.0002 + rand() * 0.002 });
+    }
+    pending = [];
+    if (ackNow(0.0001 + rand() * 0.003)) dups++;
+    else dups = 0;
+    // The sender resends the hole after three duplicates (fast) or, sometimes, much later (timeout).
+    if (dups >= 3 || (dups > 0 && rand() < 0.05)) {
+      received.add(cum);
+      t.a({ seq: at(cum), ack: S + 1, f: 'A', len: mss, win: 8000, dt: dups >= 3 ? 0.001 : 0.3 });
+      ackNow(0.001);
+      dups = 0;
+    }
+  }
+  for (let k = 0; k <= segments; k++) received.add(k);
+  ackNow(0.5);
+  return tl;
+}

@@ -21,7 +21,7 @@ import type { Packet } from '../../src/wire/types.js';
 import { hasCommand } from '../helpers/shared.js';
 import { Talk, Timeline, synOpts } from './tcp-craft.js';
 import { differences, ourValues, tsharkValues } from './tcp-compare.js';
-import { SCENARIOS, mptcpDataAckScenario } from './tcp-scenarios.js';
+import { SCENARIOS, lossyTransfer, mptcpDataAckScenario } from './tcp-scenarios.js';
 
 const SKIP_NO_TSHARK = hasCommand('tshark') ? false : 'tshark is not installed';
 
@@ -62,6 +62,15 @@ describe('the same conversations in tshark 4.0', { skip: SKIP_NO_TSHARK }, () =>
       assert.deepEqual(d, [], `${s.name}: differs from tshark`);
     });
   });
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    it(`lossy, reordering transfer #${seed}: every frame as tshark has it`, () => {
+      const path = join(dir, `lossy${seed}.pcap`);
+      writeFileSync(path, lossyTransfer(seed).pcap());
+      const theirs = tsharkValues(path);
+      assert.deepEqual(differences(theirs, ourValues(path)).diffs, []);
+      assert.ok(theirs.filter((f) => f.info.startsWith('[TCP')).length > 100);
+    });
+  }
   it(`${mptcp.name}: tshark's rule with mptcpAwareDupAck off, ours on`, () => {
     const path = join(dir, 'mptcp.pcap');
     writeFileSync(path, mptcp.timeline.pcap());
