@@ -446,8 +446,12 @@ export class Compiler {
 
   // ---- literals -------------------------------------------------------
 
-  private literal(o: Operand, t: Source): Literal {
+  private constant(o: Operand): asserts o is LiteralOperand {
     if (!isLiteralOperand(o)) this.fail(`${this.label(o)} must be a constant value here.`, o);
+  }
+
+  private literal(o: Operand, t: Source): Literal {
+    this.constant(o);
     switch (t.kind) {
       case 'int':
         return Number(this.integer(o, t));
@@ -481,7 +485,7 @@ export class Compiler {
   }
 
   private integer(o: Operand, t: Source): bigint {
-    if (!isLiteralOperand(o)) this.fail(`${this.label(o)} must be a constant value here.`, o);
+    this.constant(o);
     this.noStrings(o, t);
     const text = this.label(o);
     const v = o.kind === 'char' ? BigInt(o.value) : parseInteger(o.text);
@@ -567,7 +571,7 @@ export class Compiler {
 
   /** Bytes: a byte string, a quoted string (its UTF-8 bytes), a character or a hex integer of one byte. */
   private bytes(o: Operand): Uint8Array {
-    if (!isLiteralOperand(o)) this.fail(`${this.label(o)} must be a constant value here.`, o);
+    this.constant(o);
     if (o.kind === 'string') return o.bytes;
     if (o.kind === 'char') {
       if (o.value > 0xff) this.fail(`${this.label(o)} does not fit in one byte.`, o);
@@ -587,6 +591,10 @@ export class Compiler {
   }
 
   // ---- tests ----------------------------------------------------------
+
+  private comparable(s: Source): void {
+    if (s.kind === 'presence') this.fail(`${s.label} is a ${TYPE_NAMES[s.type]}: it can be tested for presence, not compared.`, s.span);
+  }
 
   private test(e: Test): Predicate {
     const s = this.required(e.value);
@@ -608,9 +616,7 @@ export class Compiler {
         [left, right, leftOp, rightOp, op] = [right, undefined, rightOp, leftOp, mirrored];
       }
     }
-    if (left.kind === 'presence') {
-      this.fail(`${left.label} is a ${TYPE_NAMES[left.type]}: it can be tested for presence, not compared.`, left.span);
-    }
+    this.comparable(left);
     switch (op) {
       case 'contains':
         return quantify(e.quantifier, left, this.contains(left, rightOp, right));
@@ -684,7 +690,7 @@ export class Compiler {
 
   private inSet(e: InSet): Predicate {
     const left = this.required(e.left);
-    if (left.kind === 'presence') this.fail(`${left.label} is a ${TYPE_NAMES[left.type]}: it can be tested for presence, not compared.`, left.span);
+    this.comparable(left);
     const ints = new Set<number>();
     const tests: ValueTest[] = [];
     for (const el of e.elements) {
