@@ -4,6 +4,7 @@
  * dotted quads, compressed IPv6, colon-separated MACs, bare or
  * colon-separated hex bytes, seconds with nine decimals, booleans as 1/0.
  */
+import { ipv4ToString } from '../wire/ipv4.js';
 import type { FieldBase, FieldType, FieldValue, TimeValue } from './types.js';
 
 const HEX2: string[] = [];
@@ -17,9 +18,8 @@ export function bytesHex(b: Uint8Array, sep = ''): string {
   return s;
 }
 
-export function ipv4Text(a: number): string {
-  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
-}
+/** A dotted quad: the wire module's spelling, which is tshark's. */
+export { ipv4ToString as ipv4Text };
 
 export function etherText(b: Uint8Array): string {
   return bytesHex(b, ':');
@@ -107,7 +107,7 @@ export function formatValue(v: FieldValue, type: FieldType, base: FieldBase, byt
     case 'string':
       return v;
     case 'number':
-      if (type === 'ipv4') return ipv4Text(v);
+      if (type === 'ipv4') return ipv4ToString(v);
       if (base === 'hex' || base === 'hex_dec') {
         const n = type === 'int32' ? v >>> 0 : v;
         return '0x' + n.toString(16).padStart(HEX_WIDTH[type] ?? 0, '0');

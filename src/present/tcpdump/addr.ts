@@ -35,10 +35,8 @@ export function hexBytes(b: Uint8Array, start = 0, end = b.length): string {
   return s;
 }
 
-/** An IPv4 address held as an unsigned 32-bit number. */
-export function ipv4String(a: number): string {
-  return (a >>> 24) + '.' + ((a >>> 16) & 0xff) + '.' + ((a >>> 8) & 0xff) + '.' + (a & 0xff);
-}
+/** An IPv4 address held as an unsigned 32-bit number (tcpdump's dotted quad is the wire module's). */
+export { ipv4ToString as ipv4String } from '../../wire/ipv4.js';
 
 /** An IPv4 address stored as 4 bytes at `off`. */
 export function ipv4BytesString(b: Uint8Array, off: number): string {
