@@ -26,36 +26,44 @@ export function etherText(b: Uint8Array): string {
 }
 
 /**
- * RFC 5952 text of a 16-byte address: the first longest run of two or more
- * zero words becomes `::`; IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
- * (`::a.b.c.d`) addresses end in a dotted quad, as inet_ntop writes them.
+ * Text of the 16-byte IPv6 address at `off`, as inet_ntop writes it (tshark
+ * and tcpdump alike): the first longest run of two or more zero words
+ * becomes `::`, and IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible
+ * (`::a.b.c.d`) addresses end in a dotted quad. The wire module's
+ * ipv6ToString follows RFC 5952 strictly and writes the latter in hex words.
  */
-export function ipv6Text(b: Uint8Array): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(((b[2 * i] ?? 0) << 8) | (b[2 * i + 1] ?? 0));
-  let best = -1;
+export function ipv6Text(b: Uint8Array, off = 0): string {
+  // Longest run of zero words (the first one on ties), only when two or more long.
+  let bestBase = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
+  let curBase = -1;
+  let curLen = 0;
+  for (let i = 0; i < 8; i++) {
+    const w = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
+    if (w === 0) {
+      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
+    } else if (curBase !== -1) {
+      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
+      curBase = -1;
+    }
   }
-  if (bestLen < 2) best = -1;
-  const quad = () => `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-  if (best === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-    return bestLen === 6 ? `::${quad()}` : `::ffff:${quad()}`;
-  }
+  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
+  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
+
   let s = '';
   for (let i = 0; i < 8; i++) {
-    if (i === best) {
-      s += i === 0 ? '::' : ':';
-      i += bestLen - 1;
+    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
+      if (i === bestBase) s += ':';
       continue;
     }
-    s += w[i]!.toString(16) + (i < 7 ? ':' : '');
+    if (i !== 0) s += ':';
+    const w5 = (b[off + 10]! << 8) | b[off + 11]!;
+    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w5 === 0xffff))) {
+      return s + b[off + 12]! + '.' + b[off + 13]! + '.' + b[off + 14]! + '.' + b[off + 15]!;
+    }
+    s += ((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!).toString(16);
   }
+  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
   return s;
 }
 

@@ -43,41 +43,8 @@ export function ipv4BytesString(b: Uint8Array, off: number): string {
   return b[off]! + '.' + b[off + 1]! + '.' + b[off + 2]! + '.' + b[off + 3]!;
 }
 
-/** A 16-byte IPv6 address at `off`. */
-export function ipv6String(b: Uint8Array, off = 0): string {
-  // Longest run of zero words (the first one on ties), only when two or more long.
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    const w = (b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!;
-    if (w === 0) {
-      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
-    } else if (curBase !== -1) {
-      if (bestBase === -1 || curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-      curBase = -1;
-    }
-  }
-  if (curBase !== -1 && (bestBase === -1 || curLen > bestLen)) { bestBase = curBase; bestLen = curLen; }
-  if (bestBase !== -1 && bestLen < 2) bestBase = -1;
-
-  let s = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) s += ':';
-      continue;
-    }
-    if (i !== 0) s += ':';
-    const w5 = (b[off + 10]! << 8) | b[off + 11]!;
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && w5 === 0xffff))) {
-      return s + ipv4BytesString(b, off + 12);
-    }
-    s += ((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!).toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) s += ':';
-  return s;
-}
+/** A 16-byte IPv6 address at `off`: inet_ntop's form, which tshark's fields share. */
+export { ipv6Text as ipv6String } from '../../fields/format.js';
 
 /** A 6-byte MAC address at `off`, `aa:bb:cc:dd:ee:ff`. */
 export function macString(b: Uint8Array, off = 0): string {
