@@ -5,12 +5,15 @@ import type { CaptureFormat, Frame } from '../capture/index.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import type { Packet } from '../wire/types.js';
 import {
-  DetailFormatter, FieldsWriter, JsonWriter, ListFormatter, TcpdumpFormatter, formatHex, formatTcpdumpHex, parseFieldsOptions,
+  DetailFormatter, FieldsWriter, JsonWriter, ListFormatter, TcpdumpFormatter, TextLine, formatHex, formatTcpdumpHex, parseFieldsOptions,
 } from '../present/index.js';
 import type { TimeFormat, TsStyle } from '../present/index.js';
 import type { ArgReader } from './args.js';
 import type { Output } from './output.js';
 import { localInterfaceName } from './interfaces.js';
+
+/** Bytes of list lines gathered before they are handed to the output. */
+const LINE_BLOCK = 1 << 16;
 
 export const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -79,19 +82,34 @@ export function displaySink(format: Format, args: ArgReader, out: Output, captur
         };
       }
       const list = new ListFormatter({ timeFormat });
-      return {
-        packet(pkt, _f, a) {
-          // tshark -x without -V prints the dumps alone.
-          if (hex) {
+      if (hex) {
+        return {
+          packet(pkt) {
+            // tshark -x without -V prints the dumps alone.
             list.skip(pkt);
             out.line(formatHex(pkt.data));
             out.line('');
-            return;
+          },
+          skipped(pkt) { list.skip(pkt); },
+          end() {},
+        };
+      }
+      // Lines gather in one buffer that goes to the output in blocks: one copy per block, not per line.
+      const lines = new TextLine(LINE_BLOCK + 4096);
+      return {
+        packet(pkt, _f, a) {
+          list.write(lines, pkt, a?.tcp);
+          lines.ch(10);
+          if (lines.pos >= LINE_BLOCK) {
+            out.bytes(lines.buf.subarray(0, lines.pos));
+            lines.pos = 0;
           }
-          out.bytes(list.formatBytes(pkt, a?.tcp));
         },
         skipped(pkt) { list.skip(pkt); },
-        end() {},
+        end() {
+          out.bytes(lines.buf.subarray(0, lines.pos));
+          lines.pos = 0;
+        },
       };
     }
   }

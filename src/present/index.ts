@@ -1,6 +1,7 @@
 /** Output formats: tshark-style list, detail tree and hex; tcpdump lines; JSON, NDJSON and field export. */
 export { ListFormatter, addressColumns } from './list.js';
 export type { ListOptions, TimeFormat } from './list.js';
+export { TextLine } from './tshark/line.js';
 export { infoColumn, protocolColumn, tcpInfo, tcpFlagsText, WindowScaleTracker } from './info.js';
 export { DetailFormatter, formatDetail } from './detail.js';
 export type { DetailOptions } from './detail.js';

@@ -104,22 +104,11 @@ export class ListFormatter {
     this.prevDispNsec = pkt.tsNsec;
     w.ch(32);
 
-    const ip = pkt.ip;
-    if (ip?.version === 4) {
-      w.spaces(12 - ipv4TextLength(ip.src));
-      w.ipv4(ip.src);
-      w.arrow();
-      w.ipv4(ip.dst);
-      w.spaces(12 - ipv4TextLength(ip.dst));
-    } else {
-      const [src, dst] = addressColumns(pkt);
-      w.right(src, 12);
-      w.arrow();
-      w.left(dst, 12);
-    }
+    this.writeAddresses(w, pkt);
     w.ch(32);
 
     const tcp = pkt.tcp;
+
     if (tcp !== undefined && !tcpAppSummary(pkt, tcp, this.summary, analysis)) {
       // The common case, written without strings: a segment whose columns are TCP's own.
       w.str(hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP');
@@ -135,6 +124,23 @@ export class ListFormatter {
     w.num(pkt.origLen);
     w.ch(32);
     w.utf8(s.info);
+  }
+
+  /** The source and destination columns. */
+  private writeAddresses(w: TextLine, pkt: Packet): void {
+    const ip = pkt.ip;
+    if (ip?.version === 4) {
+      w.spaces(12 - ipv4TextLength(ip.src));
+      w.ipv4(ip.src);
+      w.arrow();
+      w.ipv4(ip.dst);
+      w.spaces(12 - ipv4TextLength(ip.dst));
+      return;
+    }
+    const [src, dst] = addressColumns(pkt);
+    w.right(src, 12);
+    w.arrow();
+    w.left(dst, 12);
   }
 
   private noteFirst(pkt: Packet): void {

@@ -4,21 +4,24 @@
  * codes straight into bytes avoids the temporary strings (and the garbage
  * collection) of concatenation, and the output takes the bytes as they are.
  * tshark's lines are ASCII but for the arrow between addresses and ports and
- * whatever names or payload text a summary quotes, hence UTF-8 rather than
- * tcpdump's plain ASCII.
+ * whatever names or payload text a summary quotes, hence UTF-8.
  */
-import { Line } from '../tcpdump/line.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** " → " in UTF-8. */
-const ARROW = [0x20, 0xe2, 0x86, 0x92, 0x20] as const;
+/** Two ASCII digits for each value 0..99. */
+const DIGITS2 = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGITS2[2 * i] = 48 + Math.floor(i / 10);
+  DIGITS2[2 * i + 1] = 48 + (i % 10);
+}
 
-/** Decimal digits of a non-negative integer. */
+/** Decimal digits of a non-negative integer below 2^53. */
 export function decimalDigits(n: number): number {
-  let d = 1;
-  for (let x = 10; x <= n; x *= 10) d++;
+  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+  let d = 6;
+  for (let x = 1000000; x <= n; x *= 10) d++;
   return d;
 }
 
@@ -32,11 +35,57 @@ export function ipv4TextLength(a: number): number {
     + (b2 < 10 ? 1 : b2 < 100 ? 2 : 3) + (b3 < 10 ? 1 : b3 < 100 ? 2 : 3);
 }
 
-export class TextLine extends Line {
+export class TextLine {
+  buf: Uint8Array;
+  pos = 0;
+
+  constructor(size = 512) {
+    this.buf = new Uint8Array(size);
+  }
+
+  /** Makes room for `n` more bytes. */
+  room(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const bigger = new Uint8Array(size);
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+
+  /** Appends one byte. */
+  ch(c: number): void {
+    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** Appends an ASCII string. */
+  str(s: string): void {
+    const n = s.length;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Appends `src[from, to)`. */
+  bytes(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = from; i < to; i++) b[p++] = src[i]!;
+    this.pos = p;
+  }
+
   /** Appends any string, UTF-8 encoded. */
   utf8(s: string): void {
     const n = s.length;
-    this.room(n);
+    if (this.pos + n > this.buf.length) this.grow(n);
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) {
@@ -60,35 +109,82 @@ export class TextLine extends Line {
 
   /** Appends " → ". */
   arrow(): void {
-    this.room(5);
+    if (this.pos + 5 > this.buf.length) this.grow(5);
     const b = this.buf;
     const p = this.pos;
-    b[p] = ARROW[0];
-    b[p + 1] = ARROW[1];
-    b[p + 2] = ARROW[2];
-    b[p + 3] = ARROW[3];
-    b[p + 4] = ARROW[4];
+    b[p] = 0x20;
+    b[p + 1] = 0xe2;
+    b[p + 2] = 0x86;
+    b[p + 3] = 0x92;
+    b[p + 4] = 0x20;
     this.pos = p + 5;
-  }
-
-  /** Appends any number as String(v) would: the digit loop for the usual non-negative integers. */
-  num(v: number): void {
-    if (v >= 0 && v <= Number.MAX_SAFE_INTEGER && Math.floor(v) === v) this.u(v);
-    else this.str(String(v));
   }
 
   /** Appends `n` spaces (none when `n` <= 0). */
   spaces(n: number): void {
     if (n <= 0) return;
-    this.room(n);
-    this.buf.fill(32, this.pos, this.pos + n);
-    this.pos += n;
+    if (this.pos + n > this.buf.length) this.grow(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = 32;
+    this.pos = p;
+  }
+
+  /** Appends an unsigned integer (below 2^53) in decimal. */
+  u(n: number): void {
+    const len = decimalDigits(n);
+    if (this.pos + len > this.buf.length) this.grow(len);
+    const b = this.buf;
+    let p = this.pos + len;
+    this.pos = p;
+    while (n >= 100) {
+      const q = Math.floor(n / 100);
+      const r = (n - q * 100) * 2;
+      b[--p] = DIGITS2[r + 1]!;
+      b[--p] = DIGITS2[r]!;
+      n = q;
+    }
+    if (n >= 10) {
+      b[--p] = DIGITS2[n * 2 + 1]!;
+      b[--p] = DIGITS2[n * 2]!;
+    } else {
+      b[--p] = 48 + n;
+    }
+  }
+
+  /** Appends an unsigned integer zero-padded to `width` digits. */
+  uPad(n: number, width: number): void {
+    const zeros = width - decimalDigits(n);
+    if (zeros > 0) {
+      if (this.pos + zeros > this.buf.length) this.grow(zeros);
+      const b = this.buf;
+      for (let i = 0; i < zeros; i++) b[this.pos++] = 48;
+    }
+    this.u(n);
+  }
+
+  /** Appends any number as String(v) would: the digit loop for the usual non-negative integers. */
+  num(v: number): void {
+    // The u32 test first: it is one instruction, and what sequence numbers and lengths are.
+    if ((v >>> 0) === v || (Number.isSafeInteger(v) && v >= 0)) this.u(v);
+    else this.str(String(v));
   }
 
   /** Appends a non-negative integer right-aligned in `width` characters. */
   uRight(n: number, width: number): void {
     this.spaces(width - decimalDigits(n));
     this.u(n);
+  }
+
+  /** Appends the dotted quad of an unsigned 32-bit address. */
+  ipv4(a: number): void {
+    this.u(a >>> 24);
+    this.ch(46);
+    this.u((a >>> 16) & 0xff);
+    this.ch(46);
+    this.u((a >>> 8) & 0xff);
+    this.ch(46);
+    this.u(a & 0xff);
   }
 
   /** Appends a string right-aligned in `width` characters (String.padStart). */
