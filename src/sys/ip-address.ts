@@ -3,6 +3,8 @@
  * written the RFC 5952 way (lowercase, longest zero run as "::"), as Node
  * and the ip command print it.
  */
+import { ipv6ToString } from '../wire/ipv6.js';
+
 export type IpFamily = 4 | 6;
 
 export interface IpAddress {
@@ -72,28 +74,5 @@ export function parseIp(text: string): IpAddress | undefined {
 /** Text of a 4- or 16-byte address starting at `off`. */
 export function formatIp(b: Uint8Array, family: IpFamily, off = 0): string {
   if (family === 4) return `${b[off]}.${b[off + 1]}.${b[off + 2]}.${b[off + 3]}`;
-  const g: number[] = [];
-  for (let i = 0; i < 8; i++) g.push((b[off + 2 * i]! << 8) | b[off + 2 * i + 1]!);
-  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
-    return `::ffff:${b[off + 12]}.${b[off + 13]}.${b[off + 14]}.${b[off + 15]}`;
-  }
-  // The longest run of two or more zero groups becomes "::" (the first one on a tie).
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
-  if (best < 0) return hex(g);
-  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+  return ipv6ToString(b.subarray(off, off + 16));
 }
