@@ -6,15 +6,14 @@
  * header, received IPv6 ones start at the TCP header (the kernel strips it).
  * Needs CAP_NET_RAW.
  */
-import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
 import {
-  AF_INET, AF_INET6, IP_HDRINCL, IPPROTO_IPV6, IPPROTO_TCP, IPV6_HDRINCL, SOCK_RAW, SOL_IP, UV_READABLE,
+  AF_INET, AF_INET6, IP_HDRINCL, IPPROTO_IPV6, IPPROTO_TCP, IPV6_HDRINCL, SOCK_RAW, SOL_IP,
 } from './constants.js';
 import { check } from './errors.js';
-import { FdWatch } from './fd-watch.js';
 import type { IpFamily } from './ip-address.js';
 import { native } from './native.js';
+import { PacketFd } from './packet-fd.js';
 import { bindToDevice, closeQuietly, setIntOption } from './socket-options.js';
 import { decodeSockaddr, encodeSockaddr, SOCKADDR_STORAGE_SIZE } from './sockaddr.js';
 import type { SockAddr } from './sockaddr.js';
@@ -36,12 +35,12 @@ export interface RawPacket {
 
 const MAX_PACKET = 65_535;
 
-export class RawSocket {
-  private watch: FdWatch | undefined;
-  private closed = false;
+export class RawSocket extends PacketFd<RawPacket> {
   private readonly from = new Uint8Array(SOCKADDR_STORAGE_SIZE);
 
-  private constructor(readonly fd: number, readonly family: IpFamily) {}
+  private constructor(fd: number, readonly family: IpFamily) {
+    super(fd, MAX_PACKET, 'RawSocket');
+  }
 
   static open(opts: RawSocketOptions): RawSocket {
     const { family } = opts;
@@ -74,23 +73,11 @@ export class RawSocket {
     return { data: buf.slice(0, n), from: decodeSockaddr(this.from) };
   }
 
-  /** Calls `onPacket` for every packet as it arrives, until close(). */
-  onPacket(onPacket: (p: RawPacket) => void): void {
-    if (this.watch) throw new Error('RawSocket.onPacket: already receiving');
-    const buf = new Uint8Array(MAX_PACKET);
-    this.watch = new FdWatch(this.fd, UV_READABLE, () => {
-      for (let p = this.receive(buf); p && !this.closed; p = this.receive(buf)) onPacket(p);
-    });
+  protected override next(buf: Uint8Array): RawPacket | undefined {
+    return this.receive(buf);
   }
 
   setOption(level: number, name: number, value: number): void {
     setIntOption(this.fd, level, name, value, `setsockopt(${level}, ${name})`);
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.watch?.close();
-    closeSync(this.fd);
   }
 }

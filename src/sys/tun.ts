@@ -4,13 +4,13 @@
  * answers for. The device lives as long as its fd: close() (or the process
  * ending) removes it. Needs CAP_NET_ADMIN.
  */
-import { closeSync, readSync, writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
-import { IFF_NO_PI, IFF_TAP, IFF_TUN, IFNAMSIZ, UV_READABLE } from './constants.js';
+import { IFF_NO_PI, IFF_TAP, IFF_TUN, IFNAMSIZ } from './constants.js';
 import { check, errnoName, SysError } from './errors.js';
-import { FdWatch } from './fd-watch.js';
 import { IpCommand } from './ip-command.js';
 import { native } from './native.js';
+import { PacketFd } from './packet-fd.js';
 
 export interface TunOptions {
   /** Interface name or pattern with %d; default 'mps%d'. At most 15 bytes. */
@@ -23,11 +23,10 @@ export interface TunOptions {
 
 const MAX_FRAME = 65_535 + 18;
 
-export class TunDevice {
-  private watch: FdWatch | undefined;
-  private closed = false;
-
-  private constructor(readonly fd: number, readonly name: string) {}
+export class TunDevice extends PacketFd<Uint8Array> {
+  private constructor(fd: number, readonly name: string) {
+    super(fd, MAX_FRAME, 'TunDevice');
+  }
 
   static open(opts: TunOptions = {}): TunDevice {
     const wanted = opts.name ?? 'mps%d';
@@ -68,19 +67,8 @@ export class TunDevice {
     }
   }
 
-  /** Calls `onPacket` for every packet as it leaves through the interface, until close(). */
-  onPacket(onPacket: (packet: Uint8Array) => void): void {
-    if (this.watch) throw new Error('TunDevice.onPacket: already receiving');
-    const buf = new Uint8Array(MAX_FRAME);
-    this.watch = new FdWatch(this.fd, UV_READABLE, () => {
-      for (let p = this.read(buf); p && !this.closed; p = this.read(buf)) onPacket(p);
-    });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.watch?.close();
-    closeSync(this.fd);
+  /** The packets leaving through the interface, for onPacket(). */
+  protected override next(buf: Uint8Array): Uint8Array | undefined {
+    return this.read(buf);
   }
 }
