@@ -1,8 +1,14 @@
 /** Small byte helpers for the wire tests: hex in and out, and hand-built headers with correct checksums. */
 import { fillIcmpChecksum, fillIpv4Checksum, fillTcpChecksum, fillUdpChecksum } from '../../src/wire/checksum.js';
+import type { Frame } from '../../src/capture/types.js';
 import { hex } from '../helpers/bytes.js';
 
 export { concat, hex, toHex } from '../helpers/bytes.js';
+
+/** `data` as a frame of the raw IP link type (101), as the decoder takes it. */
+export function rawFrame(data: Uint8Array, origLen = data.length): Frame {
+  return { number: 1, linkType: 101, tsSec: 0, tsNsec: 0, tsDigits: 6, origLen, data, ifIndex: 0 };
+}
 
 export interface TcpSpec {
   srcPort?: number;

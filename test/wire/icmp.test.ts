@@ -3,11 +3,7 @@ import { test } from 'node:test';
 import { icmpCodec, icmpv6Codec } from '../../src/wire/icmp.js';
 import { decodePacket } from '../../src/wire/packet.js';
 import { assertRoundTrip } from '../helpers/roundtrip.js';
-import { concat, hex, ipv4Packet, ipv6Packet, tcpSegment } from './bytes.js';
-
-function raw(data: Uint8Array) {
-  return { number: 1, linkType: 101, tsSec: 0, tsNsec: 0, tsDigits: 6, origLen: data.length, data, ifIndex: 0 };
-}
+import { concat, hex, ipv4Packet, ipv6Packet, rawFrame, tcpSegment } from './bytes.js';
 
 /** A SYN with MSS, SACK-permitted, timestamps, window scale and a v1 MP_CAPABLE, as sent (TTL 1). */
 const SYN_OPTIONS = hex('020405b4 0402 080a 00000001 00000000 01 030307 1e04 0181');
@@ -18,7 +14,7 @@ function sentSyn(): Uint8Array {
 test('ICMP Time Exceeded quoting a whole SYN (RFC 1812): IP header, TCP header and its options', () => {
   const quoted = sentSyn();
   const msg = ipv4Packet(1, concat(hex('0b000000 00000000'), quoted), { src: 0x0a000001, dst: 0xc0000201 });
-  const p = decodePacket(raw(msg));
+  const p = decodePacket(rawFrame(msg));
   const icmp = p.icmp!;
   assert.deepEqual([icmp.layer, icmp.type, icmp.code, icmp.checksumOk, icmp.originalLength, icmp.payloadOffset], ['icmp', 11, 0, true, 0, 28]);
   const q = icmp.quote!;
@@ -38,7 +34,7 @@ test('ICMP Time Exceeded quoting a whole SYN (RFC 1812): IP header, TCP header a
 
 test('RFC 792 quote: IP header plus 8 bytes of TCP is partial (ports and sequence only)', () => {
   const quoted = sentSyn().subarray(0, 28);
-  const p = decodePacket(raw(ipv4Packet(1, concat(hex('0b000000 00000000'), quoted))));
+  const p = decodePacket(rawFrame(ipv4Packet(1, concat(hex('0b000000 00000000'), quoted))));
   const q = p.icmp!.quote!;
   assert.deepEqual([q.partial, q.transportBytes, q.tcp?.srcPort, q.tcp?.seq, q.tcp?.options.length], [true, 8, 33000, 0xabcdef01, 0]);
   assert.deepEqual(q.findings, []);
@@ -49,7 +45,7 @@ test('RFC 4884: the length byte bounds the quote, the extension structure after 
   const padded = concat(quoted, new Uint8Array(128 - quoted.length));
   const ext = hex('20000000 00080101 00000001'); // version 2 header + one object
   const icmp = concat(hex('0b000000 00200000'), padded, ext); // byte 5: 32 words = 128 bytes of original datagram
-  const p = decodePacket(raw(ipv4Packet(1, icmp)));
+  const p = decodePacket(rawFrame(ipv4Packet(1, icmp)));
   assert.equal(p.icmp!.originalLength, 128);
   const q = p.icmp!.quote!;
   assert.equal(q.transportBytes, 108);
@@ -63,24 +59,24 @@ test('RFC 4884: the length byte bounds the quote, the extension structure after 
 test('ICMP quoting UDP, and a bad ICMP checksum is a finding', () => {
   const udp = ipv4Packet(17, hex('8235 0035 0010 0000 0102030405060708'));
   const msg = ipv4Packet(1, concat(hex('0303000000000000'), udp.subarray(0, 28)));
-  const p = decodePacket(raw(msg));
+  const p = decodePacket(rawFrame(msg));
   assert.deepEqual([p.icmp?.quote?.udp?.srcPort, p.icmp?.quote?.udp?.dstPort, p.icmp?.quote?.partial], [0x8235, 53, false]);
   msg[22]! ^= 1;
-  const bad = decodePacket(raw(msg));
+  const bad = decodePacket(rawFrame(msg));
   assert.equal(bad.icmp?.checksumOk, false);
   assert.equal(bad.findings[0]?.code, 'icmp.checksum.bad');
   assert.match(bad.findings[0]!.message, /^Bad checksum \[should be 0x[0-9a-f]{4}\]$/);
 });
 
 test('ICMP echo has no quote; rest holds identifier and sequence', () => {
-  const p = decodePacket(raw(ipv4Packet(1, hex('0800 0000 1234 0001 6162636465'))));
+  const p = decodePacket(rawFrame(ipv4Packet(1, hex('0800 0000 1234 0001 6162636465'))));
   assert.deepEqual([p.icmp?.type, p.icmp?.rest, p.icmp?.quote, p.icmp?.payloadLength, p.payloadLength], [8, 0x12340001, undefined, 5, 5]);
 });
 
 test('ICMPv6 Packet Too Big and Time Exceeded quote IPv6 + TCP; the checksum uses the pseudo-header', () => {
   const syn = ipv6Packet(6, tcpSegment({ srcPort: 33001, options: SYN_OPTIONS }), 6, 0, 1);
   const ptb = ipv6Packet(58, concat(hex('0200 0000 000005dc'), syn), 58);
-  const p = decodePacket(raw(ptb));
+  const p = decodePacket(rawFrame(ptb));
   assert.deepEqual([p.icmp?.layer, p.icmp?.type, p.icmp?.rest, p.icmp?.checksumOk], ['icmpv6', 2, 1500, true]);
   const q = p.icmp!.quote!;
   assert.equal(q.ip?.layer, 'ipv6');
@@ -91,7 +87,7 @@ test('ICMPv6 Packet Too Big and Time Exceeded quote IPv6 + TCP; the checksum use
 
   // Time Exceeded with an RFC 4884 length of 9 words (72 bytes: 40 IPv6 + 32 TCP header start).
   const te = concat(hex('0300 0000 09000000'), syn.subarray(0, 72), new Uint8Array(8));
-  const t = decodePacket(raw(ipv6Packet(58, te, 58)));
+  const t = decodePacket(rawFrame(ipv6Packet(58, te, 58)));
   assert.equal(t.icmp?.originalLength, 72);
   assert.deepEqual([t.icmp?.quote?.transportBytes, t.icmp?.quote?.partial], [32, true]);
   assert.equal(t.icmp?.quote?.findings[0]?.code, 'truncated');
@@ -100,7 +96,7 @@ test('ICMPv6 Packet Too Big and Time Exceeded quote IPv6 + TCP; the checksum use
 test('ICMP quotes that stop inside the IP header decode nothing further and never throw', () => {
   const quoted = sentSyn();
   for (let n = 0; n <= quoted.length; n++) {
-    const p = decodePacket(raw(ipv4Packet(1, concat(hex('0b000000 00000000'), quoted.subarray(0, n)))));
+    const p = decodePacket(rawFrame(ipv4Packet(1, concat(hex('0b000000 00000000'), quoted.subarray(0, n)))));
     const q = p.icmp!.quote!;
     if (n < 20) assert.equal(q.ip, undefined);
     if (n < 28) assert.equal(q.tcp, undefined);

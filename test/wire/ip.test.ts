@@ -9,12 +9,8 @@ import { decodePacket } from '../../src/wire/packet.js';
 import type { Finding, Ipv6ExtRepr } from '../../src/wire/types.js';
 import { assertRoundTrip } from '../helpers/roundtrip.js';
 import { CORPUS, SHARED, SKIP_NO_SHARED } from '../helpers/shared.js';
-import { concat, ETH_IPV4, hex, ipv4Packet, ipv6Packet, tcpSegment, toHex } from './bytes.js';
+import { concat, ETH_IPV4, hex, ipv4Packet, ipv6Packet, rawFrame, tcpSegment, toHex } from './bytes.js';
 import { loadFrames } from './frames.js';
-
-function raw(data: Uint8Array, origLen = data.length) {
-  return { number: 1, linkType: 101, tsSec: 0, tsNsec: 0, tsDigits: 6, origLen, data, ifIndex: 0 };
-}
 
 function seedSyn(): Uint8Array {
   const v = JSON.parse(readFileSync(join(SHARED, 'vectors/seed-vectors.json'), 'utf8')) as { vectors: Array<Record<string, unknown>> };
@@ -30,7 +26,7 @@ test('IPv4: the seed SYN header decodes field by field and round-trips', { skip:
     [r.ihl, r.dscp, r.ecn, r.totalLength, r.id, r.flags, r.fragOffset, r.ttl, r.protocol, r.checksum, r.checksumOk, r.isFragment],
     [5, 0, 0, 72, 0x12f6, 2, 0, 63, 6, 0x4bf5, true, false],
   );
-  const p = decodePacket(raw(bytes));
+  const p = decodePacket(rawFrame(bytes));
   assert.equal(p.tcp?.checksumOk, true);
   assert.equal(p.tcp?.payloadLength, 0);
   assert.deepEqual(p.findings, []);
@@ -70,7 +66,7 @@ test('IPv4 fragments are flagged and their payload is not read as TCP', () => {
   const first = ipv4Packet(6, tcpSegment({}));
   first[6] = 0x20; // MF
   fillIpv4Checksum(first, 0);
-  const p1 = decodePacket(raw(first));
+  const p1 = decodePacket(rawFrame(first));
   assert.equal(p1.ip?.isFragment, true);
   assert.equal(p1.tcp, undefined);
   assert.equal(p1.findings.find((f) => f.code === 'ip.fragment')?.severity, 'note');
@@ -79,7 +75,7 @@ test('IPv4 fragments are flagged and their payload is not read as TCP', () => {
   later[6] = 0x00;
   later[7] = 0xb9; // offset 185 * 8 = 1480
   fillIpv4Checksum(later, 0);
-  const p2 = decodePacket(raw(later));
+  const p2 = decodePacket(rawFrame(later));
   assert.equal(p2.ip?.layer === 'ip' && p2.ip.fragOffset, 185);
   assert.match(p2.findings[0]!.message, /off=1480/);
   assert.equal(p2.tcp, undefined);
@@ -90,7 +86,7 @@ test('IPv4 lengths: TSO zero length, total length beyond the frame, bogus header
   tso[2] = 0;
   tso[3] = 0;
   fillIpv4Checksum(tso, 0);
-  const p = decodePacket(raw(tso));
+  const p = decodePacket(rawFrame(tso));
   assert.equal(p.tcp?.payloadLength, 100);
   assert.deepEqual(p.findings, []);
 
@@ -98,20 +94,20 @@ test('IPv4 lengths: TSO zero length, total length beyond the frame, bogus header
   const long = ipv4Packet(6, tcpSegment({ payload: new Uint8Array(60) }));
   long[3]! += 40;
   fillIpv4Checksum(long, 0);
-  const q = decodePacket(raw(long));
+  const q = decodePacket(rawFrame(long));
   assert.equal(q.tcp?.payloadLength, 60);
   assert.equal(q.findings[0]?.code, 'ip.length_exceeds_packet');
   assert.equal(q.findings[0]?.message, `IPv4 total length exceeds packet length (${long.length} bytes)`);
 
   // A snapped capture is not that: the wire length covers the header's claim.
   const snapped = ipv4Packet(6, tcpSegment({ payload: new Uint8Array(500) }));
-  const s = decodePacket(raw(snapped.subarray(0, 54), snapped.length));
+  const s = decodePacket(rawFrame(snapped.subarray(0, 54), snapped.length));
   assert.deepEqual([s.tcp?.payloadLength, s.tcp?.payloadCaptured, s.tcp?.checksumOk], [500, 14, undefined]);
   assert.deepEqual(s.findings, []);
 
   const shortTotal = ipv4Packet(6, tcpSegment({}));
   shortTotal[3] = 12;
-  const t = decodePacket(raw(shortTotal));
+  const t = decodePacket(rawFrame(shortTotal));
   assert.equal(t.tcp, undefined);
   assert.match(t.findings.map((f) => f.message).join(), /Bogus IP length \(12, less than header length 20\)/);
 
@@ -180,10 +176,10 @@ test('IPv6 extension chain: hop-by-hop, routing, destination options, fragment (
   assert.equal(r.length, pkt.length - tcp.length);
   assertRoundTrip(ipv6Codec, pkt.subarray(0, 112), undefined, 'chain');
   // A fragment's transport is left alone.
-  assert.equal(decodePacket(raw(pkt)).tcp, undefined);
+  assert.equal(decodePacket(rawFrame(pkt)).tcp, undefined);
   // Without the fragment header the TCP header is decoded, checksum included.
   const plain = concat(hop, hex('0600 010400000000'));
-  const q = decodePacket(raw(ipv6Packet(0, concat(plain, tcp), 6, plain.length)));
+  const q = decodePacket(rawFrame(ipv6Packet(0, concat(plain, tcp), 6, plain.length)));
   assert.equal(q.tcp?.dstPort, 8080);
   assert.equal(q.tcp?.checksumOk, true);
 });
@@ -199,7 +195,7 @@ test('IPv6: a later fragment stops the chain; a cut extension header is truncate
   const later = ipv6Packet(44, concat(hex('0600 05c8 00000001'), new Uint8Array(16)), 44);
   const r = ipv6Codec.decode(later, 0, later.length, [], undefined)!;
   assert.deepEqual([r.isFragment, r.protocol, r.length], [true, 6, 48]);
-  assert.equal(decodePacket(raw(later)).tcp, undefined);
+  assert.equal(decodePacket(rawFrame(later)).tcp, undefined);
 
   const cut = ipv6Packet(0, hex('0601 0000000000000000'), 0).subarray(0, 50);
   const findings: Finding[] = [];
@@ -212,13 +208,13 @@ test('IPv6: a later fragment stops the chain; a cut extension header is truncate
 test('IPv6: payload length beyond the frame is cut like tshark; zero payload length takes the frame', () => {
   const p = ipv6Packet(6, tcpSegment({ payload: new Uint8Array(10) }), 6);
   p[5]! += 20;
-  const d = decodePacket(raw(p));
+  const d = decodePacket(rawFrame(p));
   assert.equal(d.tcp?.payloadLength, 10);
   assert.equal(d.findings[0]?.code, 'ip.length_exceeds_packet');
   const z = ipv6Packet(6, tcpSegment({ payload: new Uint8Array(10) }), 6);
   z[4] = 0;
   z[5] = 0;
-  const e = decodePacket(raw(z));
+  const e = decodePacket(rawFrame(z));
   assert.equal(e.tcp?.payloadLength, 10);
   assert.equal(e.tcp?.checksumOk, true);
 });

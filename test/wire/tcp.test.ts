@@ -8,12 +8,8 @@ import { TcpFlag } from '../../src/wire/types.js';
 import type { Finding } from '../../src/wire/types.js';
 import { assertRoundTrip } from '../helpers/roundtrip.js';
 import { CORPUS, SHARED, SKIP_NO_SHARED } from '../helpers/shared.js';
-import { hex, ipv4Packet, tcpSegment } from './bytes.js';
+import { hex, ipv4Packet, rawFrame, tcpSegment } from './bytes.js';
 import { loadFrames } from './frames.js';
-
-function raw(data: Uint8Array) {
-  return { number: 1, linkType: 101, tsSec: 0, tsNsec: 0, tsDigits: 6, origLen: data.length, data, ifIndex: 0 };
-}
 
 test('seed SYN: TCP header with MSS, SACK-permitted, timestamps, NOP, window scale and MP_CAPABLE round-trips', { skip: SKIP_NO_SHARED }, () => {
   const v = JSON.parse(readFileSync(join(SHARED, 'vectors/seed-vectors.json'), 'utf8')) as { vectors: Array<Record<string, unknown>> };
@@ -47,10 +43,10 @@ test('corpus: the eight low flag bits set (tcpdump test) decode as 0x0ff', { ski
 test('tcp.len comes from the IP length; payloadCaptured is what the frame holds', () => {
   const seg = tcpSegment({ payload: new Uint8Array(300).fill(7), flags: TcpFlag.ACK | TcpFlag.PSH });
   const pkt = ipv4Packet(6, seg);
-  const p = decodePacket(raw(pkt));
+  const p = decodePacket(rawFrame(pkt));
   assert.deepEqual([p.tcp?.payloadOffset, p.tcp?.payloadLength, p.tcp?.payloadCaptured, p.tcp?.checksumOk], [40, 300, 300, true]);
   assert.deepEqual([p.payloadOffset, p.payloadLength], [40, 300]);
-  const cut = decodePacket({ ...raw(pkt.subarray(0, 100)), origLen: pkt.length });
+  const cut = decodePacket({ ...rawFrame(pkt.subarray(0, 100)), origLen: pkt.length });
   assert.deepEqual([cut.tcp?.payloadLength, cut.tcp?.payloadCaptured, cut.tcp?.checksumOk, cut.payloadLength], [300, 60, undefined, 60]);
   assert.deepEqual(cut.findings, []);
 });
@@ -58,10 +54,10 @@ test('tcp.len comes from the IP length; payloadCaptured is what the frame holds'
 test('a bad TCP checksum sets checksumOk false and raises no finding (offload)', () => {
   const pkt = ipv4Packet(6, tcpSegment({ payload: hex('0102') }));
   pkt[36]! ^= 0x55;
-  const p = decodePacket(raw(pkt));
+  const p = decodePacket(rawFrame(pkt));
   assert.equal(p.tcp?.checksumOk, false);
   assert.deepEqual(p.findings, []);
-  assert.equal(decodePacket(raw(pkt), { checksums: false }).tcp?.checksumOk, undefined);
+  assert.equal(decodePacket(rawFrame(pkt), { checksums: false }).tcp?.checksumOk, undefined);
 });
 
 test('bogus data offsets: below 5, and beyond the segment', () => {
@@ -73,7 +69,7 @@ test('bogus data offsets: below 5, and beyond the segment', () => {
   assert.deepEqual([r.length, r.options.length, r.payloadOffset], [20, 0, 20]);
   const high = ipv4Packet(6, tcpSegment({}));
   high[32] = 0xf0;
-  const p = decodePacket(raw(high));
+  const p = decodePacket(rawFrame(high));
   assert.equal(p.findings[0]?.code, 'malformed');
   assert.equal(p.tcp?.payloadLength, 0);
 });

@@ -6,12 +6,8 @@ import { udpCodec } from '../../src/wire/udp.js';
 import type { Finding } from '../../src/wire/types.js';
 import { assertRoundTrip } from '../helpers/roundtrip.js';
 import { CORPUS, SKIP_NO_SHARED } from '../helpers/shared.js';
-import { hex, ipv4Packet, ipv6Packet } from './bytes.js';
+import { hex, ipv4Packet, ipv6Packet, rawFrame } from './bytes.js';
 import { loadFrames } from './frames.js';
-
-function raw(data: Uint8Array) {
-  return { number: 1, linkType: 101, tsSec: 0, tsNsec: 0, tsDigits: 6, origLen: data.length, data, ifIndex: 0 };
-}
 
 test('UDP: DNS from mptcp-aa-v1.pcap decodes and round-trips; its checksums are offloaded ones', { skip: SKIP_NO_SHARED }, () => {
   const dns = loadFrames(join(CORPUS, 'tcpdump/mptcp-aa-v1.pcap')).map((f) => decodePacket(f)).filter((p) => p.udp);
@@ -33,19 +29,19 @@ test('UDP checksum: zero means none over IPv4, is invalid over IPv6', () => {
   const v4 = ipv4Packet(17, d);
   v4[26] = 0;
   v4[27] = 0;
-  assert.equal(decodePacket(raw(v4)).udp?.checksumOk, undefined);
+  assert.equal(decodePacket(rawFrame(v4)).udp?.checksumOk, undefined);
   const v6 = ipv6Packet(17, d, 17);
-  assert.equal(decodePacket(raw(v6)).udp?.checksumOk, true);
+  assert.equal(decodePacket(rawFrame(v6)).udp?.checksumOk, true);
   v6[46] = 0;
   v6[47] = 0;
-  assert.equal(decodePacket(raw(v6)).udp?.checksumOk, false);
+  assert.equal(decodePacket(rawFrame(v6)).udp?.checksumOk, false);
 });
 
 test('UDP length field: below 8 or beyond the IP payload is malformed', () => {
   const f1: Finding[] = [];
   udpCodec.decode(hex('1111222200040000'), 0, 8, f1, undefined);
   assert.equal(f1[0]?.message, 'Bad length value 4 < UDP header length 8');
-  const p = decodePacket(raw(ipv4Packet(17, hex('1111 2222 0040 0000 61626364'))));
+  const p = decodePacket(rawFrame(ipv4Packet(17, hex('1111 2222 0040 0000 61626364'))));
   assert.equal(p.findings[0]?.code, 'malformed');
   assert.equal(p.udp?.payloadLength, 4);
   assert.equal(udpCodec.decode(hex('11112222'), 0, 4, [], undefined), undefined);
