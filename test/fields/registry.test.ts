@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  ContextBuilder,
   FieldRegistry,
   fields,
   getField,
@@ -14,8 +13,7 @@ import {
 import type { FieldContext, PacketAnnotations } from '../../src/fields/index.js';
 import { defineAllFields } from '../../src/fields/defs/index.js';
 import { editDistance } from '../../src/fields/distance.js';
-import { decodePacket } from '../../src/wire/index.js';
-import { SYNTHETIC, syntheticFrames } from './synthetic.js';
+import { SYNTHETIC, syntheticContexts } from './synthetic.js';
 
 /** Every MPTCP field tshark 4.0 fills from a single packet (`tshark -G fields | grep mptcp`). */
 const TSHARK_MPTCP_SINGLE_PACKET = [
@@ -34,15 +32,10 @@ const TSHARK_MPTCP_SINGLE_PACKET = [
   'mptcp.rm_addr.count', 'mptcp.expected_token', 'mptcp.expected_idsn',
 ];
 
-function contexts(): FieldContext[] {
-  const b = new ContextBuilder('pcapng');
-  return syntheticFrames().map((f) => b.next(decodePacket(f)));
-}
-
 function ctxFor(why: string): FieldContext {
   const i = SYNTHETIC.findIndex((s) => s.why === why);
   assert.ok(i >= 0, why);
-  return contexts()[i]!;
+  return syntheticContexts()[i]!;
 }
 
 function text(name: string, ctx: FieldContext): string[] {
@@ -138,7 +131,7 @@ describe('field values from hand-built packets', () => {
   });
 
   it('frame times are relative to the first frame and to the previous one', () => {
-    const all = contexts();
+    const all = syntheticContexts();
     const rel = getField('frame.time_relative')!.get(all[2]!) as { sec: number; nsec: number };
     assert.deepEqual(rel, { sec: 2, nsec: 0 });
     const delta = getField('frame.time_delta')!.get(all[2]!) as { sec: number; nsec: number };

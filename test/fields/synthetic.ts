@@ -6,6 +6,9 @@
  * to a pcapng file and compare our fields with tshark's on the same file.
  */
 import type { Frame } from '../../src/capture/types.js';
+import { ContextBuilder } from '../../src/fields/index.js';
+import type { FieldContext } from '../../src/fields/index.js';
+import { decodePacket } from '../../src/wire/index.js';
 import { concat, hex, sum16 } from '../helpers/bytes.js';
 
 export { hex } from '../helpers/bytes.js';
@@ -224,4 +227,10 @@ export function syntheticFrames(): Frame[] {
     data: s.data,
     ifIndex: 0,
   }));
+}
+
+/** The synthetic frames decoded, as field contexts without analysis. */
+export function syntheticContexts(): FieldContext[] {
+  const b = new ContextBuilder('pcapng');
+  return syntheticFrames().map((f) => b.next(decodePacket(f)));
 }
