@@ -8,28 +8,28 @@
  * - from ACKs: the TCP tracker's `ackRtt` (an ACK matched to the segment it
  *   acknowledges exactly), with Karn's rule: no sample when any byte the ACK
  *   newly acknowledges belongs to a segment sent more than once;
- * - from TCP timestamps: the first time each TSval value is seen in one
- *   direction, to the first segment of the other direction echoing it in
- *   TSecr (a sample belongs to the TSval sender's direction; delayed ACKs
- *   are included, as they are in what the stack itself measures).
+ * - from TCP timestamps: see tsval.ts.
  *
  * Memory is bounded by what is in flight, not by the file: retransmitted
- * ranges leave once acknowledged, TSval values once echoed or overtaken
- * (at most MAX_TSVALS wait: 8 KiB), distributions are bounded (distribution.ts)
- * and frame lists are cut at MAX_FRAMES.
+ * ranges leave once acknowledged, TSval values once echoed or overtaken,
+ * distributions are bounded (distribution.ts) and frame lists are cut at
+ * MAX_FRAMES.
+ *
+ * The numbers updated on every packet live in flat records (flat.ts), one
+ * per TCP direction and one per MPTCP connection direction; `StreamExtra`,
+ * `FlowExtra`, `ConnExtra` and `ConnDirExtra` are the reports' views of them.
  */
 import { TcpAnalysisFlag as A } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
-import { Distribution } from './distribution.js';
+import { Distribution, DistributionSet } from './distribution.js';
+import { RecordTable } from '../mptcp/flat.js';
+import { TsvalRings } from './tsval.js';
 
 /** Frames kept per list (the first ones): enough to show a problem, bounded for huge captures. */
 export const MAX_FRAMES = 20;
-/** TSval values waiting for their echo, per direction (a power of two); before the first echo, fewer. */
-const MAX_TSVALS = 512;
-const MAX_UNECHOED = 64;
 /** Retransmitted ranges waiting for their ACK, per direction; past that they are merged into one. */
 const MAX_RETX_RANGES = 256;
 /** Default: data outstanding this long without the data ACK moving is a stall. */
@@ -37,9 +37,71 @@ export const DEFAULT_STALL_SECONDS = 1;
 
 const RETRANSMITTED = A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION;
 const NS = 1e9;
+const SYN = TcpFlag.SYN;
+const ACK = TcpFlag.ACK;
+const FIN = TcpFlag.FIN;
+const RST = TcpFlag.RST;
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
+
+/*
+ * A TCP stream's record: its two directions (index = TcpAnnotation.dir) of
+ * FLOW numbers each; the stream's own times sit in direction 0's spare room.
+ * The numbers a packet updates in the direction sending it come first, those
+ * an ACK updates in the other direction next.
+ */
+const PACKETS = 0;
+const PAYLOAD = 1;
+const DATA_PACKETS = 2;
+const FIRST_DATA_NS = 3;
+const LAST_DATA_NS = 4;
+const NEW_DATA = 5;
+/** Highest acknowledgement the other side sent for this direction (relative); NaN before any. */
+const ACKED = 8;
+/** Retransmitted ranges waiting for their ACK (pairs in `retx`), for Karn's rule. */
+const RETX_PENDING = 9;
+const RETX = 10;
+const RETX_BYTES = 11;
+const DUP_ACKS = 12;
+const ZERO_WINDOWS = 13;
+const LOST = 14;
+const FLOW = 16;
+/** Stream times (NaN first time: the stream was not seen yet). */
+const FIRST_NS = 6;
+const LAST_NS = 7;
+const STREAM = 2 * FLOW;
+const FLOW_TEMPLATE = [0, 0, 0, NaN, NaN, 0, 0, 0, NaN, 0, 0, 0, 0, 0, 0, 0];
+const STREAM_TEMPLATE = [...FLOW_TEMPLATE.slice(0, FIRST_NS), NaN, NaN, ...FLOW_TEMPLATE.slice(LAST_NS + 1), ...FLOW_TEMPLATE];
+
+/*
+ * An MPTCP connection's record: its two data directions (index = DataDir) of
+ * CDIR numbers each; the connection's last time in direction 0's spare room.
+ */
+const D_FIRST_NS = 0;
+const D_LAST_NS = 1;
+const D_FIRST_FRAME = 2;
+const D_LAST_FRAME = 3;
+/** Highest DSN end sent, and the data ACK: -Infinity before any. */
+const D_SENT_END = 4;
+const D_ACK = 5;
+/** Since when (time, frame) data has been outstanding without the data ACK moving; NaN: nothing outstanding. */
+const D_OUT_NS = 6;
+const D_OUT_FRAME = 7;
+const D_ACK_NS = 8;
+const D_ACK_FRAME = 9;
+const D_ALL_ACKED_NS = 10;
+const D_ALL_ACKED_FRAME = 11;
+/** NaN until known. */
+const D_DELIVERY_START = 12;
+const D_REINJECTIONS = 13;
+const D_STALLS = 14;
+const CDIR = 16;
+/** The connection's last packet (NaN: not seen yet). */
+const C_LAST_NS = 15;
+const CONN = 2 * CDIR;
+const CDIR_TEMPLATE = [NaN, NaN, 0, 0, -Infinity, -Infinity, NaN, 0, NaN, 0, NaN, 0, NaN, 0, 0, 0];
+const CONN_TEMPLATE = [...CDIR_TEMPLATE.slice(0, C_LAST_NS), NaN, ...CDIR_TEMPLATE];
 
 function pushFrame(list: number[], frame: number): void {
   if (list.length < MAX_FRAMES) list.push(frame);
@@ -69,14 +131,19 @@ export class DsnCoverage {
 
   /** Notes [start, end) as sent; returns how many of its bytes were not sent before. */
   add(start: number, end: number): number {
-    const s = Math.max(start, this.floor);
-    if (end <= s) return 0;
     const r = this.ranges;
     const n = r.length;
-    // Usual case: the range continues or follows the highest one.
-    if (n === this.head || s >= r[n - 1]!) {
-      if (n > this.head && s === r[n - 1]!) r[n - 1] = end;
-      else r.push(s, end);
+    // Usual case: the range continues or follows the highest one (which ends above the floor).
+    if (n > this.head && start >= r[n - 1]!) {
+      if (end <= start) return 0;
+      if (start === r[n - 1]!) r[n - 1] = end;
+      else r.push(start, end);
+      return end - start;
+    }
+    const s = Math.max(start, this.floor);
+    if (end <= s) return 0;
+    if (n === this.head) {
+      r.push(s, end);
       return end - s;
     }
     let covered = 0;
@@ -125,168 +192,96 @@ export class DsnCoverage {
   }
 }
 
-/**
- * TSval values of one direction in the order first seen, with the time
- * each was first seen, waiting for their echo: a ring that grows to at
- * most MAX_TSVALS (a peer that echoes nothing, or is not in the capture,
- * keeps it at MAX_UNECHOED until its first echo).
- */
-class TsvalRing {
-  private vals = new Float64Array(0);
-  private times = new Float64Array(0);
-  private head = 0;
-  private count = 0;
-  private echoed = false;
-
-  add(tsval: number, ns: number): void {
-    const cap = this.vals.length;
-    if (this.count > 0 && !seqGt(tsval, this.vals[(this.head + this.count - 1) & (cap - 1)]!)) return;
-    const limit = this.echoed ? MAX_TSVALS : MAX_UNECHOED;
-    if (this.count >= limit) {
-      this.head = (this.head + 1) & (cap - 1);
-      this.count--;
-    } else if (this.count === cap) {
-      this.grow();
-    }
-    const at = (this.head + this.count) & (this.vals.length - 1);
-    this.vals[at] = tsval;
-    this.times[at] = ns;
-    this.count++;
-  }
-
-  private grow(): void {
-    const cap = this.vals.length === 0 ? 16 : this.vals.length * 2;
-    const vals = new Float64Array(cap);
-    const times = new Float64Array(cap);
-    for (let i = 0; i < this.count; i++) {
-      const from = (this.head + i) & (this.vals.length - 1);
-      vals[i] = this.vals[from]!;
-      times[i] = this.times[from]!;
-    }
-    this.vals = vals;
-    this.times = times;
-    this.head = 0;
-  }
-
-  /** The time `tsecr` was first seen, when this is its first echo; older values leave (they will never be echoed first). */
-  echo(tsecr: number): number | undefined {
-    const mask = this.vals.length - 1;
-    while (this.count > 0) {
-      const v = this.vals[this.head]!;
-      if (v !== tsecr && !seqLt(v, tsecr)) return undefined;
-      const t = this.times[this.head]!;
-      this.head = (this.head + 1) & mask;
-      this.count--;
-      if (v === tsecr) {
-        this.echoed = true;
-        return t;
-      }
-    }
-    return undefined;
-  }
-}
-
-/** One direction of a TCP conversation (index = TcpAnnotation.dir). */
+/** One direction of a TCP conversation (index = TcpAnnotation.dir): a view of the collector's records. */
 export class FlowExtra {
-  packets = 0;
+  constructor(private readonly c: ReportCollector, private readonly flow: number) {}
+
+  private n(k: number): number {
+    return this.c.streamRecords.f[this.flow * FLOW + k]!;
+  }
+
+  get packets(): number {
+    return this.n(PACKETS);
+  }
+
   /** TCP payload bytes, retransmissions included. */
-  payloadBytes = 0;
-  dataPackets = 0;
+  get payloadBytes(): number {
+    return this.n(PAYLOAD);
+  }
+
+  get dataPackets(): number {
+    return this.n(DATA_PACKETS);
+  }
+
   /** MPTCP subflows: data-level bytes this direction carried first (DSNs not sent before on any subflow). */
-  newDataBytes = 0;
+  get newDataBytes(): number {
+    return this.n(NEW_DATA);
+  }
+
   /** Data segments tshark flags as (fast, spurious) retransmissions, and their payload bytes. */
-  retransmissions = 0;
-  retransmittedBytes = 0;
-  readonly retransmissionFrames: number[] = [];
-  dupAcks = 0;
-  zeroWindows = 0;
+  get retransmissions(): number {
+    return this.n(RETX);
+  }
+
+  get retransmittedBytes(): number {
+    return this.n(RETX_BYTES);
+  }
+
+  get retransmissionFrames(): number[] {
+    return this.c.retransmissionFrames[this.flow] ?? [];
+  }
+
+  get dupAcks(): number {
+    return this.n(DUP_ACKS);
+  }
+
+  get zeroWindows(): number {
+    return this.n(ZERO_WINDOWS);
+  }
+
   /** "Previous segment not captured": gaps in what the capture saw. */
-  lostSegments = 0;
-  /** Capture times (ns from the analysis epoch) of the first and last segment with payload. */
-  firstDataNs = NaN;
-  lastDataNs = NaN;
-  readonly ackRtt = new Distribution();
-  readonly tsRtt = new Distribution();
-  /** Karn's rule: [start, end) relative sequence ranges sent more than once and not yet acknowledged. */
-  private retx: number[] = [];
-  /** Highest acknowledgement the other side sent for this direction (relative), once any. */
-  private acked = 0;
-  private ackedSet = false;
-  private readonly tsvals = new TsvalRing();
-
-  noteRetransmitted(seq: number, end: number): void {
-    const r = this.retx;
-    if (r.length >= 2 * MAX_RETX_RANGES) {
-      // Too many holes at once: one range covering them all keeps the rule safe (fewer samples, none wrong).
-      let lo = r[0]!;
-      let hi = r[1]!;
-      for (let i = 2; i < r.length; i += 2) {
-        if (seqLt(r[i]!, lo)) lo = r[i]!;
-        if (seqGt(r[i + 1]!, hi)) hi = r[i + 1]!;
-      }
-      r.length = 0;
-      r.push(lo, hi);
-    }
-    r.push(seq, end);
+  get lostSegments(): number {
+    return this.n(LOST);
   }
 
-  /**
-   * An acknowledgement of this direction's data, with the tracker's RTT
-   * sample if it matched a segment: the sample is kept unless Karn's rule
-   * rejects it. Returns whether it was kept.
-   */
-  onAck(ack: number, rtt: number | undefined): boolean {
-    const r = this.retx;
-    let ambiguous = false;
-    if (r.length > 0) {
-      let w = 0;
-      for (let i = 0; i < r.length; i += 2) {
-        const s = r[i]!;
-        const e = r[i + 1]!;
-        if (seqLt(s, ack) && (!this.ackedSet || seqGt(e, this.acked))) ambiguous = true;
-        if (seqGt(e, ack)) {
-          r[w++] = s;
-          r[w++] = e;
-        }
-      }
-      r.length = w;
-    }
-    if (!this.ackedSet || seqGt(ack, this.acked)) {
-      this.acked = ack;
-      this.ackedSet = true;
-    }
-    if (rtt === undefined || ambiguous) return false;
-    this.ackRtt.add(rtt);
-    return true;
+  /** Capture times (ns from the analysis epoch) of the first and last segment with payload; NaN without any. */
+  get firstDataNs(): number {
+    return this.n(FIRST_DATA_NS);
   }
 
-  /** A TSval this direction sent at `ns`. */
-  noteTsval(tsval: number, ns: number): void {
-    this.tsvals.add(tsval, ns);
+  get lastDataNs(): number {
+    return this.n(LAST_DATA_NS);
   }
 
-  /** The other direction echoed `tsecr` at `ns`: an RTT sample when it is the first echo of a value seen. */
-  onTsecr(tsecr: number, ns: number): void {
-    const sent = this.tsvals.echo(tsecr);
-    if (sent !== undefined) this.tsRtt.add((ns - sent) / NS);
+  get ackRtt(): Distribution {
+    return new Distribution(this.c.rtts, 2 * this.flow);
+  }
+
+  get tsRtt(): Distribution {
+    return new Distribution(this.c.rtts, 2 * this.flow + 1);
   }
 }
 
 /** Per TCP conversation (index = tcp.stream). */
 export class StreamExtra {
-  readonly flows: [FlowExtra, FlowExtra] = [new FlowExtra(), new FlowExtra()];
-  /** SYNs (without ACK), SYN/ACKs and RSTs, by frame, with the TCP direction of the SYNs' sender. */
+  readonly flows: [FlowExtra, FlowExtra];
+  /** SYNs (without ACK), SYN/ACKs and RSTs, by frame. */
   readonly synFrames: number[] = [];
   readonly synAckFrames: number[] = [];
   readonly rstFrames: number[] = [];
   /** An MP_JOIN handshake packet of this stream asked for backup priority (MP_PRIO changes later are events of the model). */
   joinedAsBackup = false;
-  firstNs: number;
-  lastNs: number;
 
-  constructor(ns: number) {
-    this.firstNs = ns;
-    this.lastNs = ns;
+  constructor(private readonly c: ReportCollector, private readonly stream: number) {
+    this.flows = [new FlowExtra(c, 2 * stream), new FlowExtra(c, 2 * stream + 1)];
+  }
+
+  get firstNs(): number {
+    return this.c.streamRecords.f[this.stream * STREAM + FIRST_NS]!;
+  }
+
+  get lastNs(): number {
+    return this.c.streamRecords.f[this.stream * STREAM + LAST_NS]!;
   }
 }
 
@@ -301,95 +296,90 @@ export interface Stall {
   startNs: number;
 }
 
-/** One data direction of an MPTCP connection (index = DataDir). */
+/** One data direction of an MPTCP connection (index = DataDir): a view of the collector's records, and its lists. */
 export class ConnDirExtra {
-  firstDataNs = NaN;
-  lastDataNs = NaN;
-  firstDataFrame = 0;
-  lastDataFrame = 0;
+  readonly reinjectionFrames: number[] = [];
+  readonly stalls: Stall[] = [];
+  longestStall: Stall | undefined;
+  readonly coverage = new DsnCoverage();
+
+  constructor(private readonly c: ReportCollector, private readonly at: number) {}
+
+  private n(k: number): number {
+    return this.c.connRecords.f[this.at + k]!;
+  }
+
+  /** Times (ns from the analysis epoch, NaN without any) and frames of the first and last data segments. */
+  get firstDataNs(): number {
+    return this.n(D_FIRST_NS);
+  }
+
+  get lastDataNs(): number {
+    return this.n(D_LAST_NS);
+  }
+
+  get firstDataFrame(): number {
+    return this.n(D_FIRST_FRAME);
+  }
+
+  get lastDataFrame(): number {
+    return this.n(D_LAST_FRAME);
+  }
+
   /** Time and frame of the last data ACK that moved forward. */
-  lastAckAdvanceNs = NaN;
-  lastAckAdvanceFrame = 0;
+  get lastAckAdvanceNs(): number {
+    return this.n(D_ACK_NS);
+  }
+
+  get lastAckAdvanceFrame(): number {
+    return this.n(D_ACK_FRAME);
+  }
+
   /** Time and frame of the last data ACK that caught up with all data sent so far (a DATA_FIN alone does not count). */
-  allAckedNs = NaN;
-  allAckedFrame = 0;
+  get allAckedNs(): number {
+    return this.n(D_ALL_ACKED_NS);
+  }
+
+  get allAckedFrame(): number {
+    return this.n(D_ALL_ACKED_FRAME);
+  }
+
   /**
    * Where delivery counting starts (relative DSN): the first data ACK seen,
    * or the first data segment's DSN when it came before any data ACK.
    */
-  deliveryStart: number | undefined;
+  get deliveryStart(): number | undefined {
+    const v = this.n(D_DELIVERY_START);
+    return Number.isNaN(v) ? undefined : v;
+  }
+
   /** Segments that carried data first sent on another subflow. */
-  reinjections = 0;
-  readonly reinjectionFrames: number[] = [];
-  readonly stalls: Stall[] = [];
-  stallCount = 0;
-  longestStall: Stall | undefined;
-  readonly coverage = new DsnCoverage();
-  private sentEnd = -Infinity;
-  private ack = -Infinity;
-  private outstandingNs = NaN;
-  private outstandingFrame = 0;
-
-  /** A data segment; returns how many of its bytes are new at the data level. */
-  onData(dsn: number, len: number, frame: number, ns: number): number {
-    if (Number.isNaN(this.firstDataNs)) {
-      this.firstDataNs = ns;
-      this.firstDataFrame = frame;
-    }
-    this.lastDataNs = ns;
-    this.lastDataFrame = frame;
-    if (this.deliveryStart === undefined) this.deliveryStart = dsn;
-    const end = dsn + len;
-    if (end > this.sentEnd) this.sentEnd = end;
-    if (Number.isNaN(this.outstandingNs) && this.sentEnd > this.ack) {
-      this.outstandingNs = ns;
-      this.outstandingFrame = frame;
-    }
-    return this.coverage.add(dsn, end);
+  get reinjections(): number {
+    return this.n(D_REINJECTIONS);
   }
 
-  onDataAck(ack: number, frame: number, ns: number, stallNs: number): void {
-    if (ack <= this.ack) return;
-    this.coverage.advance(ack);
-    if (this.ack === -Infinity && (this.deliveryStart === undefined || ack < this.deliveryStart)) this.deliveryStart = ack;
-    if (this.ack < this.sentEnd && ack >= this.sentEnd) {
-      this.allAckedNs = ns;
-      this.allAckedFrame = frame;
-    }
-    if (!Number.isNaN(this.outstandingNs) && ns - this.outstandingNs >= stallNs) {
-      this.addStall({ fromFrame: this.outstandingFrame, toFrame: frame, seconds: (ns - this.outstandingNs) / NS, dataAck: this.ack, startNs: this.outstandingNs });
-    }
-    this.ack = ack;
-    this.lastAckAdvanceNs = ns;
-    this.lastAckAdvanceFrame = frame;
-    // Progress restarts the clock while data is still outstanding.
-    if (this.sentEnd > ack) {
-      this.outstandingNs = ns;
-      this.outstandingFrame = frame;
-    } else {
-      this.outstandingNs = NaN;
-    }
+  get stallCount(): number {
+    return this.n(D_STALLS);
   }
 
-  /** The connection's last packet was at `ns`: data still outstanding since long enough is a stall with no end. */
-  finish(ns: number, stallNs: number): void {
-    if (!Number.isNaN(this.outstandingNs) && ns - this.outstandingNs >= stallNs) {
-      this.addStall({ fromFrame: this.outstandingFrame, seconds: (ns - this.outstandingNs) / NS, dataAck: this.ack, startNs: this.outstandingNs });
-    }
-    this.outstandingNs = NaN;
-  }
-
-  private addStall(s: Stall): void {
-    this.stallCount++;
+  addStall(s: Stall): void {
+    this.c.connRecords.f[this.at + D_STALLS]!++;
     if (this.stalls.length < MAX_FRAMES) this.stalls.push(s);
     if (this.longestStall === undefined || s.seconds > this.longestStall.seconds) this.longestStall = s;
   }
 }
 
 export class ConnExtra {
-  readonly dirs: [ConnDirExtra, ConnDirExtra] = [new ConnDirExtra(), new ConnDirExtra()];
+  readonly dirs: [ConnDirExtra, ConnDirExtra];
+
+  constructor(private readonly c: ReportCollector, private readonly index: number) {
+    this.dirs = [new ConnDirExtra(c, index * CONN), new ConnDirExtra(c, index * CONN + CDIR)];
+  }
+
   /** Time of the connection's last packet. */
-  lastNs = 0;
+  get lastNs(): number {
+    return this.c.connRecords.f[this.index * CONN + C_LAST_NS]!;
+  }
 }
 
 export interface CollectorOptions {
@@ -402,10 +392,20 @@ export class ReportCollector {
   readonly streams: StreamExtra[] = [];
   /** By mptcp.stream. */
   readonly conns: ConnExtra[] = [];
-  private readonly stallNs: number;
-  private epochSec: number | undefined;
   /** Time of the last packet (ns from the epoch). */
   lastNs = 0;
+  /** @internal The records behind the views. */
+  readonly streamRecords = new RecordTable(STREAM, STREAM_TEMPLATE);
+  readonly connRecords = new RecordTable(CONN, CONN_TEMPLATE);
+  /** @internal Round-trip times: series 2 × flow for ACKs, 2 × flow + 1 for timestamps (flow = 2 × tcp.stream + dir). */
+  readonly rtts = new DistributionSet();
+  /** @internal Frames of retransmissions by flow. */
+  readonly retransmissionFrames: Array<number[] | undefined> = [];
+  private readonly tsvals = new TsvalRings();
+  /** Karn's rule: by flow, [start, end) relative sequence ranges sent more than once and not yet acknowledged. */
+  private readonly retx: Array<number[] | undefined> = [];
+  private readonly stallNs: number;
+  private epochSec: number | undefined;
 
   constructor(opts: CollectorOptions = {}) {
     this.stallNs = (opts.stallSeconds ?? DEFAULT_STALL_SECONDS) * NS;
@@ -427,83 +427,205 @@ export class ReportCollector {
     if (t === undefined || tcp.quoted) return;
     const ns = this.ns(pkt.tsSec, pkt.tsNsec);
     if (ns > this.lastNs) this.lastNs = ns;
-    let st = this.streams[tcp.stream];
-    if (st === undefined) {
-      st = new StreamExtra(ns);
-      this.streams[tcp.stream] = st;
+    const stream = tcp.stream;
+    const sb = this.streamRecords.ensure(stream);
+    const f = this.streamRecords.f;
+    if (Number.isNaN(f[sb + FIRST_NS]!)) {
+      f[sb + FIRST_NS] = ns;
+      this.streams[stream] = new StreamExtra(this, stream);
     }
-    st.lastNs = ns;
+    f[sb + LAST_NS] = ns;
     const flags = t.flags;
-    if (flags & TcpFlag.SYN) {
-      pushFrame(flags & TcpFlag.ACK ? st.synAckFrames : st.synFrames, pkt.number);
-      if (mptcp !== undefined && joinBackup(t)) st.joinedAsBackup = true;
-    }
-    if (flags & TcpFlag.RST) pushFrame(st.rstFrames, pkt.number);
-    const fwd = st.flows[tcp.dir];
-    const rev = st.flows[tcp.dir === 0 ? 1 : 0];
-    fwd.packets++;
+    if (flags & (SYN | RST)) this.handshake(pkt, t, stream, mptcp !== undefined);
+    const dir = tcp.dir;
+    const fwdFlow = 2 * stream + dir;
+    const revFlow = fwdFlow ^ 1;
+    const fwd = sb + dir * FLOW;
+    const rev = sb + (dir ^ 1) * FLOW;
+    f[fwd + PACKETS]!++;
     const len = t.payloadLength;
-    fwd.payloadBytes += len;
+    f[fwd + PAYLOAD]! += len;
     const af = tcp.flags;
-    if (af & A.DUPLICATE_ACK) fwd.dupAcks++;
-    if (af & A.ZERO_WINDOW) fwd.zeroWindows++;
-    if (af & A.LOST_SEGMENT) fwd.lostSegments++;
+    if (af & (A.DUPLICATE_ACK | A.ZERO_WINDOW | A.LOST_SEGMENT)) {
+      if (af & A.DUPLICATE_ACK) f[fwd + DUP_ACKS]!++;
+      if (af & A.ZERO_WINDOW) f[fwd + ZERO_WINDOWS]!++;
+      if (af & A.LOST_SEGMENT) f[fwd + LOST]!++;
+    }
     if (!tcp.noSegment) {
       if (len > 0) {
-        fwd.dataPackets++;
-        if (Number.isNaN(fwd.firstDataNs)) fwd.firstDataNs = ns;
-        fwd.lastDataNs = ns;
+        f[fwd + DATA_PACKETS]!++;
+        if (Number.isNaN(f[fwd + FIRST_DATA_NS]!)) f[fwd + FIRST_DATA_NS] = ns;
+        f[fwd + LAST_DATA_NS] = ns;
       }
-      if (af & RETRANSMITTED && (len > 0 || flags & (TcpFlag.SYN | TcpFlag.FIN))) {
+      if (af & RETRANSMITTED && (len > 0 || flags & (SYN | FIN))) {
         if (len > 0) {
-          fwd.retransmissions++;
-          fwd.retransmittedBytes += len;
-          pushFrame(fwd.retransmissionFrames, pkt.number);
+          f[fwd + RETX]!++;
+          f[fwd + RETX_BYTES]! += len;
+          pushFrame((this.retransmissionFrames[fwdFlow] ??= []), pkt.number);
         }
-        fwd.noteRetransmitted(tcp.seq, tcp.nxtseq);
+        this.noteRetransmitted(fwd, fwdFlow, tcp.seq, tcp.nxtseq);
       }
-      if (flags & TcpFlag.ACK) rev.onAck(tcp.ack, tcp.ackRtt);
-      this.timestamps(t, flags, fwd, rev, ns);
+      if (flags & ACK) this.onAck(rev, revFlow, tcp.ack, tcp.ackRtt);
+      this.timestamps(t, flags, fwdFlow, revFlow, ns);
     }
-    if (mptcp !== undefined) this.mptcpPacket(mptcp, fwd, pkt.number, len, ns);
+    if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len, ns);
   }
 
-  private timestamps(t: TcpRepr, flags: number, fwd: FlowExtra, rev: FlowExtra, ns: number): void {
+  /** SYN, SYN/ACK and RST frames; a join asking for backup priority. */
+  private handshake(pkt: Packet, t: TcpRepr, stream: number, mptcp: boolean): void {
+    const st = this.streams[stream]!;
+    const flags = t.flags;
+    if (flags & SYN) {
+      pushFrame(flags & ACK ? st.synAckFrames : st.synFrames, pkt.number);
+      if (mptcp && joinBackup(t)) st.joinedAsBackup = true;
+    }
+    if (flags & RST) pushFrame(st.rstFrames, pkt.number);
+  }
+
+  private noteRetransmitted(at: number, flow: number, seq: number, end: number): void {
+    const r = (this.retx[flow] ??= []);
+    if (r.length >= 2 * MAX_RETX_RANGES) {
+      // Too many holes at once: one range covering them all keeps the rule safe (fewer samples, none wrong).
+      let lo = r[0]!;
+      let hi = r[1]!;
+      for (let i = 2; i < r.length; i += 2) {
+        if (seqLt(r[i]!, lo)) lo = r[i]!;
+        if (seqGt(r[i + 1]!, hi)) hi = r[i + 1]!;
+      }
+      r.length = 0;
+      r.push(lo, hi);
+    }
+    r.push(seq, end);
+    this.streamRecords.f[at + RETX_PENDING] = r.length;
+  }
+
+  /**
+   * An acknowledgement of a direction's data (its record at `at`), with the
+   * tracker's RTT sample if it matched a segment: the sample is kept unless
+   * Karn's rule rejects it.
+   */
+  private onAck(at: number, flow: number, ack: number, rtt: number | undefined): void {
+    const f = this.streamRecords.f;
+    const acked = f[at + ACKED]!;
+    const ackedSet = !Number.isNaN(acked);
+    let ambiguous = false;
+    if (f[at + RETX_PENDING]! > 0) {
+      const r = this.retx[flow]!;
+      let w = 0;
+      for (let i = 0; i < r.length; i += 2) {
+        const s = r[i]!;
+        const e = r[i + 1]!;
+        if (seqLt(s, ack) && (!ackedSet || seqGt(e, acked))) ambiguous = true;
+        if (seqGt(e, ack)) {
+          r[w++] = s;
+          r[w++] = e;
+        }
+      }
+      r.length = w;
+      f[at + RETX_PENDING] = w;
+    }
+    if (!ackedSet || seqGt(ack, acked)) f[at + ACKED] = ack;
+    if (rtt !== undefined && !ambiguous) this.rtts.add(2 * flow, rtt);
+  }
+
+  /** TSval of the sender, and the first echo of one of the other direction's. */
+  private timestamps(t: TcpRepr, flags: number, fwdFlow: number, revFlow: number, ns: number): void {
     const opts = t.options;
     for (let i = 0; i < opts.length; i++) {
       const o = opts[i]!;
       if (o.type !== 'timestamps') continue;
-      fwd.noteTsval(o.tsval, ns);
-      if (flags & TcpFlag.ACK && o.tsecr !== 0) rev.onTsecr(o.tsecr, ns);
+      this.tsvals.add(fwdFlow, o.tsval, ns);
+      if (flags & ACK && o.tsecr !== 0) {
+        const sent = this.tsvals.echo(revFlow, o.tsecr);
+        if (sent !== undefined) this.rtts.add(2 * revFlow + 1, (ns - sent) / NS);
+      }
       return;
     }
   }
 
-  private mptcpPacket(m: MptcpAnnotation, flow: FlowExtra, frame: number, len: number, ns: number): void {
+  private mptcpPacket(m: MptcpAnnotation, sf: Float64Array, fwd: number, frame: number, len: number, ns: number): void {
     const index = m.connection.index;
-    let c = this.conns[index];
-    if (c === undefined) {
-      c = new ConnExtra();
-      this.conns[index] = c;
-    }
-    c.lastNs = ns;
+    const cb = this.connRecords.ensure(index);
+    const f = this.connRecords.f;
+    if (Number.isNaN(f[cb + C_LAST_NS]!)) this.conns[index] = new ConnExtra(this, index);
+    f[cb + C_LAST_NS] = ns;
     const dir: DataDir = m.dir;
-    if (m.dsn !== undefined && len > 0) {
-      const d = c.dirs[dir];
-      flow.newDataBytes += d.onData(m.dsn, len, frame, ns);
+    const dsn = m.dsn;
+    if (dsn !== undefined && len > 0) {
+      const d = cb + dir * CDIR;
+      sf[fwd + NEW_DATA]! += this.onData(f, d, index, dir, dsn, len, frame, ns);
       if (m.reinjectionOf !== undefined) {
-        d.reinjections++;
-        pushFrame(d.reinjectionFrames, frame);
+        f[d + D_REINJECTIONS]!++;
+        pushFrame(this.conns[index]!.dirs[dir].reinjectionFrames, frame);
       }
     }
-    if (m.dataAck !== undefined) c.dirs[dir === 0 ? 1 : 0].onDataAck(m.dataAck, frame, ns, this.stallNs);
+    const dataAck = m.dataAck;
+    if (dataAck !== undefined) this.onDataAck(f, cb + (dir ^ 1) * CDIR, index, dir ^ 1, dataAck, frame, ns);
+  }
+
+  /** A data segment of a connection direction (its record at `d`); returns how many of its bytes are new at the data level. */
+  private onData(f: Float64Array, d: number, index: number, dir: number, dsn: number, len: number, frame: number, ns: number): number {
+    if (Number.isNaN(f[d + D_FIRST_NS]!)) {
+      f[d + D_FIRST_NS] = ns;
+      f[d + D_FIRST_FRAME] = frame;
+    }
+    f[d + D_LAST_NS] = ns;
+    f[d + D_LAST_FRAME] = frame;
+    if (Number.isNaN(f[d + D_DELIVERY_START]!)) f[d + D_DELIVERY_START] = dsn;
+    const end = dsn + len;
+    if (end > f[d + D_SENT_END]!) f[d + D_SENT_END] = end;
+    if (Number.isNaN(f[d + D_OUT_NS]!) && f[d + D_SENT_END]! > f[d + D_ACK]!) {
+      f[d + D_OUT_NS] = ns;
+      f[d + D_OUT_FRAME] = frame;
+    }
+    return this.conns[index]!.dirs[dir]!.coverage.add(dsn, end);
+  }
+
+  private onDataAck(f: Float64Array, d: number, index: number, dir: number, ack: number, frame: number, ns: number): void {
+    const prev = f[d + D_ACK]!;
+    if (ack <= prev) return;
+    const cd = this.conns[index]!.dirs[dir]!;
+    cd.coverage.advance(ack);
+    if (prev === -Infinity) {
+      const start = f[d + D_DELIVERY_START]!;
+      if (Number.isNaN(start) || ack < start) f[d + D_DELIVERY_START] = ack;
+    }
+    const sentEnd = f[d + D_SENT_END]!;
+    if (prev < sentEnd && ack >= sentEnd) {
+      f[d + D_ALL_ACKED_NS] = ns;
+      f[d + D_ALL_ACKED_FRAME] = frame;
+    }
+    const out = f[d + D_OUT_NS]!;
+    if (!Number.isNaN(out) && ns - out >= this.stallNs) {
+      cd.addStall({ fromFrame: f[d + D_OUT_FRAME]!, toFrame: frame, seconds: (ns - out) / NS, dataAck: prev, startNs: out });
+    }
+    f[d + D_ACK] = ack;
+    f[d + D_ACK_NS] = ns;
+    f[d + D_ACK_FRAME] = frame;
+    // Progress restarts the clock while data is still outstanding.
+    if (sentEnd > ack) {
+      f[d + D_OUT_NS] = ns;
+      f[d + D_OUT_FRAME] = frame;
+    } else {
+      f[d + D_OUT_NS] = NaN;
+    }
   }
 
   /** Ends the pass: data still outstanding at a connection's last packet may be a stall. */
   finish(): void {
-    for (const c of this.conns) {
+    const f = this.connRecords.f;
+    for (let index = 0; index < this.conns.length; index++) {
+      const c = this.conns[index];
       if (c === undefined) continue;
-      for (const d of c.dirs) d.finish(c.lastNs, this.stallNs);
+      const last = f[index * CONN + C_LAST_NS]!;
+      for (let dir = 0; dir < 2; dir++) {
+        const d = index * CONN + dir * CDIR;
+        const out = f[d + D_OUT_NS]!;
+        if (!Number.isNaN(out) && last - out >= this.stallNs) {
+          c.dirs[dir]!.addStall({ fromFrame: f[d + D_OUT_FRAME]!, seconds: (last - out) / NS, dataAck: f[d + D_ACK]!, startNs: out });
+        }
+        f[d + D_OUT_NS] = NaN;
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * A distribution of positive samples (round-trip times, in seconds) in
+ * Distributions of positive samples (round-trip times, in seconds) in
  * bounded memory, for minimum / median / 95th percentile reports.
  *
  * The first EXACT_SAMPLES samples are kept as they are, so small series
@@ -13,7 +13,12 @@
  * Percentiles use the nearest-rank definition: the p-th percentile is the
  * smallest sample such that at least p% of the samples are at or below it
  * (the median of an even count is the lower middle sample).
+ *
+ * `DistributionSet` holds many series (two per TCP direction in a capture)
+ * in flat storage: adding a sample touches the series' record and the line
+ * its sample goes to, nothing else. `Distribution` is one series.
  */
+import { RecordTable, RegionPool } from '../mptcp/flat.js';
 
 export const EXACT_SAMPLES = 1024;
 const LOW = 1e-6;
@@ -33,62 +38,148 @@ export interface DistributionStats {
   exact: boolean;
 }
 
-export class Distribution {
-  count = 0;
-  min = Infinity;
-  max = -Infinity;
-  private sum = 0;
-  private samples: number[] | undefined;
-  private histogram: Uint32Array | undefined;
+/** A series' record: count, extremes, sum, and where its samples are (region offset and size) or its histogram. */
+const COUNT = 0;
+const MIN = 1;
+const MAX = 2;
+const SUM = 3;
+const AT = 4;
+const SIZE = 5;
+const HIST = 6;
+const STRIDE = 8;
+const NONE = -1;
+const TEMPLATE = [0, Infinity, -Infinity, 0, NONE, 0, NONE];
 
-  add(x: number): void {
+/** Series numbered 0, 1, 2...; a series never added to is empty. */
+export class DistributionSet {
+  private readonly records = new RecordTable(STRIDE, TEMPLATE);
+  private readonly samples = new RegionPool();
+  private readonly histograms: Uint32Array[] = [];
+
+  add(i: number, x: number): void {
     if (!(x >= 0) || !Number.isFinite(x)) return;
-    this.count++;
-    this.sum += x;
-    if (x < this.min) this.min = x;
-    if (x > this.max) this.max = x;
-    if (this.histogram !== undefined) {
-      this.histogram[bucketOf(x)]!++;
+    const at = this.records.ensure(i);
+    const r = this.records.f;
+    const n = r[at + COUNT]!;
+    r[at + COUNT] = n + 1;
+    r[at + SUM]! += x;
+    if (x < r[at + MIN]!) r[at + MIN] = x;
+    if (x > r[at + MAX]!) r[at + MAX] = x;
+    const hist = r[at + HIST]!;
+    if (hist !== NONE) {
+      this.histograms[hist]![bucketOf(x)]!++;
       return;
     }
-    (this.samples ??= []).push(x);
-    if (this.samples.length > EXACT_SAMPLES) {
-      const h = new Uint32Array(BUCKETS);
-      for (const s of this.samples) h[bucketOf(s)]!++;
-      this.histogram = h;
-      this.samples = undefined;
+    if (n === EXACT_SAMPLES) {
+      this.toHistogram(at, x);
+      return;
     }
+    let region = r[at + AT]!;
+    const size = r[at + SIZE]!;
+    if (n === size) {
+      const grown = size === 0 ? RegionPool.MIN_REGION : size * 2;
+      region = size === 0 ? this.samples.alloc(grown) : this.samples.resize(region, size, grown, n);
+      r[at + AT] = region;
+      r[at + SIZE] = grown;
+    }
+    this.samples.f[region + n] = x;
+  }
+
+  count(i: number): number {
+    return i < this.records.size ? this.records.f[i * STRIDE + COUNT]! : 0;
+  }
+
+  min(i: number): number {
+    return i < this.records.size ? this.records.f[i * STRIDE + MIN]! : Infinity;
+  }
+
+  max(i: number): number {
+    return i < this.records.size ? this.records.f[i * STRIDE + MAX]! : -Infinity;
+  }
+
+  /** The nearest-rank percentile (0 < p <= 100); undefined for an empty series. */
+  percentile(i: number, p: number): number | undefined {
+    const n = this.count(i);
+    if (n === 0) return undefined;
+    const r = this.records.f;
+    const at = i * STRIDE;
+    const rank = Math.max(1, Math.ceil((p / 100) * n));
+    const hist = r[at + HIST]!;
+    if (hist === NONE) {
+      // Sorted on demand: reports ask a few times at the end, never per packet.
+      const region = r[at + AT]!;
+      const f = this.samples.f;
+      f.subarray(region, region + n).sort();
+      return f[region + rank - 1];
+    }
+    const h = this.histograms[hist]!;
+    let seen = 0;
+    for (let b = 0; b < h.length; b++) {
+      seen += h[b]!;
+      if (seen >= rank) return Math.min(r[at + MAX]!, Math.max(r[at + MIN]!, bucketMiddle(b)));
+    }
+    return r[at + MAX];
+  }
+
+  stats(i: number): DistributionStats | undefined {
+    const n = this.count(i);
+    if (n === 0) return undefined;
+    const r = this.records.f;
+    const at = i * STRIDE;
+    return {
+      count: n,
+      min: r[at + MIN]!,
+      median: this.percentile(i, 50)!,
+      p95: this.percentile(i, 95)!,
+      max: r[at + MAX]!,
+      mean: r[at + SUM]! / n,
+      exact: r[at + HIST] === NONE,
+    };
+  }
+
+  /** The exact samples and `x` move into a histogram; their region goes back to the pool. */
+  private toHistogram(at: number, x: number): void {
+    const r = this.records.f;
+    const h = new Uint32Array(BUCKETS);
+    const region = r[at + AT]!;
+    const f = this.samples.f;
+    for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOf(f[region + k]!)]!++;
+    h[bucketOf(x)]!++;
+    this.samples.release(region, r[at + SIZE]!);
+    r[at + AT] = NONE;
+    r[at + SIZE] = 0;
+    r[at + HIST] = this.histograms.length;
+    this.histograms.push(h);
+  }
+}
+
+/** One series (a set of one, or one member of a set). */
+export class Distribution {
+  constructor(private readonly set: DistributionSet = new DistributionSet(), private readonly i = 0) {}
+
+  get count(): number {
+    return this.set.count(this.i);
+  }
+
+  get min(): number {
+    return this.set.min(this.i);
+  }
+
+  get max(): number {
+    return this.set.max(this.i);
+  }
+
+  add(x: number): void {
+    this.set.add(this.i, x);
   }
 
   /** The nearest-rank percentile (0 < p <= 100); undefined for an empty series. */
   percentile(p: number): number | undefined {
-    if (this.count === 0) return undefined;
-    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
-    if (this.samples !== undefined) {
-      // Sorted on demand: reports ask a few times at the end, never per packet.
-      this.samples.sort((a, b) => a - b);
-      return this.samples[rank - 1];
-    }
-    const h = this.histogram!;
-    let seen = 0;
-    for (let i = 0; i < h.length; i++) {
-      seen += h[i]!;
-      if (seen >= rank) return Math.min(this.max, Math.max(this.min, bucketMiddle(i)));
-    }
-    return this.max;
+    return this.set.percentile(this.i, p);
   }
 
   stats(): DistributionStats | undefined {
-    if (this.count === 0) return undefined;
-    return {
-      count: this.count,
-      min: this.min,
-      median: this.percentile(50)!,
-      p95: this.percentile(95)!,
-      max: this.max,
-      mean: this.sum / this.count,
-      exact: this.histogram === undefined,
-    };
+    return this.set.stats(this.i);
   }
 }
 

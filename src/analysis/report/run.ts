@@ -8,8 +8,8 @@ import { readCapture, readCaptureBytes } from '../../capture/index.js';
 import type { Frame } from '../../capture/index.js';
 import { CaptureError } from '../../util/errors.js';
 import { decodePacket } from '../../wire/index.js';
-import { Analyzer } from '../index.js';
-import { MptcpTracker, mptcpStage } from '../mptcp/index.js';
+import { MptcpTracker } from '../mptcp/index.js';
+import { TcpTracker } from '../tcp/tracker.js';
 import type { Instant, MptcpConnection } from '../mptcp/types.js';
 import type { TcpConversationSummary } from '../tcp/tracker.js';
 import { ReportCollector } from './collect.js';
@@ -31,10 +31,14 @@ export interface CaptureAnalysis {
   captureError?: CaptureError | undefined;
 }
 
-/** Feeds frames in capture order; `finish` gives the analysis. */
+/**
+ * Feeds frames in capture order; `finish` gives the analysis. The trackers
+ * are called directly rather than as stages of `Analyzer`: nothing here
+ * keeps a packet's annotations, so none is gathered into an object.
+ */
 export class CaptureAnalyzer {
+  private readonly tcp = new TcpTracker();
   private readonly mptcp = new MptcpTracker();
-  private readonly analyzer: Analyzer;
   private readonly extras: ReportCollector;
   private packets = 0;
   /** Timestamps of the first and last frames, kept as numbers: no allocation per frame. */
@@ -44,14 +48,7 @@ export class CaptureAnalyzer {
   private lastNsec = 0;
 
   constructor(opts: AnalyzeOptions = {}) {
-    const extras = new ReportCollector(opts);
-    this.extras = extras;
-    this.analyzer = new Analyzer().use(mptcpStage(this.mptcp)).use({
-      process(pkt, annotations) {
-        const tcp = annotations.tcp;
-        if (tcp !== undefined && !tcp.quoted) extras.packet(pkt, tcp, annotations.mptcp);
-      },
-    });
+    this.extras = new ReportCollector(opts);
   }
 
   get seenFrames(): number {
@@ -65,7 +62,11 @@ export class CaptureAnalyzer {
     }
     this.lastSec = frame.tsSec;
     this.lastNsec = frame.tsNsec;
-    this.analyzer.process(decodePacket(frame));
+    const pkt = decodePacket(frame);
+    const tcp = this.tcp.process(pkt);
+    if (tcp === undefined) return;
+    const mptcp = this.mptcp.process(pkt, tcp);
+    if (!tcp.quoted) this.extras.packet(pkt, tcp, mptcp);
   }
 
   finish(captureError?: CaptureError): CaptureAnalysis {
@@ -76,7 +77,7 @@ export class CaptureAnalyzer {
       firstTime: this.packets > 0 ? { sec: this.firstSec, nsec: this.firstNsec } : undefined,
       lastTime: this.packets > 0 ? { sec: this.lastSec, nsec: this.lastNsec } : undefined,
       connections: this.mptcp.connections(),
-      tcp: this.analyzer.tcp.conversations(),
+      tcp: this.tcp.conversations(),
       extras: this.extras,
       captureError,
     };
