@@ -9,7 +9,7 @@ import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { mptcpOverrun } from './tshark/detail-mptcp.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
-import { TextLine } from './tshark/line.js';
+import { ascii, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putNum, putU, TextLine } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -107,21 +107,15 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   const a = analysis?.quoted === true ? undefined : analysis;
   const flags = tcp.flags;
   if (a) writeAnalysisPrefix(w, a);
-  w.u(tcp.srcPort);
-  w.arrow();
-  w.u(tcp.dstPort);
-  w.str(' [');
-  w.str(tcpFlagsText(flags));
-  w.str('] Seq=');
-  if (a) w.num(a.seq);
-  else w.u(tcp.seq);
-  if (flags & ACK) {
-    w.str(' Ack=');
-    if (a) w.num(a.ack);
-    else w.u(tcp.ack);
-  }
-  w.str(' Win=');
-  w.num(a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
+  w.room(HEAD_BYTES);
+  let b = w.buf;
+  let p = putU(b, w.pos, tcp.srcPort);
+  p = putU(b, putArrow(b, p), tcp.dstPort);
+  p = putBytes(b, p, flagsSeqBytes(flags));
+  p = a ? putNum(b, p, a.seq) : putU(b, p, tcp.seq);
+  if (flags & ACK) p = a ? putNum(b, putBytes(b, p, ACK_TEXT), a.ack) : putU(b, putBytes(b, p, ACK_TEXT), tcp.ack);
+  p = putNum(b, putBytes(b, p, WIN_TEXT), a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
+  w.pos = p;
   const declared = tcp.dataOffset * 4;
   if (declared < TCP_MIN_HEADER) {
     w.str(', bogus TCP header length (');
@@ -139,18 +133,22 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
     w.str(' Urg=');
     w.u(tcp.urgentPointer);
   }
-  w.str(' Len=');
+  w.bytes(LEN_TEXT);
   w.u(tcp.payloadLength);
   const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   const opts = tcp.options;
   for (let i = 0; i < opts.length; i++) {
     const o = opts[i]!;
-    if (o.malformed) continue;
+    if (o.kind === 1 || o.malformed) continue;
     switch (o.type) {
       case 'mss': w.str(' MSS='); w.u(o.mss); break;
       case 'wscale': w.str(' WS='); w.u(2 ** (o.shift > 14 ? 14 : o.shift)); break;
       case 'sackPerm': w.str(' SACK_PERM'); break;
-      case 'timestamps': w.str(' TSval='); w.u(o.tsval); w.str(' TSecr='); w.u(o.tsecr); break;
+      case 'timestamps':
+        w.room(TIMESTAMPS_BYTES);
+        b = w.buf;
+        w.pos = putU(b, putBytes(b, putU(b, putBytes(b, w.pos, TSVAL_TEXT), o.tsval), TSECR_TEXT), o.tsecr);
+        break;
       case 'sack':
         for (const [left, right] of o.blocks) {
           w.str(' SLE=');
@@ -174,6 +172,25 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
     }
   }
   if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'truncated')) w.str(CUT);
+}
+
+const ACK_TEXT = ascii(' Ack=');
+const WIN_TEXT = ascii(' Win=');
+const LEN_TEXT = ascii(' Len=');
+const TSVAL_TEXT = ascii(' TSval=');
+const TSECR_TEXT = ascii(' TSecr=');
+/** " [", the longest flags text ("FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved"), "] Seq=". */
+const MAX_FLAGS_BYTES = 2 + 52 + 6;
+/** Room for ports, flags, Seq, Ack and Win. */
+const HEAD_BYTES = 2 * MAX_U_BYTES + 5 + MAX_FLAGS_BYTES + 3 * (5 + MAX_NUM_BYTES);
+const TIMESTAMPS_BYTES = 14 + 2 * MAX_U_BYTES;
+
+/** " [flags] Seq=" per 12-bit flags value, encoded on first use. */
+const FLAGS_SEQ: Array<Uint8Array | undefined> = new Array(4096);
+
+function flagsSeqBytes(flags: number): Uint8Array {
+  const f = flags & 0xfff;
+  return FLAGS_SEQ[f] ??= ascii(' [' + tcpFlagsText(f) + '] Seq=');
 }
 
 const MALFORMED = '[Malformed Packet]';

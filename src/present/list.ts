@@ -12,8 +12,11 @@ import type { Packet } from '../wire/types.js';
 import { hasMptcpOption, summarize, tcpAppSummary, writeTcpInfo } from './info.js';
 import { ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
-import { ipv4TextLength, TextLine } from './tshark/line.js';
-import { ClockText, fraction, writeDelta, type TimeFormat } from './tshark/time.js';
+import {
+  ascii, decimalDigits, ipv4TextLength, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putIpv4, putNum, putSpaces, putU,
+  TextLine,
+} from './tshark/line.js';
+import { ClockText, fraction, MAX_DELTA_BYTES, putDelta, type TimeFormat } from './tshark/time.js';
 import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export type { TimeFormat } from './tshark/time.js';
@@ -95,26 +98,21 @@ export class ListFormatter {
     if (analysis === undefined || analysis.quoted === true) scale = this.winScale.observe(pkt);
     else this.winScale.learn(pkt);
     if (!this.haveFirst) this.noteFirst(pkt);
-    w.uRight(pkt.number, 5);
-    w.ch(32);
-    this.writeTime(w, pkt);
+    this.writeLead(w, pkt);
     this.noteCaptured(pkt);
     this.haveDisplayed = true;
     this.prevDispSec = pkt.tsSec;
     this.prevDispNsec = pkt.tsNsec;
-    w.ch(32);
-
-    this.writeAddresses(w, pkt);
-    w.ch(32);
 
     const tcp = pkt.tcp;
-
     if (tcp !== undefined && !tcpAppSummary(pkt, tcp, this.summary, analysis)) {
       // The common case, written without strings: a segment whose columns are TCP's own.
-      w.str(hasMptcpOption(tcp, pkt) ? 'MPTCP' : 'TCP');
-      w.ch(32);
-      w.num(pkt.origLen);
-      w.ch(32);
+      w.room(PROTOCOL_BYTES);
+      const b = w.buf;
+      let p = putBytes(b, w.pos, hasMptcpOption(tcp, pkt) ? MPTCP : TCP);
+      p = putNum(b, p, pkt.origLen);
+      b[p++] = 32;
+      w.pos = p;
       writeTcpInfo(w, pkt, tcp, scale, analysis);
       return;
     }
@@ -126,21 +124,60 @@ export class ListFormatter {
     w.utf8(s.info);
   }
 
-  /** The source and destination columns. */
-  private writeAddresses(w: TextLine, pkt: Packet): void {
+  /** Number, time, source and destination columns, each followed by a space. */
+  private writeLead(w: TextLine, pkt: Packet): void {
+    w.room(LEAD_BYTES);
+    let b = w.buf;
+    let p = w.pos;
+    const n = pkt.number;
+    if ((n >>> 0) === n) {
+      p = putU(b, putSpaces(b, p, NUMBER_WIDTH - decimalDigits(n)), n);
+      b[p++] = 32;
+    } else {
+      w.right(String(n), NUMBER_WIDTH);
+      w.ch(32);
+      w.room(LEAD_BYTES);
+      b = w.buf;
+      p = w.pos;
+    }
+    const digits = pkt.tsDigits;
+    switch (this.timeFormat) {
+      case 'r': p = putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits, TIME_WIDTH); break;
+      case 'd': p = putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits, TIME_WIDTH); break;
+      case 'dd':
+        p = this.haveDisplayed
+          ? putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits, TIME_WIDTH)
+          : putDelta(b, p, 0, 0, 0, 0, digits, TIME_WIDTH);
+        break;
+      default:
+        w.pos = p;
+        w.right(this.clockTime(pkt), TIME_WIDTH);
+        w.room(LEAD_BYTES);
+        b = w.buf;
+        p = w.pos;
+    }
+    b[p++] = 32;
     const ip = pkt.ip;
     if (ip?.version === 4) {
-      w.spaces(12 - ipv4TextLength(ip.src));
-      w.ipv4(ip.src);
-      w.arrow();
-      w.ipv4(ip.dst);
-      w.spaces(12 - ipv4TextLength(ip.dst));
+      p = putIpv4(b, putSpaces(b, p, ADDRESS_WIDTH - ipv4TextLength(ip.src)), ip.src);
+      p = putIpv4(b, putArrow(b, p), ip.dst);
+      p = putSpaces(b, p, ADDRESS_WIDTH - ipv4TextLength(ip.dst));
+      b[p++] = 32;
+      w.pos = p;
       return;
     }
+    w.pos = p;
     const [src, dst] = addressColumns(pkt);
-    w.right(src, 12);
+    w.right(src, ADDRESS_WIDTH);
     w.arrow();
-    w.left(dst, 12);
+    w.left(dst, ADDRESS_WIDTH);
+    w.ch(32);
+  }
+
+  /** The time column of the -t styles that are not deltas: epoch and clock times. */
+  private clockTime(pkt: Packet): string {
+    const fraction9 = fraction(pkt.tsNsec, pkt.tsDigits);
+    return this.timeFormat === 'e' ? pkt.tsSec + fraction9 : this.clock!.format(pkt.tsSec) + fraction9;
   }
 
   private noteFirst(pkt: Packet): void {
@@ -154,21 +191,14 @@ export class ListFormatter {
     this.prevCapSec = pkt.tsSec;
     this.prevCapNsec = pkt.tsNsec;
   }
-
-  /** The time column, right-aligned in at least 10 characters. */
-  private writeTime(w: TextLine, pkt: Packet): void {
-    const digits = pkt.tsDigits;
-    switch (this.timeFormat) {
-      case 'r': return writeDelta(w, pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits, TIME_WIDTH);
-      case 'd': return writeDelta(w, pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits, TIME_WIDTH);
-      case 'dd':
-        return this.haveDisplayed
-          ? writeDelta(w, pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits, TIME_WIDTH)
-          : writeDelta(w, 0, 0, 0, 0, digits, TIME_WIDTH);
-      case 'e': return w.right(pkt.tsSec + fraction(pkt.tsNsec, digits), TIME_WIDTH);
-      default: return w.right(this.clock!.format(pkt.tsSec) + fraction(pkt.tsNsec, digits), TIME_WIDTH);
-    }
-  }
 }
 
+const NUMBER_WIDTH = 5;
 const TIME_WIDTH = 10;
+const ADDRESS_WIDTH = 12;
+/** Room for the lead columns when the addresses are IPv4: number, delta time, two addresses, the arrow, spaces. */
+const LEAD_BYTES = NUMBER_WIDTH + MAX_U_BYTES + TIME_WIDTH + MAX_DELTA_BYTES + 2 * (ADDRESS_WIDTH + MAX_IPV4_BYTES) + 5 + 4;
+const MPTCP = ascii('MPTCP ');
+const TCP = ascii('TCP ');
+/** Room for the protocol and length columns. */
+const PROTOCOL_BYTES = 6 + MAX_NUM_BYTES + 1;

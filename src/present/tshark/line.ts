@@ -5,6 +5,14 @@
  * collection) of concatenation, and the output takes the bytes as they are.
  * tshark's lines are ASCII but for the arrow between addresses and ports and
  * whatever names or payload text a summary quotes, hence UTF-8.
+ *
+ * Two ways to write: TextLine's methods, each making room for itself, and
+ * the `put*` functions below, which write at a position into a buffer the
+ * caller has made room in (`TextLine.room`) and return the next position.
+ * The packet list's common columns use the latter: one room check and a
+ * position kept in a local variable per run of columns, with each number
+ * written by code of its own, saved about 0.05 s of 2 s CPU on a million
+ * packets over a method call per piece.
  */
 
 const encoder = new TextEncoder();
@@ -15,6 +23,18 @@ const DIGITS2 = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
   DIGITS2[2 * i] = 48 + Math.floor(i / 10);
   DIGITS2[2 * i + 1] = 48 + (i % 10);
+}
+
+/** Bytes `putU` writes at most (2^53 has 16 digits). */
+export const MAX_U_BYTES = 16;
+/** Bytes `putNum` writes at most: String() of any number is shorter ("-0.0000012345678901234567" is 25). */
+export const MAX_NUM_BYTES = 32;
+/** Bytes of the longest dotted quad. */
+export const MAX_IPV4_BYTES = 15;
+
+/** The ASCII bytes of a constant string, for `putBytes`. */
+export function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0x7f);
 }
 
 /** Decimal digits of a non-negative integer below 2^53. */
@@ -33,6 +53,72 @@ export function ipv4TextLength(a: number): number {
   const b3 = a & 0xff;
   return 3 + (b0 < 10 ? 1 : b0 < 100 ? 2 : 3) + (b1 < 10 ? 1 : b1 < 100 ? 2 : 3)
     + (b2 < 10 ? 1 : b2 < 100 ? 2 : 3) + (b3 < 10 ? 1 : b3 < 100 ? 2 : 3);
+}
+
+/** Writes an integer 0 <= n < 2^53 in decimal. */
+export function putU(b: Uint8Array, p: number, n: number): number {
+  const end = p + decimalDigits(n);
+  let q = end;
+  while (n >= 100) {
+    const hi = Math.floor(n / 100);
+    const r = (n - hi * 100) * 2;
+    b[--q] = DIGITS2[r + 1]!;
+    b[--q] = DIGITS2[r]!;
+    n = hi;
+  }
+  if (n >= 10) {
+    b[--q] = DIGITS2[n * 2 + 1]!;
+    b[--q] = DIGITS2[n * 2]!;
+  } else {
+    b[--q] = 48 + n;
+  }
+  return end;
+}
+
+/** Writes any number as String(v) would: the digit loop for the usual non-negative integers. */
+export function putNum(b: Uint8Array, p: number, v: number): number {
+  // The u32 test first: it is one instruction, and what sequence numbers and lengths are.
+  if ((v >>> 0) === v || (Number.isSafeInteger(v) && v >= 0)) return putU(b, p, v);
+  return putBytes(b, p, ascii(String(v)));
+}
+
+/** Writes `n` (an integer 0 <= n < 2^53) zero-padded to `width` digits. */
+export function putUPad(b: Uint8Array, p: number, n: number, width: number): number {
+  for (let zeros = width - decimalDigits(n); zeros > 0; zeros--) b[p++] = 48;
+  return putU(b, p, n);
+}
+
+/** Writes `n` spaces (none when `n` <= 0). */
+export function putSpaces(b: Uint8Array, p: number, n: number): number {
+  for (let i = 0; i < n; i++) b[p++] = 32;
+  return p;
+}
+
+/** Writes all of `src`. */
+export function putBytes(b: Uint8Array, p: number, src: Uint8Array): number {
+  for (let i = 0; i < src.length; i++) b[p++] = src[i]!;
+  return p;
+}
+
+/** Writes " → ". */
+export function putArrow(b: Uint8Array, p: number): number {
+  b[p] = 0x20;
+  b[p + 1] = 0xe2;
+  b[p + 2] = 0x86;
+  b[p + 3] = 0x92;
+  b[p + 4] = 0x20;
+  return p + 5;
+}
+
+/** Writes the dotted quad of an unsigned 32-bit address. */
+export function putIpv4(b: Uint8Array, p: number, a: number): number {
+  p = putU(b, p, a >>> 24);
+  b[p++] = 46;
+  p = putU(b, p, (a >>> 16) & 0xff);
+  b[p++] = 46;
+  p = putU(b, p, (a >>> 8) & 0xff);
+  b[p++] = 46;
+  return putU(b, p, a & 0xff);
 }
 
 export class TextLine {
@@ -58,34 +144,30 @@ export class TextLine {
 
   /** Appends one byte. */
   ch(c: number): void {
-    if (this.pos + 1 > this.buf.length) this.grow(1);
+    this.room(1);
     this.buf[this.pos++] = c;
   }
 
   /** Appends an ASCII string. */
   str(s: string): void {
     const n = s.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    this.room(n);
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
   }
 
-  /** Appends `src[from, to)`. */
-  bytes(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = from; i < to; i++) b[p++] = src[i]!;
-    this.pos = p;
+  /** Appends pre-encoded bytes. */
+  bytes(src: Uint8Array): void {
+    this.room(src.length);
+    this.pos = putBytes(this.buf, this.pos, src);
   }
 
   /** Appends any string, UTF-8 encoded. */
   utf8(s: string): void {
     const n = s.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    this.room(n);
     const b = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) {
@@ -109,65 +191,33 @@ export class TextLine {
 
   /** Appends " → ". */
   arrow(): void {
-    if (this.pos + 5 > this.buf.length) this.grow(5);
-    const b = this.buf;
-    const p = this.pos;
-    b[p] = 0x20;
-    b[p + 1] = 0xe2;
-    b[p + 2] = 0x86;
-    b[p + 3] = 0x92;
-    b[p + 4] = 0x20;
-    this.pos = p + 5;
+    this.room(5);
+    this.pos = putArrow(this.buf, this.pos);
   }
 
   /** Appends `n` spaces (none when `n` <= 0). */
   spaces(n: number): void {
     if (n <= 0) return;
-    if (this.pos + n > this.buf.length) this.grow(n);
-    const b = this.buf;
-    let p = this.pos;
-    for (let i = 0; i < n; i++) b[p++] = 32;
-    this.pos = p;
+    this.room(n);
+    this.pos = putSpaces(this.buf, this.pos, n);
   }
 
   /** Appends an unsigned integer (below 2^53) in decimal. */
   u(n: number): void {
-    const len = decimalDigits(n);
-    if (this.pos + len > this.buf.length) this.grow(len);
-    const b = this.buf;
-    let p = this.pos + len;
-    this.pos = p;
-    while (n >= 100) {
-      const q = Math.floor(n / 100);
-      const r = (n - q * 100) * 2;
-      b[--p] = DIGITS2[r + 1]!;
-      b[--p] = DIGITS2[r]!;
-      n = q;
-    }
-    if (n >= 10) {
-      b[--p] = DIGITS2[n * 2 + 1]!;
-      b[--p] = DIGITS2[n * 2]!;
-    } else {
-      b[--p] = 48 + n;
-    }
+    this.room(MAX_U_BYTES);
+    this.pos = putU(this.buf, this.pos, n);
   }
 
   /** Appends an unsigned integer zero-padded to `width` digits. */
   uPad(n: number, width: number): void {
-    const zeros = width - decimalDigits(n);
-    if (zeros > 0) {
-      if (this.pos + zeros > this.buf.length) this.grow(zeros);
-      const b = this.buf;
-      for (let i = 0; i < zeros; i++) b[this.pos++] = 48;
-    }
-    this.u(n);
+    this.room(MAX_U_BYTES + (width > 0 ? width : 0));
+    this.pos = putUPad(this.buf, this.pos, n, width);
   }
 
-  /** Appends any number as String(v) would: the digit loop for the usual non-negative integers. */
+  /** Appends any number as String(v) would. */
   num(v: number): void {
-    // The u32 test first: it is one instruction, and what sequence numbers and lengths are.
-    if ((v >>> 0) === v || (Number.isSafeInteger(v) && v >= 0)) this.u(v);
-    else this.str(String(v));
+    this.room(MAX_NUM_BYTES);
+    this.pos = putNum(this.buf, this.pos, v);
   }
 
   /** Appends a non-negative integer right-aligned in `width` characters. */
@@ -178,13 +228,8 @@ export class TextLine {
 
   /** Appends the dotted quad of an unsigned 32-bit address. */
   ipv4(a: number): void {
-    this.u(a >>> 24);
-    this.ch(46);
-    this.u((a >>> 16) & 0xff);
-    this.ch(46);
-    this.u((a >>> 8) & 0xff);
-    this.ch(46);
-    this.u(a & 0xff);
+    this.room(MAX_IPV4_BYTES);
+    this.pos = putIpv4(this.buf, this.pos, a);
   }
 
   /** Appends a string right-aligned in `width` characters (String.padStart). */

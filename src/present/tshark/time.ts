@@ -3,8 +3,7 @@
  * integer seconds and nanoseconds so that deltas of epoch timestamps keep all
  * nine digits.
  */
-import { decimalDigits } from './line.js';
-import type { TextLine } from './line.js';
+import { ascii, decimalDigits, MAX_NUM_BYTES, putBytes, putSpaces, putU, putUPad } from './line.js';
 
 export type TimeFormat = 'r' | 'a' | 'ad' | 'd' | 'dd' | 'e' | 'u' | 'ud';
 
@@ -35,11 +34,15 @@ export function deltaString(aSec: number, aNsec: number, bSec: number, bNsec: nu
   return sign + sec + fraction(nsec, digits);
 }
 
+/** Bytes `putDelta` writes at most beyond its padding width. */
+export const MAX_DELTA_BYTES = 1 + MAX_NUM_BYTES + 1 + 9;
+
 /**
- * `deltaString` written into a line, right-aligned in `width` characters:
- * the packet list's time column without an intermediate string.
+ * `deltaString` written at `p` of a buffer with room for `width` +
+ * MAX_DELTA_BYTES bytes, right-aligned in `width` characters: the packet
+ * list's time column without an intermediate string. Returns the next position.
  */
-export function writeDelta(w: TextLine, aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number, width: number): void {
+export function putDelta(b: Uint8Array, p: number, aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number, width: number): number {
   let sec = aSec - bSec;
   let nsec = aNsec - bNsec;
   if (nsec < 0) { sec -= 1; nsec += 1e9; }
@@ -48,13 +51,18 @@ export function writeDelta(w: TextLine, aSec: number, aNsec: number, bSec: numbe
     negative = true;
     if (nsec > 0) { sec = -sec - 1; nsec = 1e9 - nsec; } else sec = -sec;
   }
+  if (!Number.isSafeInteger(sec)) {
+    // Not a capture's timestamps (those are whole seconds): the string path, at the cost of a string.
+    const text = deltaString(aSec, aNsec, bSec, bNsec, digits);
+    return putBytes(b, putSpaces(b, p, width - text.length), ascii(text));
+  }
   const d = digits <= 0 ? 0 : digits > 9 ? 9 : digits;
-  w.spaces(width - (negative ? 1 : 0) - decimalDigits(sec) - (d === 0 ? 0 : d + 1));
-  if (negative) w.ch(45);
-  w.num(sec);
-  if (d === 0) return;
-  w.ch(46);
-  w.uPad(Math.floor(nsec / POW10[9 - d]!), d);
+  p = putSpaces(b, p, width - (negative ? 1 : 0) - decimalDigits(sec) - (d === 0 ? 0 : d + 1));
+  if (negative) b[p++] = 45;
+  p = putU(b, p, sec);
+  if (d === 0) return p;
+  b[p++] = 46;
+  return putUPad(b, p, Math.floor(nsec / POW10[9 - d]!), d);
 }
 
 function two(n: number): string {
