@@ -1,11 +1,4 @@
 import { isMpscopeError, UsageError } from '../util/errors.js';
-import { runRead } from './read.js';
-import { runFields } from './fields.js';
-import { runSummary } from './summary.js';
-import { runDoctor } from './doctor.js';
-import { runNc } from './nc.js';
-import { runConns } from './conns.js';
-import { runTrace } from './trace.js';
 import { VERSION } from './version.js';
 
 interface Command {
@@ -13,14 +6,15 @@ interface Command {
   run(argv: string[]): Promise<number>;
 }
 
+// Each command's module is loaded only when it runs: start-up time counts on every short capture.
 const COMMANDS: Record<string, Command> = {
-  read: { summary: 'read a capture and print its packets (tshark list, -V tree, -x hex, -T tcpdump|json|ndjson|fields)', run: runRead },
-  conns: { summary: 'list MPTCP connections and their subflows (keys, tokens, state, bytes); --tcp adds plain TCP', run: runConns },
-  summary: { summary: 'per MPTCP connection and subflow: bytes, goodput, shares, retransmissions, reinjections, RTTs', run: runSummary },
-  doctor: { summary: 'diagnose MPTCP connections in plain words (failed joins, fallbacks, bad HMACs...)', run: runDoctor },
-  fields: { summary: 'list every field name usable with -Y, -T fields / -e (like tshark -G fields)', run: runFields },
-  nc: { summary: 'an MPTCP netcat: connect or listen, stdin to the socket and back, report subflows', run: runNc },
-  trace: { summary: 'trace the path with MP_CAPABLE SYNs (TTL 1..N) and show where options are stripped or rewritten', run: runTrace },
+  read: { summary: 'read a capture and print its packets (tshark list, -V tree, -x hex, -T tcpdump|json|ndjson|fields)', run: async (a) => (await import('./read.js')).runRead(a) },
+  conns: { summary: 'list MPTCP connections and their subflows (keys, tokens, state, bytes); --tcp adds plain TCP', run: async (a) => (await import('./conns.js')).runConns(a) },
+  summary: { summary: 'per MPTCP connection and subflow: bytes, goodput, shares, retransmissions, reinjections, RTTs', run: async (a) => (await import('./summary.js')).runSummary(a) },
+  doctor: { summary: 'diagnose MPTCP connections in plain words (failed joins, fallbacks, bad HMACs...)', run: async (a) => (await import('./doctor.js')).runDoctor(a) },
+  fields: { summary: 'list every field name usable with -Y, -T fields / -e (like tshark -G fields)', run: async (a) => (await import('./fields.js')).runFields(a) },
+  nc: { summary: 'an MPTCP netcat: connect or listen, stdin to the socket and back, report subflows', run: async (a) => (await import('./nc.js')).runNc(a) },
+  trace: { summary: 'trace the path with MP_CAPABLE SYNs (TTL 1..N) and show where options are stripped or rewritten', run: async (a) => (await import('./trace.js')).runTrace(a) },
 };
 
 function usage(): string {
@@ -54,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     const cmd = COMMANDS[name];
     if (!cmd) {
       // tshark users type `mpscope -r file`: treat a leading option as `read`.
-      if (name.startsWith('-')) return await runRead(args);
+      if (name.startsWith('-')) return await COMMANDS.read!.run(args);
       throw new UsageError(`unknown command '${name}'`, `commands: ${Object.keys(COMMANDS).join(', ')} (mpscope --help)`);
     }
     return await cmd.run(rest);

@@ -33,7 +33,7 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   if (hl > TCP_HEADER_LENGTH) decodeTcpOptions(data, offset + TCP_HEADER_LENGTH, offset + hl, hdrEnd, findings, options);
   const checkable = ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end;
   const payloadOffset = offset + hl;
-  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment);
+  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment, options);
   r.offset = offset;
   r.length = hdrEnd - offset;
   r.srcPort = u16(data, offset);
@@ -45,7 +45,6 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   r.window = u16(data, offset + 14);
   r.checksum = u16(data, offset + 16);
   r.urgentPointer = u16(data, offset + 18);
-  r.options = options;
   r.payloadOffset = payloadOffset;
   r.payloadCaptured = Math.max(0, end - payloadOffset);
   r.payloadLength = Math.max(0, segment - hl);
@@ -70,32 +69,36 @@ class DecodedTcp implements TcpRepr {
   window = 0;
   checksum = 0;
   urgentPointer = 0;
-  options: TcpOption[] = [];
+  options: TcpOption[];
   payloadOffset = 0;
   payloadCaptured = 0;
   payloadLength = 0;
+  // True private fields: not enumerable, so spreading or serialising a header shows only its Repr.
+  readonly #data: Uint8Array;
+  /** IP header offset for the pseudo-header, or -1 when the checksum is not checkable. */
+  readonly #ipOffset: number;
+  readonly #segment: number;
   /** null until computed; undefined when the segment cannot be checked. */
-  private verdict: boolean | undefined | null;
+  #verdict: boolean | undefined | null;
 
-  constructor(
-    private readonly data: Uint8Array,
-    /** IP header offset for the pseudo-header, or -1 when the checksum is not checkable. */
-    private readonly ipOffset: number,
-    private readonly segment: number,
-  ) {
-    this.verdict = ipOffset < 0 ? undefined : null;
+  constructor(data: Uint8Array, ipOffset: number, segment: number, options: TcpOption[]) {
+    this.#data = data;
+    this.#ipOffset = ipOffset;
+    this.#segment = segment;
+    this.options = options;
+    this.#verdict = ipOffset < 0 ? undefined : null;
   }
 
   get checksumOk(): boolean | undefined {
-    if (this.verdict === null) {
-      const sum = onesComplementSum(this.data, this.offset, this.offset + this.segment, pseudoHeaderSum(this.data, this.ipOffset, IPPROTO_TCP, this.segment));
-      this.verdict = foldChecksum(sum) === 0;
+    if (this.#verdict === null) {
+      const sum = onesComplementSum(this.#data, this.offset, this.offset + this.#segment, pseudoHeaderSum(this.#data, this.#ipOffset, IPPROTO_TCP, this.#segment));
+      this.#verdict = foldChecksum(sum) === 0;
     }
-    return this.verdict;
+    return this.#verdict;
   }
 
   set checksumOk(v: boolean | undefined) {
-    this.verdict = v;
+    this.#verdict = v;
   }
 }
 
