@@ -8,12 +8,13 @@
  * sequence range, not from the option it carries.
  */
 import { DssChecksum } from '../../mptcp/index.js';
+import { RecordTable, RegionPool } from './flat.js';
 import type { DssChecksumStatus } from './types.js';
 
 /** Mappings kept at most per subflow direction, whatever the acknowledgements say. */
 const MAX_MAPPINGS = 8192;
 
-/** Numbers per mapping in the table's array. */
+/** Numbers per mapping. */
 const M = 5;
 const SSN = 0;
 const END = 1;
@@ -22,33 +23,59 @@ const DSN_END = 3;
 const FRAME = 4;
 
 /**
- * Mappings in the order announced (DSN order but for resent data), used as
- * a queue from `head`. Each is a subflow range of payload [ssn, end) as
- * unwrapped relative sequence numbers, the relative DSN of its first byte
- * and one past its last (DATA_FIN included), and the frame announcing it.
- * They sit interleaved in one number array: no object per mapping, and the
- * newest ones share a cache line or two, which matters when thousands of
- * subflows take turns.
+ * A table's numbers in its owner's record: its region in the pool (offset,
+ * size), the live part of it, and a copy of the newest mapping (valid while
+ * the table holds any), so that the usual packet, whose data the newest
+ * mapping covers, reads nothing but the record.
  */
-export class MappingTable {
-  private v: number[] = [];
-  /** Index of the first live mapping's first number. */
-  private head = 0;
+const AT = 0;
+const SIZE = 1;
+const HEAD = 2;
+const TAIL = 3;
+const NEWEST = 4;
+export const MAPPING_FIELDS = 4 + M;
+export const MAPPING_TEMPLATE: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+/** Smallest region: a dozen mappings. */
+const FIRST_REGION = 64;
 
-  get size(): number {
-    return (this.v.length - this.head) / M;
+/**
+ * The mapping tables of many subflow directions. Each is a queue of
+ * mappings in the order announced (DSN order but for resent data): a
+ * subflow range of payload [ssn, end) as unwrapped relative sequence
+ * numbers, the relative DSN of its first byte and one past its last
+ * (DATA_FIN included), and the frame announcing it. A table's bookkeeping
+ * sits in its owner's record (`table` at `field`), its mappings in a region
+ * of a shared pool: no object per table or per mapping, and appending
+ * touches the record and the table's tail, which matters when thousands of
+ * subflows take turns. Methods take the owner's record offset; mapping
+ * indexes are pool offsets, valid until the next change.
+ */
+export class MappingSet {
+  readonly pool = new RegionPool();
+  /** What `locate` found: the subflow sequence number and DSN where the mapping starts, and the frame announcing it. */
+  foundSsn = 0;
+  foundDsn = 0;
+  foundFrame = 0;
+
+  constructor(private readonly table: RecordTable, private readonly field: number) {}
+
+  /** Mappings held by the table of record `rec`. */
+  size(rec: number): number {
+    const r = this.table.f;
+    const k = rec + this.field;
+    return (r[k + TAIL]! - r[k + HEAD]!) / M;
   }
 
   ssn(i: number): number {
-    return this.v[i + SSN]!;
+    return this.pool.f[i + SSN]!;
   }
 
   dsn(i: number): number {
-    return this.v[i + DSN]!;
+    return this.pool.f[i + DSN]!;
   }
 
   frame(i: number): number {
-    return this.v[i + FRAME]!;
+    return this.pool.f[i + FRAME]!;
   }
 
   /**
@@ -57,31 +84,88 @@ export class MappingTable {
    * it. An older mapping announced again (a retransmission) is added anew,
    * and being the newest, it is the one `find` gives.
    */
-  add(ssn: number, end: number, dsn: number, dsnEnd: number, frame: number): boolean {
-    const v = this.v;
-    const i = v.length - M;
-    if (i >= this.head && v[i + SSN] === ssn && v[i + END] === end && v[i + DSN] === dsn) {
-      v[i + FRAME] = frame;
-      return false;
+  add(rec: number, ssn: number, end: number, dsn: number, dsnEnd: number, frame: number): boolean {
+    const r = this.table.f;
+    const k = rec + this.field;
+    let head = r[k + HEAD]!;
+    let tail = r[k + TAIL]!;
+    if (tail > head) {
+      const n = k + NEWEST;
+      if (r[n + SSN] === ssn && r[n + END] === end && r[n + DSN] === dsn) {
+        r[n + FRAME] = frame;
+        this.pool.f[r[k + AT]! + tail - M + FRAME] = frame;
+        return false;
+      }
+      if (tail - head >= MAX_MAPPINGS * M) r[k + HEAD] = head += M;
     }
-    if (this.size >= MAX_MAPPINGS) this.head += M;
-    v.push(ssn, end, dsn, dsnEnd, frame);
+    if (tail + M > r[k + SIZE]!) {
+      this.makeRoom(k);
+      tail = r[k + TAIL]!;
+    }
+    const p = this.pool.f;
+    const at = r[k + AT]! + tail;
+    p[at + SSN] = ssn;
+    p[at + END] = end;
+    p[at + DSN] = dsn;
+    p[at + DSN_END] = dsnEnd;
+    p[at + FRAME] = frame;
+    r[k + TAIL] = tail + M;
+    const n = k + NEWEST;
+    r[n + SSN] = ssn;
+    r[n + END] = end;
+    r[n + DSN] = dsn;
+    r[n + DSN_END] = dsnEnd;
+    r[n + FRAME] = frame;
+    return true;
+  }
+
+  /**
+   * Finds the most recently announced mapping covering subflow sequence
+   * number `seq` (see `find`) and leaves its start and frame in `foundSsn`,
+   * `foundDsn` and `foundFrame`; false when none covers it.
+   */
+  locate(rec: number, seq: number): boolean {
+    const r = this.table.f;
+    const k = rec + this.field;
+    if (r[k + TAIL]! === r[k + HEAD]!) return false;
+    const n = k + NEWEST;
+    if (r[n + SSN]! <= seq && seq < r[n + END]!) {
+      this.foundSsn = r[n + SSN]!;
+      this.foundDsn = r[n + DSN]!;
+      this.foundFrame = r[n + FRAME]!;
+      return true;
+    }
+    const i = this.find(rec, seq);
+    if (i < 0) return false;
+    const p = this.pool.f;
+    this.foundSsn = p[i + SSN]!;
+    this.foundDsn = p[i + DSN]!;
+    this.foundFrame = p[i + FRAME]!;
     return true;
   }
 
   /** Index of the most recently announced mapping covering subflow sequence number `seq`, or -1. */
-  find(seq: number): number {
-    const v = this.v;
-    for (let i = v.length - M; i >= this.head; i -= M) {
-      if (v[i + SSN]! <= seq && seq < v[i + END]!) return i;
+  find(rec: number, seq: number): number {
+    const r = this.table.f;
+    const k = rec + this.field;
+    const at = r[k + AT]!;
+    const first = at + r[k + HEAD]!;
+    const p = this.pool.f;
+    for (let i = at + r[k + TAIL]! - M; i >= first; i -= M) {
+      if (p[i + SSN]! <= seq && seq < p[i + END]!) return i;
     }
     return -1;
   }
 
-  /** Forgets every mapping (the subflow is gone). */
-  clear(): void {
-    this.v = [];
-    this.head = 0;
+  /** Forgets every mapping of a table (the subflow is gone) and gives its room back. */
+  clear(rec: number): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    if (r[k + SIZE]! > 0) this.pool.release(r[k + AT]!, r[k + SIZE]!);
+    r[k + AT] = 0;
+    r[k + SIZE] = 0;
+    r[k + HEAD] = 0;
+    r[k + TAIL] = 0;
   }
 
   /**
@@ -90,16 +174,86 @@ export class MappingTable {
    * `seqUpTo` (a subflow retransmits its own bytes whatever the data level
    * knows).
    */
-  dropUpTo(dsnUpTo: number, seqUpTo: number): void {
-    const v = this.v;
-    while (this.head < v.length && v[this.head + DSN_END]! <= dsnUpTo && v[this.head + END]! <= seqUpTo) this.head += M;
-    if (this.head === v.length) {
-      v.length = 0;
-      this.head = 0;
-    } else if (this.head > 64 * M && this.head * 2 > v.length) {
-      this.v = v.slice(this.head);
-      this.head = 0;
+  dropUpTo(rec: number, dsnUpTo: number, seqUpTo: number): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    const at = r[k + AT]!;
+    let head = r[k + HEAD]!;
+    const tail = r[k + TAIL]!;
+    const p = this.pool.f;
+    while (head < tail && p[at + head + DSN_END]! <= dsnUpTo && p[at + head + END]! <= seqUpTo) head += M;
+    if (head === tail) {
+      r[k + HEAD] = 0;
+      r[k + TAIL] = 0;
+    } else {
+      r[k + HEAD] = head;
     }
+  }
+
+  /** Room for one more mapping: the live ones move to the front of the region, or to a region sized for twice as many. */
+  private makeRoom(k: number): void {
+    const r = this.table.f;
+    const size = r[k + SIZE]!;
+    const head = r[k + HEAD]!;
+    const live = r[k + TAIL]! - head;
+    let to = r[k + AT]!;
+    const want = Math.max(FIRST_REGION, 2 ** Math.ceil(Math.log2(2 * (live + M))));
+    if (want !== size) {
+      to = this.pool.alloc(want);
+      if (size > 0) {
+        this.pool.f.copyWithin(to, r[k + AT]! + head, r[k + AT]! + head + live);
+        this.pool.release(r[k + AT]!, size);
+      }
+      r[k + AT] = to;
+      r[k + SIZE] = want;
+    } else {
+      this.pool.f.copyWithin(to, to + head, to + head + live);
+    }
+    r[k + HEAD] = 0;
+    r[k + TAIL] = live;
+  }
+}
+
+/** One mapping table on its own. */
+export class MappingTable {
+  private readonly set: MappingSet;
+
+  constructor() {
+    const table = new RecordTable(MAPPING_FIELDS, MAPPING_TEMPLATE, 1);
+    table.ensure(0);
+    this.set = new MappingSet(table, 0);
+  }
+
+  get size(): number {
+    return this.set.size(0);
+  }
+
+  ssn(i: number): number {
+    return this.set.ssn(i);
+  }
+
+  dsn(i: number): number {
+    return this.set.dsn(i);
+  }
+
+  frame(i: number): number {
+    return this.set.frame(i);
+  }
+
+  add(ssn: number, end: number, dsn: number, dsnEnd: number, frame: number): boolean {
+    return this.set.add(0, ssn, end, dsn, dsnEnd, frame);
+  }
+
+  find(seq: number): number {
+    return this.set.find(0, seq);
+  }
+
+  clear(): void {
+    this.set.clear(0);
+  }
+
+  dropUpTo(dsnUpTo: number, seqUpTo: number): void {
+    this.set.dropUpTo(0, dsnUpTo, seqUpTo);
   }
 }
 

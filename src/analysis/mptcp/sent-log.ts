@@ -8,10 +8,11 @@
  * leaves from the front, and only resent data (rare) is inserted in the
  * middle. A range whose start is past every range sent so far, the common
  * case, is answered without a search. Each range is four numbers (start,
- * end, frame, owner) interleaved in one array: no object per segment, and
- * the newest ranges share a cache line or two, which matters when thousands
- * of connections take turns.
+ * end, frame, owner) in a region of a pool shared by all the logs, and a
+ * log's bookkeeping sits in its owner's record (see mappings.ts for why):
+ * no object per log or per segment.
  */
+import { RecordTable, RegionPool } from './flat.js';
 
 /** Numbers per range. */
 const R = 4;
@@ -25,44 +26,70 @@ const OWNER = 3;
  * direction captured), nothing else would ever let the oldest go.
  */
 const MAX_RANGES = 4096;
+/** Smallest region: sixteen ranges. */
+const FIRST_REGION = 64;
 
-export class SentLog {
-  private v: number[] = [];
-  /** Index of the first live range's first number. */
-  private head = 0;
-  /** End of the furthest range ever added, and the longest range (bounds the backward scan). */
-  private maxEnd = -Infinity;
-  private maxLen = 0;
+/**
+ * A log's numbers in its owner's record: its region (offset, size), the
+ * live part of it, the end of the furthest range ever added and the longest
+ * range (bounds the backward scan), and the start of the last range (valid
+ * while the log holds any), so that appending new data reads nothing but
+ * the record.
+ */
+const AT = 0;
+const SIZE = 1;
+const HEAD = 2;
+const TAIL = 3;
+const MAX_END = 4;
+const MAX_LEN = 5;
+const LAST_START = 6;
+export const SENT_FIELDS = 7;
+export const SENT_TEMPLATE: readonly number[] = [0, 0, 0, 0, -Infinity, 0, 0];
 
-  get size(): number {
-    return (this.v.length - this.head) / R;
+/** The sent logs of many connection directions; methods take the owner's record offset, range indexes are pool offsets. */
+export class SentLogs {
+  readonly pool = new RegionPool();
+
+  constructor(private readonly table: RecordTable, private readonly field: number) {}
+
+  size(rec: number): number {
+    const r = this.table.f;
+    const k = rec + this.field;
+    return (r[k + TAIL]! - r[k + HEAD]!) / R;
   }
 
   start(i: number): number {
-    return this.v[i + START]!;
+    return this.pool.f[i + START]!;
   }
 
   end(i: number): number {
-    return this.v[i + END]!;
+    return this.pool.f[i + END]!;
   }
 
   frame(i: number): number {
-    return this.v[i + FRAME]!;
+    return this.pool.f[i + FRAME]!;
   }
 
   /** Who sent the range (the tracker's subflow index). */
   owner(i: number): number {
-    return this.v[i + OWNER]!;
+    return this.pool.f[i + OWNER]!;
   }
 
   /** Appends to `out` the index of every range overlapping [from, to), in DSN order; valid until the next change. */
-  collect(from: number, to: number, out: number[]): void {
-    if (from >= this.maxEnd || this.v.length === this.head) return;
-    const v = this.v;
+  collect(rec: number, from: number, to: number, out: number[]): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    if (from >= r[k + MAX_END]!) return;
+    const at = r[k + AT]!;
+    const head = at + r[k + HEAD]!;
+    const tail = at + r[k + TAIL]!;
+    if (head === tail) return;
+    const v = this.pool.f;
+    const maxLen = r[k + MAX_LEN]!;
     // First range starting at or after `to`; ranges before it may overlap.
-    const stop = this.firstFrom(to);
+    const stop = firstFrom(v, head, tail, to);
     let first = stop;
-    while (first > this.head && v[first - R + START]! + this.maxLen > from) first -= R;
+    while (first > head && v[first - R + START]! + maxLen > from) first -= R;
     for (let i = first; i < stop; i += R) if (v[i + END]! > from) out.push(i);
   }
 
@@ -71,71 +98,163 @@ export class SentLog {
    * TCP retransmission) takes the place of the earlier one, so later
    * reinjections name the latest copy.
    */
-  add(start: number, end: number, frame: number, owner: number): void {
-    const v = this.v;
-    const n = v.length;
-    if (n === this.head || v[n - R + START]! < start) {
-      v.push(start, end, frame, owner);
-      if (n - this.head >= MAX_RANGES * R) this.dropFront();
-    } else {
-      const at = this.firstFrom(start);
-      for (let i = at; i < n && v[i + START] === start; i += R) {
+  add(rec: number, start: number, end: number, frame: number, owner: number): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    let head = r[k + HEAD]!;
+    let tail = r[k + TAIL]!;
+    const append = tail === head || r[k + LAST_START]! < start;
+    if (append && tail - head >= MAX_RANGES * R) r[k + HEAD] = head += R;
+    let v = this.pool.f;
+    if (!append) {
+      const at = r[k + AT]!;
+      const from = firstFrom(v, at + head, at + tail, start);
+      for (let i = from; i < at + tail && v[i + START] === start; i += R) {
         if (v[i + OWNER] === owner) {
           v[i + END] = end;
           v[i + FRAME] = frame;
-          this.grow(start, end);
+          this.grow(k, start, end);
           return;
         }
       }
-      v.splice(at, 0, start, end, frame, owner);
     }
-    this.grow(start, end);
+    if (tail + R > r[k + SIZE]!) {
+      this.makeRoom(k);
+      head = r[k + HEAD]!;
+      tail = r[k + TAIL]!;
+      v = this.pool.f;
+    }
+    const at = r[k + AT]!;
+    let i = at + tail;
+    if (append) {
+      r[k + LAST_START] = start;
+    } else {
+      // Resent data: its place in DSN order, before the ranges with the same start (the last range stays last).
+      i = firstFrom(v, at + head, at + tail, start);
+      v.copyWithin(i + R, i, at + tail);
+    }
+    v[i + START] = start;
+    v[i + END] = end;
+    v[i + FRAME] = frame;
+    v[i + OWNER] = owner;
+    r[k + TAIL] = tail + R;
+    this.grow(k, start, end);
   }
 
   /** Forgets the ranges at the front that end at or before `upTo`. */
+  dropUpTo(rec: number, upTo: number): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    const at = r[k + AT]!;
+    let head = r[k + HEAD]!;
+    const tail = r[k + TAIL]!;
+    const v = this.pool.f;
+    while (head < tail && v[at + head + END]! <= upTo) head += R;
+    if (head === tail) {
+      r[k + HEAD] = 0;
+      r[k + TAIL] = 0;
+    } else {
+      r[k + HEAD] = head;
+    }
+  }
+
+  /** Forgets every range (the connection or its subflows are gone) and gives the room back. */
+  clear(rec: number): void {
+    const r = this.table.f;
+    const k = rec + this.field;
+    if (r[k + SIZE]! > 0) this.pool.release(r[k + AT]!, r[k + SIZE]!);
+    r[k + AT] = 0;
+    r[k + SIZE] = 0;
+    r[k + HEAD] = 0;
+    r[k + TAIL] = 0;
+  }
+
+  private grow(k: number, start: number, end: number): void {
+    const r = this.table.f;
+    if (end > r[k + MAX_END]!) r[k + MAX_END] = end;
+    if (end - start > r[k + MAX_LEN]!) r[k + MAX_LEN] = end - start;
+  }
+
+  /** Room for one more range: the live ones move to the front of the region, or to a region sized for twice as many. */
+  private makeRoom(k: number): void {
+    const r = this.table.f;
+    const size = r[k + SIZE]!;
+    const head = r[k + HEAD]!;
+    const live = r[k + TAIL]! - head;
+    let to = r[k + AT]!;
+    const want = Math.max(FIRST_REGION, 2 ** Math.ceil(Math.log2(2 * (live + R))));
+    if (want !== size) {
+      to = this.pool.alloc(want);
+      if (size > 0) {
+        this.pool.f.copyWithin(to, r[k + AT]! + head, r[k + AT]! + head + live);
+        this.pool.release(r[k + AT]!, size);
+      }
+      r[k + AT] = to;
+      r[k + SIZE] = want;
+    } else {
+      this.pool.f.copyWithin(to, to + head, to + head + live);
+    }
+    r[k + HEAD] = 0;
+    r[k + TAIL] = live;
+  }
+}
+
+/** Index of the first range in [head, tail) starting at or after `x`. */
+function firstFrom(v: Float64Array, head: number, tail: number, x: number): number {
+  let lo = head / R;
+  let hi = tail / R;
+  // Regions start at multiples of 16, so every range index is a multiple of R.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v[mid * R + START]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo * R;
+}
+
+/** One log on its own. */
+export class SentLog {
+  private readonly logs: SentLogs;
+
+  constructor() {
+    const table = new RecordTable(SENT_FIELDS, SENT_TEMPLATE, 1);
+    table.ensure(0);
+    this.logs = new SentLogs(table, 0);
+  }
+
+  get size(): number {
+    return this.logs.size(0);
+  }
+
+  start(i: number): number {
+    return this.logs.start(i);
+  }
+
+  end(i: number): number {
+    return this.logs.end(i);
+  }
+
+  frame(i: number): number {
+    return this.logs.frame(i);
+  }
+
+  owner(i: number): number {
+    return this.logs.owner(i);
+  }
+
+  collect(from: number, to: number, out: number[]): void {
+    this.logs.collect(0, from, to, out);
+  }
+
+  add(start: number, end: number, frame: number, owner: number): void {
+    this.logs.add(0, start, end, frame, owner);
+  }
+
   dropUpTo(upTo: number): void {
-    const v = this.v;
-    while (this.head < v.length && v[this.head + END]! <= upTo) this.head += R;
-    this.compact();
+    this.logs.dropUpTo(0, upTo);
   }
 
-  /** Forgets every range (the connection or its subflows are gone). */
   clear(): void {
-    this.v = [];
-    this.head = 0;
-  }
-
-  private dropFront(): void {
-    this.head += R;
-    this.compact();
-  }
-
-  private compact(): void {
-    const v = this.v;
-    if (this.head === v.length) {
-      v.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 * R && this.head * 2 > v.length) {
-      this.v = v.slice(this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Index of the first range starting at or after `x`. */
-  private firstFrom(x: number): number {
-    const v = this.v;
-    let lo = this.head / R;
-    let hi = v.length / R;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (v[mid * R + START]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo * R;
-  }
-
-  private grow(start: number, end: number): void {
-    if (end > this.maxEnd) this.maxEnd = end;
-    if (end - start > this.maxLen) this.maxLen = end - start;
+    this.logs.clear(0);
   }
 }

@@ -3,14 +3,21 @@
  * direction, the base and positions that relative DSNs are computed from and
  * the DSN ranges sent; per subflow direction, the ISN, the highest sequence
  * number and the DSS mappings.
+ *
+ * The numbers read or written on every packet sit in flat records (see
+ * flat.ts for why): one record per subflow direction and one per connection
+ * direction, each holding its mapping table or sent log's bookkeeping, the
+ * tables themselves in shared pools. `Sub` and `Conn` keep the rest: the
+ * model, references, small integers and what only rare packets touch.
+ * Unknown values are NaN, so that "is it known" and "what is it" are one
+ * number.
  */
-import { MappingTable } from './mappings.js';
+import { RecordTable } from './flat.js';
+import { MAPPING_FIELDS, MAPPING_TEMPLATE, MappingSet } from './mappings.js';
 import type { ChecksumGather } from './mappings.js';
-import { SentLog } from './sent-log.js';
+import { SENT_FIELDS, SENT_TEMPLATE, SentLogs } from './sent-log.js';
 import { baseHighFrom, extend32, joinHalves, relative64 } from './seq.js';
-import type {
-  DataDir, MptcpConnection, MptcpDataDirection, MptcpSubflow, SubflowDirStats,
-} from './types.js';
+import type { DataDir, MptcpConnection, MptcpSubflow, SubflowDirStats } from './types.js';
 
 /**
  * How long a DSN range stays after the data ACK passed it, in round trips:
@@ -25,149 +32,164 @@ const PRUNE_BATCH = 64;
 /** Acknowledged ranges kept at most per direction, whatever the time, so memory stays bounded on fast links. */
 export const RETAIN_ACKED_RANGES = 1024;
 
-export class DirState {
-  hasBase = false;
-  /** Whether the high half of the base is known (a 32-bit DSN seen first leaves it unknown). */
-  hiKnown = false;
-  baseHi = 0;
-  baseLo = 0;
-  /** Highest DSN end sent (reference for extending 32-bit DSNs), and highest data ACK received. */
-  pos = 0;
-  posSet = false;
-  /** DSN of this direction's DATA_FIN while no data ACK has covered it (Infinity otherwise): checked on every data ACK without touching the model. */
-  unackedFin = Infinity;
-  /** Lowest DSN sent; segments and payload bytes sent (the model gets them in `publish`). */
-  first = 0;
-  packets = 0;
-  bytes = 0;
-  ack = 0;
-  ackSet = false;
-  readonly sent = new SentLog();
-  /** The data ACK and time (seconds) of the last pruning checkpoint; ranges acknowledged before it may go. */
-  private checkpointAck = -Infinity;
-  private checkpointTime = -Infinity;
+/*
+ * A connection direction's record. BASE_HI/BASE_LO: the raw DSN of relative
+ * 0 (NaN: no base yet; BASE_HI NaN alone: its high half unknown, a 32-bit
+ * DSN came first). POS: highest DSN end sent (the reference for extending
+ * 32-bit DSNs); ACK: highest data ACK received. UNACKED_FIN: the DATA_FIN's
+ * DSN while no data ACK covered it, checked on every data ACK without
+ * touching the model (Infinity otherwise). FIRST: lowest DSN sent. RTT: the
+ * connection's largest initial round trip (seconds, 0 until measured), kept
+ * in both directions' records. CHECKPOINT_*: the data ACK and time of the
+ * last pruning checkpoint; ranges acknowledged before it may go.
+ */
+export const CD_BASE_HI = 0;
+export const CD_BASE_LO = 1;
+export const CD_POS = 2;
+export const CD_ACK = 3;
+export const CD_UNACKED_FIN = 4;
+export const CD_FIRST = 5;
+export const CD_RTT = 6;
+const CD_CHECKPOINT_ACK = 7;
+const CD_CHECKPOINT_TIME = 8;
+/** Subflows the connection has (kept in both directions' records). */
+export const CD_SUBFLOWS = 9;
+const CD_SENT = 10;
+const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, -Infinity, -Infinity, 0, ...SENT_TEMPLATE];
+const CD = CD_SENT + SENT_FIELDS;
 
-  constructor(readonly model: MptcpDataDirection) {}
+/*
+ * A subflow direction's record. ISN: raw (NaN until the SYN was seen or a
+ * mapping on a data segment gave it away). MAX_SEQ: highest unwrapped
+ * relative sequence number sent, one past the last byte (NaN before any).
+ * ACK_SENT: the latest TCP ACK this direction sent (raw; it acknowledges the
+ * other direction's bytes), unwrapped only when pruning. Segments, payload
+ * bytes and new data-level bytes sent this way; mappings with a DSS
+ * checksum still gathering their payload.
+ */
+export const SD_ISN = 0;
+export const SD_MAX_SEQ = 1;
+export const SD_ACK_SENT = 2;
+export const SD_PACKETS = 3;
+export const SD_BYTES = 4;
+export const SD_DATA_BYTES = 5;
+export const SD_PENDING = 6;
+const SD_MAPS = 7;
+const SD_TEMPLATE = [NaN, NaN, NaN, 0, 0, 0, 0, ...MAPPING_TEMPLATE];
+const SD = SD_MAPS + MAPPING_FIELDS;
 
-  /** Sets the base from the IDSN, unless DSNs were already counted from another. */
-  setIdsn(idsn: bigint): void {
-    if (this.hasBase) return;
-    this.setBase(Number(idsn >> 32n), Number(idsn & 0xffffffffn), true);
-    this.model.base = 'idsn';
-  }
-
-  private setBase(hi: number, lo: number, hiKnown: boolean): void {
-    this.hasBase = true;
-    this.hiKnown = hiKnown;
-    this.baseHi = hi;
-    this.baseLo = lo;
-    if (hiKnown) this.model.baseDsn = joinHalves(hi, lo);
-  }
-
-  /** Reference position for a 32-bit value: where the data stream is now. */
-  private reference(preferAck: boolean): number {
-    if (preferAck && this.ackSet) return this.ack;
-    if (this.posSet) return this.pos;
-    if (this.ackSet) return this.ack;
-    return 1;
-  }
+/** Every flat record of one tracker, and the mapping tables and sent logs living in them. */
+export class FlatState {
+  readonly subDirs = new RecordTable(SD, SD_TEMPLATE);
+  readonly connDirs = new RecordTable(CD, CD_TEMPLATE);
+  readonly mappings = new MappingSet(this.subDirs, SD_MAPS);
+  readonly sent = new SentLogs(this.connDirs, CD_SENT);
 
   /**
    * The relative value of a DSN or data ACK read as (hi, lo), `wide` when
-   * the option carried all 64 bits. The first value seen in a direction
-   * without keys becomes relative 1.
+   * the option carried all 64 bits, in direction `d` of connection `cm`
+   * (its record at `c`). The first value seen in a direction without keys
+   * becomes relative 1.
    */
-  relative(hi: number, lo: number, wide: boolean, isAck: boolean): number {
-    if (!this.hasBase) {
+  relative(c: number, cm: MptcpConnection, d: DataDir, hi: number, lo: number, wide: boolean, isAck: boolean): number {
+    const f = this.connDirs.f;
+    const baseLo = f[c + CD_BASE_LO]!;
+    if (Number.isNaN(baseLo)) {
       const lo1 = (lo - 1) >>> 0;
       const hi1 = wide ? (lo === 0 ? (hi - 1) >>> 0 : hi) : 0;
-      this.setBase(hi1, lo1, wide);
-      this.model.base = 'first-seen';
+      setBase(f, c, cm.dirs[d], hi1, lo1, wide);
+      cm.dirs[d].base = 'first-seen';
       return 1;
     }
-    if (wide && this.hiKnown) return relative64(hi, lo, this.baseHi, this.baseLo);
-    const rel = extend32(lo, this.baseLo, this.reference(isAck));
+    const baseHi = f[c + CD_BASE_HI]!;
+    if (wide && !Number.isNaN(baseHi)) return relative64(hi, lo, baseHi, baseLo);
+    const rel = extend32(lo, baseLo, reference(f, c, isAck));
     if (wide) {
-      this.baseHi = baseHighFrom(hi, lo, rel);
-      this.hiKnown = true;
-      this.model.baseDsn = joinHalves(this.baseHi, this.baseLo);
+      const h = baseHighFrom(hi, lo, rel);
+      f[c + CD_BASE_HI] = h;
+      cm.dirs[d].baseDsn = joinHalves(h, baseLo);
     }
     return rel;
   }
 
-  /** Notes data sent over [start, end). */
-  sentUpTo(start: number, end: number): void {
-    if (!this.posSet) {
-      this.first = start;
-      this.pos = end;
-      this.posSet = true;
-      return;
-    }
-    if (start < this.first) this.first = start;
-    if (end > this.pos) this.pos = end;
+  /** Sets a direction's base from the IDSN, unless DSNs were already counted from another. */
+  setIdsn(c: number, cm: MptcpConnection, d: DataDir, idsn: bigint): void {
+    const f = this.connDirs.f;
+    if (!Number.isNaN(f[c + CD_BASE_LO]!)) return;
+    setBase(f, c, cm.dirs[d], Number(idsn >> 32n), Number(idsn & 0xffffffffn), true);
+    cm.dirs[d].base = 'idsn';
   }
 
-  /** Writes the counters kept here into the model. */
-  publish(): void {
-    const m = this.model;
-    m.packets = this.packets;
-    m.bytes = this.bytes;
-    if (this.posSet) {
-      m.firstDsn = this.first;
-      m.endDsn = this.pos;
+  /** Notes data sent over [start, end) in the connection direction of record `c`. */
+  sentUpTo(c: number, start: number, end: number): void {
+    const f = this.connDirs.f;
+    const pos = f[c + CD_POS]!;
+    if (Number.isNaN(pos)) {
+      f[c + CD_FIRST] = start;
+      f[c + CD_POS] = end;
+      return;
     }
+    if (start < f[c + CD_FIRST]!) f[c + CD_FIRST] = start;
+    if (end > pos) f[c + CD_POS] = end;
   }
 
   /**
-   * Notes a data ACK at capture time `now` (seconds) on a connection whose
-   * round trip is `rtt` (0 when unknown); returns the DSN up to which ranges
-   * and mappings may be forgotten now, or undefined when it is not time.
+   * Notes a data ACK at capture time `now` (seconds) in direction `d` of
+   * connection `cm` (its record at `c`); returns the DSN up to which ranges and mappings
+   * may be forgotten now, or undefined when it is not time.
    */
-  acked(rel: number, now: number, rtt: number): number | undefined {
-    if (this.ackSet && rel <= this.ack) return undefined;
-    this.ack = rel;
-    this.ackSet = true;
-    this.model.dataAck = rel;
-    const held = this.sent.size;
+  acked(c: number, cm: MptcpConnection, d: DataDir, rel: number, now: number): number | undefined {
+    const f = this.connDirs.f;
+    const ack = f[c + CD_ACK]!;
+    if (rel <= ack) return undefined;
+    f[c + CD_ACK] = rel;
+    // The model gets the value in `publish`; its member is made now, so it keeps its place in the JSON.
+    if (Number.isNaN(ack)) cm.dirs[d].dataAck = rel;
+    const held = this.sent.size(c);
     if (held > RETAIN_ACKED_RANGES) return rel;
     if (held < PRUNE_BATCH) return undefined;
+    const rtt = f[c + CD_RTT]!;
     const lag = rtt > 0 ? Math.min(RETAIN_ACKED_MAX_SECONDS, RETAIN_ACKED_RTTS * rtt) : RETAIN_ACKED_MAX_SECONDS;
-    if (now - this.checkpointTime < lag) return undefined;
-    const upTo = this.checkpointAck;
-    this.checkpointAck = rel;
-    this.checkpointTime = now;
+    if (now - f[c + CD_CHECKPOINT_TIME]! < lag) return undefined;
+    const upTo = f[c + CD_CHECKPOINT_ACK]!;
+    f[c + CD_CHECKPOINT_ACK] = rel;
+    f[c + CD_CHECKPOINT_TIME] = now;
     return upTo;
   }
-}
 
-export class SubDir {
-  /** Raw ISN; `isnKnown` once the SYN was seen or a mapping on a data segment gave it away. */
-  isn = 0;
-  isnKnown = false;
-  /** Highest unwrapped relative sequence number sent (one past the last byte). */
-  maxSeq = 0;
-  seqSet = false;
-  /** The latest TCP ACK this direction sent (raw; it acknowledges the other direction's bytes), unwrapped only when pruning. */
-  ackSent = 0;
-  ackSentSet = false;
-  /** Segments, payload bytes and new data-level bytes sent this way (the model gets them in `publish`). */
-  packets = 0;
-  bytes = 0;
-  dataBytes = 0;
-  readonly mappings = new MappingTable();
-  /** Mappings with a DSS checksum still gathering their payload. */
-  pending: ChecksumGather[] = [];
-
-  /** A relative subflow sequence number (DSS SSN or a segment's) unwrapped near the current position. */
-  unwrap(rel32: number): number {
-    return this.seqSet ? extend32(rel32, 0, this.maxSeq) : rel32;
+  /** A relative subflow sequence number (DSS SSN or a segment's) unwrapped near the current position of record `s`. */
+  unwrap(s: number, rel32: number): number {
+    const max = this.subDirs.f[s + SD_MAX_SEQ]!;
+    return Number.isNaN(max) ? rel32 : extend32(rel32, 0, max);
   }
 
+  /** Subflow sequence number (unwrapped relative) the peer acknowledged of the bytes of record `own`; Infinity when unknown. */
+  ackedUpTo(own: number, peer: number): number {
+    const f = this.subDirs.f;
+    const ackSent = f[peer + SD_ACK_SENT]!;
+    const isn = f[own + SD_ISN]!;
+    return Number.isNaN(ackSent) || Number.isNaN(isn) ? Infinity : this.unwrap(own, (ackSent - isn) >>> 0);
+  }
 }
 
-/** Per-subflow working state, directions indexed by DataDir. */
+function setBase(f: Float64Array, c: number, model: MptcpConnection['dirs'][0], hi: number, lo: number, hiKnown: boolean): void {
+  f[c + CD_BASE_LO] = lo;
+  f[c + CD_BASE_HI] = hiKnown ? hi : NaN;
+  if (hiKnown) model.baseDsn = joinHalves(hi, lo);
+}
+
+/** Reference position for a 32-bit value: where the data stream is now. */
+function reference(f: Float64Array, c: number, preferAck: boolean): number {
+  const ack = f[c + CD_ACK]!;
+  if (preferAck && !Number.isNaN(ack)) return ack;
+  const pos = f[c + CD_POS]!;
+  if (!Number.isNaN(pos)) return pos;
+  if (!Number.isNaN(ack)) return ack;
+  return 1;
+}
+
+/** Per-subflow working state; its two directions (indexed by DataDir) are records `sd(0)` and `sd(1)`. */
 export class Sub {
-  readonly dirs: [SubDir, SubDir] = [new SubDir(), new SubDir()];
   /** MP_JOIN nonces of the initiator and the listener. */
   initiatorNonce: number | undefined;
   listenerNonce: number | undefined;
@@ -177,66 +199,105 @@ export class Sub {
   lastFrame = 0;
   lastSec = 0;
   lastNsec = 0;
-  /** `index`: its place in the connection's subflows (the sent log's owner). */
-  constructor(readonly model: MptcpSubflow, readonly conn: Conn, readonly index: number) {}
+  /** The handshake's last ACK was seen (the model's ackFrame is set): no third-ACK check on later packets. */
+  ackSeen = false;
+  /** Copied from the model: read on every packet. */
+  readonly clientTcpDir: 0 | 1;
+  readonly connModel: MptcpConnection;
+  /** Mappings with a DSS checksum still gathering their payload, by direction. */
+  readonly pending: [ChecksumGather[], ChecksumGather[]] = [[], []];
 
-  /** Subflow sequence number (unwrapped relative) the peer acknowledged of direction `d`'s bytes; Infinity when unknown. */
-  /** Lets go of what only further data on this subflow would need (it was reset or closed both ways). */
-  release(): void {
-    for (const d of this.dirs) {
-      d.mappings.clear();
-      d.pending = [];
-    }
+  /** The connection's index (its records). */
+  readonly cid: number;
+
+  /**
+   * `index`: its place in the connection's subflows (the sent log's owner);
+   * `id`: its place among all the tracker's subflows (its records).
+   */
+  constructor(readonly model: MptcpSubflow, readonly conn: Conn, readonly index: number, readonly id: number) {
+    this.clientTcpDir = model.clientTcpDir;
+    this.connModel = conn.model;
+    this.cid = conn.id;
   }
 
-  ackedUpTo(d: DataDir): number {
-    const own = this.dirs[d];
-    const peer = this.dirs[other(d)];
-    return peer.ackSentSet && own.isnKnown ? own.unwrap((peer.ackSent - own.isn) >>> 0) : Infinity;
+  /** Offset of the record of direction `d`. */
+  sd(d: DataDir): number {
+    return (2 * this.id + d) * SD;
   }
 
-  publish(): void {
+  /** Offset of the record of the connection's direction `d`. */
+  cd(d: DataDir): number {
+    return (2 * this.cid + d) * CD;
+  }
+
+  publish(state: FlatState): void {
     const m = this.model;
     m.lastFrame = this.lastFrame;
     m.lastTime = { sec: this.lastSec, nsec: this.lastNsec };
+    const f = state.subDirs.f;
     for (let d = 0; d < 2; d++) {
-      const from = this.dirs[d]!;
+      const at = this.sd(d as DataDir);
       const to = m.stats[d]!;
-      to.packets = from.packets;
-      to.bytes = from.bytes;
-      to.dataBytes = from.dataBytes;
+      to.packets = f[at + SD_PACKETS]!;
+      to.bytes = f[at + SD_BYTES]!;
+      to.dataBytes = f[at + SD_DATA_BYTES]!;
     }
   }
 }
 
+/** Per-connection working state; the packets of its subflows update their own records only. */
 export class Conn {
-  readonly dirs: [DirState, DirState];
   readonly subs: Sub[] = [];
   fellBack = false;
-  /** Largest initial round trip of its subflows (seconds, 0 until measured). */
-  rtt = 0;
-  /** The last packet (the model gets it in `publish`). */
-  lastFrame = 0;
-  lastSec = 0;
-  lastNsec = 0;
-  /** Frames that carried data again later on another subflow: frame to the later frames. */
+  /** Frames that carried data again later on another subflow: frame to the later frames (only when annotations are kept). */
   private readonly reinjections = new Map<number, number[]>();
+  /** mptcp.stream (its records). */
+  readonly id: number;
 
   constructor(readonly model: MptcpConnection) {
-    this.dirs = [new DirState(model.dirs[0]), new DirState(model.dirs[1])];
+    this.id = model.index;
+  }
+
+  /** Offset of the record of direction `d`. */
+  cd(d: DataDir): number {
+    return (2 * this.id + d) * CD;
   }
 
   /**
    * Writes the counters kept in the working state (the hottest ones, kept
-   * beside the rest of a packet's work) into the model.
+   * beside the rest of a packet's work) into the model. The connection's
+   * last packet is its subflows' latest, its counters their sums.
    */
-  publish(): void {
+  publish(state: FlatState): void {
     const m = this.model;
-    m.lastFrame = this.lastFrame;
-    m.lastTime = { sec: this.lastSec, nsec: this.lastNsec };
-    this.dirs[0].publish();
-    this.dirs[1].publish();
-    for (const s of this.subs) s.publish();
+    let last: Sub | undefined;
+    for (const s of this.subs) if (last === undefined || s.lastFrame > last.lastFrame) last = s;
+    if (last !== undefined) {
+      m.lastFrame = last.lastFrame;
+      m.lastTime = { sec: last.lastSec, nsec: last.lastNsec };
+    }
+    const f = state.connDirs.f;
+    for (let d = 0; d < 2; d++) {
+      const at = this.cd(d as DataDir);
+      const to = m.dirs[d]!;
+      let packets = 0;
+      let bytes = 0;
+      for (const s of this.subs) {
+        const sd = s.sd(d as DataDir);
+        packets += state.subDirs.f[sd + SD_PACKETS]!;
+        bytes += state.subDirs.f[sd + SD_BYTES]!;
+      }
+      to.packets = packets;
+      to.bytes = bytes;
+      const ack = f[at + CD_ACK]!;
+      if (!Number.isNaN(ack)) to.dataAck = ack;
+      const pos = f[at + CD_POS]!;
+      if (!Number.isNaN(pos)) {
+        to.firstDsn = f[at + CD_FIRST]!;
+        to.endDsn = pos;
+      }
+    }
+    for (const s of this.subs) s.publish(state);
   }
 
   linkReinjection(original: number, later: number): void {

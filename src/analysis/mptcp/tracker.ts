@@ -21,8 +21,10 @@ import { recordFinding } from './findings.js';
 import type { FindingCode } from './findings.js';
 import { ChecksumGather } from './mappings.js';
 import { joinHalves, rawOf, u32At } from './seq.js';
-import { Conn, Sub, emptyStats, other } from './state.js';
-import type { SubDir } from './state.js';
+import {
+  CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, Conn, FlatState, SD_ACK_SENT, SD_BYTES, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ,
+  SD_PACKETS, SD_PENDING, Sub, emptyStats, other,
+} from './state.js';
 import type {
   CheckStatus, DataDir, DssChecksumStatus, Endpoint, FallbackCause, Instant, MptcpAnnotation, MptcpConnection,
   MptcpDataDirection, MptcpEvent, MptcpFinding, MptcpSubflow, VerificationKind,
@@ -62,12 +64,28 @@ class Annotation implements MptcpAnnotation {
   declare findings?: MptcpFinding[] | undefined;
 
   constructor(
-    readonly frame: number,
-    readonly connection: MptcpConnection,
-    readonly subflow: MptcpSubflow,
-    readonly dir: DataDir,
-    readonly subflowCount: number,
+    public frame: number,
+    public connection: MptcpConnection,
+    public subflow: MptcpSubflow,
+    public dir: DataDir,
+    public subflowCount: number,
   ) {}
+
+  /** Makes this object the annotation of another packet (transient annotations: one object for all). */
+  reuse(frame: number, connection: MptcpConnection, subflow: MptcpSubflow, dir: DataDir, subflowCount: number): this {
+    this.frame = frame;
+    this.connection = connection;
+    this.subflow = subflow;
+    this.dir = dir;
+    this.subflowCount = subflowCount;
+    this.dsn = this.dsnEnd = this.relatedMapping = this.dssDsn = this.dataAck = undefined;
+    this.reinjectionOf = this.dataRetransmissionOf = this.findings = undefined;
+    this.keyEcho = this.joinToken = this.joinHmac = this.addAddrHmac = this.fastcloseKey = undefined;
+    this.addAddrEchoOf = this.dssChecksumMapping = undefined;
+    this.dssChecksum = undefined;
+    this.fallback = undefined;
+    return this;
+  }
 
   /** Looked up when read: later frames add to it, and the sent log keeps no reference to this object. */
   get reinjectedIn(): number[] | undefined {
@@ -138,13 +156,31 @@ function pushLimited(list: number[], frame: number): void {
   if (list.length < MAX_LISTED_FRAMES) list.push(frame);
 }
 
+export interface MptcpTrackerOptions {
+  /**
+   * Each annotation is only valid until the next packet: one object is
+   * reused for all, and `reinjectedIn` (which needs every reinjected frame
+   * kept to the end) is not recorded. For consumers that read a packet's
+   * annotation at once and keep nothing of it, such as the reports.
+   */
+  transientAnnotations?: boolean | undefined;
+}
+
 export class MptcpTracker {
   /** By tcp.stream: the subflow, null for a plain TCP conversation, undefined when not known yet. */
   private readonly byStream: Array<Sub | null | undefined> = [];
   private readonly conns: Conn[] = [];
   private readonly byToken = new Map<number, Conn>();
+  private readonly state = new FlatState();
+  private subCount = 0;
   /** Reused for reinjection lookups. */
   private readonly overlaps: number[] = [];
+  /** The one annotation object when annotations are transient. */
+  private readonly scratch: Annotation | undefined;
+
+  constructor(opts: MptcpTrackerOptions = {}) {
+    this.scratch = opts.transientAnnotations ? new Annotation(0, undefined!, undefined!, 0, 0).reuse(0, undefined!, undefined!, 0, 0) : undefined;
+  }
 
   /** Analyses one packet; returns its MPTCP annotation, or undefined when it belongs to no MPTCP subflow. */
   process(pkt: Packet, tcp: TcpAnnotation): MptcpAnnotation | undefined {
@@ -169,13 +205,8 @@ export class MptcpTracker {
   /** Ends the pass: settles checksums still gathering payload and each connection's final state. */
   finish(): void {
     for (const conn of this.conns) {
-      for (const sub of conn.subs) {
-        for (const sd of sub.dirs) {
-          for (const g of sd.pending) this.unchecked(conn, g, undefined);
-          sd.pending = [];
-        }
-      }
-      conn.publish();
+      for (const sub of conn.subs) this.givePendingUp(sub);
+      conn.publish(this.state);
       this.settle(conn);
     }
   }
@@ -183,7 +214,7 @@ export class MptcpTracker {
   /** Every MPTCP connection seen so far, by mptcp.stream, with its counters up to date. */
   connections(): MptcpConnection[] {
     return this.conns.map((c) => {
-      c.publish();
+      c.publish(this.state);
       return c.model;
     });
   }
@@ -214,6 +245,7 @@ export class MptcpTracker {
     const conn = new Conn(model);
     INTERNAL.set(model, conn);
     this.conns.push(conn);
+    this.state.connDirs.ensure(2 * model.index + 1);
     return conn;
   }
 
@@ -291,45 +323,47 @@ export class MptcpTracker {
       if (first.name === 'MP_CAPABLE' || first.name === 'MP_JOIN') model.ackFrame = pkt.number;
       if (conn.model.state === 'handshake') conn.model.state = 'established';
     }
-    const sub = new Sub(model, conn, conn.subs.length);
+    const sub = new Sub(model, conn, conn.subs.length, this.subCount++);
+    sub.ackSeen = model.ackFrame !== undefined;
+    this.state.subDirs.ensure(2 * sub.id + 1);
     conn.subs.push(sub);
     conn.model.subflows.push(model);
+    const cf = this.state.connDirs.f;
+    cf[conn.cd(0) + CD_SUBFLOWS] = cf[conn.cd(1) + CD_SUBFLOWS] = conn.subs.length;
     return sub;
   }
 
   private update(sub: Sub, pkt: Packet, t: TcpRepr, tcp: TcpAnnotation): MptcpAnnotation {
     const conn = sub.conn;
-    const cm = conn.model;
+    const cm = sub.connModel;
     const sm = sub.model;
-    const dir: DataDir = tcp.dir === sm.clientTcpDir ? 0 : 1;
+    const dir: DataDir = tcp.dir === sub.clientTcpDir ? 0 : 1;
+    const cf = this.state.connDirs.f;
     const rtt = tcp.initialRtt;
-    if (rtt !== undefined && rtt > conn.rtt) conn.rtt = rtt;
+    const c = sub.cd(dir);
+    if (rtt !== undefined && rtt > cf[c + CD_RTT]!) {
+      cf[sub.cd(0) + CD_RTT] = rtt;
+      cf[sub.cd(1) + CD_RTT] = rtt;
+    }
     const frame = pkt.number;
-    const ann = new Annotation(frame, cm, sm, dir, cm.subflows.length);
-    sub.lastFrame = conn.lastFrame = frame;
-    sub.lastSec = conn.lastSec = pkt.tsSec;
-    sub.lastNsec = conn.lastNsec = pkt.tsNsec;
+    const subflows = cf[c + CD_SUBFLOWS]!;
+    const ann = this.scratch !== undefined ? this.scratch.reuse(frame, cm, sm, dir, subflows) : new Annotation(frame, cm, sm, dir, subflows);
+    sub.lastFrame = frame;
+    sub.lastSec = pkt.tsSec;
+    sub.lastNsec = pkt.tsNsec;
     const len = t.payloadLength;
-    const sd = sub.dirs[dir];
-    sd.packets++;
-    sd.bytes += len;
-    const cd = conn.dirs[dir];
-    cd.packets++;
-    cd.bytes += len;
+    const sf = this.state.subDirs.f;
+    const sd = sub.sd(dir);
+    sf[sd + SD_PACKETS]!++;
+    sf[sd + SD_BYTES]! += len;
 
     const flags = t.flags;
     const syn = (flags & SYN) !== 0;
     const ack = (flags & ACK) !== 0;
-    if (syn) {
-      sd.isn = t.seq;
-      sd.isnKnown = true;
-    }
+    if (syn) sf[sd + SD_ISN] = t.seq;
     if (syn && !ack) this.onSyn(sub, frame);
     else if (syn) this.onSynAck(sub, frame);
-    if (ack) {
-      sd.ackSent = t.ack;
-      sd.ackSentSet = true;
-    }
+    if (ack) sf[sd + SD_ACK_SENT] = t.ack;
 
     let sawMptcp = false;
     let sawHandshakeOption = false;
@@ -368,7 +402,8 @@ export class MptcpTracker {
           break;
         case 'MP_FAIL': {
           // MP_FAIL names a DSN of the data it received: the peer's direction.
-          const rel = conn.dirs[other(dir)].relative(u32At(pkt.data, o.offset + 4), u32At(pkt.data, o.offset + 8), true, false);
+          const peer = other(dir);
+          const rel = this.state.relative(conn.cd(peer), cm, peer, u32At(pkt.data, o.offset + 4), u32At(pkt.data, o.offset + 8), true, false);
           this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
           this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
           break;
@@ -390,7 +425,7 @@ export class MptcpTracker {
     }
 
     if (syn && ack && !sawHandshakeOption) this.refusedHandshake(sub, dir, pkt, ann);
-    if (!syn && (flags & TcpFlag.RST) === 0 && sm.ackFrame === undefined && dir === sm.initiator && sm.synAckFrame !== undefined) {
+    if (!sub.ackSeen && !syn && (flags & TcpFlag.RST) === 0 && dir === sm.initiator && sm.synAckFrame !== undefined) {
       this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
     }
     if (len > 0) this.onData(sub, dir, pkt, t, ann, sawMptcp);
@@ -416,6 +451,7 @@ export class MptcpTracker {
       sm.resetFrame = undefined;
       sm.synAckFrame = undefined;
       sm.ackFrame = undefined;
+      sub.ackSeen = false;
     }
   }
 
@@ -475,6 +511,7 @@ export class MptcpTracker {
       this.finding(cm, ann, 'mptcp.key_echo.bad', 'MP_CAPABLE echoes keys that differ from those of the SYN and SYN/ACK', frame);
     }
     sub.model.ackFrame ??= frame;
+    sub.ackSeen = true;
     this.established(sub, frame);
     if (m.dataLength !== undefined && t.payloadLength > 0) this.implicitMapping(sub, m, dir, pkt);
   }
@@ -486,7 +523,7 @@ export class MptcpTracker {
     const first = BigInt.asUintN(64, idsn + 1n);
     const hi = Number(first >> 32n);
     const lo = Number(first & 0xffffffffn);
-    const rel = sub.conn.dirs[dir].relative(hi, lo, true, false);
+    const rel = this.state.relative(sub.conn.cd(dir), sub.connModel, dir, hi, lo, true, false);
     this.addMapping(sub, dir, pkt, 1, rel, m.dataLength, false, m.checksum, first);
   }
 
@@ -501,7 +538,7 @@ export class MptcpTracker {
     this.byToken.set(token, conn);
     const idsn = keyToIdsn(key, v);
     cm.idsns[side] = idsn;
-    conn.dirs[side].setIdsn(idsn);
+    this.state.setIdsn(conn.cd(side), cm, side, idsn);
   }
 
   private onJoin(sub: Sub, m: MptcpJoin, dir: DataDir, pkt: Packet, ann: Annotation): void {
@@ -551,6 +588,7 @@ export class MptcpTracker {
     }
     if (status === 'bad') this.finding(cm, ann, 'mptcp.join.hmac_bad', 'MP_JOIN third ACK HMAC does not match the keys and nonces', frame);
     sm.ackFrame ??= frame;
+    sub.ackSeen = true;
     if (sm.establishedFrame === undefined && sm.state !== 'failed' && sm.state !== 'reset') {
       this.established(sub, frame);
       this.event(cm, { kind: 'join', frame, time: instant(pkt), stream: sm.stream, dir });
@@ -573,6 +611,7 @@ export class MptcpTracker {
     const conn = sub.conn;
     const frame = pkt.number;
     sm.ackFrame = frame;
+    sub.ackSeen = true;
     if (sm.master) {
       // An ACK with other MPTCP options but no MP_CAPABLE means the real third ACK was not captured.
       if (!conn.fellBack && !sawMptcp) this.fallback(sub, 'ack-without-mp-capable', dir, pkt, ann);
@@ -617,8 +656,18 @@ export class MptcpTracker {
 
   /** A subflow that will carry no more data: its mappings go, checksums still gathering are given up. */
   private release(sub: Sub): void {
-    for (const sd of sub.dirs) for (const g of sd.pending) this.unchecked(sub.conn, g, undefined);
-    sub.release();
+    this.givePendingUp(sub);
+    this.state.mappings.clear(sub.sd(0));
+    this.state.mappings.clear(sub.sd(1));
+  }
+
+  /** Checksums of a subflow still gathering payload are given up (it carries no more, or the pass ends). */
+  private givePendingUp(sub: Sub): void {
+    for (let d = 0; d < 2; d++) {
+      for (const g of sub.pending[d]!) this.unchecked(sub.conn, g, undefined);
+      sub.pending[d] = [];
+      this.state.subDirs.f[sub.sd(d as DataDir) + SD_PENDING] = 0;
+    }
   }
 
   private onFin(sub: Sub, dir: DataDir, pkt: Packet): void {
@@ -652,6 +701,8 @@ export class MptcpTracker {
 
   private onDss(sub: Sub, o: TcpOptMptcp, m: MptcpDss, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
     const conn = sub.conn;
+    const cm = sub.connModel;
+    const state = this.state;
     // Read from the frame, not `o.raw`: that is a new view on every access.
     const raw = pkt.data;
     let p = o.offset + 4;
@@ -661,7 +712,7 @@ export class MptcpTracker {
       const lo = u32At(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
       const peer = other(dir);
-      const rel = conn.dirs[peer].relative(hi, lo, wide, true);
+      const rel = state.relative(sub.cd(peer), cm, peer, hi, lo, wide, true);
       ann.dataAck = rel;
       this.onDataAck(conn, peer, rel, pkt, sub.model.stream, dir);
     }
@@ -669,26 +720,28 @@ export class MptcpTracker {
     const wide = m.dsnWidth === 8;
     const hi = wide ? u32At(raw, p) : 0;
     const lo = u32At(raw, wide ? p + 4 : p);
-    const ds = conn.dirs[dir];
-    const rel = ds.relative(hi, lo, wide, false);
+    const c = sub.cd(dir);
+    const rel = state.relative(c, cm, dir, hi, lo, wide, false);
     ann.dssDsn = rel;
-    const sd = sub.dirs[dir];
+    const sd = sub.sd(dir);
     if (m.infiniteMapping) {
       if (!conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
-      const start = m.ssn !== 0 ? sd.unwrap(m.ssn) : this.segmentSeq(sd, t);
-      if (start !== undefined) sd.mappings.add(start, Infinity, rel, Infinity, pkt.number);
+      const start = m.ssn !== 0 ? state.unwrap(sd, m.ssn) : this.segmentSeq(sd, t);
+      if (start !== undefined) state.mappings.add(sd, start, Infinity, rel, Infinity, pkt.number);
       return;
     }
     if (m.dataFin) this.onDataFin(conn, dir, rel + m.dataLength - 1, pkt, sub.model.stream);
     // A mapping for the DATA_FIN alone (subflow sequence 0) covers no subflow data.
     const dataFinOnly = m.dataFin && m.ssn === 0 && m.dataLength === 1;
-    if (!sd.isnKnown && t.payloadLength > 0 && !dataFinOnly) {
+    const sf = state.subDirs.f;
+    if (Number.isNaN(sf[sd + SD_ISN]!) && t.payloadLength > 0 && !dataFinOnly) {
       // Capture started mid-stream: a mapping announced on a data segment starts with it, as Linux sends them.
-      sd.isn = (t.seq - m.ssn) >>> 0;
-      sd.isnKnown = true;
+      sf[sd + SD_ISN] = (t.seq - m.ssn) >>> 0;
     }
     // The full DSN only matters to a checksum (its pseudo-header), and BigInt is costly.
-    const first = m.checksum === undefined ? undefined : wide ? joinHalves(hi, lo) : ds.hiKnown ? rawOf(ds.model.baseDsn!, rel) : undefined;
+    const first = m.checksum === undefined ? undefined
+      : wide ? joinHalves(hi, lo)
+        : !Number.isNaN(state.connDirs.f[c + CD_BASE_HI]!) ? rawOf(cm.dirs[dir].baseDsn!, rel) : undefined;
     if (dataFinOnly) {
       if (m.checksum !== undefined) this.checkEmptyMapping(sub, pkt, ann, first, m);
       return;
@@ -700,22 +753,25 @@ export class MptcpTracker {
     sub: Sub, dir: DataDir, pkt: Packet, ssn32: number, dsn: number, dataLength: number, dataFin: boolean,
     checksum: number | undefined, dsn64: bigint | undefined,
   ): void {
-    const sd = sub.dirs[dir];
-    const ssn = sd.unwrap(ssn32);
+    const state = this.state;
+    const sd = sub.sd(dir);
+    const ssn = state.unwrap(sd, ssn32);
     const covered = dataLength - (dataFin ? 1 : 0);
     const end = ssn + covered;
     const dsnEnd = dsn + dataLength;
-    if (!sd.mappings.add(ssn, end, dsn, dsnEnd, pkt.number) || checksum === undefined) return;
+    if (!state.mappings.add(sd, ssn, end, dsn, dsnEnd, pkt.number) || checksum === undefined) return;
+    const pending = sub.pending[dir];
     // The same mapping announced again (a retransmission) is checked once.
-    if (sd.pending.some((g) => g.start === ssn && g.end === end)) return;
+    if (pending.some((g) => g.start === ssn && g.end === end)) return;
     const conn = sub.conn;
     if (dsn64 === undefined) {
       this.countChecksum(conn.model, 'unchecked', pkt.number);
       return;
     }
     const g = new ChecksumGather(pkt.number, ssn, end, dsnEnd, dsn64, ssn32, dataLength, checksum);
-    if (sd.pending.length >= MAX_PENDING_CHECKSUMS) this.unchecked(conn, sd.pending.shift()!, undefined);
-    sd.pending.push(g);
+    if (pending.length >= MAX_PENDING_CHECKSUMS) this.unchecked(conn, pending.shift()!, undefined);
+    pending.push(g);
+    state.subDirs.f[sd + SD_PENDING] = pending.length;
   }
 
   /** A DATA_FIN-only mapping's checksum covers the pseudo-header alone. */
@@ -728,14 +784,16 @@ export class MptcpTracker {
     this.checksumDone(sub.conn, g, ann, pkt.number);
   }
 
-  /** The unwrapped relative subflow sequence number of this segment, when the ISN is known. */
-  private segmentSeq(sd: SubDir, t: TcpRepr): number | undefined {
-    return sd.isnKnown ? sd.unwrap((t.seq - sd.isn) >>> 0) : undefined;
+  /** The unwrapped relative subflow sequence number of this segment (subflow direction record `sd`), when the ISN is known. */
+  private segmentSeq(sd: number, t: TcpRepr): number | undefined {
+    const isn = this.state.subDirs.f[sd + SD_ISN]!;
+    return Number.isNaN(isn) ? undefined : this.state.unwrap(sd, (t.seq - isn) >>> 0);
   }
 
   private onData(sub: Sub, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation, sawMptcp: boolean): void {
     const conn = sub.conn;
-    const sd = sub.dirs[dir];
+    const state = this.state;
+    const sd = sub.sd(dir);
     const seq = this.segmentSeq(sd, t);
     const len = t.payloadLength;
     const frame = pkt.number;
@@ -743,43 +801,44 @@ export class MptcpTracker {
       if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
       return;
     }
-    const tcpRetransmission = sd.seqSet && seq < sd.maxSeq;
-    if (!sd.seqSet || seq + len > sd.maxSeq) {
-      sd.maxSeq = seq + len;
-      sd.seqSet = true;
-    }
-    if (sd.pending.length > 0) this.gather(sub, sd, seq, pkt, t, ann);
-    const maps = sd.mappings;
-    const mi = maps.find(seq);
-    if (mi < 0) {
+    const sf = state.subDirs.f;
+    const maxSeq = sf[sd + SD_MAX_SEQ]!;
+    const tcpRetransmission = seq < maxSeq;
+    if (Number.isNaN(maxSeq) || seq + len > maxSeq) sf[sd + SD_MAX_SEQ] = seq + len;
+    if (sf[sd + SD_PENDING]! > 0) this.gather(sub, dir, seq, pkt, t, ann);
+    const maps = state.mappings;
+    if (!maps.locate(sd, seq)) {
       if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
       return;
     }
-    const dsn = maps.dsn(mi) + (seq - maps.ssn(mi));
+    const dsn = maps.foundDsn + (seq - maps.foundSsn);
     const end = dsn + len;
     ann.dsn = dsn;
     ann.dsnEnd = end;
-    ann.relatedMapping = maps.frame(mi);
-    const ds = conn.dirs[dir];
+    ann.relatedMapping = maps.foundFrame;
+    const c = sub.cd(dir);
     const out = this.overlaps;
     // A TCP retransmission resends this subflow's own bytes: never a reinjection, whatever other subflows did meanwhile.
-    if (!tcpRetransmission) ds.sent.collect(dsn, end, out);
+    if (!tcpRetransmission) state.sent.collect(c, dsn, end, out);
     if (out.length > 0) {
       this.resent(sub, dir, ann, out, len);
       out.length = 0;
     }
-    if (!ds.posSet || end > ds.pos) sd.dataBytes += end - (ds.posSet ? Math.max(dsn, ds.pos) : dsn);
-    ds.sentUpTo(dsn, end);
-    ds.sent.add(dsn, end, frame, sub.index);
+    const pos = state.connDirs.f[c + CD_POS]!;
+    if (Number.isNaN(pos)) sf[sd + SD_DATA_BYTES]! += end - dsn;
+    else if (end > pos) sf[sd + SD_DATA_BYTES]! += end - Math.max(dsn, pos);
+    state.sentUpTo(c, dsn, end);
+    state.sent.add(c, dsn, end, frame, sub.index);
   }
 
   /** A segment whose DSN range was sent before (`found`: indexes in the direction's sent log): reinjection or data-level retransmission. */
   private resent(sub: Sub, dir: DataDir, ann: Annotation, found: readonly number[], len: number): void {
     const conn = sub.conn;
-    const log = conn.dirs[dir].sent;
+    const log = this.state.sent;
     const st = sub.model.stats[dir];
     const dsn = ann.dsn!;
     const end = ann.dsnEnd!;
+    const linked = this.scratch === undefined;
     let reinjection = false;
     for (const i of found) {
       const owner = log.owner(i);
@@ -787,7 +846,7 @@ export class MptcpTracker {
       if (owner !== sub.index) {
         reinjection = true;
         (ann.reinjectionOf ??= []).push(earlier);
-        conn.linkReinjection(earlier, ann.frame);
+        if (linked) conn.linkReinjection(earlier, ann.frame);
         const ost = conn.subs[owner]!.model.stats[dir];
         ost.reinjectedElsewhere++;
         ost.reinjectedElsewhereBytes += Math.min(log.end(i), end) - Math.max(log.start(i), dsn);
@@ -816,16 +875,21 @@ export class MptcpTracker {
   }
 
   /** Feeds this segment's captured payload to the mappings gathering theirs for a DSS checksum. */
-  private gather(sub: Sub, sd: SubDir, seq: number, pkt: Packet, t: TcpRepr, ann: Annotation): void {
+  private gather(sub: Sub, dir: DataDir, seq: number, pkt: Packet, t: TcpRepr, ann: Annotation): void {
     const captured = Math.min(t.payloadCaptured, t.payloadLength);
+    const pending = sub.pending[dir];
     let done = false;
-    for (const g of sd.pending) {
+    for (const g of pending) {
       if (g.feed(seq, t.payloadLength, pkt.data, t.payloadOffset, captured)) {
         this.checksumDone(sub.conn, g, ann, pkt.number);
         done = true;
       }
     }
-    if (done) sd.pending = sd.pending.filter((g) => !g.complete);
+    if (done) {
+      const left = pending.filter((g) => !g.complete);
+      sub.pending[dir] = left;
+      this.state.subDirs.f[sub.sd(dir) + SD_PENDING] = left.length;
+    }
   }
 
   private checksumDone(conn: Conn, g: ChecksumGather, ann: Annotation, frame: number): void {
@@ -852,33 +916,37 @@ export class MptcpTracker {
   }
 
   private onDataAck(conn: Conn, peer: DataDir, rel: number, pkt: Packet, stream: number, dir: DataDir): void {
-    const ds = conn.dirs[peer];
-    if (rel > ds.unackedFin) {
-      ds.unackedFin = Infinity;
-      const fin = ds.model.dataFin!;
+    const state = this.state;
+    const c = conn.cd(peer);
+    const cf = state.connDirs.f;
+    if (rel > cf[c + CD_UNACKED_FIN]!) {
+      cf[c + CD_UNACKED_FIN] = Infinity;
+      const fin = conn.model.dirs[peer].dataFin!;
       fin.ackFrame = pkt.number;
       this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream, dir, dsn: fin.dsn });
       const [a, b] = conn.model.dirs;
       if (a.dataFin?.ackFrame !== undefined && b.dataFin?.ackFrame !== undefined) {
         // Both DATA_FINs acknowledged: no data will be sent again at the data level.
         if (conn.model.state === 'established') conn.model.state = 'closed';
-        conn.dirs[0].sent.clear();
-        conn.dirs[1].sent.clear();
+        state.sent.clear(conn.cd(0));
+        state.sent.clear(conn.cd(1));
       }
     }
-    const upTo = ds.acked(rel, pkt.tsSec + pkt.tsNsec * 1e-9, conn.rtt);
+    const upTo = state.acked(c, conn.model, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
     if (upTo === undefined || upTo === -Infinity) return;
-    ds.sent.dropUpTo(upTo);
+    state.sent.dropUpTo(c, upTo);
     for (const sub of conn.subs) {
-      const sd = sub.dirs[peer];
-      sd.mappings.dropUpTo(upTo, sub.ackedUpTo(peer));
-      if (sd.pending.length === 0) continue;
+      const own = sub.sd(peer);
+      state.mappings.dropUpTo(own, upTo, state.ackedUpTo(own, sub.sd(dir)));
+      const pending = sub.pending[peer];
+      if (pending.length === 0) continue;
       const keep = [];
-      for (const g of sd.pending) {
+      for (const g of pending) {
         if (g.dsnEnd <= upTo) this.unchecked(conn, g, undefined);
         else keep.push(g);
       }
-      sd.pending = keep;
+      sub.pending[peer] = keep;
+      state.subDirs.f[own + SD_PENDING] = keep.length;
     }
   }
 
@@ -886,7 +954,7 @@ export class MptcpTracker {
     const ds = conn.model.dirs[dir];
     if (ds.dataFin !== undefined) return;
     ds.dataFin = { frame: pkt.number, dsn };
-    conn.dirs[dir].unackedFin = dsn;
+    this.state.connDirs.f[conn.cd(dir) + CD_UNACKED_FIN] = dsn;
     this.event(conn.model, { kind: 'data_fin', frame: pkt.number, time: instant(pkt), stream, dir, dsn });
   }
 

@@ -24,9 +24,12 @@ import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
-import { Distribution, DistributionSet } from './distribution.js';
+import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
+import { DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet } from './distribution.js';
 import { RecordTable } from '../mptcp/flat.js';
-import { TsvalRings } from './tsval.js';
+import { TSVAL_FIELDS, TSVAL_TEMPLATE, TsvalRings } from './tsval.js';
+
+export { DsnCoverage } from './coverage.js';
 
 /** Frames kept per list (the first ones): enough to show a problem, bounded for huge captures. */
 export const MAX_FRAMES = 20;
@@ -47,32 +50,38 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 /*
  * A TCP stream's record: its two directions (index = TcpAnnotation.dir) of
- * FLOW numbers each; the stream's own times sit in direction 0's spare room.
- * The numbers a packet updates in the direction sending it come first, those
- * an ACK updates in the other direction next.
+ * FLOW numbers each; the stream's own times sit in direction 0's spare
+ * room. In a direction, what a packet it sends updates comes first (its
+ * counters and TSval ring), then what an ACK from the other side updates
+ * (the acknowledged position, ACK round trips), then the rare numbers.
  */
 const PACKETS = 0;
 const PAYLOAD = 1;
 const DATA_PACKETS = 2;
-const FIRST_DATA_NS = 3;
-const LAST_DATA_NS = 4;
-const NEW_DATA = 5;
+const LAST_DATA_NS = 3;
+const NEW_DATA = 4;
+const FIRST_DATA_NS = 5;
+const TSVALS = 6;
 /** Highest acknowledgement the other side sent for this direction (relative); NaN before any. */
-const ACKED = 8;
+const ACKED = TSVALS + TSVAL_FIELDS;
 /** Retransmitted ranges waiting for their ACK (pairs in `retx`), for Karn's rule. */
-const RETX_PENDING = 9;
-const RETX = 10;
-const RETX_BYTES = 11;
-const DUP_ACKS = 12;
-const ZERO_WINDOWS = 13;
-const LOST = 14;
-const FLOW = 16;
-/** Stream times (NaN first time: the stream was not seen yet). */
-const FIRST_NS = 6;
-const LAST_NS = 7;
+const RETX_PENDING = ACKED + 1;
+const ACK_RTT = RETX_PENDING + 1;
+const TS_RTT = ACK_RTT + DISTRIBUTION_FIELDS;
+const RETX = TS_RTT + DISTRIBUTION_FIELDS;
+const RETX_BYTES = RETX + 1;
+const DUP_ACKS = RETX + 2;
+const ZERO_WINDOWS = RETX + 3;
+const LOST = RETX + 4;
+/** Stream times, in direction 0 (NaN first time: the stream was not seen yet). */
+const FIRST_NS = RETX + 5;
+const LAST_NS = RETX + 6;
+const FLOW = RETX + 7;
 const STREAM = 2 * FLOW;
-const FLOW_TEMPLATE = [0, 0, 0, NaN, NaN, 0, 0, 0, NaN, 0, 0, 0, 0, 0, 0, 0];
-const STREAM_TEMPLATE = [...FLOW_TEMPLATE.slice(0, FIRST_NS), NaN, NaN, ...FLOW_TEMPLATE.slice(LAST_NS + 1), ...FLOW_TEMPLATE];
+const FLOW_TEMPLATE = [
+  0, 0, 0, NaN, 0, NaN, ...TSVAL_TEMPLATE, NaN, 0, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN, NaN,
+];
+const STREAM_TEMPLATE = [...FLOW_TEMPLATE, ...FLOW_TEMPLATE];
 
 /*
  * An MPTCP connection's record: its two data directions (index = DataDir) of
@@ -88,20 +97,21 @@ const D_ACK = 5;
 /** Since when (time, frame) data has been outstanding without the data ACK moving; NaN: nothing outstanding. */
 const D_OUT_NS = 6;
 const D_OUT_FRAME = 7;
-const D_ACK_NS = 8;
-const D_ACK_FRAME = 9;
-const D_ALL_ACKED_NS = 10;
-const D_ALL_ACKED_FRAME = 11;
+const D_COVERAGE = 8;
+const D_ACK_NS = D_COVERAGE + COVERAGE_FIELDS;
+const D_ACK_FRAME = D_ACK_NS + 1;
+const D_ALL_ACKED_NS = D_ACK_NS + 2;
+const D_ALL_ACKED_FRAME = D_ACK_NS + 3;
 /** NaN until known. */
-const D_DELIVERY_START = 12;
-const D_REINJECTIONS = 13;
-const D_STALLS = 14;
-const CDIR = 16;
-/** The connection's last packet (NaN: not seen yet). */
-const C_LAST_NS = 15;
+const D_DELIVERY_START = D_ACK_NS + 4;
+const D_REINJECTIONS = D_ACK_NS + 5;
+const D_STALLS = D_ACK_NS + 6;
+/** The connection's last packet, in direction 0 (NaN: not seen yet). */
+const C_LAST_NS = D_ACK_NS + 7;
+const CDIR = D_ACK_NS + 8;
 const CONN = 2 * CDIR;
-const CDIR_TEMPLATE = [NaN, NaN, 0, 0, -Infinity, -Infinity, NaN, 0, NaN, 0, NaN, 0, NaN, 0, 0, 0];
-const CONN_TEMPLATE = [...CDIR_TEMPLATE.slice(0, C_LAST_NS), NaN, ...CDIR_TEMPLATE];
+const CDIR_TEMPLATE = [NaN, NaN, 0, 0, -Infinity, -Infinity, NaN, 0, ...COVERAGE_TEMPLATE, NaN, 0, NaN, 0, NaN, 0, 0, NaN];
+const CONN_TEMPLATE = [...CDIR_TEMPLATE, ...CDIR_TEMPLATE];
 
 function pushFrame(list: number[], frame: number): void {
   if (list.length < MAX_FRAMES) list.push(frame);
@@ -114,82 +124,6 @@ function joinBackup(t: TcpRepr): boolean {
     if (o.type === 'mptcp' && o.mptcp.name === 'MP_JOIN' && o.mptcp.backup) return true;
   }
   return false;
-}
-
-/**
- * The DSN ranges of one data direction already sent, to tell new data from
- * data sent again. Everything below the data ACK counts as sent (it was
- * delivered), so ranges leave once acknowledged: what stays is in flight.
- */
-export class DsnCoverage {
-  /** Holes kept at most (a capture missing much of a direction without its data ACKs); past that the oldest count as sent. */
-  static readonly MAX_RANGES = 4096;
-  /** Disjoint [start, end) pairs in order from index `head`, all above `floor`. */
-  private ranges: number[] = [];
-  private head = 0;
-  private floor = -Infinity;
-
-  /** Notes [start, end) as sent; returns how many of its bytes were not sent before. */
-  add(start: number, end: number): number {
-    const r = this.ranges;
-    const n = r.length;
-    // Usual case: the range continues or follows the highest one (which ends above the floor).
-    if (n > this.head && start >= r[n - 1]!) {
-      if (end <= start) return 0;
-      if (start === r[n - 1]!) r[n - 1] = end;
-      else r.push(start, end);
-      return end - start;
-    }
-    const s = Math.max(start, this.floor);
-    if (end <= s) return 0;
-    if (n === this.head) {
-      r.push(s, end);
-      return end - s;
-    }
-    let covered = 0;
-    let lo = s;
-    let hi = end;
-    const kept: number[] = [];
-    for (let i = this.head; i < n; i += 2) {
-      const a = r[i]!;
-      const b = r[i + 1]!;
-      if (b < s || a > end) {
-        kept.push(a, b);
-        continue;
-      }
-      covered += Math.max(0, Math.min(b, end) - Math.max(a, s));
-      lo = Math.min(lo, a);
-      hi = Math.max(hi, b);
-    }
-    // Insert the merged range in order.
-    let at = 0;
-    while (at < kept.length && kept[at]! < lo) at += 2;
-    kept.splice(at, 0, lo, hi);
-    this.ranges = kept;
-    this.head = 0;
-    if (kept.length > 2 * DsnCoverage.MAX_RANGES) this.advance(kept[kept.length - 2 * DsnCoverage.MAX_RANGES]!);
-    return end - s - covered;
-  }
-
-  /** The data ACK reached `ack`: everything below it counts as sent. */
-  advance(ack: number): void {
-    if (ack <= this.floor) return;
-    this.floor = ack;
-    const r = this.ranges;
-    let h = this.head;
-    while (h < r.length && r[h + 1]! <= ack) h += 2;
-    if (h < r.length && r[h]! < ack) r[h] = ack;
-    if (h === r.length) {
-      // Everything acknowledged: start over without moving anything.
-      r.length = 0;
-      h = 0;
-    } else if (h > 64 && h * 2 > r.length) {
-      r.copyWithin(0, h);
-      r.length -= h;
-      h = 0;
-    }
-    this.head = h;
-  }
 }
 
 /** One direction of a TCP conversation (index = TcpAnnotation.dir): a view of the collector's records. */
@@ -254,11 +188,11 @@ export class FlowExtra {
   }
 
   get ackRtt(): Distribution {
-    return new Distribution(this.c.rtts, 2 * this.flow);
+    return new Distribution(this.c.ackRtts, this.flow * FLOW);
   }
 
   get tsRtt(): Distribution {
-    return new Distribution(this.c.rtts, 2 * this.flow + 1);
+    return new Distribution(this.c.tsRtts, this.flow * FLOW);
   }
 }
 
@@ -301,7 +235,6 @@ export class ConnDirExtra {
   readonly reinjectionFrames: number[] = [];
   readonly stalls: Stall[] = [];
   longestStall: Stall | undefined;
-  readonly coverage = new DsnCoverage();
 
   constructor(private readonly c: ReportCollector, private readonly at: number) {}
 
@@ -397,11 +330,13 @@ export class ReportCollector {
   /** @internal The records behind the views. */
   readonly streamRecords = new RecordTable(STREAM, STREAM_TEMPLATE);
   readonly connRecords = new RecordTable(CONN, CONN_TEMPLATE);
-  /** @internal Round-trip times: series 2 × flow for ACKs, 2 × flow + 1 for timestamps (flow = 2 × tcp.stream + dir). */
-  readonly rtts = new DistributionSet();
+  /** @internal Round-trip times from ACKs and from timestamps, kept in the stream records (flow = 2 × tcp.stream + dir). */
+  readonly ackRtts = new DistributionSet(this.streamRecords, ACK_RTT);
+  readonly tsRtts = new DistributionSet(this.streamRecords, TS_RTT);
   /** @internal Frames of retransmissions by flow. */
   readonly retransmissionFrames: Array<number[] | undefined> = [];
-  private readonly tsvals = new TsvalRings();
+  private readonly tsvals = new TsvalRings(this.streamRecords, TSVALS);
+  private readonly coverage = new CoverageSet(this.connRecords, D_COVERAGE);
   /** Karn's rule: by flow, [start, end) relative sequence ranges sent more than once and not yet acknowledged. */
   private readonly retx: Array<number[] | undefined> = [];
   private readonly stallNs: number;
@@ -453,8 +388,7 @@ export class ReportCollector {
     }
     if (!tcp.noSegment) {
       if (len > 0) {
-        f[fwd + DATA_PACKETS]!++;
-        if (Number.isNaN(f[fwd + FIRST_DATA_NS]!)) f[fwd + FIRST_DATA_NS] = ns;
+        if (f[fwd + DATA_PACKETS]!++ === 0) f[fwd + FIRST_DATA_NS] = ns;
         f[fwd + LAST_DATA_NS] = ns;
       }
       if (af & RETRANSMITTED && (len > 0 || flags & (SYN | FIN))) {
@@ -466,7 +400,7 @@ export class ReportCollector {
         this.noteRetransmitted(fwd, fwdFlow, tcp.seq, tcp.nxtseq);
       }
       if (flags & ACK) this.onAck(rev, revFlow, tcp.ack, tcp.ackRtt);
-      this.timestamps(t, flags, fwdFlow, revFlow, ns);
+      this.timestamps(t, flags, fwd, rev, ns);
     }
     if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len, ns);
   }
@@ -525,19 +459,19 @@ export class ReportCollector {
       f[at + RETX_PENDING] = w;
     }
     if (!ackedSet || seqGt(ack, acked)) f[at + ACKED] = ack;
-    if (rtt !== undefined && !ambiguous) this.rtts.add(2 * flow, rtt);
+    if (rtt !== undefined && !ambiguous) this.ackRtts.add(at, rtt);
   }
 
-  /** TSval of the sender, and the first echo of one of the other direction's. */
-  private timestamps(t: TcpRepr, flags: number, fwdFlow: number, revFlow: number, ns: number): void {
+  /** TSval of the sender (its direction's record at `fwd`), and the first echo of one of the other direction's (at `rev`). */
+  private timestamps(t: TcpRepr, flags: number, fwd: number, rev: number, ns: number): void {
     const opts = t.options;
     for (let i = 0; i < opts.length; i++) {
       const o = opts[i]!;
       if (o.type !== 'timestamps') continue;
-      this.tsvals.add(fwdFlow, o.tsval, ns);
+      this.tsvals.add(fwd, o.tsval, ns);
       if (flags & ACK && o.tsecr !== 0) {
-        const sent = this.tsvals.echo(revFlow, o.tsecr);
-        if (sent !== undefined) this.rtts.add(2 * revFlow + 1, (ns - sent) / NS);
+        const sent = this.tsvals.echo(rev, o.tsecr);
+        if (sent !== undefined) this.tsRtts.add(rev, (ns - sent) / NS);
       }
       return;
     }
@@ -553,7 +487,7 @@ export class ReportCollector {
     const dsn = m.dsn;
     if (dsn !== undefined && len > 0) {
       const d = cb + dir * CDIR;
-      sf[fwd + NEW_DATA]! += this.onData(f, d, index, dir, dsn, len, frame, ns);
+      sf[fwd + NEW_DATA]! += this.onData(f, d, dsn, len, frame, ns);
       if (m.reinjectionOf !== undefined) {
         f[d + D_REINJECTIONS]!++;
         pushFrame(this.conns[index]!.dirs[dir].reinjectionFrames, frame);
@@ -564,7 +498,7 @@ export class ReportCollector {
   }
 
   /** A data segment of a connection direction (its record at `d`); returns how many of its bytes are new at the data level. */
-  private onData(f: Float64Array, d: number, index: number, dir: number, dsn: number, len: number, frame: number, ns: number): number {
+  private onData(f: Float64Array, d: number, dsn: number, len: number, frame: number, ns: number): number {
     if (Number.isNaN(f[d + D_FIRST_NS]!)) {
       f[d + D_FIRST_NS] = ns;
       f[d + D_FIRST_FRAME] = frame;
@@ -578,14 +512,13 @@ export class ReportCollector {
       f[d + D_OUT_NS] = ns;
       f[d + D_OUT_FRAME] = frame;
     }
-    return this.conns[index]!.dirs[dir]!.coverage.add(dsn, end);
+    return this.coverage.add(d, dsn, end);
   }
 
   private onDataAck(f: Float64Array, d: number, index: number, dir: number, ack: number, frame: number, ns: number): void {
     const prev = f[d + D_ACK]!;
     if (ack <= prev) return;
-    const cd = this.conns[index]!.dirs[dir]!;
-    cd.coverage.advance(ack);
+    this.coverage.advance(d, ack);
     if (prev === -Infinity) {
       const start = f[d + D_DELIVERY_START]!;
       if (Number.isNaN(start) || ack < start) f[d + D_DELIVERY_START] = ack;
@@ -597,7 +530,7 @@ export class ReportCollector {
     }
     const out = f[d + D_OUT_NS]!;
     if (!Number.isNaN(out) && ns - out >= this.stallNs) {
-      cd.addStall({ fromFrame: f[d + D_OUT_FRAME]!, toFrame: frame, seconds: (ns - out) / NS, dataAck: prev, startNs: out });
+      this.conns[index]!.dirs[dir]!.addStall({ fromFrame: f[d + D_OUT_FRAME]!, toFrame: frame, seconds: (ns - out) / NS, dataAck: prev, startNs: out });
     }
     f[d + D_ACK] = ack;
     f[d + D_ACK_NS] = ns;

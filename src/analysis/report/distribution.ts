@@ -15,8 +15,9 @@
  * (the median of an even count is the lower middle sample).
  *
  * `DistributionSet` holds many series (two per TCP direction in a capture)
- * in flat storage: adding a sample touches the series' record and the line
- * its sample goes to, nothing else. `Distribution` is one series.
+ * in flat storage: adding a sample touches the numbers of the series in its
+ * owner's record and the line its sample goes to, nothing else.
+ * `Distribution` is one series.
  */
 import { RecordTable, RegionPool } from '../mptcp/flat.js';
 
@@ -38,7 +39,7 @@ export interface DistributionStats {
   exact: boolean;
 }
 
-/** A series' record: count, extremes, sum, and where its samples are (region offset and size) or its histogram. */
+/** A series' numbers in its owner's record: count, extremes, sum, and where its samples are (region offset and size) or its histogram. */
 const COUNT = 0;
 const MIN = 1;
 const MAX = 2;
@@ -46,20 +47,24 @@ const SUM = 3;
 const AT = 4;
 const SIZE = 5;
 const HIST = 6;
-const STRIDE = 8;
 const NONE = -1;
-const TEMPLATE = [0, Infinity, -Infinity, 0, NONE, 0, NONE];
+export const DISTRIBUTION_FIELDS = 7;
+export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, NONE, 0, NONE];
 
-/** Series numbered 0, 1, 2...; a series never added to is empty. */
+/**
+ * Many series, each kept in its owner's record (`table` at `field`), their
+ * exact samples in a shared pool. Methods take the owner's record offset.
+ */
 export class DistributionSet {
-  private readonly records = new RecordTable(STRIDE, TEMPLATE);
   private readonly samples = new RegionPool();
   private readonly histograms: Uint32Array[] = [];
 
-  add(i: number, x: number): void {
+  constructor(private readonly table: RecordTable, private readonly field: number) {}
+
+  add(rec: number, x: number): void {
     if (!(x >= 0) || !Number.isFinite(x)) return;
-    const at = this.records.ensure(i);
-    const r = this.records.f;
+    const r = this.table.f;
+    const at = rec + this.field;
     const n = r[at + COUNT]!;
     r[at + COUNT] = n + 1;
     r[at + SUM]! += x;
@@ -85,24 +90,24 @@ export class DistributionSet {
     this.samples.f[region + n] = x;
   }
 
-  count(i: number): number {
-    return i < this.records.size ? this.records.f[i * STRIDE + COUNT]! : 0;
+  count(rec: number): number {
+    return this.table.f[rec + this.field + COUNT]!;
   }
 
-  min(i: number): number {
-    return i < this.records.size ? this.records.f[i * STRIDE + MIN]! : Infinity;
+  min(rec: number): number {
+    return this.table.f[rec + this.field + MIN]!;
   }
 
-  max(i: number): number {
-    return i < this.records.size ? this.records.f[i * STRIDE + MAX]! : -Infinity;
+  max(rec: number): number {
+    return this.table.f[rec + this.field + MAX]!;
   }
 
   /** The nearest-rank percentile (0 < p <= 100); undefined for an empty series. */
-  percentile(i: number, p: number): number | undefined {
-    const n = this.count(i);
+  percentile(rec: number, p: number): number | undefined {
+    const n = this.count(rec);
     if (n === 0) return undefined;
-    const r = this.records.f;
-    const at = i * STRIDE;
+    const r = this.table.f;
+    const at = rec + this.field;
     const rank = Math.max(1, Math.ceil((p / 100) * n));
     const hist = r[at + HIST]!;
     if (hist === NONE) {
@@ -121,16 +126,16 @@ export class DistributionSet {
     return r[at + MAX];
   }
 
-  stats(i: number): DistributionStats | undefined {
-    const n = this.count(i);
+  stats(rec: number): DistributionStats | undefined {
+    const n = this.count(rec);
     if (n === 0) return undefined;
-    const r = this.records.f;
-    const at = i * STRIDE;
+    const r = this.table.f;
+    const at = rec + this.field;
     return {
       count: n,
       min: r[at + MIN]!,
-      median: this.percentile(i, 50)!,
-      p95: this.percentile(i, 95)!,
+      median: this.percentile(rec, 50)!,
+      p95: this.percentile(rec, 95)!,
       max: r[at + MAX]!,
       mean: r[at + SUM]! / n,
       exact: r[at + HIST] === NONE,
@@ -139,7 +144,7 @@ export class DistributionSet {
 
   /** The exact samples and `x` move into a histogram; their region goes back to the pool. */
   private toHistogram(at: number, x: number): void {
-    const r = this.records.f;
+    const r = this.table.f;
     const h = new Uint32Array(BUCKETS);
     const region = r[at + AT]!;
     const f = this.samples.f;
@@ -153,33 +158,44 @@ export class DistributionSet {
   }
 }
 
-/** One series (a set of one, or one member of a set). */
+/** One series: on its own, or a view of one in a set. */
 export class Distribution {
-  constructor(private readonly set: DistributionSet = new DistributionSet(), private readonly i = 0) {}
+  private readonly set: DistributionSet;
+  private readonly rec: number;
+
+  constructor(set?: DistributionSet, rec = 0) {
+    if (set === undefined) {
+      const table = new RecordTable(DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, 1);
+      table.ensure(0);
+      set = new DistributionSet(table, 0);
+    }
+    this.set = set;
+    this.rec = rec;
+  }
 
   get count(): number {
-    return this.set.count(this.i);
+    return this.set.count(this.rec);
   }
 
   get min(): number {
-    return this.set.min(this.i);
+    return this.set.min(this.rec);
   }
 
   get max(): number {
-    return this.set.max(this.i);
+    return this.set.max(this.rec);
   }
 
   add(x: number): void {
-    this.set.add(this.i, x);
+    this.set.add(this.rec, x);
   }
 
   /** The nearest-rank percentile (0 < p <= 100); undefined for an empty series. */
   percentile(p: number): number | undefined {
-    return this.set.percentile(this.i, p);
+    return this.set.percentile(this.rec, p);
   }
 
   stats(): DistributionStats | undefined {
-    return this.set.stats(this.i);
+    return this.set.stats(this.rec);
   }
 }
 

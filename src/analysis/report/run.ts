@@ -34,11 +34,12 @@ export interface CaptureAnalysis {
 /**
  * Feeds frames in capture order; `finish` gives the analysis. The trackers
  * are called directly rather than as stages of `Analyzer`: nothing here
- * keeps a packet's annotations, so none is gathered into an object.
+ * keeps a packet's annotations, so none is gathered into an object, and the
+ * MPTCP annotation is one object reused for every packet.
  */
 export class CaptureAnalyzer {
   private readonly tcp = new TcpTracker();
-  private readonly mptcp = new MptcpTracker();
+  private readonly mptcp = new MptcpTracker({ transientAnnotations: true });
   private readonly extras: ReportCollector;
   private packets = 0;
   /** Timestamps of the first and last frames, kept as numbers: no allocation per frame. */

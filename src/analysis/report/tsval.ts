@@ -11,34 +11,36 @@
  * first echo. Values older than an echoed one leave (they will never be
  * echoed first).
  */
-import { RecordTable, RegionPool } from '../mptcp/flat.js';
+import { RegionPool } from '../mptcp/flat.js';
+import type { RecordTable } from '../mptcp/flat.js';
 
 /** TSval values waiting for their echo, per direction (a power of two); before the first echo, fewer. */
 const MAX_TSVALS = 512;
 const MAX_UNECHOED = 64;
 
-/** A ring's record: first pair, pairs held, capacity (pairs), region offset, echoed yet, newest value. */
+/** A ring's numbers in its owner's record: first pair, pairs held, capacity (pairs), region offset, echoed yet, newest value. */
 const HEAD = 0;
 const COUNT = 1;
 const CAP = 2;
 const AT = 3;
 const ECHOED = 4;
 const LAST = 5;
-const STRIDE = 8;
-const TEMPLATE = [0, 0, 0, 0, 0, 0];
+export const TSVAL_FIELDS = 6;
+export const TSVAL_TEMPLATE: readonly number[] = [0, 0, 0, 0, 0, 0];
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
-/** Rings numbered 0, 1, 2... (one per TCP direction). */
+/** Rings kept in their owners' records (`table` at `field`, one per TCP direction); methods take the owner's record offset. */
 export class TsvalRings {
-  private readonly records = new RecordTable(STRIDE, TEMPLATE);
   private readonly pool = new RegionPool();
 
-  /** Ring `i`'s sender sent `tsval` at `ns`. */
-  add(i: number, tsval: number, ns: number): void {
-    const at = this.records.ensure(i);
-    const r = this.records.f;
+  constructor(private readonly table: RecordTable, private readonly field: number) {}
+
+  /** The sender of ring `rec` sent `tsval` at `ns`. */
+  add(rec: number, tsval: number, ns: number): void {
+    const at = rec + this.field;
+    const r = this.table.f;
     let count = r[at + COUNT]!;
     if (count > 0 && !seqGt(tsval, r[at + LAST]!)) return;
     let head = r[at + HEAD]!;
@@ -61,11 +63,10 @@ export class TsvalRings {
     r[at + LAST] = tsval;
   }
 
-  /** The other direction echoed `tsecr`: the time it was first seen in ring `i`, when this is its first echo. */
-  echo(i: number, tsecr: number): number | undefined {
-    if (i >= this.records.size) return undefined;
-    const r = this.records.f;
-    const at = i * STRIDE;
+  /** The other direction echoed `tsecr`: the time it was first seen in ring `rec`, when this is its first echo. */
+  echo(rec: number, tsecr: number): number | undefined {
+    const r = this.table.f;
+    const at = rec + this.field;
     let count = r[at + COUNT]!;
     if (count === 0) return undefined;
     let head = r[at + HEAD]!;
@@ -92,7 +93,7 @@ export class TsvalRings {
 
   /** Doubles a full ring (16 pairs to start with), its pairs moved to the front in order. */
   private grow(at: number): void {
-    const r = this.records.f;
+    const r = this.table.f;
     const cap = r[at + CAP]!;
     const next = cap === 0 ? 16 : cap * 2;
     const to = this.pool.alloc(2 * next);
