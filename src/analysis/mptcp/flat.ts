@@ -49,24 +49,35 @@ export class RecordTable {
 /**
  * Variable-length regions of numbers in one Float64Array, sized in powers
  * of two from MIN_REGION: a region outgrowing its size moves to a bigger
- * one and its old place is reused by the next region of that size, so the
- * pool holds about what is live.
+ * one and its old place is reused by the next region of that size.
+ *
+ * Regions of many owners growing together (every subflow's table at once)
+ * leave freed places of every size behind, so the owner of the regions
+ * calls `repack` when `crowded` or `sparse` says so: the live regions move,
+ * densely, to a new array (memory that was touched is what a process
+ * holds, so the array's used end is what counts). Each region's offset and
+ * size live in its owner's record, where `repack` finds and updates them.
  */
 export class RegionPool {
   static readonly MIN_REGION = 16;
-  /** The numbers; replaced when the pool grows, so read it again after `alloc` or `resize`. */
+  /** Below this many numbers a pool is never worth repacking. */
+  static readonly REPACK_MIN = 1 << 16;
+  /** The numbers; replaced when the pool grows or is repacked, so read it again after `alloc`, `resize` or `repack`. */
   f = new Float64Array(1024);
+  /** Numbers in live regions. */
+  private used = 0;
   private end = 0;
   /** Free regions by size class (log2 of the size). */
   private readonly free: number[][] = [];
 
   /** A region of `size` numbers (a power of two, at least MIN_REGION); returns its offset. */
   alloc(size: number): number {
+    this.used += size;
     const list = this.free[Math.log2(size)];
     if (list !== undefined && list.length > 0) return list.pop()!;
     if (this.end + size > this.f.length) {
       const f = new Float64Array(Math.max(this.f.length * 2, this.end + size));
-      f.set(this.f);
+      f.set(this.f.subarray(0, this.end));
       this.f = f;
     }
     const at = this.end;
@@ -76,6 +87,7 @@ export class RegionPool {
 
   /** Gives back a region of `size` numbers at `at`. */
   release(at: number, size: number): void {
+    this.used -= size;
     (this.free[Math.log2(size)] ??= []).push(at);
   }
 
@@ -85,5 +97,41 @@ export class RegionPool {
     this.f.copyWithin(to, at, at + keep);
     this.release(at, oldSize);
     return to;
+  }
+
+  /** A region of `size` would make a large pool grow while at least a quarter of it is free space: repack first. */
+  crowded(size: number): boolean {
+    if (this.end + size <= this.f.length || this.f.length < RegionPool.REPACK_MIN) return false;
+    const list = this.free[Math.log2(size)];
+    return (list === undefined || list.length === 0) && this.used + size <= this.f.length * 0.75;
+  }
+
+  /** Most of a large pool is free space: worth a repack. */
+  get sparse(): boolean {
+    return this.f.length >= RegionPool.REPACK_MIN && this.used * 4 < this.end;
+  }
+
+  /**
+   * Moves every live region into a new array, one after the other, and
+   * updates the owners' records: the regions are those of the records of
+   * `table` whose number at `sizeField` is above 0, that many times `unit`
+   * numbers long, at the offset found at `atField`.
+   */
+  repack(table: RecordTable, atField: number, sizeField: number, unit: number): void {
+    const old = this.f;
+    this.f = new Float64Array(Math.max(1024, 2 ** Math.ceil(Math.log2(this.used * 1.25 + 1))));
+    this.free.length = 0;
+    this.end = 0;
+    this.used = 0;
+    const r = table.f;
+    const stride = table.stride;
+    for (let rec = 0; rec < table.size * stride; rec += stride) {
+      const size = r[rec + sizeField]! * unit;
+      if (size <= 0) continue;
+      const from = r[rec + atField]!;
+      const to = this.alloc(size);
+      this.f.set(old.subarray(from, from + size), to);
+      r[rec + atField] = to;
+    }
   }
 }

@@ -167,6 +167,7 @@ export class SentLogs {
     r[k + SIZE] = 0;
     r[k + HEAD] = 0;
     r[k + TAIL] = 0;
+    if (this.pool.sparse) this.repack();
   }
 
   private grow(k: number, start: number, end: number): void {
@@ -181,21 +182,28 @@ export class SentLogs {
     const size = r[k + SIZE]!;
     const head = r[k + HEAD]!;
     const live = r[k + TAIL]! - head;
-    let to = r[k + AT]!;
     const want = Math.max(FIRST_REGION, 2 ** Math.ceil(Math.log2(2 * (live + R))));
     if (want !== size) {
-      to = this.pool.alloc(want);
+      if (this.pool.crowded(want)) this.repack();
+      const to = this.pool.alloc(want);
       if (size > 0) {
-        this.pool.f.copyWithin(to, r[k + AT]! + head, r[k + AT]! + head + live);
-        this.pool.release(r[k + AT]!, size);
+        const from = r[k + AT]!;
+        this.pool.f.copyWithin(to, from + head, from + head + live);
+        this.pool.release(from, size);
       }
       r[k + AT] = to;
       r[k + SIZE] = want;
     } else {
+      const to = r[k + AT]!;
       this.pool.f.copyWithin(to, to + head, to + head + live);
     }
     r[k + HEAD] = 0;
     r[k + TAIL] = live;
+    if (this.pool.sparse) this.repack();
+  }
+
+  private repack(): void {
+    this.pool.repack(this.table, this.field + AT, this.field + SIZE, 1);
   }
 }
 

@@ -49,9 +49,8 @@ const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 /*
- * A TCP stream's record: its two directions (index = TcpAnnotation.dir) of
- * FLOW numbers each; the stream's own times sit in direction 0's spare
- * room. In a direction, what a packet it sends updates comes first (its
+ * A TCP direction's record (2 × tcp.stream + TcpAnnotation.dir) of FLOW
+ * numbers; the stream's own times sit in its direction 0's record. In a direction, what a packet it sends updates comes first (its
  * counters and TSval ring), then what an ACK from the other side updates
  * (the acknowledged position, ACK round trips), then the rare numbers.
  */
@@ -77,11 +76,11 @@ const LOST = RETX + 4;
 const FIRST_NS = RETX + 5;
 const LAST_NS = RETX + 6;
 const FLOW = RETX + 7;
+/** A stream's two directions are records 2 × tcp.stream + dir: its direction 0 record starts at stream × STREAM. */
 const STREAM = 2 * FLOW;
 const FLOW_TEMPLATE = [
   0, 0, 0, NaN, 0, NaN, ...TSVAL_TEMPLATE, NaN, 0, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN, NaN,
 ];
-const STREAM_TEMPLATE = [...FLOW_TEMPLATE, ...FLOW_TEMPLATE];
 
 /*
  * An MPTCP connection's record: its two data directions (index = DataDir) of
@@ -328,7 +327,7 @@ export class ReportCollector {
   /** Time of the last packet (ns from the epoch). */
   lastNs = 0;
   /** @internal The records behind the views. */
-  readonly streamRecords = new RecordTable(STREAM, STREAM_TEMPLATE);
+  readonly streamRecords = new RecordTable(FLOW, FLOW_TEMPLATE);
   readonly connRecords = new RecordTable(CONN, CONN_TEMPLATE);
   /** @internal Round-trip times from ACKs and from timestamps, kept in the stream records (flow = 2 × tcp.stream + dir). */
   readonly ackRtts = new DistributionSet(this.streamRecords, ACK_RTT);
@@ -363,7 +362,7 @@ export class ReportCollector {
     const ns = this.ns(pkt.tsSec, pkt.tsNsec);
     if (ns > this.lastNs) this.lastNs = ns;
     const stream = tcp.stream;
-    const sb = this.streamRecords.ensure(stream);
+    const sb = this.streamRecords.ensure(2 * stream + 1) - FLOW;
     const f = this.streamRecords.f;
     if (Number.isNaN(f[sb + FIRST_NS]!)) {
       f[sb + FIRST_NS] = ns;

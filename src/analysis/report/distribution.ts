@@ -79,15 +79,14 @@ export class DistributionSet {
       this.toHistogram(at, x);
       return;
     }
-    let region = r[at + AT]!;
     const size = r[at + SIZE]!;
     if (n === size) {
       const grown = size === 0 ? RegionPool.MIN_REGION : size * 2;
-      region = size === 0 ? this.samples.alloc(grown) : this.samples.resize(region, size, grown, n);
-      r[at + AT] = region;
+      if (this.samples.crowded(grown)) this.repack();
+      r[at + AT] = size === 0 ? this.samples.alloc(grown) : this.samples.resize(r[at + AT]!, size, grown, n);
       r[at + SIZE] = grown;
     }
-    this.samples.f[region + n] = x;
+    this.samples.f[r[at + AT]! + n] = x;
   }
 
   count(rec: number): number {
@@ -155,6 +154,11 @@ export class DistributionSet {
     r[at + SIZE] = 0;
     r[at + HIST] = this.histograms.length;
     this.histograms.push(h);
+    if (this.samples.sparse) this.repack();
+  }
+
+  private repack(): void {
+    this.samples.repack(this.table, this.field + AT, this.field + SIZE, 1);
   }
 }
 

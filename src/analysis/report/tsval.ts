@@ -96,6 +96,7 @@ export class TsvalRings {
     const r = this.table.f;
     const cap = r[at + CAP]!;
     const next = cap === 0 ? 16 : cap * 2;
+    if (this.pool.crowded(2 * next)) this.pool.repack(this.table, this.field + AT, this.field + CAP, 2);
     const to = this.pool.alloc(2 * next);
     if (cap > 0) {
       const from = r[at + AT]!;
