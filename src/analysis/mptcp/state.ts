@@ -190,34 +190,39 @@ function reference(f: Float64Array, c: number, preferAck: boolean): number {
 
 /** Per-subflow working state; its two directions (indexed by DataDir) are records `sd(0)` and `sd(1)`. */
 export class Sub {
+  // What every packet reads or writes comes first, so that it shares the object's first cache lines.
+  readonly model: MptcpSubflow;
+  readonly conn: Conn;
+  readonly connModel: MptcpConnection;
+  /** Its place among all the tracker's subflows (its records), and the connection's index (its records). */
+  readonly id: number;
+  readonly cid: number;
+  /** Its place in the connection's subflows (the sent log's owner). */
+  readonly index: number;
+  /** Copied from the model. */
+  readonly clientTcpDir: 0 | 1;
+  /** The handshake's last ACK was seen (the model's ackFrame is set): no third-ACK check on later packets. */
+  ackSeen = false;
+  /** The last packet (the model gets it in `publish`). */
+  lastFrame = 0;
+  lastSec = 0;
+  lastNsec = 0;
   /** MP_JOIN nonces of the initiator and the listener. */
   initiatorNonce: number | undefined;
   listenerNonce: number | undefined;
   /** Bit per data direction that sent a FIN. */
   finDirs = 0;
-  /** The last packet (the model gets it in `publish`). */
-  lastFrame = 0;
-  lastSec = 0;
-  lastNsec = 0;
-  /** The handshake's last ACK was seen (the model's ackFrame is set): no third-ACK check on later packets. */
-  ackSeen = false;
-  /** Copied from the model: read on every packet. */
-  readonly clientTcpDir: 0 | 1;
-  readonly connModel: MptcpConnection;
   /** Mappings with a DSS checksum still gathering their payload, by direction. */
   readonly pending: [ChecksumGather[], ChecksumGather[]] = [[], []];
 
-  /** The connection's index (its records). */
-  readonly cid: number;
-
-  /**
-   * `index`: its place in the connection's subflows (the sent log's owner);
-   * `id`: its place among all the tracker's subflows (its records).
-   */
-  constructor(readonly model: MptcpSubflow, readonly conn: Conn, readonly index: number, readonly id: number) {
-    this.clientTcpDir = model.clientTcpDir;
+  constructor(model: MptcpSubflow, conn: Conn, index: number, id: number) {
+    this.model = model;
+    this.conn = conn;
     this.connModel = conn.model;
+    this.id = id;
     this.cid = conn.id;
+    this.index = index;
+    this.clientTcpDir = model.clientTcpDir;
   }
 
   /** Offset of the record of direction `d`. */
