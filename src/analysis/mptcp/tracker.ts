@@ -66,15 +66,17 @@ class Annotation implements MptcpAnnotation {
   constructor(
     public frame: number,
     public connection: MptcpConnection,
+    public connectionIndex: number,
     public subflow: MptcpSubflow,
     public dir: DataDir,
     public subflowCount: number,
   ) {}
 
   /** Makes this object the annotation of another packet (transient annotations: one object for all). */
-  reuse(frame: number, connection: MptcpConnection, subflow: MptcpSubflow, dir: DataDir, subflowCount: number): this {
+  reuse(frame: number, connection: MptcpConnection, connectionIndex: number, subflow: MptcpSubflow, dir: DataDir, subflowCount: number): this {
     this.frame = frame;
     this.connection = connection;
+    this.connectionIndex = connectionIndex;
     this.subflow = subflow;
     this.dir = dir;
     this.subflowCount = subflowCount;
@@ -179,7 +181,7 @@ export class MptcpTracker {
   private readonly scratch: Annotation | undefined;
 
   constructor(opts: MptcpTrackerOptions = {}) {
-    this.scratch = opts.transientAnnotations ? new Annotation(0, undefined!, undefined!, 0, 0).reuse(0, undefined!, undefined!, 0, 0) : undefined;
+    this.scratch = opts.transientAnnotations ? new Annotation(0, undefined!, 0, undefined!, 0, 0).reuse(0, undefined!, 0, undefined!, 0, 0) : undefined;
   }
 
   /** Analyses one packet; returns its MPTCP annotation, or undefined when it belongs to no MPTCP subflow. */
@@ -347,7 +349,9 @@ export class MptcpTracker {
     }
     const frame = pkt.number;
     const subflows = cf[c + CD_SUBFLOWS]!;
-    const ann = this.scratch !== undefined ? this.scratch.reuse(frame, cm, sm, dir, subflows) : new Annotation(frame, cm, sm, dir, subflows);
+    const ann = this.scratch !== undefined
+      ? this.scratch.reuse(frame, cm, sub.cid, sm, dir, subflows)
+      : new Annotation(frame, cm, sub.cid, sm, dir, subflows);
     sub.lastFrame = frame;
     sub.lastSec = pkt.tsSec;
     sub.lastNsec = pkt.tsNsec;
@@ -714,7 +718,7 @@ export class MptcpTracker {
       const peer = other(dir);
       const rel = state.relative(sub.cd(peer), cm, peer, hi, lo, wide, true);
       ann.dataAck = rel;
-      this.onDataAck(conn, peer, rel, pkt, sub.model.stream, dir);
+      this.onDataAck(sub, peer, rel, pkt, dir);
     }
     if (m.dsn === undefined || m.ssn === undefined || m.dataLength === undefined) return;
     const wide = m.dsnWidth === 8;
@@ -915,15 +919,18 @@ export class MptcpTracker {
     else if (status === 'unchecked') pushLimited(c.uncheckedFrames, frame);
   }
 
-  private onDataAck(conn: Conn, peer: DataDir, rel: number, pkt: Packet, stream: number, dir: DataDir): void {
+  /** A data ACK on subflow `sub` for the data of direction `peer` (the packet went the other way, `dir`). */
+  private onDataAck(sub: Sub, peer: DataDir, rel: number, pkt: Packet, dir: DataDir): void {
     const state = this.state;
-    const c = conn.cd(peer);
+    const c = sub.cd(peer);
     const cf = state.connDirs.f;
+    // Per packet, only the records are read: the connection's objects only when something happens.
     if (rel > cf[c + CD_UNACKED_FIN]!) {
+      const conn = sub.conn;
       cf[c + CD_UNACKED_FIN] = Infinity;
       const fin = conn.model.dirs[peer].dataFin!;
       fin.ackFrame = pkt.number;
-      this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream, dir, dsn: fin.dsn });
+      this.event(conn.model, { kind: 'data_fin_acked', frame: pkt.number, time: instant(pkt), stream: sub.model.stream, dir, dsn: fin.dsn });
       const [a, b] = conn.model.dirs;
       if (a.dataFin?.ackFrame !== undefined && b.dataFin?.ackFrame !== undefined) {
         // Both DATA_FINs acknowledged: no data will be sent again at the data level.
@@ -932,20 +939,21 @@ export class MptcpTracker {
         state.sent.clear(conn.cd(1));
       }
     }
-    const upTo = state.acked(c, conn.model, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
+    const upTo = state.acked(c, sub.connModel, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
     if (upTo === undefined || upTo === -Infinity) return;
     state.sent.dropUpTo(c, upTo);
-    for (const sub of conn.subs) {
-      const own = sub.sd(peer);
-      state.mappings.dropUpTo(own, upTo, state.ackedUpTo(own, sub.sd(dir)));
-      const pending = sub.pending[peer];
+    const conn = sub.conn;
+    for (const s of conn.subs) {
+      const own = s.sd(peer);
+      state.mappings.dropUpTo(own, upTo, state.ackedUpTo(own, s.sd(dir)));
+      const pending = s.pending[peer];
       if (pending.length === 0) continue;
       const keep = [];
       for (const g of pending) {
         if (g.dsnEnd <= upTo) this.unchecked(conn, g, undefined);
         else keep.push(g);
       }
-      sub.pending[peer] = keep;
+      s.pending[peer] = keep;
       state.subDirs.f[own + SD_PENDING] = keep.length;
     }
   }

@@ -280,6 +280,8 @@ export interface MptcpAnnotation {
   /** Frame number of the packet. */
   frame: number;
   connection: MptcpConnection;
+  /** `connection.index` (mptcp.stream), at hand without reaching into the connection's model. */
+  connectionIndex: number;
   subflow: MptcpSubflow;
   /** Who sent it: 0 the client, 1 the server. */
   dir: DataDir;

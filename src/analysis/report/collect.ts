@@ -477,7 +477,7 @@ export class ReportCollector {
   }
 
   private mptcpPacket(m: MptcpAnnotation, sf: Float64Array, fwd: number, frame: number, len: number, ns: number): void {
-    const index = m.connection.index;
+    const index = m.connectionIndex;
     const cb = this.connRecords.ensure(index);
     const f = this.connRecords.f;
     if (Number.isNaN(f[cb + C_LAST_NS]!)) this.conns[index] = new ConnExtra(this, index);
