@@ -44,6 +44,27 @@ function hostTable(fields: number, template: readonly number[], owners: number):
 
 const recOf = (t: RecordTable, i: number): number => i * t.stride;
 
+describe('RecordTable', () => {
+  for (const pages of [true, false]) {
+    it(`grows keeping its records and fills new ones from the template (${pages ? 'pages of its own' : 'plain arrays, where pages are refused'})`, () => {
+      const saved: unknown = Reflect.get(globalThis, 'WebAssembly');
+      if (!pages) Reflect.deleteProperty(globalThis, 'WebAssembly');
+      try {
+        const t = new RecordTable(8, [1, NaN, -Infinity], 2);
+        for (let i = 0; i < 5000; i++) {
+          const at = t.ensure(i);
+          assert.deepEqual([...t.f.subarray(at, at + 4)], [1, NaN, -Infinity, 0]);
+          t.f[at + 3] = i;
+        }
+        for (let i = 0; i < 5000; i++) assert.equal(t.f[i * 8 + 3], i);
+        assert.equal(t.size, 5000);
+      } finally {
+        Reflect.set(globalThis, 'WebAssembly', saved);
+      }
+    });
+  }
+});
+
 describe('RegionPool', () => {
   it('repacks live regions densely and finds them through their owners', () => {
     const owners = 200;
@@ -334,7 +355,7 @@ describe('TsvalRings', () => {
 });
 
 describe('DistributionSet', () => {
-  it('keeps many series in shared records as separate distributions would, through the switch to histograms', () => {
+  it('keeps many series in shared records as separate distributions would, through the switch to histograms and to doubles', () => {
     const owners = 100;
     const t = hostTable(DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, owners);
     const set = new DistributionSet(t, 3);
@@ -345,7 +366,9 @@ describe('DistributionSet', () => {
     for (let step = 0; step < owners * (EXACT_SAMPLES + 300); step++) {
       const i = step % owners;
       if (i % 4 === 0 && samples[i]!.length > 40) continue;
-      const x = 1e-5 * 10 ** (3 * r());
+      // Round trips are whole nanoseconds, kept as such; a series given one that is not keeps doubles from then on.
+      const v = 1e-5 * 10 ** (3 * r());
+      const x = i % 3 === 0 || (i % 3 === 1 && samples[i]!.length === 300) ? v : Math.round(v * 1e9) / 1e9;
       set.add(recOf(t, i), x);
       alone[i]!.add(x);
       samples[i]!.push(x);

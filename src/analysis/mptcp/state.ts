@@ -12,7 +12,7 @@
  * Unknown values are NaN, so that "is it known" and "what is it" are one
  * number.
  */
-import { RecordTable } from './flat.js';
+import { RecordTable, lineAligned } from './flat.js';
 import { MAPPING_FIELDS, MAPPING_TEMPLATE, MappingSet } from './mappings.js';
 import type { ChecksumGather } from './mappings.js';
 import { SENT_FIELDS, SENT_TEMPLATE, SentLogs } from './sent-log.js';
@@ -48,15 +48,16 @@ export const CD_BASE_LO = 1;
 export const CD_POS = 2;
 export const CD_ACK = 3;
 export const CD_UNACKED_FIN = 4;
-export const CD_FIRST = 5;
-export const CD_RTT = 6;
-const CD_CHECKPOINT_ACK = 7;
-const CD_CHECKPOINT_TIME = 8;
+export const CD_RTT = 5;
 /** Subflows the connection has (kept in both directions' records). */
-export const CD_SUBFLOWS = 9;
-const CD_SENT = 10;
-const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, -Infinity, -Infinity, 0, ...SENT_TEMPLATE];
-const CD = CD_SENT + SENT_FIELDS;
+export const CD_SUBFLOWS = 6;
+export const CD_FIRST = 7;
+// A packet's data reads the first line and its sent log the second; a data ACK reads both, and the third only to prune.
+const CD_SENT = 8;
+const CD_CHECKPOINT_TIME = CD_SENT + SENT_FIELDS;
+const CD_CHECKPOINT_ACK = CD_CHECKPOINT_TIME + 1;
+const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, 0, ...SENT_TEMPLATE, -Infinity, -Infinity];
+const CD = lineAligned(CD_CHECKPOINT_ACK + 1);
 
 /*
  * A subflow direction's record. ISN: raw (NaN until the SYN was seen or a
@@ -76,7 +77,7 @@ export const SD_DATA_BYTES = 5;
 export const SD_PENDING = 6;
 const SD_MAPS = 7;
 const SD_TEMPLATE = [NaN, NaN, NaN, 0, 0, 0, 0, ...MAPPING_TEMPLATE];
-const SD = SD_MAPS + MAPPING_FIELDS;
+const SD = lineAligned(SD_MAPS + MAPPING_FIELDS);
 
 /** Every flat record of one tracker, and the mapping tables and sent logs living in them. */
 export class FlatState {

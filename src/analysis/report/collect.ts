@@ -26,7 +26,7 @@ import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
 import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
 import { DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet } from './distribution.js';
-import { RecordTable } from '../mptcp/flat.js';
+import { RecordTable, lineAligned } from '../mptcp/flat.js';
 import { TSVAL_FIELDS, TSVAL_TEMPLATE, TsvalRings } from './tsval.js';
 
 export { DsnCoverage } from './coverage.js';
@@ -50,67 +50,71 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 /*
  * A TCP direction's record (2 × tcp.stream + TcpAnnotation.dir) of FLOW
- * numbers; the stream's own times sit in its direction 0's record. In a direction, what a packet it sends updates comes first (its
- * counters and TSval ring), then what an ACK from the other side updates
- * (the acknowledged position, ACK round trips), then the rare numbers.
+ * numbers, cache-line aligned; the stream's own times sit in its direction
+ * 0's record. A packet updates the first two lines of the direction sending
+ * it (counters, TSval ring) and the first line of the other one (the
+ * acknowledged position), then its ACK round trips in the third; the rest
+ * is rare.
  */
 const PACKETS = 0;
 const PAYLOAD = 1;
 const DATA_PACKETS = 2;
 const LAST_DATA_NS = 3;
 const NEW_DATA = 4;
-const FIRST_DATA_NS = 5;
-const TSVALS = 6;
+/** Stream times, in direction 0 (NaN first time: the stream was not seen yet). */
+const LAST_NS = 5;
 /** Highest acknowledgement the other side sent for this direction (relative); NaN before any. */
-const ACKED = TSVALS + TSVAL_FIELDS;
+const ACKED = 6;
 /** Retransmitted ranges waiting for their ACK (pairs in `retx`), for Karn's rule. */
-const RETX_PENDING = ACKED + 1;
-const ACK_RTT = RETX_PENDING + 1;
+const RETX_PENDING = 7;
+const TSVALS = 8;
+const FIRST_DATA_NS = TSVALS + TSVAL_FIELDS;
+const FIRST_NS = FIRST_DATA_NS + 1;
+const ACK_RTT = 16;
 const TS_RTT = ACK_RTT + DISTRIBUTION_FIELDS;
 const RETX = TS_RTT + DISTRIBUTION_FIELDS;
 const RETX_BYTES = RETX + 1;
 const DUP_ACKS = RETX + 2;
 const ZERO_WINDOWS = RETX + 3;
 const LOST = RETX + 4;
-/** Stream times, in direction 0 (NaN first time: the stream was not seen yet). */
-const FIRST_NS = RETX + 5;
-const LAST_NS = RETX + 6;
-const FLOW = RETX + 7;
+const FLOW = lineAligned(LOST + 1);
 /** A stream's two directions are records 2 × tcp.stream + dir: its direction 0 record starts at stream × STREAM. */
 const STREAM = 2 * FLOW;
 const FLOW_TEMPLATE = [
-  0, 0, 0, NaN, 0, NaN, ...TSVAL_TEMPLATE, NaN, 0, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN, NaN,
+  0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, NaN, NaN, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0,
 ];
 
 /*
  * An MPTCP connection's record: its two data directions (index = DataDir) of
- * CDIR numbers each; the connection's last time in direction 0's spare room.
+ * CDIR numbers each, cache-line aligned; the connection's last time in
+ * direction 0's. A data segment updates the first two lines of its
+ * direction, a data ACK the first two of the other one.
  */
-const D_FIRST_NS = 0;
-const D_LAST_NS = 1;
-const D_FIRST_FRAME = 2;
-const D_LAST_FRAME = 3;
+const D_LAST_NS = 0;
+const D_LAST_FRAME = 1;
 /** Highest DSN end sent, and the data ACK: -Infinity before any. */
-const D_SENT_END = 4;
-const D_ACK = 5;
+const D_SENT_END = 2;
+const D_ACK = 3;
 /** Since when (time, frame) data has been outstanding without the data ACK moving; NaN: nothing outstanding. */
-const D_OUT_NS = 6;
-const D_OUT_FRAME = 7;
+const D_OUT_NS = 4;
+const D_OUT_FRAME = 5;
+/** NaN until known. */
+const D_DELIVERY_START = 6;
+/** The connection's last packet, in direction 0 (NaN: not seen yet). */
+const C_LAST_NS = 7;
 const D_COVERAGE = 8;
 const D_ACK_NS = D_COVERAGE + COVERAGE_FIELDS;
 const D_ACK_FRAME = D_ACK_NS + 1;
-const D_ALL_ACKED_NS = D_ACK_NS + 2;
-const D_ALL_ACKED_FRAME = D_ACK_NS + 3;
-/** NaN until known. */
-const D_DELIVERY_START = D_ACK_NS + 4;
-const D_REINJECTIONS = D_ACK_NS + 5;
-const D_STALLS = D_ACK_NS + 6;
-/** The connection's last packet, in direction 0 (NaN: not seen yet). */
-const C_LAST_NS = D_ACK_NS + 7;
-const CDIR = D_ACK_NS + 8;
+const D_FIRST_NS = D_ACK_NS + 2;
+const D_FIRST_FRAME = D_ACK_NS + 3;
+const D_ALL_ACKED_NS = D_ACK_NS + 4;
+const D_ALL_ACKED_FRAME = D_ACK_NS + 5;
+const D_REINJECTIONS = D_ACK_NS + 6;
+const D_STALLS = D_ACK_NS + 7;
+const CDIR = lineAligned(D_STALLS + 1);
 const CONN = 2 * CDIR;
-const CDIR_TEMPLATE = [NaN, NaN, 0, 0, -Infinity, -Infinity, NaN, 0, ...COVERAGE_TEMPLATE, NaN, 0, NaN, 0, NaN, 0, 0, NaN];
-const CONN_TEMPLATE = [...CDIR_TEMPLATE, ...CDIR_TEMPLATE];
+const CDIR_TEMPLATE = [NaN, 0, -Infinity, -Infinity, NaN, 0, NaN, NaN, ...COVERAGE_TEMPLATE, NaN, 0, NaN, 0, NaN, 0, 0, 0];
+const CONN_TEMPLATE = [...CDIR_TEMPLATE, ...new Array<number>(CDIR - CDIR_TEMPLATE.length).fill(0), ...CDIR_TEMPLATE];
 
 function pushFrame(list: number[], frame: number): void {
   if (list.length < MAX_FRAMES) list.push(frame);

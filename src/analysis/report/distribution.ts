@@ -39,7 +39,14 @@ export interface DistributionStats {
   exact: boolean;
 }
 
-/** A series' numbers in its owner's record: count, extremes, sum, and where its samples are (region offset and size) or its histogram. */
+/**
+ * A series' numbers in its owner's record: count, extremes, sum, where its
+ * samples are (region offset and size, in pool numbers) or its histogram,
+ * and how the samples are kept. Round trips are whole nanoseconds over 1e9,
+ * so a sample is normally kept as its nanoseconds, two per pool number (half
+ * the memory); a series given a sample that is not (one the same division
+ * would not give back exactly, or past 2^32 ns) keeps doubles from then on.
+ */
 const COUNT = 0;
 const MIN = 1;
 const MAX = 2;
@@ -47,9 +54,12 @@ const SUM = 3;
 const AT = 4;
 const SIZE = 5;
 const HIST = 6;
+const WIDE = 7;
 const NONE = -1;
-export const DISTRIBUTION_FIELDS = 7;
-export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, NONE, 0, NONE];
+export const DISTRIBUTION_FIELDS = 8;
+export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, NONE, 0, NONE, 0];
+const NS = 1e9;
+const U32_LIMIT = 2 ** 32;
 
 /**
  * Many series, each kept in its owner's record (`table` at `field`), their
@@ -57,6 +67,7 @@ export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity,
  */
 export class DistributionSet {
   private readonly samples = new RegionPool();
+  private view: Uint32Array = new Uint32Array(0);
   private readonly histograms: Uint32Array[] = [];
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
@@ -79,14 +90,52 @@ export class DistributionSet {
       this.toHistogram(at, x);
       return;
     }
+    let wide = r[at + WIDE] !== 0;
+    const ns = Math.round(x * NS);
+    if (!wide && !(ns < U32_LIMIT && ns / NS === x)) {
+      this.widen(at, n);
+      wide = true;
+    }
     const size = r[at + SIZE]!;
-    if (n === size) {
+    if (n === (wide ? size : 2 * size)) {
       const grown = size === 0 ? RegionPool.MIN_REGION : size * 2;
       if (this.samples.crowded(grown)) this.repack();
-      r[at + AT] = size === 0 ? this.samples.alloc(grown) : this.samples.resize(r[at + AT]!, size, grown, n);
+      r[at + AT] = size === 0 ? this.samples.alloc(grown) : this.samples.resize(r[at + AT]!, size, grown, wide ? n : n / 2);
       r[at + SIZE] = grown;
     }
-    this.samples.f[r[at + AT]! + n] = x;
+    if (wide) this.samples.f[r[at + AT]! + n] = x;
+    else this.u32()[2 * r[at + AT]! + n] = ns;
+  }
+
+  /** The samples as kept two per pool number (a view of the pool, remade when the pool moves). */
+  private u32(): Uint32Array {
+    const f = this.samples.f;
+    if (this.view.buffer !== f.buffer || this.view.length !== 2 * f.length) this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+    return this.view;
+  }
+
+  /** Sample `k` of the series whose record is at `at`. */
+  private sample(at: number, k: number): number {
+    const r = this.table.f;
+    return r[at + WIDE] !== 0 ? this.samples.f[r[at + AT]! + k]! : this.u32()[2 * r[at + AT]! + k]! / NS;
+  }
+
+  /** The series' `n` samples move from nanoseconds to doubles. */
+  private widen(at: number, n: number): void {
+    const r = this.table.f;
+    const size = r[at + SIZE]!;
+    r[at + WIDE] = 1;
+    if (size === 0) return;
+    // Twice the numbers hold as many doubles as there were nanosecond pairs.
+    if (this.samples.crowded(2 * size)) this.repack();
+    const to = this.samples.alloc(2 * size);
+    const from = r[at + AT]!;
+    const u = this.u32();
+    const f = this.samples.f;
+    for (let k = 0; k < n; k++) f[to + k] = u[2 * from + k]! / NS;
+    this.samples.release(from, size);
+    r[at + AT] = to;
+    r[at + SIZE] = 2 * size;
   }
 
   count(rec: number): number {
@@ -112,9 +161,14 @@ export class DistributionSet {
     if (hist === NONE) {
       // Sorted on demand: reports ask a few times at the end, never per packet.
       const region = r[at + AT]!;
-      const f = this.samples.f;
-      f.subarray(region, region + n).sort();
-      return f[region + rank - 1];
+      if (r[at + WIDE] !== 0) {
+        const f = this.samples.f;
+        f.subarray(region, region + n).sort();
+        return f[region + rank - 1];
+      }
+      const u = this.u32();
+      u.subarray(2 * region, 2 * region + n).sort();
+      return u[2 * region + rank - 1]! / NS;
     }
     const h = this.histograms[hist]!;
     let seen = 0;
@@ -145,11 +199,9 @@ export class DistributionSet {
   private toHistogram(at: number, x: number): void {
     const r = this.table.f;
     const h = new Uint32Array(BUCKETS);
-    const region = r[at + AT]!;
-    const f = this.samples.f;
-    for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOf(f[region + k]!)]!++;
+    for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOf(this.sample(at, k))]!++;
     h[bucketOf(x)]!++;
-    this.samples.release(region, r[at + SIZE]!);
+    this.samples.release(r[at + AT]!, r[at + SIZE]!);
     r[at + AT] = NONE;
     r[at + SIZE] = 0;
     r[at + HIST] = this.histograms.length;
