@@ -33,3 +33,6 @@ export { RawSocket } from './raw-socket.js';
 export type { RawSocketOptions, RawPacket } from './raw-socket.js';
 export { TunDevice } from './tun.js';
 export type { TunOptions } from './tun.js';
+export { RstGuard, SO_MARK } from './firewall.js';
+export type { RstGuardOptions } from './firewall.js';
+export { kernelCounters } from './counters.js';
