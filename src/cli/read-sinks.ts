@@ -4,10 +4,8 @@ import { PcapWriter, PcapngWriter } from '../capture/index.js';
 import type { CaptureFormat, Frame } from '../capture/index.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import type { Packet } from '../wire/types.js';
-import {
-  DetailFormatter, FieldsWriter, JsonWriter, ListFormatter, TcpdumpFormatter, TextLine, formatHex, formatTcpdumpHex, parseFieldsOptions,
-} from '../present/index.js';
-import type { TimeFormat, TsStyle } from '../present/index.js';
+import type { TimeFormat } from '../present/list.js';
+import type { TsStyle } from '../present/tcpdump.js';
 import type { ArgReader } from './args.js';
 import type { Output } from './output.js';
 import { localInterfaceName } from './interfaces.js';
@@ -26,90 +24,116 @@ export interface Sink {
   end(): Promise<void> | void;
 }
 
-export function displaySink(format: Format, args: ArgReader, out: Output, captureFormat: CaptureFormat, snapLen: number): Sink {
+/** Builds a display sink once the capture's format is known (the reader learns it from the first bytes). */
+export type DisplaySinkMaker = (captureFormat: CaptureFormat, snapLen: number) => Sink;
+
+/**
+ * Loads the formatter modules the chosen output needs, and only those (a
+ * packet list loads neither the detail tree, the JSON writer nor the
+ * tcpdump printer), then returns the sink maker.
+ */
+export async function displaySink(format: Format, args: ArgReader, out: Output): Promise<DisplaySinkMaker> {
   const detail = args.count('V') > 0;
   const hex = args.count('x') > 0;
   switch (format) {
     case 'tcpdump': {
+      const { TcpdumpFormatter } = await import('../present/tcpdump.js');
+      const { formatTcpdumpHex } = await import('../present/tcpdump-hex.js');
       const ascii = args.count('X') > 0;
       const dumpLevel = Math.min(2, Math.max(args.count('x'), args.count('X'))) as 0 | 1 | 2;
-      const f = new TcpdumpFormatter({
-        tsStyle: (args.last('tcpdump-time') ?? 'default') as TsStyle,
-        nano: args.count('nano') > 0,
-        verbose: Math.min(3, args.count('v')) as 0 | 1 | 2 | 3,
-        quiet: args.count('q') > 0,
-        absoluteSeq: args.count('S') > 0,
-        number: args.count('#') > 0,
-        ifIndexName: localInterfaceName,
-      });
-      return {
-        packet(pkt) {
-          // libpcap hands tcpdump at most the snapshot length, even when a record claims more.
-          const p = pkt.data.length > snapLen ? { ...pkt, data: pkt.data.subarray(0, snapLen) } : pkt;
-          out.bytes(f.formatBytes(p));
-          if (dumpLevel !== 0) out.line(formatTcpdumpHex(p, dumpLevel, ascii, snapLen));
-        },
-        skipped(pkt) { f.skip(pkt); },
-        end() {},
+      return (_fmt, snapLen) => {
+        const f = new TcpdumpFormatter({
+          tsStyle: (args.last('tcpdump-time') ?? 'default') as TsStyle,
+          nano: args.count('nano') > 0,
+          verbose: Math.min(3, args.count('v')) as 0 | 1 | 2 | 3,
+          quiet: args.count('q') > 0,
+          absoluteSeq: args.count('S') > 0,
+          number: args.count('#') > 0,
+          ifIndexName: localInterfaceName,
+        });
+        return {
+          packet(pkt) {
+            // libpcap hands tcpdump at most the snapshot length, even when a record claims more.
+            const p = pkt.data.length > snapLen ? { ...pkt, data: pkt.data.subarray(0, snapLen) } : pkt;
+            out.bytes(f.formatBytes(p));
+            if (dumpLevel !== 0) out.line(formatTcpdumpHex(p, dumpLevel, ascii, snapLen));
+          },
+          skipped(pkt) { f.skip(pkt); },
+          end() {},
+        };
       };
     }
     case 'json':
     case 'ndjson': {
-      const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
-      return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+      const { JsonWriter } = await import('../present/json.js');
+      return (captureFormat) => {
+        const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
+        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+      };
     }
     case 'fields': {
+      const { FieldsWriter, parseFieldsOptions } = await import('../present/fields-out.js');
       const fields = args.values('e');
-      const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
-      return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+      return (captureFormat) => {
+        const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
+        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+      };
     }
     case 'text': {
       const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
+      const { formatHex } = hex ? await import('../present/hex.js') : { formatHex: undefined };
       if (detail) {
-        const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
-        return {
-          packet(pkt, frame) {
-            // tshark -V -x: the tree, a blank line, the dump, a blank line.
-            out.line(tree.format(pkt));
-            out.line('');
-            if (hex) {
-              out.line(formatHex(frame.data));
+        const { DetailFormatter } = await import('../present/detail.js');
+        return (captureFormat) => {
+          const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
+          return {
+            packet(pkt, frame) {
+              // tshark -V -x: the tree, a blank line, the dump, a blank line.
+              out.line(tree.format(pkt));
               out.line('');
+              if (formatHex !== undefined) {
+                out.line(formatHex(frame.data));
+                out.line('');
+              }
+            },
+            skipped(pkt) { tree.skip(pkt); },
+            end() {},
+          };
+        };
+      }
+      const { ListFormatter } = await import('../present/list.js');
+      const { TextLine } = await import('../present/tshark/line.js');
+      return () => {
+        const list = new ListFormatter({ timeFormat });
+        if (formatHex !== undefined) {
+          return {
+            packet(pkt) {
+              // tshark -x without -V prints the dumps alone.
+              list.skip(pkt);
+              out.line(formatHex(pkt.data));
+              out.line('');
+            },
+            skipped(pkt) { list.skip(pkt); },
+            end() {},
+          };
+        }
+        // Lines gather in one buffer that goes to the output in blocks: one copy per block, not per line.
+        const lines = new TextLine(LINE_BLOCK + 4096);
+        return {
+          packet(pkt, _f, a) {
+            list.write(lines, pkt, a?.tcp);
+            lines.ch(10);
+            if (lines.pos >= LINE_BLOCK) {
+              out.bytes(lines.buf.subarray(0, lines.pos));
+              lines.pos = 0;
             }
           },
-          skipped(pkt) { tree.skip(pkt); },
-          end() {},
-        };
-      }
-      const list = new ListFormatter({ timeFormat });
-      if (hex) {
-        return {
-          packet(pkt) {
-            // tshark -x without -V prints the dumps alone.
-            list.skip(pkt);
-            out.line(formatHex(pkt.data));
-            out.line('');
-          },
           skipped(pkt) { list.skip(pkt); },
-          end() {},
-        };
-      }
-      // Lines gather in one buffer that goes to the output in blocks: one copy per block, not per line.
-      const lines = new TextLine(LINE_BLOCK + 4096);
-      return {
-        packet(pkt, _f, a) {
-          list.write(lines, pkt, a?.tcp);
-          lines.ch(10);
-          if (lines.pos >= LINE_BLOCK) {
+          end() {
             out.bytes(lines.buf.subarray(0, lines.pos));
             lines.pos = 0;
-          }
-        },
-        skipped(pkt) { list.skip(pkt); },
-        end() {
-          out.bytes(lines.buf.subarray(0, lines.pos));
-          lines.pos = 0;
-        },
+          },
+        };
       };
     }
   }

@@ -1,12 +1,10 @@
 import { linkTypeTcpdumpName, readCapture } from '../capture/index.js';
 import type { CaptureFormat } from '../capture/index.js';
-import { Analyzer, MptcpTracker, mptcpStage } from '../analysis/index.js';
+import { Analyzer } from '../analysis/analyzer.js';
 import type { PacketAnnotations } from '../analysis/index.js';
-import { ContextBuilder } from '../fields/index.js';
-import { compileFilter, isFilterError } from '../filter/index.js';
+import { ContextBuilder } from '../fields/context.js';
 import type { Filter } from '../filter/index.js';
-import { decodePacket } from '../wire/index.js';
-import { resolveFields } from '../present/index.js';
+import { decodePacket } from '../wire/packet.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
 import { UsageError } from '../util/errors.js';
@@ -73,8 +71,10 @@ function parsePrefs(values: readonly string[]): Prefs {
   return prefs;
 }
 
-function parseDisplayFilter(text: string | undefined): Filter | undefined {
+/** The filter language and its field registry are loaded only when a filter is given. */
+async function parseDisplayFilter(text: string | undefined): Promise<Filter | undefined> {
   if (text === undefined) return undefined;
+  const { compileFilter, isFilterError } = await import('../filter/index.js');
   try {
     return compileFilter(text);
   } catch (e) {
@@ -83,10 +83,17 @@ function parseDisplayFilter(text: string | undefined): Filter | undefined {
   }
 }
 
-/** TCP analysis, then (when some output reads `mptcp.*` fields) MPTCP connection analysis on the TCP annotations. */
-function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Analyzer {
+/**
+ * TCP analysis, then (when some output reads `mptcp.*` fields) MPTCP
+ * connection analysis on the TCP annotations; the MPTCP tracker is only
+ * loaded then.
+ */
+async function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Promise<Analyzer> {
   const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false } });
-  if (withMptcp) analyzer.use(mptcpStage(new MptcpTracker()));
+  if (withMptcp) {
+    const { MptcpTracker, mptcpStage } = await import('../analysis/mptcp/index.js');
+    analyzer.use(mptcpStage(new MptcpTracker()));
+  }
   return analyzer;
 }
 
@@ -103,7 +110,7 @@ export async function runRead(argv: string[]): Promise<number> {
   // tshark takes a trailing filter as an argument: accept it when -Y is absent.
   const extra = args.positional.slice(args.last('r') === undefined ? 1 : 0);
   if (extra.length > 0 && args.last('Y') !== undefined) throw new UsageError(`unexpected argument '${extra[0]}'`, 'give the display filter with -Y only; try: mpscope read --help');
-  const filter = parseDisplayFilter(args.last('Y') ?? (extra.length > 0 ? extra.join(' ') : undefined));
+  const filter = await parseDisplayFilter(args.last('Y') ?? (extra.length > 0 ? extra.join(' ') : undefined));
   const format: Format = args.oneOf('T', FORMATS, 'text');
   const prefs = parsePrefs(args.values('o'));
   const rangesSpec = args.last('frames');
@@ -118,7 +125,7 @@ export async function runRead(argv: string[]): Promise<number> {
   if (format === 'fields') {
     // Unknown names are usage errors: report them before reading anything.
     if (args.values('e').length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
-    resolveFields(args.values('e'));
+    (await import('../present/fields-out.js')).resolveFields(args.values('e'));
   }
   const out = new Output();
   const writeTo = args.last('w');
@@ -127,13 +134,14 @@ export async function runRead(argv: string[]): Promise<number> {
   // The list and tcpdump lines never show MPTCP connection state; JSON, fields and filters may.
   const withMptcp = format === 'json' || format === 'ndjson' || (format === 'fields' && readsMptcpAnalysis(args.values('e')))
     || readsMptcpAnalysis(filter?.fields ?? []);
-  const analyzer = prefs.analyze && wantsAnalysis ? makeAnalyzer(prefs, withMptcp) : undefined;
+  const analyzer = prefs.analyze && wantsAnalysis ? await makeAnalyzer(prefs, withMptcp) : undefined;
   const contexts = filter ? new ContextBuilder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
+  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out) : undefined;
   const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
-    writeTo !== undefined ? captureSink(writeTo, args) : displaySink(format, args, out, fmt, snapLen);
+    makeDisplay === undefined ? captureSink(writeTo!, args) : makeDisplay(fmt, snapLen);
 
   let shown = 0;
   const lastWanted = ranges?.last ?? Infinity;
