@@ -14,6 +14,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: { summary: 'diagnose MPTCP connections in plain words (failed joins, fallbacks, bad HMACs...)', run: async (a) => (await import('./doctor.js')).runDoctor(a) },
   fields: { summary: 'list every field name usable with -Y, -T fields / -e (like tshark -G fields)', run: async (a) => (await import('./fields.js')).runFields(a) },
   nc: { summary: 'an MPTCP netcat: connect or listen, stdin to the socket and back, report subflows', run: async (a) => (await import('./nc.js')).runNc(a) },
+  probe: { summary: 'run MPTCP test scenarios against a host (handshakes, DSS checksums, joins, fallback...) and compare with the RFC', run: async (a) => (await import('./probe.js')).runProbe(a) },
   trace: { summary: 'trace the path with MP_CAPABLE SYNs (TTL 1..N) and show where options are stripped or rewritten', run: async (a) => (await import('./trace.js')).runTrace(a) },
 };
 

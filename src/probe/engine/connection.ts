@@ -373,6 +373,11 @@ export class MptcpConnection {
     }
   }
 
+  /** One of our DSNs as people read it: relative to our IDSN (the first byte is 1), as tshark shows them. */
+  relative(dsn: bigint): string {
+    return (dsn - this.localIdsn).toString();
+  }
+
   /** A DSS data ACK (expanded to 64 bits) in a segment, if it has one. */
   dataAckOf(s: Segment): bigint | undefined {
     const d = optionOf(s, 'DSS');
@@ -607,7 +612,7 @@ export class MptcpConnection {
   private takeOptions(s: Segment): void {
     // Once MPTCP is up every segment of a subflow carries an MPTCP option (a DSS at least); one without is the peer gone back to TCP (RFC 8684 §3.7).
     if (this.multipath && s.mptcp.length === 0 && !(s.tcp.flags & (TcpFlag.SYN | TcpFlag.RST))) {
-      this.fellBack('the peer\'s segments carry no MPTCP option any more: it fell back to TCP', s.frame);
+      this.fellBack('its segments carry no MPTCP option any more', s.frame);
     }
     for (const m of s.mptcp) {
       switch (m.name) {
@@ -632,7 +637,7 @@ export class MptcpConnection {
     }
     if (m.dsn === undefined) return;
     if (m.infiniteMapping) {
-      this.fellBack('the peer sent an infinite mapping', s.frame);
+      this.fellBack('it sent an infinite mapping', s.frame);
       return;
     }
     if (this.checksum && m.checksum === undefined) this.note(s.frame, 'probe.dss.checksum_missing', 'the peer\'s mapping has no DSS checksum although checksums were negotiated');
@@ -679,7 +684,7 @@ export class MptcpConnection {
     const rel = s.subflow.peerRelative(s.tcp.seq);
     const m = [...this.mappings].reverse().find((x) => x.subflow === s.subflow && rel >= x.ssn && rel < x.ssn + x.length);
     if (!m) {
-      if (!optionOf(s, 'DSS')) this.fellBack('the peer sent data without a DSS mapping', s.frame);
+      if (!optionOf(s, 'DSS')) this.fellBack('it sent data without a DSS mapping', s.frame);
       else this.note(s.frame, 'probe.dss.unmapped', 'the peer sent data outside any mapping it announced');
       return;
     }

@@ -36,7 +36,7 @@ export class PacketLog {
 
   /** Records a packet; returns its frame number. */
   record(direction: 'out' | 'in', data: Uint8Array): number {
-    const p: RecordedPacket = { frame: this.packets.length + 1, direction, time: Date.now() / 1000, data };
+    const p: RecordedPacket = { frame: this.packets.length + 1, direction, time: (performance.timeOrigin + performance.now()) / 1000, data };
     this.packets.push(p);
     this.onRecord?.(p);
     return p.frame;
