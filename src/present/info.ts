@@ -5,9 +5,9 @@
  * WindowScaleTracker); without it the raw window field is shown.
  */
 import type { TcpAnnotation } from '../analysis/types.js';
+import { OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
-import { mptcpOverrun } from './tshark/detail-mptcp.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
 import { ascii, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putNum, putU, TextLine } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -38,16 +38,17 @@ export function tcpFlagsText(flags: number): string {
   return FLAGS_TEXT[f] ??= flagsTextUncached(f);
 }
 
+/** One walk for the functions below: they run one at a time and never nest. */
+const walk = new TcpOptionWalk();
+
 /**
  * True when the segment carries at least one MPTCP option (tshark then names
- * the protocol MPTCP), counting one cut by the capture if `pkt` is given.
+ * the protocol MPTCP), counting one cut by the capture.
  */
-export function hasMptcpOption(tcp: TcpRepr, pkt?: Packet): boolean {
-  const opts = tcp.options;
-  for (let i = 0; i < opts.length; i++) {
-    const o = opts[i]!;
-    if (o.type === 'mptcp') return true;
-    if (o.kind === 30 && pkt && isCutByCapture(pkt, o.offset)) return true;
+export function hasMptcpOption(tcp: TcpRepr, pkt: Packet): boolean {
+  const w = walk.over(pkt.data, tcp);
+  while (w.next()) {
+    if (w.kind === 30 && (w.sound || w.problem === OptionProblem.CUT)) return true;
   }
   return false;
 }
@@ -136,34 +137,39 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   w.bytes(LEN_TEXT);
   w.u(tcp.payloadLength);
   const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
-  const opts = tcp.options;
-  for (let i = 0; i < opts.length; i++) {
-    const o = opts[i]!;
-    if (o.kind === 1 || o.malformed) continue;
-    switch (o.type) {
-      case 'mss': w.str(' MSS='); w.u(o.mss); break;
-      case 'wscale': w.str(' WS='); w.u(2 ** (o.shift > 14 ? 14 : o.shift)); break;
-      case 'sackPerm': w.str(' SACK_PERM'); break;
-      case 'timestamps':
+  // The option values are read in place: the list needs a few numbers, not the option objects.
+  const o = walk.over(pkt.data, tcp);
+  while (o.next()) {
+    if (!o.sound) continue;
+    switch (o.kind) {
+      case 2: w.str(' MSS='); w.u(o.mss); break;
+      case 3: w.str(' WS='); w.u(2 ** Math.min(o.shift, 14)); break;
+      case 4: w.str(' SACK_PERM'); break;
+      case 8:
         w.room(TIMESTAMPS_BYTES);
         b = w.buf;
         w.pos = putU(b, putBytes(b, putU(b, putBytes(b, w.pos, TSVAL_TEXT), o.tsval), TSECR_TEXT), o.tsecr);
         break;
-      case 'sack':
-        for (const [left, right] of o.blocks) {
+      case 5:
+        for (let i = 0, n = o.sackBlocks; i < n; i++) {
           w.str(' SLE=');
-          w.u((left - sackBase) >>> 0);
+          w.u((o.sackLeft(i) - sackBase) >>> 0);
           w.str(' SRE=');
-          w.u((right - sackBase) >>> 0);
+          w.u((o.sackRight(i) - sackBase) >>> 0);
         }
         break;
-      case 'fastOpen': w.str(o.cookie.length === 0 ? ' TFO=R' : ' TFO=C'); break;
-      case 'md5': w.str(' MD5'); break;
-      case 'userTimeout': w.str(' USER_TO='); w.u(o.timeout); break;
+      case 34:
+      case 254: {
+        const cookie = o.fastOpenCookie;
+        if (cookie >= 0) w.str(cookie === 0 ? ' TFO=R' : ' TFO=C');
+        break;
+      }
+      case 19: w.str(' MD5'); break;
+      case 28: w.str(' USER_TO='); w.u(o.userTimeout); break;
       // tshark appends this one without a separating space.
-      case 'tcpAo': w.str('TCP AO'); break;
-      case 'mptcp':
-        if (mptcpOverrun(o)) {
+      case 29: w.str('TCP AO'); break;
+      case 30:
+        if (o.mptcpOverrun) {
           w.str(MALFORMED);
           return;
         }

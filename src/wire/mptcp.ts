@@ -121,6 +121,86 @@ function badLength(d: Uint8Array, o: number, length: number, subtype: number, ex
   return unknown(d, o, length, subtype, `${mptcpSubtypeName(subtype)} length ${length} is invalid (expected ${expected})`);
 }
 
+// ------------------------------------------------------- length rules
+
+/** MP_CAPABLE lengths: v0 defines 12 and 20 only; v1 (and, by its layout, later versions) adds 4, 22 and 24. */
+function capableLengthOk(version: number, length: number): boolean {
+  return version === 0
+    ? length === 12 || length === 20
+    : length === 4 || length === 12 || length === 20 || length === 22 || length === 24;
+}
+
+/** Length of a DSS option with `flags`, without a checksum. */
+function dssBaseLength(flags: number): number {
+  let n = 4;
+  if (flags & DssFlag.A) n += flags & DssFlag.a ? 8 : 4;
+  if (flags & DssFlag.M) n += (flags & DssFlag.m ? 8 : 4) + 6;
+  return n;
+}
+
+/** A DSS length fits its flags: exactly, or with the 2-byte checksum after a mapping. */
+function dssLengthOk(flags: number, length: number): boolean {
+  const base = dssBaseLength(flags);
+  return length === base || ((flags & DssFlag.M) !== 0 && length === base + 2);
+}
+
+/** v1 ADD_ADDR layouts by length: address size, port present, HMAC present. */
+const ADD_ADDR_V1: Readonly<Record<number, readonly [4 | 16, boolean, boolean]>> = {
+  8: [4, false, false], 10: [4, true, false], 16: [4, false, true], 18: [4, true, true],
+  20: [16, false, false], 22: [16, true, false], 28: [16, false, true], 30: [16, true, true],
+};
+
+/**
+ * RFC 6824 puts the IP version (4 or 6) in the low nibble of ADD_ADDR's
+ * subtype byte; RFC 8684 puts reserved bits and E there, which a v1 sender
+ * leaves at 0 or 1.
+ */
+function isAddAddrV0(nibble: number): nibble is 4 | 6 {
+  return nibble === 4 || nibble === 6;
+}
+
+function addAddrLengthOk(nibble: number, length: number): boolean {
+  if (!isAddAddrV0(nibble)) return ADD_ADDR_V1[length] !== undefined;
+  const size = nibble === 4 ? 4 : 16;
+  return length === 4 + size || length === 6 + size;
+}
+
+/**
+ * True when `decodeMptcpOption` would find the option inconsistent (an
+ * UNKNOWN carrying a reason, which the TCP layer reports): its length fits
+ * no form of its subtype. Reads the bytes in place and allocates nothing,
+ * so a caller can learn that an option is sound without building it.
+ */
+export function mptcpOptionMalformed(data: Uint8Array, offset: number, length: number): boolean {
+  if (length < 3) return true;
+  const b2 = data[offset + 2]!;
+  switch (b2 >> 4) {
+    case MptcpSubtype.MP_CAPABLE: return !capableLengthOk(b2 & 0x0f, length);
+    case MptcpSubtype.MP_JOIN: return length !== 12 && length !== 16 && length !== 24;
+    case MptcpSubtype.DSS: return length < 4 || !dssLengthOk(data[offset + 3]!, length);
+    case MptcpSubtype.ADD_ADDR: return !addAddrLengthOk(b2 & 0x0f, length);
+    case MptcpSubtype.REMOVE_ADDR: return length < 4;
+    case MptcpSubtype.MP_PRIO: return length !== 3 && length !== 4;
+    case MptcpSubtype.MP_FAIL:
+    case MptcpSubtype.MP_FASTCLOSE: return length !== 12;
+    case MptcpSubtype.MP_TCPRST: return length !== 4;
+    default: return false;
+  }
+}
+
+/**
+ * True when the option is shorter than its own bytes announce: no room for
+ * a subtype, or a DSS shorter than its flags say (other length mismatches
+ * leave every announced field inside the option). A dissector that trusts
+ * the flags reads past the option's end there, as tshark does before giving
+ * up on the segment.
+ */
+export function mptcpOptionOverrun(data: Uint8Array, offset: number, length: number): boolean {
+  if (length < 3) return true;
+  if (data[offset + 2]! >> 4 !== MptcpSubtype.DSS) return false;
+  return length < 4 || length < dssBaseLength(data[offset + 3]!);
+}
+
 // ----------------------------------------------------------------- decoding
 
 /**
@@ -174,11 +254,7 @@ function reserved12(d: Uint8Array, o: number): number {
 
 function decodeCapable(d: Uint8Array, o: number, length: number, b2: number): MptcpOption {
   const version = b2 & 0x0f;
-  // v0 defines 12 and 20 only; v1 (and, by its layout, later versions) adds 4, 22 and 24.
-  const valid = version === 0
-    ? length === 12 || length === 20
-    : length === 4 || length === 12 || length === 20 || length === 22 || length === 24;
-  if (!valid) return badLength(d, o, length, 0, version === 0 ? '12 or 20 for version 0' : '4, 12, 20, 22 or 24');
+  if (!capableLengthOk(version, length)) return badLength(d, o, length, 0, version === 0 ? '12 or 20 for version 0' : '4, 12, 20, 22 or 24');
   const r: MptcpCapable = {
     name: 'MP_CAPABLE', subtype: 0, length, version, flags: d[o + 3]!,
     senderKey: length >= 12 ? u64(d, o + 4) : undefined,
@@ -216,21 +292,13 @@ function decodeJoin(d: Uint8Array, o: number, length: number, b2: number): Mptcp
   }
 }
 
-/** Length of a DSS option with `flags`, without a checksum. */
-function dssBaseLength(flags: number): number {
-  let n = 4;
-  if (flags & DssFlag.A) n += flags & DssFlag.a ? 8 : 4;
-  if (flags & DssFlag.M) n += (flags & DssFlag.m ? 8 : 4) + 6;
-  return n;
-}
-
 function decodeDss(d: Uint8Array, o: number, length: number, b2: number): MptcpOption {
   if (length < 4) return badLength(d, o, length, 2, 'at least 4');
   const flags = d[o + 3]!;
   const base = dssBaseLength(flags);
   const hasMap = (flags & DssFlag.M) !== 0;
   const hasChecksum = hasMap && length === base + 2;
-  if (length !== base && !hasChecksum) {
+  if (!dssLengthOk(flags, length)) {
     return unknown(d, o, length, 2, `DSS length ${length} does not match its flags 0x${flags.toString(16).padStart(2, '0')} (expected ${base}${hasMap ? ` or ${base + 2} with checksum` : ''})`);
   }
   let p = o + 4;
@@ -260,19 +328,11 @@ function decodeDss(d: Uint8Array, o: number, length: number, b2: number): MptcpO
   return r;
 }
 
-/** v1 ADD_ADDR layouts by length: address size, port present, HMAC present. */
-const ADD_ADDR_V1: Readonly<Record<number, readonly [4 | 16, boolean, boolean]>> = {
-  8: [4, false, false], 10: [4, true, false], 16: [4, false, true], 18: [4, true, true],
-  20: [16, false, false], 22: [16, true, false], 28: [16, false, true], 30: [16, true, true],
-};
-
 function decodeAddAddr(d: Uint8Array, o: number, length: number, b2: number): MptcpOption {
   const nibble = b2 & 0x0f;
-  // RFC 6824 puts the IP version (4 or 6) in the low nibble; RFC 8684 puts
-  // reserved bits and E there, which a v1 sender leaves at 0 or 1.
-  if (nibble === 4 || nibble === 6) {
+  if (isAddAddrV0(nibble)) {
     const size = nibble === 4 ? 4 : 16;
-    if (length !== 4 + size && length !== 6 + size) {
+    if (!addAddrLengthOk(nibble, length)) {
       return badLength(d, o, length, 3, `${4 + size} or ${6 + size} for a version 0 IPv${nibble} address`);
     }
     const r: MptcpAddAddr = {

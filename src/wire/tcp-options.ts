@@ -9,10 +9,10 @@
  */
 import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
 import { report } from './findings.js';
-import { decodeMptcpOption, encodeMptcpOption, mptcpOptionLength } from './mptcp.js';
+import { decodeMptcpOption, encodeMptcpOption, mptcpOptionLength, mptcpOptionMalformed, mptcpOptionOverrun } from './mptcp.js';
 import type {
   Finding, TcpOptAo, TcpOptEol, TcpOptFastOpen, TcpOptMd5, TcpOptMptcp, TcpOptMss, TcpOptNop, TcpOption, TcpOptSack,
-  TcpOptSackPerm, TcpOptTimestamps, TcpOptUnknown, TcpOptUserTimeout, TcpOptWscale,
+  TcpOptSackPerm, TcpOptTimestamps, TcpOptUnknown, TcpOptUserTimeout, TcpOptWscale, TcpRepr,
 } from './types.js';
 
 export const TcpOptionKind = {
@@ -119,6 +119,215 @@ function malformed(data: Uint8Array, at: number, end: number, length: number, wh
   return o;
 }
 
+/** Why the walk's current option is malformed (NONE: it is not). */
+export const OptionProblem = {
+  NONE: 0,
+  /** A known kind with a length wrong for it: kept malformed, and the walk goes on after it. */
+  BAD_LENGTH: 1,
+  /** The options end before the length byte. The rest of the area is then one malformed option, and the walk ends. */
+  NO_LENGTH: 2,
+  /** A length byte below 2 (the walk ends). */
+  TOO_SHORT: 3,
+  /** A length running past the options area (the walk ends). */
+  PAST_AREA: 4,
+  /** The capture ends inside the option (the walk ends). */
+  CUT: 5,
+} as const;
+
+/**
+ * Walks an options area in place, option by option, by the rules of the
+ * module comment: the one walk behind the decoder, and the way for callers
+ * that only read a few values (the TCP analysis, the packet list) to get at
+ * them without building option objects. One object serves any number of
+ * walks, one at a time.
+ */
+export class TcpOptionWalk {
+  data: Uint8Array = new Uint8Array(0);
+  /** The current option: offset of its kind byte, kind, length (as a decoded option's `length` says), and end of its bytes. */
+  at = 0;
+  kind = 0;
+  length = 0;
+  end = 0;
+  /** An OptionProblem value. */
+  problem = 0;
+  private pos = 0;
+  private areaEnd = 0;
+  private capEnd = 0;
+
+  /** Starts a walk over the area `[start, areaEnd)` of `data` whose captured bytes end at `capEnd` (at most `areaEnd`). */
+  reset(data: Uint8Array, start: number, areaEnd: number, capEnd: number): this {
+    this.data = data;
+    this.pos = start;
+    this.areaEnd = areaEnd;
+    this.capEnd = capEnd;
+    return this;
+  }
+
+  /** Starts a walk over the options of a decoded TCP header whose frame bytes are `data`. */
+  over(data: Uint8Array, tcp: TcpRepr): this {
+    const declared = tcp.dataOffset * 4;
+    return this.reset(data, tcp.offset + TCP_FIXED_HEADER, tcp.offset + (declared > TCP_FIXED_HEADER ? declared : TCP_FIXED_HEADER), tcp.offset + tcp.length);
+  }
+
+  /** Moves to the next option; false when the walk is over. */
+  next(): boolean {
+    const at = this.pos;
+    const capEnd = this.capEnd;
+    if (at >= capEnd) return false;
+    const data = this.data;
+    const kind = data[at]!;
+    this.at = at;
+    this.kind = kind;
+    this.problem = OptionProblem.NONE;
+    if (kind === 1) {
+      this.length = 1;
+      this.end = this.pos = at + 1;
+      return true;
+    }
+    // Unless the option is whole, it takes the rest of the captured area and ends the walk. EOL carries the padding after it.
+    this.end = this.pos = capEnd;
+    if (kind === 0) {
+      this.length = 1;
+      return true;
+    }
+    if (at + 1 >= capEnd) {
+      this.length = 0;
+      this.problem = capEnd < this.areaEnd ? OptionProblem.CUT : OptionProblem.NO_LENGTH;
+      return true;
+    }
+    const len = data[at + 1]!;
+    this.length = len;
+    if (len < 2) this.problem = OptionProblem.TOO_SHORT;
+    else if (at + len > this.areaEnd) this.problem = OptionProblem.PAST_AREA;
+    else if (at + len > capEnd) this.problem = OptionProblem.CUT;
+    else {
+      this.end = this.pos = at + len;
+      if (lengthWrong(kind, len)) this.problem = OptionProblem.BAD_LENGTH;
+    }
+    return true;
+  }
+
+  /** The current option is whole and its length right for its kind. */
+  get sound(): boolean {
+    return this.problem === OptionProblem.NONE;
+  }
+
+  // The fields of the current option, read in place; each for a sound option of its kind.
+
+  /** MSS (kind 2). */
+  get mss(): number {
+    return u16(this.data, this.at + 2);
+  }
+
+  /** Window scale shift as sent (kind 3). */
+  get shift(): number {
+    return this.data[this.at + 2]!;
+  }
+
+  /** Timestamps (kind 8). */
+  get tsval(): number {
+    return u32(this.data, this.at + 2);
+  }
+
+  get tsecr(): number {
+    return u32(this.data, this.at + 6);
+  }
+
+  /** SACK (kind 5): the whole blocks its length covers in the captured bytes (a malformed option's too). */
+  get sackBlocks(): number {
+    const end = Math.min(this.data.length, this.at + this.length);
+    return end - this.at < 10 ? 0 : Math.floor((end - this.at - 2) / 8);
+  }
+
+  sackLeft(block: number): number {
+    return u32(this.data, this.at + 2 + 8 * block);
+  }
+
+  sackRight(block: number): number {
+    return u32(this.data, this.at + 6 + 8 * block);
+  }
+
+  /** User Timeout value (kind 28), without the granularity bit. */
+  get userTimeout(): number {
+    return u16(this.data, this.at + 2) & 0x7fff;
+  }
+
+  /** Fast Open (kind 34, or 254 with the experiment's magic): the cookie's length; -1 for another option. */
+  get fastOpenCookie(): number {
+    const at = fastOpenCookieAt(this.data, this.at, this.kind, this.length);
+    return at < 0 ? -1 : this.length - at;
+  }
+
+  /** MPTCP (kind 30): shorter than its own bytes announce (see mptcpOptionOverrun). */
+  get mptcpOverrun(): boolean {
+    return mptcpOptionOverrun(this.data, this.at, this.length);
+  }
+
+  /** MPTCP (kind 30): its length fits no form of its subtype (see mptcpOptionMalformed). */
+  get mptcpMalformed(): boolean {
+    return mptcpOptionMalformed(this.data, this.at, this.length);
+  }
+}
+
+const TCP_FIXED_HEADER = 20;
+
+/** A known kind whose length is not what the kind needs. */
+function lengthWrong(kind: number, len: number): boolean {
+  const fixed = fixedLength(kind);
+  return fixed >= 0 ? len !== fixed : kind === 5 ? (len - 2) % 8 !== 0 : len < minimumLength(kind);
+}
+
+/** Where a Fast Open cookie starts in an option of `kind` at `at` (2, or 4 after kind 254's magic); -1 when the option is not Fast Open. */
+function fastOpenCookieAt(data: Uint8Array, at: number, kind: number, len: number): number {
+  if (kind === 34) return 2;
+  return kind === 254 && len >= 4 && u16(data, at + 2) === FAST_OPEN_MAGIC ? 4 : -1;
+}
+
+/** The finding of a malformed option, and its message (the malformed option keeps it). */
+function reportProblem(w: TcpOptionWalk, findings: Finding[]): string {
+  const { kind, length: len, at } = w;
+  let message: string;
+  switch (w.problem) {
+    case OptionProblem.CUT:
+      message = `${tcpOptionName(kind)} cut short by the capture`;
+      report(findings, 'error', 'truncated', 'tcp', message, at);
+      return message;
+    case OptionProblem.NO_LENGTH: message = `${tcpOptionName(kind)} (length byte past end of options)`; break;
+    case OptionProblem.PAST_AREA: message = `${tcpOptionName(kind)} (option length = ${len} ${plural(len)} says option goes past end of options)`; break;
+    case OptionProblem.BAD_LENGTH: {
+      const fixed = fixedLength(kind);
+      message = fixed >= 0 ? `option length should be ${fixed}` : kind === 5 ? 'suboption would go past end of option' : tooShort(kind, len);
+      break;
+    }
+    default: message = tooShort(kind, len);
+  }
+  report(findings, 'error', 'tcp.option.bad_length', 'tcp', message, at);
+  return message;
+}
+
+function tooShort(kind: number, len: number): string {
+  return `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`;
+}
+
+/** One walk for the checks below: they run one at a time and never nest. */
+const checkWalk = new TcpOptionWalk();
+
+/**
+ * True when decoding the options area would report nothing (no length
+ * problem, no window scale above 14, no inconsistent MPTCP option): then
+ * the option objects can wait until someone reads them, with the packet's
+ * findings complete already.
+ */
+export function tcpOptionsClean(data: Uint8Array, start: number, areaEnd: number, capEnd: number): boolean {
+  const w = checkWalk.reset(data, start, areaEnd, capEnd);
+  while (w.next()) {
+    if (w.problem !== OptionProblem.NONE) return false;
+    if (w.kind === 3 && w.shift > MAX_WSCALE_SHIFT) return false;
+    if (w.kind === 30 && w.mptcpMalformed) return false;
+  }
+  return true;
+}
+
 /**
  * Decodes the options area `[start, areaEnd)` of a TCP header into `out`.
  * `capEnd` is where the captured bytes stop (at most `areaEnd`); an option cut
@@ -127,69 +336,21 @@ function malformed(data: Uint8Array, at: number, end: number, length: number, wh
 export function decodeTcpOptions(
   data: Uint8Array, start: number, areaEnd: number, capEnd: number, findings: Finding[], out: TcpOption[],
 ): TcpOption[] {
-  let at = start;
-  while (at < capEnd) {
-    const kind = data[at]!;
-    if (kind === 0) {
-      // EOL carries the padding after it, so the area re-encodes as it was.
-      out.push(view<TcpOptEol>('eol', kind, data, at, capEnd, 1));
-      break;
-    }
-    if (kind === 1) {
-      out.push(view<TcpOptNop>('nop', kind, data, at, at + 1, 1));
-      at++;
-      continue;
-    }
-    if (at + 1 >= capEnd) {
-      if (capEnd < areaEnd) cut(data, at, capEnd, findings, out);
-      else stop(data, at, capEnd, -1, `${tcpOptionName(kind)} (length byte past end of options)`, findings, out);
-      break;
-    }
-    const len = data[at + 1]!;
-    if (len < 2) {
-      stop(data, at, capEnd, len, `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`, findings, out);
-      break;
-    }
-    if (at + len > areaEnd) {
-      stop(data, at, capEnd, len, `${tcpOptionName(kind)} (option length = ${len} ${plural(len)} says option goes past end of options)`, findings, out);
-      break;
-    }
-    if (at + len > capEnd) {
-      cut(data, at, capEnd, findings, out);
-      break;
-    }
-    out.push(decodeOne(data, at, kind, len, findings));
-    at += len;
+  const w = new TcpOptionWalk().reset(data, start, areaEnd, capEnd);
+  while (w.next()) {
+    if (w.problem === OptionProblem.NONE) out.push(decodeOne(data, w.at, w.kind, w.length, w.end, findings));
+    else out.push(malformed(data, w.at, w.end, w.length, reportProblem(w, findings)));
   }
   return out;
 }
 
-function stop(data: Uint8Array, at: number, end: number, len: number, message: string, findings: Finding[], out: TcpOption[]): void {
-  report(findings, 'error', 'tcp.option.bad_length', 'tcp', message, at);
-  out.push(malformed(data, at, end, len < 0 ? 0 : len, message));
-}
-
-function cut(data: Uint8Array, at: number, end: number, findings: Finding[], out: TcpOption[]): void {
-  const message = `${tcpOptionName(data[at]!)} cut short by the capture`;
-  report(findings, 'error', 'truncated', 'tcp', message, at);
-  out.push(malformed(data, at, end, at + 1 < end ? data[at + 1]! : 0, message));
-}
-
-/** One option whose length byte fits the area and the capture. */
-function decodeOne(data: Uint8Array, at: number, kind: number, len: number, findings: Finding[]): TcpOption {
-  const fixed = fixedLength(kind);
-  const bad = fixed >= 0 ? len !== fixed
-    : kind === 5 ? (len - 2) % 8 !== 0
-    : len < minimumLength(kind);
-  if (bad) {
-    const message = fixed >= 0 ? `option length should be ${fixed}`
-      : kind === 5 ? 'suboption would go past end of option'
-      : `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`;
-    report(findings, 'error', 'tcp.option.bad_length', 'tcp', message, at);
-    return malformed(data, at, at + len, len, message);
-  }
-  const end = at + len;
+/** One whole option whose length suits its kind. */
+function decodeOne(data: Uint8Array, at: number, kind: number, len: number, end: number, findings: Finding[]): TcpOption {
   switch (kind) {
+    case 0:
+      return view<TcpOptEol>('eol', kind, data, at, end, 1);
+    case 1:
+      return view<TcpOptNop>('nop', kind, data, at, end, 1);
     case 2: {
       const o = view<TcpOptMss>('mss', kind, data, at, end, len);
       o.mss = u16(data, at + 2);
@@ -244,11 +405,11 @@ function decodeOne(data: Uint8Array, at: number, kind: number, len: number, find
     }
     case 34:
     case 254: {
-      const experimental = kind === 254;
-      if (experimental && (len < 4 || u16(data, at + 2) !== FAST_OPEN_MAGIC)) break;
+      const cookieAt = fastOpenCookieAt(data, at, kind, len);
+      if (cookieAt < 0) break;
       const o = view<TcpOptFastOpen>('fastOpen', kind, data, at, end, len);
-      o.experimental = experimental;
-      o.cookie = data.subarray(at + (experimental ? 4 : 2), end);
+      o.experimental = kind === 254;
+      o.cookie = data.subarray(at + cookieAt, end);
       return o;
     }
   }

@@ -2,7 +2,7 @@ import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
 import { foldChecksum, onesComplementSum, pseudoHeaderSum } from './checksum.js';
 import type { Codec } from './codec.js';
 import { report, truncated } from './findings.js';
-import { decodeTcpOptions, encodeTcpOption, tcpOptionsLength } from './tcp-options.js';
+import { decodeTcpOptions, encodeTcpOption, tcpOptionsClean, tcpOptionsLength } from './tcp-options.js';
 import type { TransportContext } from './transport.js';
 import type { Finding, TcpOption, TcpRepr } from './types.js';
 
@@ -29,11 +29,12 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   }
   const hdrEnd = Math.min(offset + hl, end);
   if (hdrEnd < offset + hl) truncated(findings, 'tcp', 'TCP header', hl, hdrEnd - offset, offset);
-  const options: TcpOption[] = [];
-  if (hl > TCP_HEADER_LENGTH) decodeTcpOptions(data, offset + TCP_HEADER_LENGTH, offset + hl, hdrEnd, findings, options);
+  // Options that would report nothing are decoded when first read; the others now, for their findings.
+  const optionsAt = offset + TCP_HEADER_LENGTH;
+  const options = tcpOptionsClean(data, optionsAt, offset + hl, hdrEnd) ? undefined : decodeTcpOptions(data, optionsAt, offset + hl, hdrEnd, findings, []);
   const checkable = ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end;
   const payloadOffset = offset + hl;
-  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment, options);
+  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment, options, optionsAt, offset + hl, hdrEnd);
   r.offset = offset;
   r.length = hdrEnd - offset;
   r.srcPort = u16(data, offset);
@@ -55,6 +56,10 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
  * A decoded TCP header whose checksum is verified on first read of
  * `checksumOk`: summing every payload byte is most of a decode's cost, and
  * most outputs (the packet list, tcpdump lines without -v) never look at it.
+ * Likewise its options become objects on first read of `options`: the TCP
+ * analysis and the packet list read the few values they need from the
+ * bytes (TcpOptionWalk), and the objects were a third of the decoding time.
+ * As `options` lives on the prototype, a spread copy does not carry it.
  */
 class DecodedTcp implements TcpRepr {
   readonly layer = 'tcp';
@@ -69,7 +74,6 @@ class DecodedTcp implements TcpRepr {
   window = 0;
   checksum = 0;
   urgentPointer = 0;
-  options: TcpOption[];
   payloadOffset = 0;
   payloadCaptured = 0;
   payloadLength = 0;
@@ -80,13 +84,31 @@ class DecodedTcp implements TcpRepr {
   readonly #segment: number;
   /** null until computed; undefined when the segment cannot be checked. */
   #verdict: boolean | undefined | null;
+  /** Undefined until first read. */
+  #options: TcpOption[] | undefined;
+  /** The options area, and where its captured bytes end. */
+  readonly #optionsAt: number;
+  readonly #areaEnd: number;
+  readonly #capEnd: number;
 
-  constructor(data: Uint8Array, ipOffset: number, segment: number, options: TcpOption[]) {
+  constructor(data: Uint8Array, ipOffset: number, segment: number, options: TcpOption[] | undefined, optionsAt: number, areaEnd: number, capEnd: number) {
     this.#data = data;
     this.#ipOffset = ipOffset;
     this.#segment = segment;
-    this.options = options;
     this.#verdict = ipOffset < 0 ? undefined : null;
+    this.#options = options;
+    this.#optionsAt = optionsAt;
+    this.#areaEnd = areaEnd;
+    this.#capEnd = capEnd;
+  }
+
+  get options(): TcpOption[] {
+    // Clean options only get here undecoded: the findings array is a formality.
+    return this.#options ??= decodeTcpOptions(this.#data, this.#optionsAt, this.#areaEnd, this.#capEnd, [], []);
+  }
+
+  set options(v: TcpOption[]) {
+    this.#options = v;
   }
 
   get checksumOk(): boolean | undefined {

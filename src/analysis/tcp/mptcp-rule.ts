@@ -33,7 +33,7 @@ export class MptcpDupAckRule {
     if (this.aware) return;
     // Every subtype after MP_JOIN creates tshark's record when there is none.
     if (s.mpKinds & ~(MpKind.CAPABLE | MpKind.JOIN)) conv.mptcp ??= { ops: 0 };
-    const cap = s.capable?.mptcp;
+    const cap = s.capable;
     if (cap?.name === 'MP_CAPABLE' && cap.senderKey !== undefined) {
       if (!fwd.mpKeyed) {
         fwd.mpKeyed = true;
@@ -47,7 +47,7 @@ export class MptcpDupAckRule {
     const join = s.join;
     if (join !== undefined) {
       if (join.length !== 12) conv.mptcp ??= { ops: 0 };
-      else if (join.mptcp.name === 'MP_JOIN' && join.mptcp.token !== undefined) this.joinByToken(conv, rev, join.mptcp.token);
+      else if (join.name === 'MP_JOIN' && join.token !== undefined) this.joinByToken(conv, rev, join.token);
     }
   }
 

@@ -4,7 +4,9 @@
  * signals, and whether tshark's dissection would stop inside the options
  * (which hides that segment's analysis in tshark).
  */
-import type { TcpOption, TcpOptMptcp } from '../../wire/types.js';
+import { decodeMptcpOption, mptcpOptionOverrun } from '../../wire/mptcp.js';
+import { TcpOptionWalk } from '../../wire/tcp-options.js';
+import type { MptcpOption, TcpOptMptcp, TcpRepr } from '../../wire/types.js';
 
 /** tshark keeps at most this many SACK blocks of a segment for bytes in flight. */
 const SACK_BLOCKS_COUNTED = 3;
@@ -33,17 +35,14 @@ const KIND_BY_SUBTYPE = [MpKind.CAPABLE, MpKind.JOIN, MpKind.DSS, MpKind.ADD_ADD
  * `data` holds the option at `o.offset` (the packet's bytes).
  */
 export function mptcpOptionOverruns(o: TcpOptMptcp, data: Uint8Array): boolean {
-  if (o.length < 3) return true;
-  if (o.mptcp.subtype !== 2 || o.mptcp.name === 'DSS') return false;
-  if (o.length < 4) return true;
-  const f = data[o.offset + 3] ?? 0;
-  let need = 4;
-  if (f & 0x01) need += f & 0x02 ? 8 : 4;
-  if (f & 0x04) need += (f & 0x08 ? 8 : 4) + 6;
-  return o.length < need;
+  return mptcpOptionOverrun(data, o.offset, o.length);
 }
 
-/** Per-segment summary of the options, refilled for every segment. */
+/**
+ * Per-segment summary of the options, refilled for every segment. It reads
+ * the option bytes in place (the segment's own option objects are never
+ * built for it).
+ */
 export class OptionScan {
   /** Window scale shift announced (capped at 14), or -1. */
   wscale = -1;
@@ -57,42 +56,42 @@ export class OptionScan {
   dataAckLo = 0;
   /** Index of the option where tshark stops dissecting, or -1. */
   stopAt = -1;
-  /** MP_CAPABLE keys (for tshark's token bookkeeping): sender key, and the receiver key of the third ACK. */
-  capable: TcpOptMptcp | undefined;
-  join: TcpOptMptcp | undefined;
+  /** Offsets of the last MP_CAPABLE and MP_JOIN options (-1: none), for tshark's token bookkeeping. */
+  private capableAt = -1;
+  private joinAt = -1;
+  private data: Uint8Array = new Uint8Array(0);
+  private readonly walk = new TcpOptionWalk();
 
-  /** Reads `options` of a segment whose bytes are `data`. */
-  scan(options: readonly TcpOption[], data: Uint8Array): this {
+  /** Reads the options of `tcp`, a header decoded from `data`. */
+  scan(data: Uint8Array, tcp: TcpRepr): this {
     this.wscale = -1;
     this.sacked = 0;
     this.mpKinds = 0;
     this.hasDataAck = false;
     this.stopAt = -1;
-    this.capable = undefined;
-    this.join = undefined;
+    this.capableAt = -1;
+    this.joinAt = -1;
+    this.data = data;
     let blocks = 0;
-    for (let i = 0; i < options.length; i++) {
-      const o = options[i]!;
-      switch (o.type) {
-        case 'wscale':
-          this.wscale = o.shift > MAX_SHIFT ? MAX_SHIFT : o.shift;
+    const w = this.walk.over(data, tcp);
+    for (let i = 0; w.next(); i++) {
+      switch (w.kind) {
+        case 3:
+          if (w.sound) this.wscale = Math.min(w.shift, MAX_SHIFT);
           break;
-        case 'sack':
-          for (let b = 0; b < o.blocks.length && blocks < SACK_BLOCKS_COUNTED; b++, blocks++) {
-            const [left, right] = o.blocks[b]!;
-            this.sacked += (right - left) >>> 0;
+        case 5:
+          // A SACK option with a stray tail (or cut short) still counts its whole blocks, as in tshark.
+          for (let b = 0, n = w.sackBlocks; b < n && blocks < SACK_BLOCKS_COUNTED; b++, blocks++) {
+            this.sacked += (w.sackRight(b) - w.sackLeft(b)) >>> 0;
           }
           break;
-        case 'unknown':
-          // A SACK option with a stray tail: tshark still counts its whole blocks.
-          if (o.kind === 5 && o.malformed !== undefined) blocks = this.sackFromRaw(data, o.offset, o.length, blocks);
-          break;
-        case 'mptcp':
-          if (mptcpOptionOverruns(o, data)) {
+        case 30:
+          if (!w.sound) break;
+          if (w.mptcpOverrun) {
             this.stopAt = i;
             return this;
           }
-          this.mptcp(o, data);
+          this.mptcp(w);
           break;
         default:
           break;
@@ -101,22 +100,19 @@ export class OptionScan {
     return this;
   }
 
-  private sackFromRaw(data: Uint8Array, at: number, length: number, blocks: number): number {
-    const end = Math.min(data.length, at + length);
-    for (let b = at + 2; b + 8 <= end && blocks < SACK_BLOCKS_COUNTED; b += 8, blocks++) {
-      this.sacked += (u32(data, b + 4) - u32(data, b)) >>> 0;
-    }
-    return blocks;
-  }
-
-  private mptcp(o: TcpOptMptcp, data: Uint8Array): void {
-    const m = o.mptcp;
-    const kind = KIND_BY_SUBTYPE[m.subtype];
+  private mptcp(w: TcpOptionWalk): void {
+    const data = w.data;
+    const at = w.at;
+    const kind = KIND_BY_SUBTYPE[data[at + 2]! >> 4];
     this.mpKinds |= kind ?? MpKind.OTHER_SIGNAL;
-    if (m.name === 'MP_CAPABLE') this.capable = o;
-    else if (m.name === 'MP_JOIN') this.join = o;
-    else if (m.name === 'DSS') {
-      const at = o.offset;
+    // An option whose length fits no form of its subtype is not that subtype.
+    if (kind === undefined || w.mptcpMalformed) {
+      this.mpKinds |= MpKind.OTHER_SIGNAL;
+      return;
+    }
+    if (kind === MpKind.CAPABLE) this.capableAt = at;
+    else if (kind === MpKind.JOIN) this.joinAt = at;
+    else if (kind === MpKind.DSS) {
       const flags = data[at + 3]!;
       if (flags & 0x10) this.mpKinds |= MpKind.OTHER_SIGNAL;
       if (flags & 0x01) {
@@ -129,7 +125,17 @@ export class OptionScan {
           this.dataAckLo = u32(data, at + 4);
         }
       }
-    } else if (kind === undefined || m.name === 'UNKNOWN') this.mpKinds |= MpKind.OTHER_SIGNAL;
+    }
+  }
+
+  /** The last MP_CAPABLE option of the segment, decoded. */
+  get capable(): MptcpOption | undefined {
+    return this.capableAt < 0 ? undefined : decodeMptcpOption(this.data, this.capableAt, this.data[this.capableAt + 1]!);
+  }
+
+  /** The last MP_JOIN option of the segment, decoded. */
+  get join(): MptcpOption | undefined {
+    return this.joinAt < 0 ? undefined : decodeMptcpOption(this.data, this.joinAt, this.data[this.joinAt + 1]!);
   }
 }
 

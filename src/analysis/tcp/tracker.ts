@@ -158,7 +158,7 @@ export class TcpTracker {
     conv.prevTime = now;
     conv.lastTime = now;
     fwd.sackedBytes = 0;
-    const scan = this.scan.scan(tcp.options, pkt.data);
+    const scan = this.scan.scan(pkt.data, tcp);
     if (scan.mpKinds !== 0) this.mptcp.noteOptions(conv, fwd, rev, scan);
 
     const declared = tcp.dataOffset * 4;
