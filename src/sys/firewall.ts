@@ -31,6 +31,9 @@ export interface RstGuardOptions {
 
 type Backend = 'nft' | 'iptables';
 
+/** Tables (nft) and rule comments (iptables) start with this, then the owner's pid. */
+const PREFIX = 'mpscope_probe_';
+
 let serial = 0;
 
 function run(cmd: string, args: readonly string[], input?: string): { ok: boolean; message: string; missing: boolean } {
@@ -53,10 +56,11 @@ export class RstGuard {
 
   /** Installs the rule; throws SysError (PERMISSION, COMMAND) when neither nft nor iptables can. */
   static install(opts: RstGuardOptions): RstGuard {
+    removeStale();
     const [first, last] = opts.ports;
     const mark = `0x${opts.mark.toString(16)}`;
     const ipWord = opts.family === 4 ? 'ip' : 'ip6';
-    const table = `mpscope_probe_${process.pid}_${++serial}`;
+    const table = `${PREFIX}${process.pid}_${++serial}`;
     const rule = `${ipWord} daddr ${opts.peer} tcp dport ${opts.peerPort} tcp sport ${first}-${last} tcp flags & rst == rst meta mark != ${mark} drop`;
     const ruleset = `table inet ${table} {\n  chain output {\n    type filter hook output priority 0; policy accept;\n    ${rule}\n  }\n}\n`;
     const nft = run('nft', ['-f', '-'], ruleset);
@@ -69,7 +73,7 @@ export class RstGuard {
     if (!nft.missing) throw failure('adding an nftables rule that drops the kernel\'s RSTs', nft.message);
     const cmd = opts.family === 4 ? 'iptables' : 'ip6tables';
     const spec = ['OUTPUT', '-p', 'tcp', '-d', opts.peer, '--dport', String(opts.peerPort), '--sport', `${first}:${last}`,
-      '--tcp-flags', 'RST', 'RST', '-m', 'mark', '!', '--mark', mark, '-j', 'DROP'];
+      '--tcp-flags', 'RST', 'RST', '-m', 'mark', '!', '--mark', mark, '-m', 'comment', '--comment', table, '-j', 'DROP'];
     const ipt = run(cmd, ['-w', '-I', ...spec]);
     if (!ipt.ok) {
       throw ipt.missing
@@ -87,5 +91,37 @@ export class RstGuard {
     const undo = this.undo;
     this.undo = undefined;
     undo?.();
+  }
+}
+
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Removes the rules of runs whose process is gone: one killed outright
+ * (SIGKILL leaves no chance to clean up) must not drop RSTs forever.
+ */
+function removeStale(): void {
+  const stale = (name: string): boolean => {
+    const m = new RegExp(`^${PREFIX}(\\d+)_\\d+$`).exec(name);
+    return m !== null && processGone(Number(m[1]));
+  };
+  const tables = spawnSync('nft', ['list', 'tables', 'inet'], { encoding: 'utf8' });
+  if (tables.status === 0) {
+    for (const name of tables.stdout.split('\n').map((l) => l.trim().split(' ')[2] ?? '')) if (stale(name)) run('nft', ['delete', 'table', 'inet', name]);
+  }
+  for (const cmd of ['iptables', 'ip6tables']) {
+    const r = spawnSync(cmd, ['-w', '-S', 'OUTPUT'], { encoding: 'utf8' });
+    if (r.status !== 0) continue;
+    for (const line of r.stdout.split('\n')) {
+      const comment = /--comment "?([\w]+)"?/.exec(line)?.[1];
+      if (comment && stale(comment) && line.startsWith('-A ')) run(cmd, ['-w', '-D', ...line.slice(3).split(' ').map((w) => w.replace(/^"|"$/g, ''))]);
+    }
   }
 }

@@ -544,8 +544,13 @@ export class MptcpConnection {
           }
         }
       };
+      // `tries` transmissions in all, evenly spread over the wait.
+      let resends = 0;
       const retransmit = o.resend
-        ? setInterval(() => frames.push(o.resend!()), Math.max(1, Math.floor(timeoutMs / this.timing.tries)))
+        ? setInterval(() => {
+          frames.push(o.resend!());
+          if (++resends >= this.timing.tries - 1) clearInterval(retransmit);
+        }, Math.max(1, Math.floor(timeoutMs / this.timing.tries)))
         : undefined;
       const timer = setTimeout(() => {
         finish();

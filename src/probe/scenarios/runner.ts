@@ -89,7 +89,7 @@ function fromError(e: unknown, version: 0 | 1): Final {
   if (e instanceof PeerFallback) {
     return {
       verdict: 'skipped', frames: [...e.frames],
-      observed: `the peer does not speak MPTCP v${version} (${e.reason}): nothing to test; RFC 8684 §3.1 lets it answer as plain TCP`,
+      observed: `nothing to test: the peer answered as plain TCP (${e.reason}), it does not speak MPTCP v${version}`,
     };
   }
   if (e instanceof PeerRefused) return { verdict: 'error', observed: e.message, frames: [...e.frames] };
