@@ -84,6 +84,13 @@ export function timeText(t: TimeValue): string {
   return `${sign}${sec}.${String(nsec).padStart(NS_DIGITS, '0')}`;
 }
 
+/** A span held as seconds (as analysis annotations hold them), to the nearest nanosecond. */
+export function secondsToTime(seconds: number): TimeValue {
+  const ns = Math.round(seconds * 1e9);
+  const sec = Math.floor(ns / 1e9);
+  return { sec, nsec: ns - sec * 1e9 };
+}
+
 /** `a - b`, normalised so that 0 <= nsec < 1e9. */
 export function timeDiff(a: TimeValue, b: TimeValue): TimeValue {
   let sec = a.sec - b.sec;

@@ -29,7 +29,7 @@ export function nearestFieldNames(name: string, n = 3): string[] {
 export { FieldRegistry, Definer, ScopedDefiner, fieldInfo, isMulti, occurrences } from './registry.js';
 export type { FieldOptions, Getter, ItemGetter } from './registry.js';
 export { ContextBuilder, packetTime } from './context.js';
-export { formatValue, bytesHex, ipv4Text, ipv6Text, etherText, timeText, absTimeText, timeDiff } from './format.js';
+export { formatValue, bytesHex, ipv4Text, ipv6Text, etherText, timeText, absTimeText, timeDiff, secondsToTime } from './format.js';
 export type { BytesStyle } from './format.js';
 export { protocolChain } from './protocols.js';
 export { packetLayers } from './tree.js';
@@ -47,3 +47,4 @@ export type {
   Scope,
   TimeValue,
 } from './types.js';
+export { mptcpRawDsn, mptcpRelative64, mptcpSubflowList } from './defs/mptcp-analysis.js';

@@ -2,23 +2,29 @@
  * The packet detail tree of `tshark -V` (4.0): Frame, link layer, IP, TCP
  * with its options and one "Multipath Transmission Control Protocol" node
  * per MPTCP option, UDP, ICMP, Data. Field names and layout follow tshark
- * where tshark has the field; lines tshark cannot produce from one packet
- * (key tokens and IDSNs, DSS checksum status, why HMACs are not checked)
- * are added in the same bracketed style. tshark's connection-level lines
- * (stream index, conversation completeness, relative numbers, timestamps
- * per stream, MPTCP analysis) need connection state and are not printed.
+ * where tshark has the field; lines tshark does not compute (key tokens and
+ * IDSNs, DSS checksum and HMAC checks) are added in the same bracketed
+ * style. tshark's connection-level lines (stream index, conversation
+ * completeness, relative numbers, stream timestamps, SEQ/ACK and MPTCP
+ * analysis) come from the packet's analysis annotations when given.
  */
+import type { PacketAnnotations } from '../fields/types.js';
 import type { Packet } from '../wire/types.js';
+import { TcpFlag } from '../wire/types.js';
 import { cutPorts, isCutByCapture } from './info.js';
 import { dataSection, icmpSection, udpSection } from './tshark/detail-other.js';
 import { ipSection, type ChecksumMode } from './tshark/detail-ip.js';
 import { frameSection, linkProtocols, linkSection, type FrameTimes } from './tshark/detail-link.js';
+import {
+  resolvePrefs, withholdsPayload, type ClosingRole, type DetailAnalysisPrefs, type ResolvedPrefs, type SegmentAnalysis,
+} from './tshark/detail-analysis.js';
 import { tcpSection } from './tshark/detail-tcp.js';
 import { Tree } from './tshark/tree.js';
 import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export type { ChecksumMode } from './tshark/detail-ip.js';
 export type { FrameTimes } from './tshark/detail-link.js';
+export type { DetailAnalysisPrefs } from './tshark/detail-analysis.js';
 
 export interface DetailOptions {
   /**
@@ -39,6 +45,13 @@ export interface DetailOptions {
   checksums?: ChecksumMode;
   /** A hex dump of the whole frame follows (-x): Data nodes then leave out their own dump. */
   hex?: boolean;
+  /** tshark's analysis preferences: which of the analysis annotations' lines are shown. */
+  analysis?: DetailAnalysisPrefs;
+  /**
+   * On a FIN with analysis: whether its side is the first of the
+   * conversation to close (DetailFormatter keeps track).
+   */
+  closing?: ClosingRole | undefined;
 }
 
 /** Codes whose findings the tree already shows in place (checksum lines, option nodes, MPTCP nodes). */
@@ -59,7 +72,8 @@ function layerFindings(t: Tree, pkt: Packet, layers: readonly string[]): void {
   }
 }
 
-function protocolsInFrame(pkt: Packet): string {
+/** `withheld`: tshark's analysis keeps the TCP payload from the Data section. */
+function protocolsInFrame(pkt: Packet, withheld: boolean): string {
   let s = linkProtocols(pkt);
   const ip = pkt.ip;
   if (!ip) return pkt.link && pkt.payloadLength > 0 ? s + ':data' : s;
@@ -69,7 +83,7 @@ function protocolsInFrame(pkt: Packet): string {
     // tshark names the protocol once per MPTCP option (one cut by the capture included).
     for (const o of pkt.tcp.options) if (o.type === 'mptcp' || (o.kind === 30 && isCutByCapture(pkt, o.offset))) s += ':mptcp';
     // Data on a reset is shown as the reset's cause, not as data.
-    if (pkt.tcp.flags & 0x004) return s;
+    if (pkt.tcp.flags & 0x004 || withheld) return s;
   } else if (pkt.udp) {
     s += ':udp';
   } else if (pkt.icmp) {
@@ -86,12 +100,21 @@ function protocolsInFrame(pkt: Packet): string {
   return pkt.payloadLength > 0 ? s + ':data' : s;
 }
 
-/** The detail tree of one packet, lines joined with "\n" (no trailing newline). */
-export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
+/** The detail tree of one packet, lines joined with "\n" (no trailing newline); `analysis` adds tshark's stateful lines. */
+export function formatDetail(pkt: Packet, opts: DetailOptions = {}, analysis?: PacketAnnotations): string {
+  return detailTree(pkt, opts, analysis, resolvePrefs(opts.analysis));
+}
+
+function detailTree(pkt: Packet, opts: DetailOptions, analysis: PacketAnnotations | undefined, prefs: ResolvedPrefs): string {
   const t = new Tree();
   const checksums = opts.checksums ?? 'verify';
   const withHex = opts.hex ?? false;
-  frameSection(t, pkt, { pcapng: opts.pcapng ?? pkt.ifName !== undefined, times: opts.times, protocols: protocolsInFrame(pkt) });
+  const a = analysis?.tcp;
+  const an: SegmentAnalysis | undefined = a === undefined || a.quoted === true || pkt.tcp === undefined
+    ? undefined
+    : { tcp: a, mptcp: analysis!.mptcp, prefs, closing: opts.closing };
+  const withheld = an !== undefined && withholdsPayload(an, pkt.tcp!);
+  frameSection(t, pkt, { pcapng: opts.pcapng ?? pkt.ifName !== undefined, times: opts.times, protocols: protocolsInFrame(pkt, withheld) });
   linkSection(t, pkt);
   layerFindings(t, pkt, ['frame', 'raw', 'eth', 'sll', 'null', 'ppp']);
   const ip = pkt.ip;
@@ -102,8 +125,8 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
   let stoppedBy: string | undefined;
   let payloadShown = false;
   if (pkt.tcp) {
-    const r = tcpSection(t, pkt, pkt.tcp, opts.winScale ?? WSCALE_UNKNOWN, checksums);
-    payloadShown = r.payloadShown;
+    const r = tcpSection(t, pkt, pkt.tcp, opts.winScale ?? WSCALE_UNKNOWN, checksums, false, an);
+    payloadShown = r.payloadShown || withheld;
     layerFindings(t, pkt, ['tcp']);
     if (r.mptcpOverrun) stoppedBy = 'MPTCP';
     else if (pkt.findings.some((f) => f.layer === 'tcp' && f.code === 'malformed') && pkt.tcp.dataOffset >= 5) stoppedBy = 'TCP';
@@ -141,26 +164,34 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}): string {
 
 /**
  * Detail trees for a stream of packets: keeps the reference timestamps and
- * window scales tshark's frame and TCP sections show.
+ * window scales tshark's frame and TCP sections show, and which side of each
+ * TCP conversation closed first.
  */
 export class DetailFormatter {
   private readonly winScale = new WindowScaleTracker();
   private times: FrameTimes | undefined;
   private displayed = false;
-  private readonly opts: Omit<DetailOptions, 'times' | 'winScale'>;
+  private readonly opts: Omit<DetailOptions, 'times' | 'winScale' | 'closing'>;
+  private readonly prefs: ResolvedPrefs;
+  /** Per tcp.stream: bit 1 << dir set once that side sent a FIN while the other had not. */
+  private readonly closers = new Map<number, number>();
 
-  constructor(opts: Omit<DetailOptions, 'times' | 'winScale'> = {}) {
+  constructor(opts: Omit<DetailOptions, 'times' | 'winScale' | 'closing'> = {}) {
     this.opts = opts;
+    this.prefs = resolvePrefs(opts.analysis);
   }
 
-  /** A packet that was read but is not shown: it still moves the time references and window scales. */
-  skip(pkt: Packet): void {
+  /** A packet that was read but is not shown: it still moves the time references, window scales and closing sides. */
+  skip(pkt: Packet, analysis?: PacketAnnotations): void {
     this.winScale.observe(pkt);
+    this.closing(pkt, analysis);
     this.noteCaptured(pkt);
   }
 
-  format(pkt: Packet): string {
+  /** The tree of a packet, with tshark's stateful lines when its analysis annotations are given. */
+  format(pkt: Packet, analysis?: PacketAnnotations): string {
     const scale = this.winScale.observe(pkt);
+    const closing = this.closing(pkt, analysis);
     if (!this.times) this.noteCaptured(pkt);
     const times = this.times!;
     if (!this.displayed) {
@@ -169,11 +200,24 @@ export class DetailFormatter {
       times.prevDisplayedNsec = pkt.tsNsec;
       this.displayed = true;
     }
-    const text = formatDetail(pkt, { ...this.opts, times, winScale: scale });
+    const text = detailTree(pkt, { ...this.opts, times, winScale: scale, closing }, analysis, this.prefs);
     this.noteCaptured(pkt);
     times.prevDisplayedSec = pkt.tsSec;
     times.prevDisplayedNsec = pkt.tsNsec;
     return text;
+  }
+
+  /**
+   * tshark's closing note on a FIN: the side that sends one while the other
+   * side has not yet closed initiates the closing, the other undergoes it.
+   */
+  private closing(pkt: Packet, analysis: PacketAnnotations | undefined): ClosingRole | undefined {
+    const a = analysis?.tcp;
+    if (a === undefined || a.quoted === true || pkt.tcp === undefined || (pkt.tcp.flags & TcpFlag.FIN) === 0) return undefined;
+    const seen = this.closers.get(a.stream) ?? 0;
+    if (seen & (1 << (1 - a.dir))) return 'passive';
+    this.closers.set(a.stream, seen | (1 << a.dir));
+    return 'active';
   }
 
   private noteCaptured(pkt: Packet): void {

@@ -24,13 +24,13 @@ const TWO_64 = 1n << 64n;
 const ann = (c: FieldContext): MptcpAnnotation | undefined => c.analysis?.mptcp;
 
 /** A relative sequence number as tshark's unsigned 64-bit field (negative ones wrap, as they would on the wire). */
-function u64(rel: number): bigint {
+export function mptcpRelative64(rel: number): bigint {
   const v = BigInt(rel);
   return v < 0n ? v + TWO_64 : v;
 }
 
 /** The raw 64-bit DSN of relative `rel` in direction `dir`, when the base's high half is known. */
-function raw(a: MptcpAnnotation, dir: 0 | 1, rel: number | undefined): bigint | undefined {
+export function mptcpRawDsn(a: MptcpAnnotation, dir: 0 | 1, rel: number | undefined): bigint | undefined {
   const base = a.connection.dirs[dir].baseDsn;
   return rel === undefined || base === undefined ? undefined : BigInt.asUintN(64, base + BigInt(rel));
 }
@@ -59,12 +59,19 @@ function dssItem(get: (a: MptcpAnnotation) => FieldResult): (o: TcpOption, c: Fi
 /** Fields inside the DSS option node, beside the raw values they interpret. */
 export function defineMptcpAnalysisOptionFields(s: ScopedDefiner<TcpOption>): void {
   const layer = { layer: 'mptcp' };
-  s.field('mptcp.ack', 'uint64', 'Multipath TCP Data ACK', dssItem((a) => (a.dataAck === undefined ? undefined : u64(a.dataAck))), layer);
-  s.field('mptcp.dss.dsn', 'uint64', 'DSS Data Sequence Number', dssItem((a) => (a.dssDsn === undefined ? undefined : u64(a.dssDsn))), layer);
+  s.field('mptcp.ack', 'uint64', 'Multipath TCP Data ACK', dssItem((a) => (a.dataAck === undefined ? undefined : mptcpRelative64(a.dataAck))), layer);
+  s.field('mptcp.dss.dsn', 'uint64', 'DSS Data Sequence Number', dssItem((a) => (a.dssDsn === undefined ? undefined : mptcpRelative64(a.dssDsn))), layer);
   s.field('mpscope.mptcp.rawack64', 'uint64', 'Data ACK as a 64-bit number (a 32-bit one extended from the connection position)',
-    dssItem((a) => raw(a, a.dir === 0 ? 1 : 0, a.dataAck)), layer);
+    dssItem((a) => mptcpRawDsn(a, a.dir === 0 ? 1 : 0, a.dataAck)), layer);
   s.field('mpscope.mptcp.dss.rawdsn64', 'uint64', 'DSS mapping DSN as a 64-bit number (a 32-bit one extended from the connection position)',
-    dssItem((a) => raw(a, a.dir, a.dssDsn)), layer);
+    dssItem((a) => mptcpRawDsn(a, a.dir, a.dssDsn)), layer);
+}
+
+/** tshark's list of the subflows known at this packet: newest first, each followed by a space. */
+export function mptcpSubflowList(a: MptcpAnnotation): string {
+  let s = '';
+  for (let i = a.subflowCount - 1; i >= 0; i--) s += `${a.connection.subflows[i]!.stream} `;
+  return s;
 }
 
 const findings: Scope<MptcpFinding> = {
@@ -81,15 +88,10 @@ export function defineMptcpAnalysisFields(r: FieldRegistry): void {
   const under = { parent: 'mptcp.analysis' };
   d.field('mptcp.master', 'bool', 'Master flow', member((a) => a.subflow.master), under);
   d.field('mptcp.stream', 'uint32', 'Stream index', member((a) => a.connection.index), under);
-  d.field('mptcp.analysis.subflows', 'string', 'TCP subflow stream id(s)', member((a) => {
-    // tshark lists the subflows known at this packet, newest first, each followed by a space.
-    let s = '';
-    for (let i = a.subflowCount - 1; i >= 0; i--) s += `${a.connection.subflows[i]!.stream} `;
-    return s;
-  }), under);
+  d.field('mptcp.analysis.subflows', 'string', 'TCP subflow stream id(s)', member(mptcpSubflowList), under);
   d.field('mptcp.related_mapping', 'framenum', 'Related mapping', member((a) => a.relatedMapping), under);
-  d.field('mptcp.rawdsn64', 'uint64', 'Raw Data Sequence Number', member((a) => raw(a, a.dir, a.dsn)), under);
-  d.field('mptcp.dsn', 'uint64', 'Data Sequence Number', member((a) => (a.dsn === undefined ? undefined : u64(a.dsn))), under);
+  d.field('mptcp.rawdsn64', 'uint64', 'Raw Data Sequence Number', member((a) => mptcpRawDsn(a, a.dir, a.dsn)), under);
+  d.field('mptcp.dsn', 'uint64', 'Data Sequence Number', member((a) => (a.dsn === undefined ? undefined : mptcpRelative64(a.dsn))), under);
   d.field('mptcp.reinjection_of', 'framenum', 'Reinjection of', (c) => frames(ann(c)?.reinjectionOf), under);
   d.field('mptcp.reinjected_in', 'framenum', 'Data reinjected in', (c) => frames(ann(c)?.reinjectedIn), under);
 

@@ -12,6 +12,7 @@
 import { TcpAnalysisFlag as F } from '../../analysis/types.js';
 import type { TcpAnnotation } from '../../analysis/types.js';
 import { TcpFlag } from '../../wire/types.js';
+import { secondsToTime } from '../format.js';
 import type { Definer, FieldRegistry } from '../registry.js';
 import type { FieldContext, FieldResult, TimeValue } from '../types.js';
 
@@ -48,10 +49,7 @@ const flagsOf = (c: FieldContext): number => shown(c)?.flags ?? 0;
 
 /** Seconds (as the annotation holds them) to an exact nanosecond time value. */
 function span(seconds: number | undefined): TimeValue | undefined {
-  if (seconds === undefined) return undefined;
-  const ns = Math.round(seconds * 1e9);
-  const sec = Math.floor(ns / 1e9);
-  return { sec, nsec: ns - sec * 1e9 };
+  return seconds === undefined ? undefined : secondsToTime(seconds);
 }
 
 /** tcp.seq / tcp.ack as the analysis numbered them (relative by default); undefined without analysis. */

@@ -4,11 +4,16 @@
  * packet: the token and IDSN of every key, the DSS checksum when the whole
  * mapping is in the packet, and why the HMACs cannot be checked here.
  */
+import type { MptcpAnnotation } from '../../analysis/mptcp/types.js';
+import { mptcpRawDsn } from '../../fields/index.js';
 import { keyToIdsn, keyToToken, verifyDssChecksum, type MptcpVersion } from '../../mptcp/index.js';
+import type { CheckStatus } from '../../analysis/mptcp/types.js';
 import type {
   MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
 } from '../../wire/types.js';
 import { hexString, ipv4String, ipv6String } from './addr.js';
+import type { ResolvedPrefs } from './detail-analysis.js';
+import { checkText, dsnText } from './detail-mptcp-analysis.js';
 import { bitLine, bits, hex, type Tree } from './tree.js';
 
 const SUBTYPE_NAMES = [
@@ -28,6 +33,18 @@ const TCPRST_REASONS = [
 
 const TWO_64 = 1n << 64n;
 const KEYS_ABSENT = 'not checkable: keys not in this packet';
+const KEYS_NOT_CAPTURED = 'not checkable: keys not captured';
+
+/** The segment's MPTCP analysis, for the lines tshark and mpscope add inside the options. */
+export interface OptionAnalysis {
+  mptcp: MptcpAnnotation;
+  prefs: ResolvedPrefs;
+}
+
+/** The HMAC status line: the analysis' check when it made one, else why a single packet cannot tell. */
+function hmacStatus(t: Tree, d: number, status: CheckStatus | undefined): void {
+  t.add(d, `[HMAC Status: ${status === undefined ? KEYS_ABSENT : checkText(status, KEYS_NOT_CAPTURED)}]`);
+}
 
 function bit(flags: number, mask: number): string {
   return flags & mask ? '1' : '0';
@@ -78,7 +95,7 @@ function checksumStatus(
   if (status === 'bad') t.expert(d + 1, 'Error', 'Checksum', 'Bad DSS checksum');
 }
 
-function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet, tcp: TcpRepr | undefined): void {
+function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet, tcp: TcpRepr | undefined, an: OptionAnalysis | undefined): void {
   const v0 = o.version === 0;
   t.add(d, bitLine(b2, 8, 0x0f, 'Multipath TCP version', `${o.version}`));
   const f = o.flags;
@@ -103,6 +120,8 @@ function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet, t
     t.add(d, `Receiver's Key: ${o.receiverKey}`);
     keyDerived(t, d, 'Receiver', o.receiverKey, version);
   }
+  const echo = an?.mptcp.keyEcho;
+  if (echo !== undefined) t.add(d, `[Key Echo Status: ${checkText(echo, 'not checkable: the handshake was not captured')}]`);
   if (o.dataLength !== undefined) t.add(d, `Data-level Length: ${o.dataLength}`);
   if (o.checksum !== undefined && o.dataLength !== undefined) {
     t.add(d, `Checksum: ${hex(o.checksum, 4)}`);
@@ -114,11 +133,11 @@ function capable(t: Tree, d: number, o: MptcpCapable, b2: number, pkt: Packet, t
   }
 }
 
-function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array): void {
+function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array, an: OptionAnalysis | undefined): void {
   if (o.phase === 'ack') {
     t.add(d, bitLine(o.reserved ?? 0, 16, 0x0fff, 'Reserved', hex(o.reserved ?? 0, 3)));
     t.add(d, `Sender's HMAC: ${hexString(o.hmac ?? new Uint8Array(0))}`);
-    t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+    hmacStatus(t, d, an?.mptcp.joinHmac);
     return;
   }
   const b2 = raw[2] ?? 0;
@@ -127,14 +146,18 @@ function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array): void {
   t.add(d, `Address ID: ${o.addrId}`);
   if (o.phase === 'syn') {
     t.add(d, `Receiver's Token: ${o.token ?? 0}`);
+    const token = an?.mptcp.joinToken;
+    if (token !== undefined) t.add(d, `[Token Status: ${token === 'good' ? `Good (MPTCP stream ${an!.mptcp.connectionIndex})` : 'Bad: no captured connection has this token'}]`);
   } else {
     t.add(d, `Sender's Truncated HMAC: ${o.truncatedHmac ?? 0n}`);
   }
   t.add(d, `Sender's Random Number: ${o.nonce ?? 0}`);
-  if (o.phase === 'synack') t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+  if (o.phase === 'synack') hmacStatus(t, d, an?.mptcp.joinHmac);
 }
 
-function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefined): void {
+function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefined, an: OptionAnalysis | undefined): void {
+  // tshark's numbers relative to the IDSN (or raw 64-bit ones), from the connection.
+  const a = an !== undefined && an.prefs.mptcp ? an.mptcp : undefined;
   const f = o.flags;
   t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
   t.add(d + 1, bitLine(f, 8, 0x10, 'DATA_FIN', bit(f, 0x10)));
@@ -142,20 +165,29 @@ function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefi
   t.add(d + 1, bitLine(f, 8, 0x04, 'Data Sequence Number, Subflow Sequence Number, Data-level Length, Checksum present', bit(f, 0x04)));
   t.add(d + 1, bitLine(f, 8, 0x02, 'Data ACK is 8 octets', bit(f, 0x02)));
   t.add(d + 1, bitLine(f, 8, 0x01, 'Data ACK is present', bit(f, 0x01)));
-  if (o.dataAck !== undefined) t.add(d, `Original MPTCP Data ACK: ${o.dataAck}${o.dataAckWidth === 8 ? ' (64bits)' : ''}`);
+  if (o.dataAck !== undefined) {
+    t.add(d, `Original MPTCP Data ACK: ${o.dataAck}${o.dataAckWidth === 8 ? ' (64bits)' : ''}`);
+    const ack = a && dsnText(a, a.dir === 0 ? 1 : 0, a.dataAck, an!.prefs.mptcpRelative);
+    if (ack !== undefined) t.add(d, `[Multipath TCP Data ACK: ${ack}]`);
+  }
   if (o.dsn === undefined) return;
   t.add(d, `Data Sequence Number: ${o.dsn}  (${o.dsnWidth === 8 ? 64 : 32}bits version)`);
   t.add(d, `Subflow Sequence Number: ${o.ssn ?? 0}`);
   t.add(d, `Data-level Length: ${o.dataLength ?? 0}`);
+  const dsn = a && dsnText(a, a.dir, a.dssDsn, an!.prefs.mptcpRelative);
+  if (dsn !== undefined) t.add(d, `[DSS Data Sequence Number: ${dsn}]`);
   if (o.infiniteMapping) t.add(d, '[Infinite mapping: the subflow falls back to TCP]');
   if (o.checksum !== undefined) {
     t.add(d, `Checksum: ${hex(o.checksum, 4)}`);
-    const dsn = o.dsnWidth === 8 ? o.dsn : 'not checkable: 32-bit DSN, the full DSN needs the connection';
-    checksumStatus(t, d, dsn, o.ssn ?? 0, o.dataLength ?? 0, o.dataFin, o.checksum, pkt, tcp);
+    // A 32-bit DSN is widened from the connection's position when the analysis knows it.
+    const m = an?.mptcp;
+    const wide = m === undefined || m.dssDsn === undefined ? undefined : mptcpRawDsn(m, m.dir, m.dssDsn);
+    const dsn64 = o.dsnWidth === 8 ? o.dsn : wide ?? 'not checkable: 32-bit DSN, the full DSN needs the connection';
+    checksumStatus(t, d, dsn64, o.ssn ?? 0, o.dataLength ?? 0, o.dataFin, o.checksum, pkt, tcp);
   }
 }
 
-function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number): void {
+function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number, an: OptionAnalysis | undefined): void {
   if (o.form === 0) t.add(d, bitLine(b2, 8, 0x0f, 'IP version', `${o.ipVersion}`));
   else t.add(d, bitLine(b2, 8, 0x01, 'Echo', bit(b2, 0x01)));
   t.add(d, `Address ID: ${o.addrId}`);
@@ -165,8 +197,10 @@ function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number): void {
   if (o.port !== undefined) t.add(d, `Advertised port: ${o.port}`);
   if (o.truncatedHmac !== undefined) {
     t.add(d, `Truncated HMAC: ${o.truncatedHmac}`);
-    t.add(d, `[HMAC Status: ${KEYS_ABSENT}]`);
+    hmacStatus(t, d, an?.mptcp.addAddrHmac);
   }
+  const echoOf = an?.mptcp.addAddrEchoOf;
+  if (echoOf !== undefined) t.add(d, `[Echo of the advertisement in frame: ${echoOf}]`);
 }
 
 function tcpRst(t: Tree, d: number, flags: number, reason: number, b2: number): void {
@@ -181,13 +215,13 @@ function reserved12(t: Tree, d: number, value: number | undefined): void {
   t.add(d, bitLine(value ?? 0, 16, 0x0fff, 'Reserved', hex(value ?? 0, 3)));
 }
 
-function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet, tcp: TcpRepr | undefined): void {
+function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet, tcp: TcpRepr | undefined, an: OptionAnalysis | undefined): void {
   const b2 = raw[2] ?? 0;
   switch (m.name) {
-    case 'MP_CAPABLE': capable(t, d, m, b2, pkt, tcp); break;
-    case 'MP_JOIN': join(t, d, m, raw); break;
-    case 'DSS': dss(t, d, m, pkt, tcp); break;
-    case 'ADD_ADDR': addAddr(t, d, m, b2); break;
+    case 'MP_CAPABLE': capable(t, d, m, b2, pkt, tcp, an); break;
+    case 'MP_JOIN': join(t, d, m, raw, an); break;
+    case 'DSS': dss(t, d, m, pkt, tcp, an); break;
+    case 'ADD_ADDR': addAddr(t, d, m, b2, an); break;
     case 'REMOVE_ADDR':
       t.add(d, `[Number of removed addresses: ${m.addrIds.length}]`);
       for (const id of m.addrIds) t.add(d, `Address ID: ${id}`);
@@ -205,6 +239,7 @@ function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet, 
       reserved12(t, d, m.reserved);
       t.add(d, `Receiver's Key: ${m.receiverKey}`);
       keyDerived(t, d, 'Receiver', m.receiverKey, undefined);
+      if (an?.mptcp.fastcloseKey !== undefined) t.add(d, `[Key Status: ${checkText(an.mptcp.fastcloseKey, KEYS_NOT_CAPTURED)}]`);
       break;
     case 'MP_TCPRST': tcpRst(t, d, m.flags, m.reason, b2); break;
     case 'MP_EXPERIMENTAL':
@@ -233,9 +268,9 @@ export function mptcpOverrun(o: TcpOptMptcp): boolean {
 /**
  * The node of one MPTCP option at `depth` (2 under the TCP options). `tcp`
  * is the segment carrying it, undefined for a header quoted in an ICMP error
- * (whose payload is not there).
+ * (whose payload is not there); `an` its MPTCP analysis, when it ran.
  */
-export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, tcp: TcpRepr | undefined): void {
+export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, tcp: TcpRepr | undefined, an?: OptionAnalysis): void {
   const m = o.mptcp;
   const raw = o.raw;
   const subtype = m.subtype;
@@ -250,5 +285,5 @@ export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, t
     if (!mptcpOverrun(o)) t.expert(d, 'Warning', 'Protocol', m.reason);
     return;
   }
-  body(t, d, m, raw, pkt, tcp);
+  body(t, d, m, raw, pkt, tcp, an);
 }

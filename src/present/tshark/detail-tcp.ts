@@ -4,7 +4,11 @@ import { TcpFlag } from '../../wire/types.js';
 import { isCutByCapture, tcpFlagsText } from '../info.js';
 import { hexString } from './addr.js';
 import { expectedTransportChecksum, type ChecksumMode } from './detail-ip.js';
-import { mptcpNode, mptcpOverrun, mptcpSubtypeText } from './detail-mptcp.js';
+import {
+  closingNote, retransmittedLine, seqAckSubtree, showsRelative, streamLines, timestampsSubtree, type SegmentAnalysis,
+} from './detail-analysis.js';
+import { mptcpNode, mptcpOverrun, mptcpSubtypeText, type OptionAnalysis } from './detail-mptcp.js';
+import { mptcpAnalysisSubtree } from './detail-mptcp-analysis.js';
 import { bitLine, bits, hex, plural, setText, type Tree } from './tree.js';
 import { WSCALE_NONE, WSCALE_UNKNOWN } from './winscale.js';
 
@@ -65,7 +69,26 @@ function isDsack(blocks: ReadonlyArray<readonly [number, number]>, ack: number):
   return second !== undefined && !seqLt(first[0], second[0]) && !seqLt(second[1], first[1]);
 }
 
-function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr, quoted: boolean): void {
+/** How SACK edges are shown: relative to the acknowledged side's ISN (with the suffix tshark adds), or raw. */
+interface SackView {
+  base: number;
+  suffix: string;
+}
+
+const RAW_SACK: SackView = { base: 0, suffix: '' };
+
+function sackView(an: SegmentAnalysis | undefined): SackView {
+  return an !== undefined && showsRelative(an) ? { base: an.tcp.ackIsn ?? 0, suffix: ' (relative)' } : RAW_SACK;
+}
+
+interface OptionContext {
+  sack: SackView;
+  mptcp: OptionAnalysis | undefined;
+}
+
+const NO_ANALYSIS: OptionContext = { sack: RAW_SACK, mptcp: undefined };
+
+function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr, quoted: boolean, oc: OptionContext): void {
   const isSyn = (tcp.flags & TcpFlag.SYN) !== 0;
   switch (o.type) {
     case 'eol':
@@ -100,23 +123,26 @@ function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr,
       t.add(d + 1, kindLine(4));
       t.add(d + 1, `Length: ${o.length}`);
       return;
-    case 'sack':
-      t.add(d, `TCP Option - SACK ${o.blocks.map(([l, r]) => `${l}-${r}`).join(' ')}`);
+    case 'sack': {
+      const { base, suffix } = oc.sack;
+      const edge = (v: number): number => (v - base) >>> 0;
+      t.add(d, `TCP Option - SACK ${o.blocks.map(([l, r]) => `${edge(l)}-${edge(r)}`).join(' ')}`);
       t.add(d + 1, kindLine(5));
       t.add(d + 1, `Length: ${o.length}`);
       for (const [l, r] of o.blocks) {
-        t.add(d + 1, `left edge = ${l}`);
-        t.add(d + 1, `right edge = ${r}`);
+        t.add(d + 1, `left edge = ${edge(l)}${suffix}`);
+        t.add(d + 1, `right edge = ${edge(r)}${suffix}`);
       }
       t.add(d + 1, `[TCP SACK Count: ${o.blocks.length}]`);
       if (isDsack(o.blocks, tcp.ack)) {
         const [l, r] = o.blocks[0]!;
-        t.add(d + 1, `[D-SACK Left Edge = ${l}]`);
-        t.add(d + 1, `[D-SACK Right Edge = ${r}]`);
+        t.add(d + 1, `[D-SACK Left Edge = ${edge(l)}${suffix}]`);
+        t.add(d + 1, `[D-SACK Right Edge = ${edge(r)}${suffix}]`);
         t.add(d + 1, 'D-SACK Sequence');
         t.expert(d + 2, 'Warning', 'Sequence', 'D-SACK Sequence');
       }
       return;
+    }
     case 'timestamps':
       t.add(d, `TCP Option - Timestamps: TSval ${o.tsval}, TSecr ${o.tsecr}`);
       t.add(d + 1, kindLine(8));
@@ -160,7 +186,7 @@ function optionNode(t: Tree, d: number, o: TcpOption, pkt: Packet, tcp: TcpRepr,
       }
       return;
     case 'mptcp':
-      mptcpNode(t, d, o, pkt, quoted ? undefined : tcp);
+      mptcpNode(t, d, o, pkt, quoted ? undefined : tcp, oc.mptcp);
       return;
     case 'unknown':
       t.add(d, o.kind === 253 || o.kind === 254 ? 'TCP Option - Experimental' : 'TCP Option - Unknown');
@@ -196,7 +222,7 @@ const KNOWN_TITLES: Readonly<Record<number, string>> = {
   28: 'User Timeout', 29: 'TCP AO', 30: 'MPTCP', 34: 'TCP Fast Open',
 };
 
-function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet, quoted: boolean): boolean {
+function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet, quoted: boolean, oc: OptionContext): boolean {
   const names: string[] = [];
   let stopped = false;
   for (const o of tcp.options) {
@@ -222,7 +248,7 @@ function optionsSection(t: Tree, tcp: TcpRepr, pkt: Packet, quoted: boolean): bo
       stopped = true;
       break;
     }
-    optionNode(t, 2, o, pkt, tcp, quoted);
+    optionNode(t, 2, o, pkt, tcp, quoted, oc);
     if (o.type === 'mptcp' && mptcpOverrun(o)) {
       overrun = true;
       break;
@@ -251,6 +277,12 @@ function checksumLines(t: Tree, tcp: TcpRepr, pkt: Packet, checksums: ChecksumMo
   }
 }
 
+/** The SEQ/ACK and MPTCP analysis subtrees after the options, as the preferences ask. */
+function analysisSubtrees(t: Tree, pkt: Packet, an: SegmentAnalysis): void {
+  if (an.prefs.seq && an.tcp.hasAnalysis === true) seqAckSubtree(t, 1, an.tcp);
+  if (an.mptcp !== undefined && an.prefs.mptcp) mptcpAnalysisSubtree(t, 1, an.mptcp, pkt, an.prefs);
+}
+
 export interface TcpSectionResult {
   /** tshark would stop with "[Malformed Packet: MPTCP]". */
   mptcpOverrun: boolean;
@@ -258,35 +290,55 @@ export interface TcpSectionResult {
   payloadShown: boolean;
 }
 
-/**
- * The TCP section at depth 0. `quoted`: the header quoted in an ICMP error,
- * whose segment length is unknown (no Len, no next sequence number).
- */
-export function tcpSection(
-  t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number, checksums: ChecksumMode, quoted = false,
-): TcpSectionResult {
+/** The sequence and acknowledgement numbers, relative beside raw when the analysis counts from the ISNs. */
+function numberLines(t: Tree, tcp: TcpRepr, bogus: boolean, relative: SegmentAnalysis['tcp'] | undefined): void {
   const f = tcp.flags;
   const ack = (f & TcpFlag.ACK) !== 0;
-  const hl = tcp.dataOffset * 4;
-  const bogus = hl < 20 || quoted;
-  let head = `Transmission Control Protocol, Src Port: ${tcp.srcPort}, Dst Port: ${tcp.dstPort}, Seq: ${tcp.seq}`;
-  if (ack) head += `, Ack: ${tcp.ack}`;
-  if (!bogus) head += `, Len: ${tcp.payloadLength}`;
-  t.add(0, head);
-  t.add(1, `Source Port: ${tcp.srcPort}`);
-  t.add(1, `Destination Port: ${tcp.dstPort}`);
-  if (!bogus) t.add(1, `[TCP Segment Len: ${tcp.payloadLength}]`);
-  t.add(1, `Sequence Number: ${tcp.seq}`);
+  if (relative) {
+    t.add(1, `Sequence Number: ${relative.seq}    (relative sequence number)`);
+    t.add(1, `Sequence Number (raw): ${tcp.seq}`);
+  } else {
+    t.add(1, `Sequence Number: ${tcp.seq}`);
+  }
   if (!bogus) {
     // SYN and FIN each take a sequence number, but tshark counts one even when both are set.
-    const next = (tcp.seq + tcp.payloadLength + (f & (TcpFlag.SYN | TcpFlag.FIN) ? 1 : 0)) % 2 ** 32;
-    t.add(1, `[Next Sequence Number: ${next}]`);
+    const next = relative ? relative.nxtseq : (tcp.seq + tcp.payloadLength + (f & (TcpFlag.SYN | TcpFlag.FIN) ? 1 : 0)) % 2 ** 32;
+    t.add(1, `[Next Sequence Number: ${next}${relative ? '    (relative sequence number)' : ''}]`);
+  }
+  if (ack && relative) {
+    t.add(1, `Acknowledgment Number: ${relative.ack}    (relative ack number)`);
+    t.add(1, `Acknowledgment number (raw): ${tcp.ack}`);
+    return;
   }
   t.add(1, `Acknowledgment Number: ${tcp.ack}`);
   if (!ack) {
     if (tcp.ack !== 0) t.expert(2, 'Note', 'Protocol', 'The acknowledgment number field is nonzero while the ACK flag is not set');
     t.add(1, `Acknowledgment number (raw): ${tcp.ack}`);
   }
+}
+
+/**
+ * The TCP section at depth 0. `quoted`: the header quoted in an ICMP error,
+ * whose segment length is unknown (no Len, no next sequence number). `an`:
+ * what conversation analysis knows of the segment, for tshark's stateful lines.
+ */
+export function tcpSection(
+  t: Tree, pkt: Packet, tcp: TcpRepr, winScale: number, checksums: ChecksumMode, quoted = false, an?: SegmentAnalysis,
+): TcpSectionResult {
+  const f = tcp.flags;
+  const ack = (f & TcpFlag.ACK) !== 0;
+  const hl = tcp.dataOffset * 4;
+  const bogus = hl < 20 || quoted;
+  const relative = an !== undefined && showsRelative(an) ? an.tcp : undefined;
+  let head = `Transmission Control Protocol, Src Port: ${tcp.srcPort}, Dst Port: ${tcp.dstPort}, Seq: ${relative ? relative.seq : tcp.seq}`;
+  if (ack) head += `, Ack: ${relative ? relative.ack : tcp.ack}`;
+  if (!bogus) head += `, Len: ${tcp.payloadLength}`;
+  t.add(0, head);
+  t.add(1, `Source Port: ${tcp.srcPort}`);
+  t.add(1, `Destination Port: ${tcp.dstPort}`);
+  if (an) streamLines(t, 1, an.tcp);
+  if (!bogus) t.add(1, `[TCP Segment Len: ${tcp.payloadLength}]`);
+  numberLines(t, tcp, bogus, relative);
   t.add(1, bitLine(tcp.dataOffset << 4, 8, 0xf0, 'Header Length', `${hl} bytes (${tcp.dataOffset})`));
   if (hl < 20) {
     t.expert(2, 'Error', 'Protocol', `Bogus TCP header length (${hl}, must be at least 20)`);
@@ -311,6 +363,7 @@ export function tcpSection(
   t.add(2, bitLine(f, 12, 0x001, 'Fin', setText(f, 0x001)));
   if (f & TcpFlag.FIN) t.expert(3, 'Chat', 'Sequence', 'Connection finish (FIN)');
   t.add(2, `[TCP Flags: ${flagLetters(f)}]`);
+  if (an?.closing) closingNote(t, 3, an.closing);
   t.add(1, `Window: ${tcp.window}`);
   const syn = (f & TcpFlag.SYN) !== 0;
   t.add(1, `[Calculated window size: ${syn || winScale < 0 ? tcp.window : tcp.window * 2 ** winScale}]`);
@@ -329,8 +382,17 @@ export function tcpSection(
   if (!(f & TcpFlag.URG) && tcp.urgentPointer !== 0) {
     t.expert(2, 'Note', 'Protocol', 'The urgent pointer field is nonzero while the URG flag is not set');
   }
-  const overrun = hl > 20 ? optionsSection(t, tcp, pkt, quoted) : false;
+  const oc: OptionContext = an === undefined ? NO_ANALYSIS : {
+    sack: sackView(an),
+    mptcp: an.mptcp === undefined ? undefined : { mptcp: an.mptcp, prefs: an.prefs },
+  };
+  const overrun = hl > 20 ? optionsSection(t, tcp, pkt, quoted, oc) : false;
   if (quoted) return { mptcpOverrun: false, payloadShown: false };
+  if (an) {
+    // tshark adds the stream times before reading the options, so an option it stops at does not hide them.
+    timestampsSubtree(t, 1, an.tcp);
+    if (!overrun) analysisSubtrees(t, pkt, an);
+  }
   if (overrun || tcp.payloadCaptured === 0) return { mptcpOverrun: overrun, payloadShown: false };
   if (f & TcpFlag.RST) {
     // Data on a reset is the peer's reason, as text.
@@ -339,6 +401,7 @@ export function tcpSection(
     return { mptcpOverrun: false, payloadShown: true };
   }
   t.add(1, `TCP payload (${plural(tcp.payloadLength, 'byte')})`);
+  if (an) retransmittedLine(t, 1, an, tcp.payloadLength);
   return { mptcpOverrun: false, payloadShown: false };
 }
 
