@@ -28,9 +28,13 @@ export class Analyzer {
   readonly tcp: TcpTracker;
   private readonly stages: AnalysisStage[];
 
+  /** The one annotations object when TCP annotations are transient. */
+  private readonly scratch: PacketAnnotations | undefined;
+
   constructor(opts: AnalyzerOptions = {}) {
     this.tcp = new TcpTracker(opts.tcp);
     this.stages = opts.stages ?? [];
+    this.scratch = opts.tcp?.transientAnnotations === true ? { tcp: undefined } : undefined;
   }
 
   /** Adds a stage after those already there. */
@@ -39,10 +43,20 @@ export class Analyzer {
     return this;
   }
 
-  /** Annotations of one packet; call for every packet read, shown or not, in capture order. */
+  /**
+   * Annotations of one packet; call for every packet read, shown or not, in
+   * capture order. With transient TCP annotations (`tcp.transientAnnotations`)
+   * and no later stage, the returned object too is reused for every packet.
+   */
   process(pkt: Packet): PacketAnnotations {
-    const annotations: PacketAnnotations = { tcp: this.tcp.process(pkt) };
-    for (let i = 0; i < this.stages.length; i++) this.stages[i]!.process(pkt, annotations);
+    const tcp = this.tcp.process(pkt);
+    const stages = this.stages;
+    if (stages.length === 0 && this.scratch !== undefined) {
+      this.scratch.tcp = tcp;
+      return this.scratch;
+    }
+    const annotations: PacketAnnotations = { tcp };
+    for (let i = 0; i < stages.length; i++) stages[i]!.process(pkt, annotations);
     return annotations;
   }
 }

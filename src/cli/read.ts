@@ -89,7 +89,8 @@ async function parseDisplayFilter(text: string | undefined): Promise<Filter | un
  * loaded then.
  */
 async function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Promise<Analyzer> {
-  const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false } });
+  // Without MPTCP analysis, every output reads a packet's annotations before the next packet: one object serves all.
+  const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false, transientAnnotations: !withMptcp } });
   if (withMptcp) {
     const { MptcpTracker, mptcpStage } = await import('../analysis/mptcp/index.js');
     analyzer.use(mptcpStage(new MptcpTracker()));

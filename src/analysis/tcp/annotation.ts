@@ -2,7 +2,8 @@
  * The per-packet result object: every member present from the start, so all
  * results share one shape. Built from an object literal, which V8 allocates
  * in its final shape at once (a class with field initializers would walk
- * through one hidden-class transition per field).
+ * through one hidden-class transition per field). With transient
+ * annotations one object is cleared and refilled for every packet instead.
  */
 import type { TcpAnnotation } from '../types.js';
 
@@ -56,4 +57,36 @@ export function newResult(): TcpResult {
     timeRelative: 0,
     timeDelta: 0,
   };
+}
+
+/** Puts every member of `r` back to what `newResult` starts with. */
+export function clearResult(r: TcpResult): TcpResult {
+  r.stream = 0;
+  r.dir = 0;
+  r.seq = 0;
+  r.ack = 0;
+  r.nxtseq = 0;
+  r.relative = false;
+  r.isn = 0;
+  r.ackIsn = undefined;
+  r.windowSize = 0;
+  r.windowScale = 0;
+  r.flags = 0;
+  r.hasAnalysis = false;
+  r.noSegment = false;
+  r.quoted = false;
+  r.mptcpNotDupAck = false;
+  r.dupAckNum = undefined;
+  r.dupAckFrame = undefined;
+  r.acksFrame = undefined;
+  r.ackRtt = undefined;
+  r.initialRtt = undefined;
+  r.bytesInFlight = undefined;
+  r.pushBytesSent = undefined;
+  r.rto = undefined;
+  r.rtoFrame = undefined;
+  r.completeness = 0;
+  r.timeRelative = 0;
+  r.timeDelta = 0;
+  return r;
 }

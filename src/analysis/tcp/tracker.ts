@@ -6,7 +6,7 @@
  *
  * Fed one decoded packet at a time in capture order. Per packet it does a
  * table lookup and a fixed amount of arithmetic on plain numbers; the only
- * allocation is the returned annotation.
+ * allocation is the returned annotation (none with `transientAnnotations`).
  *
  * Where mpscope deliberately departs from tshark (option `mptcpAwareDupAck`,
  * on by default): on an MPTCP subflow, an ACK whose only change is at the
@@ -20,7 +20,7 @@ import { TcpFlag } from '../../wire/types.js';
 import type { Ipv4Repr, Ipv6Repr, Packet, TcpRepr } from '../../wire/types.js';
 import { TcpAnalysisFlag as A, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
-import { newResult } from './annotation.js';
+import { clearResult, newResult } from './annotation.js';
 import type { TcpResult } from './annotation.js';
 import { ConversationTable, compareEndpoints, v6Key } from './conv-table.js';
 import { Conversation, Flow } from './conversation.js';
@@ -43,6 +43,13 @@ export interface TcpTrackerOptions {
   mptcpAwareDupAck?: boolean;
   /** Keep a summary of every conversation for {@link TcpTracker.conversations}. Default true. */
   summaries?: boolean;
+  /**
+   * Each annotation is only valid until the next packet: one object is
+   * cleared and refilled for every packet. For consumers that read a
+   * packet's annotation at once and keep nothing of it (a packet list, a
+   * display filter, the reports). Default false.
+   */
+  transientAnnotations?: boolean;
   /**
    * Conversations that ended (FIN both ways and the last ACK, or RST) stay
    * known so a late retransmission or a reused port pair is recognised; at
@@ -91,12 +98,15 @@ export class TcpTracker {
   private endedHead = 0;
   /** Set by analyse(): tshark created its analysis record for the segment (something to show). */
   private analysed = false;
+  /** The one annotation object when annotations are transient. */
+  private readonly scratch: TcpResult | undefined;
 
   constructor(opts: TcpTrackerOptions = {}) {
     this.relative = opts.relativeSeq ?? true;
     this.mptcp = new MptcpDupAckRule(opts.mptcpAwareDupAck ?? true);
     this.keepSummaries = opts.summaries ?? true;
     this.maxClosed = opts.maxClosed ?? 20_000;
+    this.scratch = opts.transientAnnotations === true ? newResult() : undefined;
   }
 
   /** Number of conversations currently tracked (open ones and recently ended ones). */
@@ -126,7 +136,7 @@ export class TcpTracker {
     let conv = look.conv;
     const fromLo = look.fromLo;
     let fwd = fromLo ? conv.lo : conv.hi;
-    const r = newResult();
+    const r = this.scratch === undefined ? newResult() : clearResult(this.scratch);
     let fl = 0;
     let ta = false;
 
