@@ -4,6 +4,7 @@ import { PcapWriter, PcapngWriter } from '../capture/index.js';
 import type { CaptureFormat, Frame } from '../capture/index.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import type { Packet } from '../wire/types.js';
+import type { DetailAnalysisPrefs } from '../present/detail.js';
 import type { TimeFormat } from '../present/list.js';
 import type { TsStyle } from '../present/tcpdump.js';
 import type { ArgReader } from './args.js';
@@ -32,7 +33,7 @@ export type DisplaySinkMaker = (captureFormat: CaptureFormat, snapLen: number) =
  * packet list loads neither the detail tree, the JSON writer nor the
  * tcpdump printer), then returns the sink maker.
  */
-export async function displaySink(format: Format, args: ArgReader, out: Output): Promise<DisplaySinkMaker> {
+export async function displaySink(format: Format, args: ArgReader, out: Output, detailPrefs: DetailAnalysisPrefs = {}): Promise<DisplaySinkMaker> {
   const detail = args.count('V') > 0;
   const hex = args.count('x') > 0;
   switch (format) {
@@ -85,18 +86,18 @@ export async function displaySink(format: Format, args: ArgReader, out: Output):
       if (detail) {
         const { DetailFormatter } = await import('../present/detail.js');
         return (captureFormat) => {
-          const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng' });
+          const tree = new DetailFormatter({ hex, pcapng: captureFormat === 'pcapng', analysis: detailPrefs });
           return {
-            packet(pkt, frame) {
+            packet(pkt, frame, a) {
               // tshark -V -x: the tree, a blank line, the dump, a blank line.
-              out.line(tree.format(pkt));
+              out.line(tree.format(pkt, a));
               out.line('');
               if (formatHex !== undefined) {
                 out.line(formatHex(frame.data));
                 out.line('');
               }
             },
-            skipped(pkt) { tree.skip(pkt); },
+            skipped(pkt, a) { tree.skip(pkt, a); },
             end() {},
           };
         };

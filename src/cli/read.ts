@@ -4,6 +4,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import { ContextBuilder } from '../fields/context.js';
 import type { Filter } from '../filter/index.js';
+import type { DetailAnalysisPrefs } from '../present/detail.js';
 import { decodePacket } from '../wire/packet.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
@@ -45,18 +46,31 @@ export const READ_USAGE = usageText('read', '-r FILE [options]', SPECS);
 const PREFS: Record<string, string> = {
   'tcp.analyze_sequence_numbers': 'TRUE (default) runs TCP conversation analysis; FALSE turns it off',
   'tcp.relative_sequence_numbers': 'TRUE (default) shows relative sequence numbers; FALSE absolute ones',
-  'mptcp.analyze_mappings': 'accepted for habit: mpscope always analyses DSS mappings',
-  'mptcp.intersubflows_retransmission': 'accepted for habit: mpscope always looks for reinjections',
-  'mptcp.relative_sequence_numbers': 'accepted for habit: mptcp.dsn is relative, mptcp.rawdsn64 absolute',
+  'tcp.desegment_tcp_streams': 'TRUE (default): -V marks retransmitted payload as tshark\'s reassembly does; FALSE leaves that line out',
+  'mptcp.analyze_mptcp': 'TRUE (default): -V shows the MPTCP analysis subtree and relative DSS numbers; FALSE leaves them out',
+  'mptcp.analyze_mappings': 'FALSE (default): -V leaves out each segment\'s mapping and DSN, as tshark does; TRUE shows them (fields and filters always have them)',
+  'mptcp.intersubflows_retransmission': 'FALSE (default): -V leaves out reinjections, as tshark does; TRUE shows them (fields and filters always have them)',
+  'mptcp.relative_sequence_numbers': 'TRUE (default): -V shows DSNs and data ACKs relative to the IDSN; FALSE raw (mptcp.dsn is relative, mptcp.rawdsn64 absolute)',
 };
 
 interface Prefs {
   analyze: boolean;
   relative: boolean;
+  /** What the detail tree shows of the analysis. */
+  detail: DetailAnalysisPrefs;
 }
 
+/** The -V preferences, by their tshark names. */
+const DETAIL_PREFS: Readonly<Record<string, keyof DetailAnalysisPrefs>> = {
+  'tcp.desegment_tcp_streams': 'desegment',
+  'mptcp.analyze_mptcp': 'mptcp',
+  'mptcp.analyze_mappings': 'mptcpMappings',
+  'mptcp.intersubflows_retransmission': 'mptcpReinjections',
+  'mptcp.relative_sequence_numbers': 'mptcpRelative',
+};
+
 function parsePrefs(values: readonly string[]): Prefs {
-  const prefs: Prefs = { analyze: true, relative: true };
+  const prefs: Prefs = { analyze: true, relative: true, detail: {} };
   for (const v of values) {
     const m = /^([\w.]+):(.*)$/.exec(v);
     const name = m?.[1];
@@ -67,7 +81,10 @@ function parsePrefs(values: readonly string[]): Prefs {
     const on = !/^(false|0|no)$/i.test(m[2]!.trim());
     if (name === 'tcp.analyze_sequence_numbers') prefs.analyze = on;
     if (name === 'tcp.relative_sequence_numbers') prefs.relative = on;
+    const d = DETAIL_PREFS[name];
+    if (d !== undefined) prefs.detail[d] = on;
   }
+  prefs.detail.seq = prefs.analyze;
   return prefs;
 }
 
@@ -132,15 +149,19 @@ export async function runRead(argv: string[]): Promise<number> {
   const writeTo = args.last('w');
   // tshark analyses by default; tcpdump's format and -w need it only for a filter (which may read analysis fields).
   const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined;
-  // The list and tcpdump lines never show MPTCP connection state; JSON, fields and filters may.
+  // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
+  const detail = format === 'text' && args.count('V') > 0;
+  // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
   const withMptcp = format === 'json' || format === 'ndjson' || (format === 'fields' && readsMptcpAnalysis(args.values('e')))
-    || readsMptcpAnalysis(filter?.fields ?? []);
-  const analyzer = prefs.analyze && wantsAnalysis ? await makeAnalyzer(prefs, withMptcp) : undefined;
+    || readsMptcpAnalysis(filter?.fields ?? []) || (detail && prefs.detail.mptcp !== false);
+  const analyzer = (prefs.analyze || detail) && wantsAnalysis
+    ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp)
+    : undefined;
   const contexts = filter ? new ContextBuilder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
-  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out) : undefined;
+  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out, prefs.detail) : undefined;
   const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
     makeDisplay === undefined ? captureSink(writeTo!, args) : makeDisplay(fmt, snapLen);
 
