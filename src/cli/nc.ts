@@ -193,6 +193,8 @@ async function listen(opts: NcOptions, input: StdinFeed, stop: Interrupt, say: (
       return;
     }
     s.pause();
+    // A connection reset while it waits its turn must not bring the listener down: it is skipped when its turn comes.
+    s.on('error', () => undefined);
     queue.push(s);
     served++;
     wake?.();
@@ -213,6 +215,7 @@ async function listen(opts: NcOptions, input: StdinFeed, stop: Interrupt, say: (
       while (queue.length === 0 && !stop.signal) await new Promise<void>((r) => (wake = r));
       if (stop.signal) break;
       const s = (current = queue.shift()!);
+      if (s.destroyed) continue;
       const peer = `${plain(s.remoteAddress)} port ${s.remotePort}`;
       if (opts.verbose > 0) say(`connection from ${peer}`);
       ok = (await session(s, input, opts.verbose, say, `connection from ${peer}`, 'server')) && ok;
