@@ -36,3 +36,22 @@ export type { PathChange, SentProbe } from './trace-diff.js';
 export { formatTrace, formatTraceHeader, formatHop } from './trace-format.js';
 export { RawTraceTransport, sourceAddressFor } from './raw-transport.js';
 export type { RawTransportOptions } from './raw-transport.js';
+export { probe, countVerdicts, BAD_VERDICTS } from './probe.js';
+export type { ProbeOptions, ProbeStart, ProbeResult, VerdictCounts } from './probe.js';
+export { formatProbe, formatProbeHeader, formatSummary, formatScenarioList, ProbeTable } from './probe-format.js';
+export {
+  SCENARIOS, scenariosNamed, runScenarios, Concluded, frames, resetText, dataAcked, sendAcked, establish, secondSubflow, reaction,
+} from './scenarios/index.js';
+export type { Scenario, ScenarioContext, ScenarioConnectOptions, ScenarioResult, Outcome, Verdict, RunOptions } from './scenarios/index.js';
+export { MptcpConnection, optionOf, DEFAULT_TIMING } from './engine/connection.js';
+export type {
+  ConnectOptions, Timing, SendOptions, Sent, JoinOptions, JoinResult, PeerAddress, FrameFinding, ChecksumMode, MappingForm,
+} from './engine/connection.js';
+export { Subflow } from './engine/subflow.js';
+export type { Segment, Stray } from './engine/subflow.js';
+export { ProbeHost, randomPortBase } from './engine/host.js';
+export { PacketLog } from './engine/transport.js';
+export type { ProbeTransport, RecordedPacket } from './engine/transport.js';
+export { TunTransport } from './engine/tun-transport.js';
+export { RawProbeTransport, PROBE_MARK } from './engine/raw-transport.js';
+export { StepTimeout, PeerFallback, PeerRefused, StepError, ProbeSetupError } from './engine/errors.js';
