@@ -16,7 +16,7 @@
  * step can look for an answer that arrived before it asked.
  */
 import { addAddrHmac, dssChecksum, joinSynAckHmac } from '../../mptcp/index.js';
-import { DssFlag, MpCapableFlag } from '../../wire/mptcp.js';
+import { MpCapableFlag } from '../../wire/mptcp.js';
 import type { Finding, MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, TcpOption } from '../../wire/types.js';
 import { TcpFlag } from '../../wire/types.js';
 import { addressBytes, addressText } from '../address.js';
@@ -25,22 +25,16 @@ import {
   addAddr, dss, keyFacts, mpCapable, mpFastclose, mpJoinAck, mpJoinSyn, mpPrio, removeAddr,
 } from '../mptcp-options.js';
 import { PeerFallback, PeerRefused, StepError, StepTimeout } from './errors.js';
+
+export { DEFAULT_TIMING } from './inbox.js';
+export type { Timing } from './inbox.js';
 import type { ProbeHost } from './host.js';
+import { DEFAULT_TIMING, Inbox } from './inbox.js';
+import type { Timing } from './inbox.js';
+import { PeerStream } from './peer-stream.js';
 import { expandDsn, hex64, randomU32, randomU64, seqAdd, seqAtOrAfter } from './seq.js';
 import { Subflow } from './subflow.js';
 import type { Segment, SentSegment, Stray } from './subflow.js';
-
-/** How long steps wait and how often they send. */
-export interface Timing {
-  /** How long a step waits for its answer; default 2000 ms. */
-  timeoutMs: number;
-  /** Transmissions of a step's packet within that time (the first and the retransmissions); default 3. */
-  tries: number;
-  /** How long a step that expects silence listens; default 500 ms. */
-  quietMs: number;
-}
-
-export const DEFAULT_TIMING: Timing = { timeoutMs: 2000, tries: 3, quietMs: 500 };
 
 export interface ConnectOptions {
   /** MPTCP version offered: 1 (RFC 8684) or 0 (RFC 6824). */
@@ -136,20 +130,6 @@ export interface FrameFinding extends Finding {
   frame: number;
 }
 
-interface PeerMapping {
-  subflow: Subflow;
-  frame: number;
-  dsn: bigint;
-  ssn: number;
-  length: number;
-  checksum: number | undefined;
-  fin: boolean;
-  /** Payload collected for the checksum. */
-  chunks: Uint8Array[];
-  got: number;
-  checked: boolean;
-}
-
 const SYN_ACK = TcpFlag.SYN | TcpFlag.ACK;
 
 function has(flags: number, bits: number): boolean {
@@ -194,15 +174,9 @@ export class MptcpConnection {
   fallback: { reason: string; frame: number } | undefined;
   /** Next DSN we send. */
   sndDsn: bigint;
-  /** Next DSN we expect from the peer (what our data ACK says). */
-  rcvDsn = 0n;
   /** The highest data ACK the peer sent (expanded to 64 bits). */
   dataAcked: bigint;
-  /** The peer's DATA_FIN, once its DSN was reached and acknowledged. */
-  dataFinReceived: Segment | undefined;
   readonly subflows: Subflow[] = [];
-  /** Every segment the peer sent on our subflows, in arrival order. */
-  readonly history: Segment[] = [];
   /** Packets from the peer that belong to no subflow (a subflow it opened, ICMP errors). */
   readonly strays: Stray[] = [];
   readonly findings: FrameFinding[] = [];
@@ -215,9 +189,8 @@ export class MptcpConnection {
    */
   stepFrame = 0;
   private mpcDataSent = false;
-  private readonly mappings: PeerMapping[] = [];
-  private readonly waiters = new Set<() => void>();
-  private readonly timing: Timing;
+  private readonly inbox: Inbox;
+  private readonly stream = new PeerStream((frame, code, message) => this.note(frame, code, message));
 
   constructor(readonly host: ProbeHost, readonly options: ConnectOptions, timing: Partial<Timing> = {}) {
     this.version = options.version;
@@ -228,7 +201,22 @@ export class MptcpConnection {
     this.sndDsn = facts.idsn + 1n;
     this.dataAcked = this.sndDsn;
     this.flags = options.flags ?? ((options.checksum ? MpCapableFlag.A : 0) | MpCapableFlag.H);
-    this.timing = { ...DEFAULT_TIMING, ...timing };
+    this.inbox = new Inbox({ ...DEFAULT_TIMING, ...timing }, (what, after) => this.withIcmp(what, after));
+  }
+
+  /** Every segment the peer sent on our subflows, in arrival order. */
+  get history(): readonly Segment[] {
+    return this.inbox.history;
+  }
+
+  /** Next DSN we expect from the peer (what our data ACK says). */
+  get rcvDsn(): bigint {
+    return this.stream.next;
+  }
+
+  /** The peer's DATA_FIN, once its DSN was reached and acknowledged. */
+  get dataFinReceived(): Segment | undefined {
+    return this.stream.dataFin;
   }
 
   /** The first subflow. */
@@ -239,7 +227,7 @@ export class MptcpConnection {
   }
 
   get quietMs(): number {
-    return this.timing.quietMs;
+    return this.inbox.timing.quietMs;
   }
 
   /** MPTCP in use now: negotiated and not fallen back. */
@@ -293,7 +281,7 @@ export class MptcpConnection {
     this.remoteKey = facts.key;
     this.remoteToken = facts.token;
     this.remoteIdsn = facts.idsn;
-    this.rcvDsn = facts.idsn + 1n;
+    this.stream.begin(facts.idsn);
     this.peerFlags = m.flags;
     this.checksum = ((this.flags | m.flags) & MpCapableFlag.A) !== 0;
     this.mptcp = true;
@@ -515,7 +503,7 @@ export class MptcpConnection {
       if (sf.alive) sf.send({ flags: 'R', options: this.multipath ? [mpFastclose(this.remoteKey)] : [] });
       sf.close();
     }
-    this.wake();
+    this.inbox.wake();
   }
 
   // -------------------------------------------------------------- waiting
@@ -523,62 +511,20 @@ export class MptcpConnection {
   /**
    * Resolves with the first non-undefined `match` of a segment that arrived
    * after frame `after` (default: the last step's); StepTimeout after
-   * `timeoutMs`. With `resend`, it is called at each retransmission time
-   * and the frames it returns are added to `frames`.
+   * `timeoutMs` (default the timing's).
    */
-  waitFor<T>(match: (s: Segment) => T | undefined, o: { what: string; after?: number; timeoutMs?: number; resend?: () => number; frames?: number[] }): Promise<T> {
-    const after = o.after ?? this.stepFrame;
-    const timeoutMs = o.timeoutMs ?? this.timing.timeoutMs;
-    const frames = o.frames ?? [];
-    return new Promise<T>((resolve, reject) => {
-      let next = 0;
-      const check = (): void => {
-        for (; next < this.history.length; next++) {
-          const s = this.history[next]!;
-          if (s.frame <= after) continue;
-          const v = match(s);
-          if (v !== undefined) {
-            finish();
-            resolve(v);
-            return;
-          }
-        }
-      };
-      // `tries` transmissions in all, evenly spread over the wait.
-      let resends = 0;
-      const retransmit = o.resend
-        ? setInterval(() => {
-          frames.push(o.resend!());
-          if (++resends >= this.timing.tries - 1) clearInterval(retransmit);
-        }, Math.max(1, Math.floor(timeoutMs / this.timing.tries)))
-        : undefined;
-      const timer = setTimeout(() => {
-        finish();
-        reject(new StepTimeout(this.withIcmp(o.what, after), timeoutMs, frames));
-      }, timeoutMs);
-      const finish = (): void => {
-        clearTimeout(timer);
-        if (retransmit) clearInterval(retransmit);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+  waitFor<T>(match: (s: Segment) => T | undefined, o: { what: string; after?: number; timeoutMs?: number }): Promise<T> {
+    return this.inbox.waitFor(match, { ...o, after: o.after ?? this.stepFrame });
   }
 
   /** Like waitFor, but silence is an answer too: resolves undefined after `ms` (default the quiet time). */
-  async maybe<T>(match: (s: Segment) => T | undefined, o: { after?: number; ms?: number } = {}): Promise<T | undefined> {
-    try {
-      return await this.waitFor(match, { what: 'anything', timeoutMs: o.ms ?? this.timing.quietMs, ...(o.after === undefined ? {} : { after: o.after }) });
-    } catch (e) {
-      if (e instanceof StepTimeout) return undefined;
-      throw e;
-    }
+  maybe<T>(match: (s: Segment) => T | undefined, o: { after?: number; ms?: number } = {}): Promise<T | undefined> {
+    return this.inbox.maybe(match, { ...o, after: o.after ?? this.stepFrame });
   }
 
   /** Sends `sent` again until `match` fits; `frames` gets every transmission. */
   private exchange<T>(match: (s: Segment) => T | undefined, what: string, sf: Subflow, sent: SentSegment, frames: number[]): Promise<T> {
-    return this.waitFor(match, { what, frames, resend: () => (sf.alive || sf.state === 'syn-sent' ? sf.resend(sent) : frames[frames.length - 1]!) });
+    return this.inbox.waitFor(match, { what, after: this.stepFrame, frames, resend: () => (sf.alive || sf.state === 'syn-sent' ? sf.resend(sent) : frames[frames.length - 1]!) });
   }
 
   private withIcmp(what: string, after: number): string {
@@ -586,18 +532,13 @@ export class MptcpConnection {
     return icmp?.packet.icmp ? `${what} (an ICMP type ${icmp.packet.icmp.type} code ${icmp.packet.icmp.code} error came instead, frame ${icmp.frame})` : what;
   }
 
-  private wake(): void {
-    for (const w of [...this.waiters]) w();
-  }
-
   // ------------------------------------------------------------ receiving
 
   private onSegment(s: Segment): void {
-    this.history.push(s);
     for (const f of s.packet.findings) this.findings.push({ ...f, frame: s.frame });
     if (this.mptcp) this.takeOptions(s);
     this.takeData(s);
-    this.wake();
+    this.inbox.push(s);
   }
 
   private onStray(s: Stray): void {
@@ -607,7 +548,7 @@ export class MptcpConnection {
     if (t && t.flags & TcpFlag.SYN && !(t.flags & TcpFlag.ACK)) {
       this.host.send(refusal(this.host.source, this.host.target, s.subflow.localPort, t.srcPort, seqAdd(t.seq, 1)));
     }
-    this.wake();
+    this.inbox.wake();
   }
 
   private note(frame: number, code: string, message: string, severity: Finding['severity'] = 'warning'): void {
@@ -646,10 +587,7 @@ export class MptcpConnection {
       return;
     }
     if (this.checksum && m.checksum === undefined) this.note(s.frame, 'probe.dss.checksum_missing', 'the peer\'s mapping has no DSS checksum although checksums were negotiated');
-    this.mappings.push({
-      subflow: s.subflow, frame: s.frame, dsn: expandDsn(m.dsn, m.dsnWidth ?? 8, this.rcvDsn), ssn: m.ssn ?? 0,
-      length: m.dataLength ?? 0, checksum: m.checksum, fin: (m.flags & DssFlag.F) !== 0, chunks: [], got: 0, checked: false,
-    });
+    this.stream.mapping(s, m);
   }
 
   private takeAddAddr(s: Segment, m: MptcpAddAddr): void {
@@ -673,8 +611,11 @@ export class MptcpConnection {
     const fin = (s.tcp.flags & TcpFlag.FIN) !== 0;
     if (s.tcp.flags & (TcpFlag.RST | TcpFlag.SYN)) return;
     const before = this.rcvDsn;
-    if (this.multipath && s.inOrder && len > 0) this.mapData(s, len);
-    this.takeDataFin(s);
+    if (this.multipath && s.inOrder && len > 0 && !this.stream.data(s, len)) {
+      if (!optionOf(s, 'DSS')) this.fellBack('it sent data without a DSS mapping', s.frame);
+      else this.note(s.frame, 'probe.dss.unmapped', 'the peer sent data outside any mapping it announced');
+    }
+    if (this.multipath) this.stream.takeDataFin(s);
     const dataLevelNews = this.rcvDsn !== before;
     if (!sf.alive && !(fin && s.inOrder)) return;
     if (len === 0 && !fin && !dataLevelNews) return;
@@ -682,39 +623,6 @@ export class MptcpConnection {
     // A subflow the peer closes is closed back (RFC 8684 §3.3.3: subflows close like TCP).
     const closeBack = fin && s.inOrder && !sf.finSent;
     sf.send({ flags: closeBack ? 'FA' : 'A', options });
-  }
-
-  /** Puts in-order subflow data at its data level place through the peer's mapping; checks the mapping's checksum once it is whole. */
-  private mapData(s: Segment, len: number): void {
-    const rel = s.subflow.peerRelative(s.tcp.seq);
-    const m = [...this.mappings].reverse().find((x) => x.subflow === s.subflow && rel >= x.ssn && rel < x.ssn + x.length);
-    if (!m) {
-      if (!optionOf(s, 'DSS')) this.fellBack('it sent data without a DSS mapping', s.frame);
-      else this.note(s.frame, 'probe.dss.unmapped', 'the peer sent data outside any mapping it announced');
-      return;
-    }
-    const dsn = m.dsn + BigInt(rel - m.ssn);
-    const inMap = Math.min(len, m.ssn + m.length - rel);
-    if (dsn <= this.rcvDsn && dsn + BigInt(inMap) > this.rcvDsn) this.rcvDsn = dsn + BigInt(inMap);
-    if (m.checksum !== undefined && !m.checked) {
-      m.chunks.push(s.payload.subarray(0, inMap));
-      m.got += inMap;
-      const dataLen = m.length - (m.fin ? 1 : 0);
-      if (m.got >= dataLen) {
-        m.checked = true;
-        const good = dssChecksum(m.dsn, m.ssn, m.length, ...m.chunks);
-        if (good !== m.checksum) this.note(m.frame, 'probe.dss.checksum_bad', `the peer's DSS checksum 0x${m.checksum.toString(16).padStart(4, '0')} is wrong (0x${good.toString(16).padStart(4, '0')} expected)`);
-      }
-    }
-  }
-
-  /** A DATA_FIN whose DSN we have reached takes one DSN (RFC 8684 §3.3.3). */
-  private takeDataFin(s: Segment): void {
-    if (!this.multipath || this.dataFinReceived) return;
-    const m = this.mappings.find((x) => x.fin && x.dsn + BigInt(x.length) - 1n === this.rcvDsn);
-    if (!m) return;
-    this.rcvDsn += 1n;
-    this.dataFinReceived = s;
   }
 
   private fellBack(reason: string, frame: number): void {
