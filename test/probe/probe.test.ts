@@ -177,6 +177,27 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
     assert.doesNotMatch(leftovers().tables, /mpscope_probe/);
   });
 
+  it('the local kernel through a TUN, packetdrill\'s way: the default for an address of this host, no forwarding needed; forwarding off and a remote target is refused with the way out', async () => {
+    const local = startNc(cli, ['-l', '-k', '-v', String(PORT + 1)]);
+    try {
+      await local.waitFor(/listening on/);
+      cli.sysctl({ 'net.ipv4.ip_forward': '0' });
+      const names = ['mp-capable', 'join', 'add-addr', 'bad-csum-later', 'mp-fastclose'];
+      const r = probeJson(['--netns', cli.name, '--scenario', names.join(','), '10.89.1.1', String(PORT + 1)]);
+      assert.equal(r.transport, 'tun');
+      assert.match(r.source, /^198\.1[89]\./);
+      assert.deepEqual(verdicts(r), Object.fromEntries(names.map((n) => [n, 'pass'])));
+      assert.match(r.results.find((x) => x.name === 'add-addr')!.observed, /the peer announced no address$/);
+      const refused = probe(['--transport', 'tun', '10.89.1.2', String(PORT)]);
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, /^mpscope: the TUN transport needs this host to forward packets to 10\.89\.1\.2, and it does not\nhint: enable it \(sysctl -w net\.ipv4\.ip_forward=1\) and route 198\.1[89]\.[\d.]+ back to this host on the target's side, or use --transport raw\n$/);
+      assert.doesNotMatch(leftovers().tun, TUN_DEVICE);
+    } finally {
+      cli.sysctl({ 'net.ipv4.ip_forward': '1' });
+      local.child.kill('SIGKILL');
+    }
+  });
+
   it('v0: Linux speaks only v1, so MP_CAPABLE v0 gets plain TCP (RFC 8684 §3.1) and the rest has nothing to test', () => {
     const r = probeJson(['--version', '0', '10.89.1.2', String(PORT)]);
     const mpc = r.results.find((x) => x.name === 'mp-capable')!;
