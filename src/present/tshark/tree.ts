@@ -6,11 +6,14 @@ import type { Finding, Severity } from '../../wire/types.js';
 
 const INDENT: readonly string[] = Array.from({ length: 8 }, (_, i) => '    '.repeat(i));
 
+/** tshark keeps a node's label in a buffer of 240 bytes: a longer one (a long option summary) is cut to 239 characters. */
+const MAX_LABEL = 239;
+
 export class Tree {
   readonly lines: string[] = [];
 
   add(depth: number, text: string): this {
-    this.lines.push((INDENT[depth] ?? '    '.repeat(depth)) + text);
+    this.lines.push((INDENT[depth] ?? '    '.repeat(depth)) + (text.length > MAX_LABEL ? text.slice(0, MAX_LABEL) : text));
     return this;
   }
 
