@@ -1,20 +1,21 @@
 /**
- * Conversations by endpoint pair. IPv4 pairs live in an open-addressing
- * table keyed by two doubles (address * 65536 + port, exact below 2^48) so a
- * lookup allocates nothing; IPv6 pairs, rarer, in a Map keyed by a string
- * built once per packet.
+ * Conversations (their record offsets, conversation.ts) by endpoint pair.
+ * IPv4 pairs live in an open-addressing table keyed by two doubles (address
+ * * 65536 + port, exact below 2^48) so a lookup allocates nothing; IPv6
+ * pairs, rarer, in a Map keyed by a string built once per packet. A missing
+ * pair reads as -1.
  */
 import type { Ipv4Repr, TcpRepr } from '../../wire/types.js';
-import type { Conversation } from './conversation.js';
 
 const EMPTY_KEY = -1;
+const NONE = -1;
 
 export class ConversationTable {
   private keysLo = new Float64Array(1024).fill(EMPTY_KEY);
   private keysHi = new Float64Array(1024);
-  private values: Array<Conversation | undefined> = new Array<Conversation | undefined>(1024);
+  private values = new Int32Array(1024).fill(NONE);
   private used = 0;
-  private readonly v6 = new Map<string, Conversation>();
+  private readonly v6 = new Map<string, number>();
 
   get size(): number {
     return this.used + this.v6.size;
@@ -54,7 +55,7 @@ export class ConversationTable {
    * The conversation of an IPv4 segment. Takes the headers rather than
    * numbers: addresses above 2^30 would be boxed at every call.
    */
-  lookupV4(ip: Ipv4Repr, tcp: TcpRepr): Conversation | undefined {
+  lookupV4(ip: Ipv4Repr, tcp: TcpRepr): number {
     const a = ip.src * 65536 + tcp.srcPort;
     const b = ip.dst * 65536 + tcp.dstPort;
     const fromLo = a <= b;
@@ -65,7 +66,7 @@ export class ConversationTable {
     this.hi = hi;
     // Segments of one connection come in runs: the previous answer is often the right one.
     if (lo === this.lastLo && hi === this.lastHi) return this.last;
-    const c = this.values[this.find(lo, hi)];
+    const c = this.values[this.find(lo, hi)]!;
     this.lastLo = lo;
     this.lastHi = hi;
     this.last = c;
@@ -74,14 +75,14 @@ export class ConversationTable {
 
   private lastLo = -1;
   private lastHi = -1;
-  private last: Conversation | undefined;
+  private last = NONE;
 
   /** Stores `c` under the pair the last lookupV4 computed. */
-  insertV4(c: Conversation): void {
+  insertV4(c: number): void {
     this.setV4(this.lo, this.hi, c);
   }
 
-  setV4(lo: number, hi: number, c: Conversation): void {
+  setV4(lo: number, hi: number, c: number): void {
     this.lastLo = -1;
     let i = this.find(lo, hi);
     if (this.keysLo[i] === EMPTY_KEY) {
@@ -97,7 +98,7 @@ export class ConversationTable {
   }
 
   /** Removes (lo, hi) when it still maps to `c` (backward-shift deletion keeps probe chains intact). */
-  deleteV4(lo: number, hi: number, c: Conversation): void {
+  deleteV4(lo: number, hi: number, c: number): void {
     this.lastLo = -1;
     const kl = this.keysLo;
     const kh = this.keysHi;
@@ -108,7 +109,7 @@ export class ConversationTable {
     this.used--;
     for (;;) {
       kl[i] = EMPTY_KEY;
-      vals[i] = undefined;
+      vals[i] = NONE;
       let j = i;
       for (;;) {
         j = (j + 1) & mask;
@@ -119,7 +120,7 @@ export class ConversationTable {
       }
       kl[i] = kl[j]!;
       kh[i] = kh[j]!;
-      vals[i] = vals[j];
+      vals[i] = vals[j]!;
       i = j;
     }
   }
@@ -130,25 +131,25 @@ export class ConversationTable {
     const oldVals = this.values;
     this.keysLo = new Float64Array(size).fill(EMPTY_KEY);
     this.keysHi = new Float64Array(size);
-    this.values = new Array<Conversation | undefined>(size);
+    this.values = new Int32Array(size).fill(NONE);
     for (let i = 0; i < oldLo.length; i++) {
       if (oldLo[i] === EMPTY_KEY) continue;
       const j = this.find(oldLo[i]!, oldHi[i]!);
       this.keysLo[j] = oldLo[i]!;
       this.keysHi[j] = oldHi[i]!;
-      this.values[j] = oldVals[i];
+      this.values[j] = oldVals[i]!;
     }
   }
 
-  getV6(key: string): Conversation | undefined {
-    return this.v6.get(key);
+  getV6(key: string): number {
+    return this.v6.get(key) ?? NONE;
   }
 
-  setV6(key: string, c: Conversation): void {
+  setV6(key: string, c: number): void {
     this.v6.set(key, c);
   }
 
-  deleteV6(key: string, c: Conversation): void {
+  deleteV6(key: string, c: number): void {
     if (this.v6.get(key) === c) this.v6.delete(key);
   }
 }

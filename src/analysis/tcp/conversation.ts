@@ -1,286 +1,140 @@
 /**
- * State of one TCP conversation and of each of its two directions, as
- * tshark's sequence analysis keeps it. Sequence numbers are raw u32 values,
- * times are nanoseconds from the tracker's epoch.
+ * State of the TCP conversations as tshark's sequence analysis keeps it,
+ * in one flat Float64Array: a record per conversation, holding its own
+ * numbers, then those of its two directions ("flows"), each with the first
+ * entries of its ring of unacknowledged segments (unacked.ts). Sequence
+ * numbers are raw u32 values, times nanoseconds from the tracker's epoch,
+ * flags 0 or 1.
+ *
+ * Why flat: a packet reads and writes both directions of its conversation.
+ * As objects (a conversation, two flows, two rings, their arrays) that was
+ * a chain of dependent loads, each a likely cache miss once a capture
+ * interleaves thousands of connections; in one record the addresses are
+ * known at once, the lines are adjacent, and the misses overlap. Numbers
+ * above 2^30 (sequence numbers, times) also stay unboxed.
+ *
+ * What packets never read (the endpoints, tshark's MPTCP connection record)
+ * stays in a small Conversation object beside the record.
  */
 import { WINDOW_SCALE_UNKNOWN } from '../types.js';
-import { Unacked } from './unacked.js';
 
-/** Slots of a flow's numbers in its conversation's Float64Array. */
-const FLOW_SLOTS = 16;
+// ------------------------------------------------------------ conversation
 
-/**
- * One direction: what its sender has sent and acknowledged. Its numbers
- * live in a Float64Array shared with the other direction: sequence numbers
- * above 2^30 and times are doubles, which V8 would box one by one (a pointer
- * to chase per field) if they were object fields.
- */
-export class Flow {
-  /** A SYN (or SYN/ACK) from this side was seen; its relative numbering base is set. */
-  sawSyn = false;
-  baseSet = false;
-  /** Window scale shift, or WINDOW_SCALE_UNKNOWN / WINDOW_SCALE_NONE. */
-  winScale: number = WINDOW_SCALE_UNKNOWN;
-  /** Set by this side's SYN, cleared by its first pure ACK: until then its window is not scaled for "window full". */
-  firstAck = false;
-  /** Duplicate ACK counter (-1 right after an ACK of unseen data). */
-  dupAckNum = 0;
-  /** Analysis flags of this side's last segment (keep-alive and zero-window-probe ACKs look at them). */
-  lastFlags = 0;
-  /** Bytes in flight are only counted after an ACK from the other side, and again after a hole. */
-  validBif = true;
-  pushSetLast = false;
-  readonly unacked = new Unacked();
-  /** MPTCP, tshark's rule: the connection's option kinds when this side last sent, and whether its key and token were seen. */
-  mpOps = 0;
-  mpKeyed = false;
-  mpToken = false;
-  mpHasDataAck = false;
-  fin = false;
+/** tcp.stream. */
+export const STREAM = 0;
+/** Which side sent the first packet seen: 1 for the endpoint that sorts first. */
+export const FIRST_FROM_LO = 1;
+/** A SYN was seen (SYN_TIME holds the latest one's time). */
+export const SAW_SYN = 2;
+/** Some segment carried an MPTCP option. */
+export const SAW_MPTCP = 3;
+/** A ConversationState code. */
+export const STATE = 4;
+/** tshark's tcp.completeness bits: SYN 1, SYN/ACK 2, ACK 4, data 8, FIN 16, RST 32. */
+export const COMPLETENESS = 5;
+/** Times of the first, previous and last packet (tcp.time_relative, tcp.time_delta). */
+export const FIRST_TIME = 6;
+export const PREV_TIME = 7;
+export const LAST_TIME = 8;
+export const SYN_TIME = 9;
+/** Initial RTT in nanoseconds, 0 while unknown. */
+export const INITIAL_RTT = 10;
+export const FIRST_FRAME = 11;
+export const LAST_FRAME = 12;
 
-  constructor(
-    private readonly n: Float64Array,
-    private readonly at: number,
-  ) {
-    n[at + 1] = 0xffffffff;
-    n[at + 15] = -1;
-  }
+export const OPEN = 0;
+export const CLOSED = 1;
+export const RESET = 2;
 
-  /** Relative numbering base: the ISN, or the first sequence number seen minus one. */
-  get base(): number {
-    return this.n[this.at + 0]!;
-  }
+export type ConversationState = 'open' | 'closed' | 'reset';
+export const STATE_NAMES: readonly ConversationState[] = ['open', 'closed', 'reset'];
 
-  set base(v: number) {
-    this.n[this.at + 0] = v;
-  }
+// ------------------------------------------------------------ a direction
 
-  /** Window field of the last segment (unscaled); tshark starts it at 2^32 - 1 so no first segment is an update. */
-  get window(): number {
-    return this.n[this.at + 1]!;
-  }
+/** Relative numbering base: the ISN, or the first sequence number seen minus one. */
+export const BASE = 0;
+/** BASE is set (a SYN from this side, or its first segment, was seen). */
+export const BASE_SET = 1;
+/** Window field of the last segment (unscaled); tshark starts it at 2^32 - 1 so no first segment is an update. */
+export const WINDOW = 2;
+/** Highest next sequence number seen (0: none yet), with its frame and time. */
+export const NEXT_SEQ = 3;
+export const NEXT_SEQ_FRAME = 4;
+export const NEXT_SEQ_TIME = 5;
+/** Highest sequence number sent without a gap, for "ACKed unseen segment". */
+export const MAX_SEQ_TO_BE_ACKED = 6;
+/** Last acknowledgement number and the time of the segment carrying it. */
+export const LAST_ACK = 7;
+export const LAST_ACK_TIME = 8;
+/** The last frame of this side that was not a duplicate ACK. */
+export const LAST_NON_DUP_ACK = 9;
+/** Duplicate ACK counter (-1 right after an ACK of unseen data). */
+export const DUP_ACK_NUM = 10;
+/** Analysis flags of this side's last segment (keep-alive and zero-window-probe ACKs look at them). */
+export const LAST_FLAGS = 11;
+/** Window scale shift, or WINDOW_SCALE_UNKNOWN / WINDOW_SCALE_NONE. */
+export const WIN_SCALE = 12;
+/** Set by this side's SYN, cleared by its first pure ACK: until then its window is not scaled for "window full". */
+export const FIRST_ACK = 13;
+/** Bytes in flight are only counted after an ACK from the other side, and again after a hole. */
+export const VALID_BIF = 14;
+/** Bytes sent since the last PSH (tshark's push_bytes_sent), and whether the last segment had PSH. */
+export const PUSH_BYTES_SENT = 15;
+export const PUSH_SET_LAST = 16;
+/** Sum of the SACK blocks in this side's last segment (at most three blocks count, as in tshark). */
+export const SACKED_BYTES = 17;
+/** A FIN was seen, and the sequence number right after it (-1 before). */
+export const FIN_SEEN = 18;
+export const FIN_END = 19;
+/** A SYN (or SYN/ACK) from this side was seen. */
+export const FLOW_SAW_SYN = 20;
+/** MPTCP, our rule: the last data ACK this side sent (two u32 halves). */
+export const MP_HAS_DATA_ACK = 21;
+export const MP_DATA_ACK_HI = 22;
+export const MP_DATA_ACK_LO = 23;
+/** MPTCP, tshark's rule: the connection's option kinds when this side last sent, and whether its key and token were seen. */
+export const MP_OPS = 24;
+export const MP_KEYED = 25;
+export const MP_TOKEN = 26;
+/** Summary: bytes (frame lengths) and segments sent. */
+export const BYTES = 27;
+export const PACKETS = 28;
+/** The ring of unacknowledged segments: capacity (entries), oldest entry, count, and whether it is in sequence order. */
+export const RING_CAP = 29;
+export const RING_HEAD = 30;
+export const RING_COUNT = 31;
+export const RING_SORTED = 32;
+/** Where the ring's entries sit while it has at most RING_INLINE of them. */
+export const RING_ENTRIES = 33;
+/** Entries kept in the record; a longer ring moves to an array of its own. */
+export const RING_INLINE = 2;
+/** Slots per ring entry: frame, first sequence number, next sequence number, time. */
+export const RING_STRIDE = 4;
 
-  set window(v: number) {
-    this.n[this.at + 1] = v;
-  }
+const FLOW_SLOTS = RING_ENTRIES + RING_INLINE * RING_STRIDE;
 
-  /** Highest next sequence number seen (0: none yet), with its frame and time. */
-  get nextSeq(): number {
-    return this.n[this.at + 2]!;
-  }
-
-  set nextSeq(v: number) {
-    this.n[this.at + 2] = v;
-  }
-
-  get nextSeqFrame(): number {
-    return this.n[this.at + 3]!;
-  }
-
-  set nextSeqFrame(v: number) {
-    this.n[this.at + 3] = v;
-  }
-
-  get nextSeqTime(): number {
-    return this.n[this.at + 4]!;
-  }
-
-  set nextSeqTime(v: number) {
-    this.n[this.at + 4] = v;
-  }
-
-  /** Highest sequence number sent without a gap, for "ACKed unseen segment". */
-  get maxSeqToBeAcked(): number {
-    return this.n[this.at + 5]!;
-  }
-
-  set maxSeqToBeAcked(v: number) {
-    this.n[this.at + 5] = v;
-  }
-
-  /** Last acknowledgement number and the time of the segment carrying it. */
-  get lastAck(): number {
-    return this.n[this.at + 6]!;
-  }
-
-  set lastAck(v: number) {
-    this.n[this.at + 6] = v;
-  }
-
-  get lastAckTime(): number {
-    return this.n[this.at + 7]!;
-  }
-
-  set lastAckTime(v: number) {
-    this.n[this.at + 7] = v;
-  }
-
-  /** The last frame of this side that was not a duplicate ACK. */
-  get lastNonDupAck(): number {
-    return this.n[this.at + 8]!;
-  }
-
-  set lastNonDupAck(v: number) {
-    this.n[this.at + 8] = v;
-  }
-
-  /** Bytes sent since the last PSH (tshark's push_bytes_sent). */
-  get pushBytesSent(): number {
-    return this.n[this.at + 9]!;
-  }
-
-  set pushBytesSent(v: number) {
-    this.n[this.at + 9] = v;
-  }
-
-  /** Sum of the SACK blocks in this side's last segment (at most three blocks count, as in tshark). */
-  get sackedBytes(): number {
-    return this.n[this.at + 10]!;
-  }
-
-  set sackedBytes(v: number) {
-    this.n[this.at + 10] = v;
-  }
-
-  /** MPTCP, our rule: the last data ACK this side sent (two u32 halves). */
-  get mpDataAckHi(): number {
-    return this.n[this.at + 11]!;
-  }
-
-  set mpDataAckHi(v: number) {
-    this.n[this.at + 11] = v;
-  }
-
-  get mpDataAckLo(): number {
-    return this.n[this.at + 12]!;
-  }
-
-  set mpDataAckLo(v: number) {
-    this.n[this.at + 12] = v;
-  }
-
-  /** Summary: bytes (frame lengths) and segments sent. */
-  get bytes(): number {
-    return this.n[this.at + 13]!;
-  }
-
-  set bytes(v: number) {
-    this.n[this.at + 13] = v;
-  }
-
-  get packets(): number {
-    return this.n[this.at + 14]!;
-  }
-
-  set packets(v: number) {
-    this.n[this.at + 14] = v;
-  }
-
-  /** Sequence number right after this side's FIN, once seen (-1 before). */
-  get finEnd(): number {
-    return this.n[this.at + 15]!;
-  }
-
-  set finEnd(v: number) {
-    this.n[this.at + 15] = v;
-  }
-}
+/** Offsets of the two flows in a record: of the endpoint that sorts first (tshark's flow2 when addresses differ), and of the other. */
+export const LO = 16;
+export const HI = LO + FLOW_SLOTS;
+/** Slots per record, a whole number of 64-byte lines. */
+export const RECORD = Math.ceil((HI + FLOW_SLOTS) / 8) * 8;
 
 /** MPTCP connection state tshark shares between subflows (its `mp_operations`). */
 export interface MptcpShared {
   ops: number;
 }
 
-export type ConversationState = 'open' | 'closed' | 'reset';
-
-const FIRST_TIME = 2 * FLOW_SLOTS;
-const PREV_TIME = FIRST_TIME + 1;
-const LAST_TIME = FIRST_TIME + 2;
-const SYN_TIME = FIRST_TIME + 3;
-const INITIAL_RTT = FIRST_TIME + 4;
-const FIRST_FRAME = FIRST_TIME + 5;
-const LAST_FRAME = FIRST_TIME + 6;
-const SLOTS = FIRST_TIME + 7;
-
+/** What the packets never read of a conversation. */
 export class Conversation {
-  /** The numbers of both flows and of the conversation, side by side. */
-  private readonly n = new Float64Array(SLOTS);
-  /** Flow of the endpoint that sorts first (tshark's flow2 when addresses differ) and of the other. */
-  readonly lo = new Flow(this.n, 0);
-  readonly hi = new Flow(this.n, FLOW_SLOTS);
-  /** Which side sent the first packet seen: `true` for the endpoint that sorts first. */
-  firstFromLo = true;
-  /** A SYN was seen (`synTime` holds the latest one's time). */
-  sawSyn = false;
   /** tshark's MPTCP connection state, when tshark would have created it. */
   mptcp: MptcpShared | undefined;
-  /** Some segment carried an MPTCP option. */
-  sawMptcp = false;
-  state: ConversationState = 'open';
-  /** tshark's tcp.completeness bits: SYN 1, SYN/ACK 2, ACK 4, data 8, FIN 16, RST 32. */
-  completeness = 0;
 
   constructor(
     readonly stream: number,
     readonly key: ConversationKey,
-    frame: number,
-    time: number,
-  ) {
-    const n = this.n;
-    n[FIRST_TIME] = n[PREV_TIME] = n[LAST_TIME] = time;
-    n[FIRST_FRAME] = n[LAST_FRAME] = frame;
-  }
-
-  /** Times of the first, previous and last packet (tcp.time_relative, tcp.time_delta). */
-  get firstTime(): number {
-    return this.n[FIRST_TIME]!;
-  }
-
-  get prevTime(): number {
-    return this.n[PREV_TIME]!;
-  }
-
-  set prevTime(v: number) {
-    this.n[PREV_TIME] = v;
-  }
-
-  get lastTime(): number {
-    return this.n[LAST_TIME]!;
-  }
-
-  set lastTime(v: number) {
-    this.n[LAST_TIME] = v;
-  }
-
-  /** Time of the most recent SYN. */
-  get synTime(): number {
-    return this.n[SYN_TIME]!;
-  }
-
-  set synTime(v: number) {
-    this.n[SYN_TIME] = v;
-  }
-
-  /** Initial RTT in nanoseconds, 0 while unknown. */
-  get initialRtt(): number {
-    return this.n[INITIAL_RTT]!;
-  }
-
-  set initialRtt(v: number) {
-    this.n[INITIAL_RTT] = v;
-  }
-
-  get firstFrame(): number {
-    return this.n[FIRST_FRAME]!;
-  }
-
-  get lastFrame(): number {
-    return this.n[LAST_FRAME]!;
-  }
-
-  set lastFrame(v: number) {
-    this.n[LAST_FRAME] = v;
-  }
+    /** Offset of the conversation's record in the store. */
+    readonly at: number,
+  ) {}
 }
 
 /** Endpoints of a conversation, the one that sorts first as `lo`. */
@@ -292,4 +146,60 @@ export interface ConversationKey {
   loPort: number;
   hiAddr: number | Uint8Array;
   hiPort: number;
+}
+
+/**
+ * The records. `f` is replaced when it grows: read it again after
+ * `allocate`. Records of forgotten conversations are reused.
+ */
+export class ConversationStore {
+  f = new Float64Array(RECORD * 64);
+  /** The conversation object of each record in use, by record index. */
+  private readonly objects: Array<Conversation | undefined> = [];
+  private free: number[] = [];
+  private used = 0;
+
+  /** A fresh record for a new conversation (the store may grow: read `f` again). */
+  allocate(stream: number, key: ConversationKey, frame: number, time: number, fromLo: boolean): Conversation {
+    let index = this.free.pop();
+    if (index === undefined) {
+      index = this.used++;
+      if (this.used * RECORD > this.f.length) {
+        const bigger = new Float64Array(this.f.length * 2);
+        bigger.set(this.f);
+        this.f = bigger;
+      }
+    }
+    const at = index * RECORD;
+    const f = this.f;
+    f.fill(0, at, at + RECORD);
+    f[at + STREAM] = stream;
+    f[at + FIRST_FROM_LO] = fromLo ? 1 : 0;
+    f[at + FIRST_TIME] = f[at + PREV_TIME] = f[at + LAST_TIME] = time;
+    f[at + FIRST_FRAME] = f[at + LAST_FRAME] = frame;
+    for (const flow of [at + LO, at + HI]) {
+      f[flow + WINDOW] = 0xffffffff;
+      f[flow + FIN_END] = -1;
+      f[flow + WIN_SCALE] = WINDOW_SCALE_UNKNOWN;
+      f[flow + VALID_BIF] = 1;
+      f[flow + RING_CAP] = RING_INLINE;
+      f[flow + RING_SORTED] = 1;
+    }
+    const conv = new Conversation(stream, key, at);
+    this.objects[index] = conv;
+    return conv;
+  }
+
+  /** The conversation whose record starts at `at`. */
+  object(at: number): Conversation {
+    return this.objects[at / RECORD]!;
+  }
+
+  /** Gives the record back (its rings must have been released). */
+  release(conv: Conversation): void {
+    const index = conv.at / RECORD;
+    if (this.objects[index] !== conv) return;
+    this.objects[index] = undefined;
+    this.free.push(index);
+  }
 }

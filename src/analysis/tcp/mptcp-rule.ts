@@ -14,13 +14,21 @@
  *   rebuilds it the same way so the rule can be reproduced exactly.
  */
 import { keyToToken } from '../../mptcp/crypto.js';
-import type { Conversation, Flow, MptcpShared } from './conversation.js';
+import {
+  MP_DATA_ACK_HI, MP_DATA_ACK_LO, MP_HAS_DATA_ACK, MP_KEYED, MP_OPS, MP_TOKEN, SAW_MPTCP,
+} from './conversation.js';
+import type { ConversationStore, MptcpShared } from './conversation.js';
 import { MpKind } from './options.js';
 import type { OptionScan } from './options.js';
 
 /** Bits of tshark's `mp_operations` (subtypes 0 to 7). */
 const TSHARK_KINDS = 0xff;
 
+/**
+ * Reads and writes the state of conversation `c` and its flows `fw` (the
+ * sender) and `rv` in the store's array `f` (see conversation.ts); tshark's
+ * rule also needs the conversation's object, which only it touches.
+ */
 export class MptcpDupAckRule {
   /** tshark's token table: token to shared connection state. */
   private readonly tokens = new Map<number, MptcpShared>();
@@ -28,61 +36,70 @@ export class MptcpDupAckRule {
   constructor(readonly aware: boolean) {}
 
   /** Bookkeeping for a segment with MPTCP options, before its analysis. */
-  noteOptions(conv: Conversation, fwd: Flow, rev: Flow, s: OptionScan): void {
-    conv.sawMptcp = true;
+  noteOptions(f: Float64Array, c: number, fw: number, rv: number, s: OptionScan, store: ConversationStore): void {
+    f[c + SAW_MPTCP] = 1;
     if (this.aware) return;
+    const conv = store.object(c);
     // Every subtype after MP_JOIN creates tshark's record when there is none.
     if (s.mpKinds & ~(MpKind.CAPABLE | MpKind.JOIN)) conv.mptcp ??= { ops: 0 };
     const cap = s.capable;
     if (cap?.name === 'MP_CAPABLE' && cap.senderKey !== undefined) {
-      if (!fwd.mpKeyed) {
-        fwd.mpKeyed = true;
-        this.joinByToken(conv, fwd, tsharkToken(cap.senderKey, cap.version));
+      if (f[fw + MP_KEYED] === 0) {
+        f[fw + MP_KEYED] = 1;
+        this.joinByToken(conv, f, fw, tsharkToken(cap.senderKey, cap.version));
       }
-      if (cap.receiverKey !== undefined && !rev.mpKeyed) {
-        rev.mpKeyed = true;
-        this.joinByToken(conv, rev, tsharkToken(cap.receiverKey, cap.version));
+      if (cap.receiverKey !== undefined && f[rv + MP_KEYED] === 0) {
+        f[rv + MP_KEYED] = 1;
+        this.joinByToken(conv, f, rv, tsharkToken(cap.receiverKey, cap.version));
       }
     }
     const join = s.join;
     if (join !== undefined) {
       if (join.length !== 12) conv.mptcp ??= { ops: 0 };
-      else if (join.name === 'MP_JOIN' && join.token !== undefined) this.joinByToken(conv, rev, join.token);
+      else if (join.name === 'MP_JOIN' && join.token !== undefined) this.joinByToken(conv, f, rv, join.token);
     }
   }
 
-  /** Whether the repeated ACK of side `fwd` is forgiven for its MPTCP content. */
-  forgives(conv: Conversation, fwd: Flow, s: OptionScan): boolean {
-    if (!this.aware) return conv.mptcp !== undefined && conv.mptcp.ops !== fwd.mpOps;
+  /** Whether the repeated ACK of side `fw` is forgiven for its MPTCP content. */
+  forgives(f: Float64Array, c: number, fw: number, s: OptionScan, store: ConversationStore): boolean {
+    if (!this.aware) {
+      const shared = store.object(c).mptcp;
+      return shared !== undefined && shared.ops !== f[fw + MP_OPS];
+    }
     if (s.mpKinds & ~MpKind.DSS) return true;
-    return s.hasDataAck && (!fwd.mpHasDataAck || s.dataAckHi !== fwd.mpDataAckHi || s.dataAckLo !== fwd.mpDataAckLo);
+    return s.hasDataAck && (f[fw + MP_HAS_DATA_ACK] === 0 || s.dataAckHi !== f[fw + MP_DATA_ACK_HI] || s.dataAckLo !== f[fw + MP_DATA_ACK_LO]);
   }
 
   /** What a side remembers of its segment for the next one (after the analysis of this one). */
-  remember(conv: Conversation, fwd: Flow, s: OptionScan): void {
-    if (conv.mptcp !== undefined) fwd.mpOps = conv.mptcp.ops;
+  remember(f: Float64Array, c: number, fw: number, s: OptionScan, store: ConversationStore): void {
+    if (!this.aware) {
+      const shared = store.object(c).mptcp;
+      if (shared !== undefined) f[fw + MP_OPS] = shared.ops;
+    }
     if (s.hasDataAck) {
-      fwd.mpHasDataAck = true;
-      fwd.mpDataAckHi = s.dataAckHi;
-      fwd.mpDataAckLo = s.dataAckLo;
+      f[fw + MP_HAS_DATA_ACK] = 1;
+      f[fw + MP_DATA_ACK_HI] = s.dataAckHi;
+      f[fw + MP_DATA_ACK_LO] = s.dataAckLo;
     }
   }
 
   /** tshark adds the segment's option kinds to its connection record once the options are read. */
-  afterOptions(conv: Conversation, s: OptionScan): void {
-    if (conv.mptcp !== undefined) conv.mptcp.ops |= s.mpKinds & TSHARK_KINDS;
+  afterOptions(c: number, s: OptionScan, store: ConversationStore): void {
+    if (this.aware) return;
+    const shared = store.object(c).mptcp;
+    if (shared !== undefined) shared.ops |= s.mpKinds & TSHARK_KINDS;
   }
 
   /** A side's token names its connection: a known token attaches this subflow, a new one is registered. */
-  private joinByToken(conv: Conversation, side: Flow, token: number): void {
-    if (side.mpToken && conv.mptcp !== undefined) return;
+  private joinByToken(conv: { mptcp: MptcpShared | undefined }, f: Float64Array, side: number, token: number): void {
+    if (f[side + MP_TOKEN] === 1 && conv.mptcp !== undefined) return;
     const known = this.tokens.get(token);
     if (known !== undefined) conv.mptcp = known;
     else {
       conv.mptcp ??= { ops: 0 };
       this.tokens.set(token, conv.mptcp);
     }
-    side.mpToken = true;
+    f[side + MP_TOKEN] = 1;
   }
 }
 

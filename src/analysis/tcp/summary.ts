@@ -1,4 +1,8 @@
 /** What `TcpTracker.conversations()` reports of each conversation. */
+import {
+  BYTES, FIN_SEEN, FIRST_FRAME, FIRST_FROM_LO, FIRST_TIME, FLOW_SAW_SYN, HI, LAST_FRAME, LAST_TIME, LO, PACKETS, SAW_MPTCP,
+  STATE, STATE_NAMES,
+} from './conversation.js';
 import type { Conversation, ConversationState } from './conversation.js';
 import { NS_PER_SEC } from './seq.js';
 
@@ -30,32 +34,33 @@ export interface TcpConversationSummary {
   mptcp: boolean;
 }
 
-/** The summary of a conversation; times are seconds since the epoch given the tracker's epoch second. */
-export function summarize(c: Conversation, epochSec: number): TcpConversationSummary {
-  const aIsLo = c.firstFromLo;
-  const a = aIsLo ? c.lo : c.hi;
-  const b = aIsLo ? c.hi : c.lo;
-  const k = c.key;
+/** The summary of a conversation whose record is in `f`; times are seconds since the epoch given the tracker's epoch second. */
+export function summarize(conv: Conversation, f: Float64Array, epochSec: number): TcpConversationSummary {
+  const c = conv.at;
+  const aIsLo = f[c + FIRST_FROM_LO] === 1;
+  const a = c + (aIsLo ? LO : HI);
+  const b = c + (aIsLo ? HI : LO);
+  const k = conv.key;
   return {
-    stream: c.stream,
+    stream: conv.stream,
     family: k.family === 6 ? 6 : 4,
     addrA: aIsLo ? k.loAddr : k.hiAddr,
     portA: aIsLo ? k.loPort : k.hiPort,
     addrB: aIsLo ? k.hiAddr : k.loAddr,
     portB: aIsLo ? k.hiPort : k.loPort,
-    firstFrame: c.firstFrame,
-    lastFrame: c.lastFrame,
-    firstTime: epochSec + c.firstTime / NS_PER_SEC,
-    lastTime: epochSec + c.lastTime / NS_PER_SEC,
-    packetsAtoB: a.packets,
-    bytesAtoB: a.bytes,
-    packetsBtoA: b.packets,
-    bytesBtoA: b.bytes,
-    synA: a.sawSyn,
-    synB: b.sawSyn,
-    finA: a.fin,
-    finB: b.fin,
-    state: c.state,
-    mptcp: c.sawMptcp,
+    firstFrame: f[c + FIRST_FRAME]!,
+    lastFrame: f[c + LAST_FRAME]!,
+    firstTime: epochSec + f[c + FIRST_TIME]! / NS_PER_SEC,
+    lastTime: epochSec + f[c + LAST_TIME]! / NS_PER_SEC,
+    packetsAtoB: f[a + PACKETS]!,
+    bytesAtoB: f[a + BYTES]!,
+    packetsBtoA: f[b + PACKETS]!,
+    bytesBtoA: f[b + BYTES]!,
+    synA: f[a + FLOW_SAW_SYN] === 1,
+    synB: f[b + FLOW_SAW_SYN] === 1,
+    finA: f[a + FIN_SEEN] === 1,
+    finB: f[b + FIN_SEEN] === 1,
+    state: STATE_NAMES[f[c + STATE]!]!,
+    mptcp: f[c + SAW_MPTCP] === 1,
   };
 }

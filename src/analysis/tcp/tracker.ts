@@ -23,7 +23,12 @@ import type { TcpAnnotation } from '../types.js';
 import { clearResult, newResult } from './annotation.js';
 import type { TcpResult } from './annotation.js';
 import { ConversationTable, compareEndpoints, v6Key } from './conv-table.js';
-import { Conversation, Flow } from './conversation.js';
+import {
+  BASE, BASE_SET, BYTES, CLOSED, COMPLETENESS, Conversation, ConversationStore, DUP_ACK_NUM, FIN_END, FIN_SEEN, FIRST_ACK,
+  FIRST_FROM_LO, FIRST_TIME, FLOW_SAW_SYN, HI, INITIAL_RTT, LAST_ACK, LAST_ACK_TIME, LAST_FLAGS, LAST_FRAME, LAST_NON_DUP_ACK,
+  LAST_TIME, LO, MAX_SEQ_TO_BE_ACKED, NEXT_SEQ, NEXT_SEQ_FRAME, NEXT_SEQ_TIME, OPEN, PACKETS, PREV_TIME, PUSH_BYTES_SENT,
+  PUSH_SET_LAST, RESET, SACKED_BYTES, SAW_SYN, STATE, STREAM, SYN_TIME, VALID_BIF, WIN_SCALE, WINDOW,
+} from './conversation.js';
 import type { ConversationKey } from './conversation.js';
 import { MptcpDupAckRule } from './mptcp-rule.js';
 import { OptionScan } from './options.js';
@@ -31,7 +36,7 @@ import { tcpSegmentLength } from './segment.js';
 import { summarize } from './summary.js';
 import type { TcpConversationSummary } from './summary.js';
 import { add32, NS_PER_SEC, seqGt, seqLe, seqLt, sub32, within } from './seq.js';
-import { MAX_UNACKED } from './unacked.js';
+import { MAX_UNACKED, UnackedRings } from './unacked.js';
 import type { AckMatch } from './unacked.js';
 
 export type { TcpConversationSummary } from './summary.js';
@@ -60,10 +65,10 @@ export interface TcpTrackerOptions {
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
-const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 const PSH = TcpFlag.PSH;
-const SYN_FIN_RST = SYN | FIN | RST;
+const SYN_FIN_RST = SYN | TcpFlag.FIN | RST;
+const SYN_FIN = SYN | TcpFlag.FIN;
 
 /** tshark: a segment within this long of three duplicate ACKs' last one is a fast retransmission. */
 const FAST_RETRANSMISSION_NS = 20_000_000;
@@ -74,23 +79,26 @@ const MIN_HEADER = 20;
 /** tshark needs the ports, sequence and acknowledgement numbers, flags and window of a quoted header. */
 const QUOTED_HEADER_NEEDED = 16;
 
-interface Lookup {
-  conv: Conversation;
-  fromLo: boolean;
-  isNew: boolean;
-}
-
+/**
+ * Code below reads the state as `f[c + X]` (conversation `c`'s slot X) and
+ * `f[fw + X]`, `f[rv + X]` (its flow that sent the segment, and the other
+ * one): offsets into the store's array, see conversation.ts.
+ */
 export class TcpTracker {
   private readonly relative: boolean;
   private readonly mptcp: MptcpDupAckRule;
   private readonly keepSummaries: boolean;
   private readonly maxClosed: number;
   private readonly table = new ConversationTable();
+  private readonly store = new ConversationStore();
+  private readonly rings = new UnackedRings();
   private nextStream = 0;
   private epochSec: number | undefined;
   private readonly scan = new OptionScan();
   private readonly match: AckMatch = { frame: 0, ts: 0 };
-  private readonly lookup: Lookup = { conv: undefined as unknown as Conversation, fromLo: true, isNew: false };
+  /** Set by find(): the segment's sender is the endpoint that sorts first; the conversation is new. */
+  private fromLo = true;
+  private isNew = false;
   /** Conversations by stream index (a summary once forgotten), when summaries are kept. */
   private readonly all: Array<Conversation | TcpConversationSummary> = [];
   /** Ended conversations, oldest first, waiting to be forgotten. */
@@ -132,229 +140,236 @@ export class TcpTracker {
     }
     const now = this.time(pkt);
     const flags = tcp.flags;
-    const look = this.find(ip, tcp, pkt.number, now);
-    let conv = look.conv;
-    const fromLo = look.fromLo;
-    let fwd = fromLo ? conv.lo : conv.hi;
+    let c = this.find(ip, tcp, pkt.number, now);
+    const fromLo = this.fromLo;
+    const isNew = this.isNew;
+    let f = this.store.f;
+    let fw = c + (fromLo ? LO : HI);
     const r = this.scratch === undefined ? newResult() : clearResult(this.scratch);
     let fl = 0;
     let ta = false;
 
     // A new SYN on a known port pair starts a new conversation; a SYN/ACK with a new ISN restarts its side.
     const synAck = flags & (SYN | ACK);
-    if (synAck === SYN && fwd.baseSet && tcp.seq !== fwd.base) {
-      conv = this.replace(conv, pkt.number, now, fromLo);
+    if (synAck === SYN && f[fw + BASE_SET] === 1 && tcp.seq !== f[fw + BASE]) {
+      c = this.replace(c, pkt.number, now, fromLo);
+      f = this.store.f;
       // tshark starts it as a connection that has sent its SYN.
-      conv.completeness = 1;
-      fwd = fromLo ? conv.lo : conv.hi;
+      f[c + COMPLETENESS] = 1;
+      fw = c + (fromLo ? LO : HI);
       fl |= A.REUSED_PORTS;
       ta = true;
-    } else {
-      if (synAck === (SYN | ACK) && fwd.baseSet && tcp.seq !== fwd.base) {
-        fwd.base = tcp.seq;
-        fl |= A.REUSED_PORTS;
-        ta = true;
-      } else if (!look.isNew && pkt.number > conv.lastFrame) {
-        conv.lastFrame = pkt.number;
-      }
+    } else if (synAck === (SYN | ACK) && f[fw + BASE_SET] === 1 && tcp.seq !== f[fw + BASE]) {
+      f[fw + BASE] = tcp.seq;
+      fl |= A.REUSED_PORTS;
+      ta = true;
+    } else if (!isNew && pkt.number > f[c + LAST_FRAME]!) {
+      f[c + LAST_FRAME] = pkt.number;
     }
-    const rev = fromLo ? conv.hi : conv.lo;
+    const rv = c + (fromLo ? HI : LO);
 
-    r.stream = conv.stream;
-    r.completeness = conv.completeness;
-    r.dir = fromLo === conv.firstFromLo ? 0 : 1;
-    r.timeRelative = (now - conv.firstTime) / NS_PER_SEC;
-    r.timeDelta = (now - conv.prevTime) / NS_PER_SEC;
-    conv.prevTime = now;
-    conv.lastTime = now;
-    fwd.sackedBytes = 0;
+    r.stream = f[c + STREAM]!;
+    r.completeness = f[c + COMPLETENESS]!;
+    r.dir = fromLo === (f[c + FIRST_FROM_LO] === 1) ? 0 : 1;
+    r.timeRelative = (now - f[c + FIRST_TIME]!) / NS_PER_SEC;
+    r.timeDelta = (now - f[c + PREV_TIME]!) / NS_PER_SEC;
+    f[c + PREV_TIME] = now;
+    f[c + LAST_TIME] = now;
+    f[fw + SACKED_BYTES] = 0;
     const scan = this.scan.scan(pkt.data, tcp);
-    if (scan.mpKinds !== 0) this.mptcp.noteOptions(conv, fwd, rev, scan);
+    if (scan.mpKinds !== 0) this.mptcp.noteOptions(f, c, fw, rv, scan, this.store);
 
     const declared = tcp.dataOffset * 4;
     const seglen = quoted ? -1 : tcpSegmentLength(pkt, tcp);
     if (!quoted) {
-      fwd.packets++;
-      fwd.bytes += pkt.origLen;
+      f[fw + PACKETS] = f[fw + PACKETS]! + 1;
+      f[fw + BYTES] = f[fw + BYTES]! + pkt.origLen;
     }
-    if (flags & SYN) fwd.sawSyn = true;
+    if (flags & SYN) f[fw + FLOW_SAW_SYN] = 1;
     if (seglen >= 0) {
-      fl |= this.analyse(r, conv, fwd, rev, tcp, seglen, pkt.number, now);
+      fl |= this.analyse(r, f, c, fw, rv, tcp, seglen, pkt.number, now);
       if (this.analysed) ta = true;
     } else {
       r.noSegment = true;
       r.quoted = quoted;
       r.seq = tcp.seq;
       r.ack = tcp.ack;
-      r.isn = fwd.base;
-      r.ackIsn = rev.baseSet ? rev.base : undefined;
+      r.isn = f[fw + BASE]!;
+      r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : undefined;
       r.windowSize = tcp.window;
     }
-    r.windowScale = fwd.winScale;
-    if (declared < MIN_HEADER) return this.ended(r, conv, fwd, rev, flags);
-    conv.completeness |= completenessOf(flags, seglen, look.isNew && (fl & A.REUSED_PORTS) === 0);
+    r.windowScale = f[fw + WIN_SCALE]!;
+    if (declared < MIN_HEADER) return this.ended(r, f, c, fw, rv, flags);
+    f[c + COMPLETENESS] = f[c + COMPLETENESS]! | completenessOf(flags, seglen, isNew && (fl & A.REUSED_PORTS) === 0);
 
     if (flags & SYN) {
       if ((flags & ACK) === 0) {
-        conv.sawSyn = true;
-        conv.synTime = now;
+        f[c + SAW_SYN] = 1;
+        f[c + SYN_TIME] = now;
       }
-      fwd.firstAck = true;
+      f[fw + FIRST_ACK] = 1;
     }
     if ((flags & (SYN | ACK)) === ACK) {
-      if (conv.sawSyn && conv.initialRtt === 0) conv.initialRtt = now - conv.synTime;
-      fwd.firstAck = false;
+      if (f[c + SAW_SYN] === 1 && f[c + INITIAL_RTT] === 0) f[c + INITIAL_RTT] = now - f[c + SYN_TIME]!;
+      f[fw + FIRST_ACK] = 0;
     }
     // tshark stops in the options when the capture (or the ICMP quote) cut the header or an MPTCP option overruns.
-    if (tcp.length < MIN_HEADER) return this.ended(r, conv, fwd, rev, flags);
+    if (tcp.length < MIN_HEADER) return this.ended(r, f, c, fw, rv, flags);
     const stopped = scan.stopAt >= 0 || tcp.length < declared;
-    if (scan.wscale >= 0) fwd.winScale = scan.wscale;
-    fwd.sackedBytes = scan.sacked;
+    if (scan.wscale >= 0) f[fw + WIN_SCALE] = scan.wscale;
+    f[fw + SACKED_BYTES] = scan.sacked;
     if (!stopped) {
-      if (ta) this.report(r, conv, fl);
-      if (flags & SYN) verifyWindowScaling(fwd, rev, (flags & ACK) !== 0);
-      this.mptcp.afterOptions(conv, scan);
+      if (ta) this.report(r, f, c, fl);
+      if (flags & SYN) verifyWindowScaling(f, fw, rv, (flags & ACK) !== 0);
+      this.mptcp.afterOptions(c, scan, this.store);
     }
-    return this.ended(r, conv, fwd, rev, flags);
+    return this.ended(r, f, c, fw, rv, flags);
   }
 
   /**
    * tshark's sequence analysis of one segment: fills the numbers, RTT and
    * flight fields of `r` and returns the analysis flags.
    */
-  private analyse(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, tcp: TcpRepr, seglen: number, frame: number, now: number): number {
+  private analyse(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, tcp: TcpRepr, seglen: number, frame: number, now: number): number {
     const seq = tcp.seq;
     const ack = tcp.ack;
     const window = tcp.window;
     const flags = tcp.flags;
+    const rings = this.rings;
     let fl = 0;
 
     // Relative numbering bases: the SYN's sequence number, else one before the first byte seen.
-    if (!fwd.baseSet) {
-      fwd.base = flags & SYN ? seq : sub32(seq, 1);
-      fwd.baseSet = true;
+    if (f[fw + BASE_SET] === 0) {
+      f[fw + BASE] = flags & SYN ? seq : sub32(seq, 1);
+      f[fw + BASE_SET] = 1;
     }
-    if (!rev.baseSet && flags & ACK) {
-      rev.base = sub32(ack, 1);
-      rev.baseSet = true;
+    if (f[rv + BASE_SET] === 0 && flags & ACK) {
+      f[rv + BASE] = sub32(ack, 1);
+      f[rv + BASE_SET] = 1;
     }
-    if (flags & ACK) rev.validBif = true;
+    if (flags & ACK) f[rv + VALID_BIF] = 1;
 
+    const nextSeq = f[fw + NEXT_SEQ]!;
     checks: {
-      if (seglen === 1 && seq === fwd.nextSeq && rev.window === 0) {
+      if (seglen === 1 && seq === nextSeq && f[rv + WINDOW] === 0) {
         fl |= A.ZERO_WINDOW_PROBE;
         break checks;
       }
       const plain = (flags & SYN_FIN_RST) === 0;
       if (window === 0 && plain) fl |= A.ZERO_WINDOW;
-      if (fwd.nextSeq !== 0 && seqGt(seq, fwd.nextSeq) && (flags & RST) === 0) {
+      if (nextSeq !== 0 && seqGt(seq, nextSeq) && (flags & RST) === 0) {
         fl |= A.LOST_SEGMENT;
-        fwd.validBif = false;
+        f[fw + VALID_BIF] = 0;
       }
-      if (seglen <= 1 && seq === sub32(fwd.nextSeq, 1) && plain) fl |= A.KEEP_ALIVE;
-      const sameSpot = seglen === 0 && plain && seq === fwd.nextSeq && ack === fwd.lastAck;
-      if (sameSpot && window !== 0 && window !== fwd.window) fl |= A.WINDOW_UPDATE;
-      if (seglen > 0 && plain && rev.winScale !== WINDOW_SCALE_UNKNOWN) {
+      if (seglen <= 1 && seq === sub32(nextSeq, 1) && plain) fl |= A.KEEP_ALIVE;
+      const sameSpot = seglen === 0 && plain && seq === nextSeq && ack === f[fw + LAST_ACK];
+      if (sameSpot && window !== 0 && window !== f[fw + WINDOW]) fl |= A.WINDOW_UPDATE;
+      const revScale = f[rv + WIN_SCALE]!;
+      if (seglen > 0 && plain && revScale !== WINDOW_SCALE_UNKNOWN) {
         // A window announced before the sender's first pure ACK is taken unscaled.
-        const shift = rev.firstAck || rev.winScale === WINDOW_SCALE_NONE ? 0 : rev.winScale;
-        if (add32(seq, seglen) === add32(rev.lastAck, (rev.window * 2 ** shift) >>> 0)) fl |= A.WINDOW_FULL;
+        const shift = f[rv + FIRST_ACK] === 1 || revScale === WINDOW_SCALE_NONE ? 0 : revScale;
+        if (add32(seq, seglen) === add32(f[rv + LAST_ACK]!, (f[rv + WINDOW]! * 2 ** shift) >>> 0)) fl |= A.WINDOW_FULL;
       }
-      if (!sameSpot || window !== fwd.window) break checks;
-      if (window !== 0 && rev.lastFlags & A.KEEP_ALIVE) {
+      if (!sameSpot || window !== f[fw + WINDOW]) break checks;
+      if (window !== 0 && f[rv + LAST_FLAGS]! & A.KEEP_ALIVE) {
         fl |= A.KEEP_ALIVE_ACK;
         break checks;
       }
-      if (window === 0 && rev.lastFlags & A.ZERO_WINDOW_PROBE) {
+      if (window === 0 && f[rv + LAST_FLAGS]! & A.ZERO_WINDOW_PROBE) {
         fl |= A.ZERO_WINDOW_PROBE_ACK;
         break checks;
       }
       if (window === 0) break checks;
-      if (this.mptcp.forgives(conv, fwd, this.scan)) {
+      if (this.mptcp.forgives(f, c, fw, this.scan, this.store)) {
         // Our rule: the ACK carries new MPTCP information, so later repeats duplicate this one.
         if (this.mptcp.aware) {
           r.mptcpNotDupAck = true;
-          fwd.lastNonDupAck = frame;
-          fwd.dupAckNum = 0;
+          f[fw + LAST_NON_DUP_ACK] = frame;
+          f[fw + DUP_ACK_NUM] = 0;
         }
       } else {
-        fwd.dupAckNum = fwd.dupAckNum === -1 ? 1 : fwd.dupAckNum + 1;
+        const dups = f[fw + DUP_ACK_NUM] === -1 ? 1 : f[fw + DUP_ACK_NUM]! + 1;
+        f[fw + DUP_ACK_NUM] = dups;
         fl |= A.DUPLICATE_ACK;
-        r.dupAckNum = fwd.dupAckNum;
-        r.dupAckFrame = fwd.lastNonDupAck;
+        r.dupAckNum = dups;
+        r.dupAckFrame = f[fw + LAST_NON_DUP_ACK]!;
       }
     }
-    if (ack !== fwd.lastAck) {
-      fwd.lastNonDupAck = frame;
-      fwd.dupAckNum = 0;
+    if (ack !== f[fw + LAST_ACK]) {
+      f[fw + LAST_NON_DUP_ACK] = frame;
+      f[fw + DUP_ACK_NUM] = 0;
     }
 
     // An ACK beyond what the other side was seen to send; said once per hole. The check alone gives the segment an analysis record.
     let ta = fl !== 0;
-    if (flags & ACK && rev.maxSeqToBeAcked !== 0 && seqGt(ack, rev.maxSeqToBeAcked)) {
+    const revMax = f[rv + MAX_SEQ_TO_BE_ACKED]!;
+    if (flags & ACK && revMax !== 0 && seqGt(ack, revMax)) {
       ta = true;
-      if (seqLt(rev.maxSeqToBeAcked, rev.nextSeq)) {
-        rev.maxSeqToBeAcked = rev.nextSeq;
+      if (seqLt(revMax, f[rv + NEXT_SEQ]!)) {
+        f[rv + MAX_SEQ_TO_BE_ACKED] = f[rv + NEXT_SEQ]!;
         fl |= A.ACK_LOST_SEGMENT;
       } else {
-        if (rev.dupAckNum === 0) fl |= A.ACK_LOST_SEGMENT;
-        rev.dupAckNum = -1;
+        if (f[rv + DUP_ACK_NUM] === 0) fl |= A.ACK_LOST_SEGMENT;
+        f[rv + DUP_ACK_NUM] = -1;
       }
     }
 
-    if ((seglen > 0 || flags & (SYN | FIN)) && (fl & A.KEEP_ALIVE) === 0) fl |= this.classifyResend(r, conv, fwd, rev, seq, seglen, flags, now);
+    if ((seglen > 0 || flags & SYN_FIN) && (fl & A.KEEP_ALIVE) === 0) fl |= this.classifyResend(r, f, c, fw, rv, seq, seglen, flags, now);
     if (fl !== 0) ta = true;
 
     let next = add32(seq, seglen);
-    if ((seglen > 0 || flags & (SYN | FIN)) && fwd.unacked.count < MAX_UNACKED) {
-      if (flags & (SYN | FIN)) next = add32(next, 1);
-      fwd.unacked.add(frame, seq, next, now);
+    if ((seglen > 0 || flags & SYN_FIN) && rings.count(f, fw) < MAX_UNACKED) {
+      if (flags & SYN_FIN) next = add32(next, 1);
+      rings.add(f, fw, frame, seq, next, now);
     }
     const probe = (fl & A.ZERO_WINDOW_PROBE) !== 0;
-    if ((seqGt(next, fwd.nextSeq) || fwd.nextSeq === 0) && !probe) {
-      fwd.nextSeq = next;
-      fwd.nextSeqFrame = frame;
-      fwd.nextSeqTime = now;
+    if ((seqGt(next, f[fw + NEXT_SEQ]!) || f[fw + NEXT_SEQ] === 0) && !probe) {
+      f[fw + NEXT_SEQ] = next;
+      f[fw + NEXT_SEQ_FRAME] = frame;
+      f[fw + NEXT_SEQ_TIME] = now;
     }
-    if ((seq === fwd.maxSeqToBeAcked || fwd.maxSeqToBeAcked === 0) && !probe) fwd.maxSeqToBeAcked = fwd.nextSeq;
-    fwd.window = window;
-    fwd.lastAck = ack;
-    fwd.lastAckTime = now;
-    this.mptcp.remember(conv, fwd, this.scan);
-    fwd.lastFlags = ta ? fl : 0;
-    if (flags & FIN) {
-      fwd.fin = true;
-      fwd.finEnd = add32(seq, seglen + 1);
+    if ((seq === f[fw + MAX_SEQ_TO_BE_ACKED] || f[fw + MAX_SEQ_TO_BE_ACKED] === 0) && !probe) f[fw + MAX_SEQ_TO_BE_ACKED] = f[fw + NEXT_SEQ]!;
+    f[fw + WINDOW] = window;
+    f[fw + LAST_ACK] = ack;
+    f[fw + LAST_ACK_TIME] = now;
+    this.mptcp.remember(f, c, fw, this.scan, this.store);
+    f[fw + LAST_FLAGS] = ta ? fl : 0;
+    if (flags & TcpFlag.FIN) {
+      f[fw + FIN_SEEN] = 1;
+      f[fw + FIN_END] = add32(seq, seglen + 1);
     }
 
-    if (rev.unacked.ack(ack, this.match)) {
+    if (rings.ack(f, rv, ack, this.match)) {
       ta = true;
       r.acksFrame = this.match.frame;
       r.ackRtt = (now - this.match.ts) / NS_PER_SEC;
     }
-    if (seglen !== 0 && fwd.unacked.count > 0 && fwd.validBif) {
-      const inFlight = (fwd.unacked.span(fwd.base) - rev.sackedBytes) >>> 0;
-      if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & (SYN | FIN) ? inFlight - 1 : inFlight;
-      this.pushBytes(fwd, flags, seglen);
-      r.pushBytesSent = fwd.pushBytesSent;
+    if (seglen !== 0 && rings.count(f, fw) > 0 && f[fw + VALID_BIF] === 1) {
+      const inFlight = (rings.span(f, fw, f[fw + BASE]!) - f[rv + SACKED_BYTES]!) >>> 0;
+      if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & SYN_FIN ? inFlight - 1 : inFlight;
+      r.pushBytesSent = pushBytes(f, fw, flags, seglen);
       ta = true;
     }
 
+    const base = f[fw + BASE]!;
     r.relative = this.relative;
-    r.seq = this.relative ? sub32(seq, fwd.base) : seq;
-    r.ack = this.relative && flags & ACK ? sub32(ack, rev.base) : ack;
-    r.isn = fwd.base;
-    r.ackIsn = rev.baseSet ? rev.base : undefined;
-    r.nxtseq = add32(r.seq, seglen + (flags & (SYN | FIN) ? 1 : 0));
-    r.windowSize = (flags & SYN) === 0 && fwd.winScale >= 0 ? window * 2 ** fwd.winScale : window;
+    r.seq = this.relative ? sub32(seq, base) : seq;
+    r.ack = this.relative && flags & ACK ? sub32(ack, f[rv + BASE]!) : ack;
+    r.isn = base;
+    r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : undefined;
+    r.nxtseq = add32(r.seq, seglen + (flags & SYN_FIN ? 1 : 0));
+    const scale = f[fw + WIN_SCALE]!;
+    r.windowSize = (flags & SYN) === 0 && scale >= 0 ? window * 2 ** scale : window;
     this.analysed = ta;
     return fl;
   }
 
   /** What tshark prints in the SEQ/ACK analysis subtree. */
-  private report(r: TcpResult, conv: Conversation, fl: number): void {
+  private report(r: TcpResult, f: Float64Array, c: number, fl: number): void {
     r.hasAnalysis = true;
     r.flags = fl;
-    if (conv.initialRtt !== 0) r.initialRtt = conv.initialRtt / NS_PER_SEC;
+    const initialRtt = f[c + INITIAL_RTT]!;
+    if (initialRtt !== 0) r.initialRtt = initialRtt / NS_PER_SEC;
     if (r.ackRtt === 0) r.ackRtt = undefined;
     if (r.rto === 0) r.rto = r.rtoFrame = undefined;
     if (r.bytesInFlight === undefined || r.bytesInFlight === 0) r.bytesInFlight = r.pushBytesSent = undefined;
@@ -362,50 +377,41 @@ export class TcpTracker {
   }
 
   /** Retransmission, fast retransmission, spurious retransmission or out-of-order: which one, if any. */
-  private classifyResend(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, seq: number, seglen: number, flags: number, now: number): number {
-    let notAdvanced = fwd.nextSeq !== 0 && seqLt(seq, fwd.nextSeq);
+  private classifyResend(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, seq: number, seglen: number, flags: number, now: number): number {
+    const nextSeq = f[fw + NEXT_SEQ]!;
+    let notAdvanced = nextSeq !== 0 && seqLt(seq, nextSeq);
     // One byte below the next expected: a former zero-window probe sent again with more data.
-    if (seglen > 1 && sub32(fwd.nextSeq, 1) === seq) notAdvanced = false;
-    if (seglen > 0 && rev.lastAck !== 0 && seqLe(add32(seq, seglen), rev.lastAck)) return A.SPURIOUS_RETRANSMISSION;
+    if (seglen > 1 && sub32(nextSeq, 1) === seq) notAdvanced = false;
+    const revLastAck = f[rv + LAST_ACK]!;
+    if (seglen > 0 && revLastAck !== 0 && seqLe(add32(seq, seglen), revLastAck)) return A.SPURIOUS_RETRANSMISSION;
     // tshark keeps the counter unsigned: the -1 left by an ACK of unseen data counts as many duplicates.
-    if (notAdvanced && (rev.dupAckNum >= 2 || rev.dupAckNum === -1) && rev.lastAck === seq && within(now - rev.lastAckTime, FAST_RETRANSMISSION_NS)) {
+    const revDups = f[rv + DUP_ACK_NUM]!;
+    if (notAdvanced && (revDups >= 2 || revDups === -1) && revLastAck === seq && within(now - f[rv + LAST_ACK_TIME]!, FAST_RETRANSMISSION_NS)) {
       return A.FAST_RETRANSMISSION;
     }
-    const threshold = conv.initialRtt !== 0 ? conv.initialRtt : DEFAULT_OOO_NS;
-    const end = add32(seq, seglen + (flags & (SYN | FIN) ? 1 : 0));
-    if (notAdvanced && within(now - fwd.nextSeqTime, threshold) && fwd.nextSeq !== end) return A.OUT_OF_ORDER;
+    const initialRtt = f[c + INITIAL_RTT]!;
+    const threshold = initialRtt !== 0 ? initialRtt : DEFAULT_OOO_NS;
+    const end = add32(seq, seglen + (flags & SYN_FIN ? 1 : 0));
+    if (notAdvanced && within(now - f[fw + NEXT_SEQ_TIME]!, threshold) && nextSeq !== end) return A.OUT_OF_ORDER;
     if (!notAdvanced) return 0;
     // The timeout runs from the oldest segment still unacknowledged, else from the last new data.
-    if (fwd.unacked.count > 0) {
-      r.rto = (now - fwd.unacked.oldestTs()) / NS_PER_SEC;
-      r.rtoFrame = fwd.unacked.oldestFrame();
+    if (this.rings.count(f, fw) > 0) {
+      r.rto = (now - this.rings.oldestTs(f, fw)) / NS_PER_SEC;
+      r.rtoFrame = this.rings.oldestFrame(f, fw);
     } else {
-      r.rto = (now - fwd.nextSeqTime) / NS_PER_SEC;
-      r.rtoFrame = fwd.nextSeqFrame;
+      r.rto = (now - f[fw + NEXT_SEQ_TIME]!) / NS_PER_SEC;
+      r.rtoFrame = f[fw + NEXT_SEQ_FRAME]!;
     }
     return A.RETRANSMISSION;
   }
 
-  /** tshark's push_bytes_sent: bytes since the last segment with PSH, restarting after it. */
-  private pushBytes(fwd: Flow, flags: number, seglen: number): void {
-    if (flags & PSH) {
-      fwd.pushBytesSent = fwd.pushSetLast ? seglen : fwd.pushBytesSent + seglen;
-      fwd.pushSetLast = true;
-    } else if (fwd.pushSetLast) {
-      fwd.pushBytesSent = seglen;
-      fwd.pushSetLast = false;
-    } else {
-      fwd.pushBytesSent += seglen;
-    }
-  }
-
   /** FIN both ways and the ACK of the last one, or a RST, ends a conversation. */
-  private ended(r: TcpResult, conv: Conversation, fwd: Flow, rev: Flow, flags: number): TcpResult {
-    if (conv.state !== 'open' || r.quoted) return r;
-    if (flags & RST) conv.state = 'reset';
-    else if (fwd.fin && rev.fin && flags & ACK && fwd.lastAck === rev.finEnd) conv.state = 'closed';
+  private ended(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, flags: number): TcpResult {
+    if (f[c + STATE] !== OPEN || r.quoted) return r;
+    if (flags & RST) f[c + STATE] = RESET;
+    else if (f[fw + FIN_SEEN] === 1 && f[rv + FIN_SEEN] === 1 && flags & ACK && f[fw + LAST_ACK] === f[rv + FIN_END]) f[c + STATE] = CLOSED;
     else return r;
-    this.retire(conv);
+    this.retire(this.store.object(c));
     return r;
   }
 
@@ -419,21 +425,24 @@ export class TcpTracker {
       this.endedList = this.endedList.slice(this.endedHead);
       this.endedHead = 0;
     }
-    this.forget(old);
+    // A conversation replaced by a new one on its endpoints was dropped then.
+    if (this.store.object(old.at) === old) this.drop(old);
   }
 
-  /** Drops a conversation's state, keeping only its summary. */
-  private forget(conv: Conversation): void {
+  /** Drops a conversation's state, keeping only its summary: out of the table, its record and rings given back. */
+  private drop(conv: Conversation): void {
     this.tableDelete(conv);
-    conv.lo.unacked.release();
-    conv.hi.unacked.release();
-    if (this.keepSummaries) this.all[conv.stream] = summarize(conv, this.epochSec ?? 0);
+    if (this.keepSummaries) this.all[conv.stream] = summarize(conv, this.store.f, this.epochSec ?? 0);
+    const f = this.store.f;
+    this.rings.release(f, conv.at + LO);
+    this.rings.release(f, conv.at + HI);
+    this.store.release(conv);
   }
 
   /** Conversations seen so far, by stream index. */
   conversations(): TcpConversationSummary[] {
     const epoch = this.epochSec ?? 0;
-    return this.all.map((c) => (c instanceof Conversation ? summarize(c, epoch) : c));
+    return this.all.map((c) => (c instanceof Conversation ? summarize(c, this.store.f, epoch) : c));
   }
 
   // ------------------------------------------------------------ lookup
@@ -444,72 +453,86 @@ export class TcpTracker {
     return (pkt.tsSec - this.epochSec) * NS_PER_SEC + pkt.tsNsec;
   }
 
-  /** The conversation of a segment, created when new; which side sent it. */
-  private find(ip: Ipv4Repr | Ipv6Repr, tcp: TcpRepr, frame: number, now: number): Lookup {
-    const out = this.lookup;
-    out.isNew = false;
+  /** The record of a segment's conversation, created when new; sets `fromLo` and `isNew`. */
+  private find(ip: Ipv4Repr | Ipv6Repr, tcp: TcpRepr, frame: number, now: number): number {
+    this.isNew = false;
     if (ip.version === 4) {
       const table = this.table;
-      let conv = table.lookupV4(ip, tcp);
+      let at = table.lookupV4(ip, tcp);
       const fromLo = table.fromLo;
-      if (conv === undefined) {
+      this.fromLo = fromLo;
+      if (at < 0) {
         const key: ConversationKey = fromLo
           ? { family: 4, loAddr: ip.src, loPort: tcp.srcPort, hiAddr: ip.dst, hiPort: tcp.dstPort }
           : { family: 4, loAddr: ip.dst, loPort: tcp.dstPort, hiAddr: ip.src, hiPort: tcp.srcPort };
-        conv = this.create(key, frame, now, fromLo);
-        table.insertV4(conv);
-        out.isNew = true;
+        at = this.create(key, frame, now, fromLo).at;
+        table.insertV4(at);
+        this.isNew = true;
       }
-      out.conv = conv;
-      out.fromLo = fromLo;
-      return out;
+      return at;
     }
-    const order = compareEndpoints(ip.src, tcp.srcPort, ip.dst, tcp.dstPort);
-    const fromLo = order <= 0;
+    const fromLo = compareEndpoints(ip.src, tcp.srcPort, ip.dst, tcp.dstPort) <= 0;
+    this.fromLo = fromLo;
     const id = fromLo ? v6Key(ip.src, tcp.srcPort, ip.dst, tcp.dstPort) : v6Key(ip.dst, tcp.dstPort, ip.src, tcp.srcPort);
-    let conv = this.table.getV6(id);
-    if (conv === undefined) {
+    let at = this.table.getV6(id);
+    if (at < 0) {
       const key: ConversationKey = fromLo
         ? { family: 6, loAddr: ip.src.slice(), loPort: tcp.srcPort, hiAddr: ip.dst.slice(), hiPort: tcp.dstPort }
         : { family: 6, loAddr: ip.dst.slice(), loPort: tcp.dstPort, hiAddr: ip.src.slice(), hiPort: tcp.srcPort };
-      conv = this.create(key, frame, now, fromLo);
-      this.table.setV6(id, conv);
-      out.isNew = true;
+      at = this.create(key, frame, now, fromLo).at;
+      this.table.setV6(id, at);
+      this.isNew = true;
     }
-    out.conv = conv;
-    out.fromLo = fromLo;
-    return out;
+    return at;
   }
 
   private create(key: ConversationKey, frame: number, now: number, fromLo: boolean): Conversation {
-    const conv = new Conversation(this.nextStream++, key, frame, now);
-    conv.firstFromLo = fromLo;
+    const conv = this.store.allocate(this.nextStream++, key, frame, now, fromLo);
     if (this.keepSummaries) this.all.push(conv);
     return conv;
   }
 
   /** A new conversation on the same endpoints (port reuse) takes the table slot; the old one is only a summary now. */
-  private replace(old: Conversation, frame: number, now: number, fromLo: boolean): Conversation {
+  private replace(oldAt: number, frame: number, now: number, fromLo: boolean): number {
+    const old = this.store.object(oldAt);
     const conv = this.create(old.key, frame, now, fromLo);
     this.tableSet(conv);
-    if (old.state === 'open') old.state = 'closed';
-    old.lo.unacked.release();
-    old.hi.unacked.release();
-    if (this.keepSummaries) this.all[old.stream] = summarize(old, this.epochSec ?? 0);
-    return conv;
+    const f = this.store.f;
+    if (f[oldAt + STATE] === OPEN) f[oldAt + STATE] = CLOSED;
+    if (this.keepSummaries) this.all[old.stream] = summarize(old, f, this.epochSec ?? 0);
+    this.rings.release(f, oldAt + LO);
+    this.rings.release(f, oldAt + HI);
+    this.store.release(old);
+    return conv.at;
   }
 
   private tableSet(conv: Conversation): void {
     const k = conv.key;
-    if (k.family === 4) this.table.setV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv);
-    else this.table.setV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv);
+    if (k.family === 4) this.table.setV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv.at);
+    else this.table.setV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv.at);
   }
 
   private tableDelete(conv: Conversation): void {
     const k = conv.key;
-    if (k.family === 4) this.table.deleteV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv);
-    else this.table.deleteV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv);
+    if (k.family === 4) this.table.deleteV4((k.loAddr as number) * 65536 + k.loPort, (k.hiAddr as number) * 65536 + k.hiPort, conv.at);
+    else this.table.deleteV6(v6Key(k.loAddr as Uint8Array, k.loPort, k.hiAddr as Uint8Array, k.hiPort), conv.at);
   }
+}
+
+/** tshark's push_bytes_sent: bytes since the last segment with PSH, restarting after it. */
+function pushBytes(f: Float64Array, fw: number, flags: number, seglen: number): number {
+  let sent: number;
+  if (flags & PSH) {
+    sent = f[fw + PUSH_SET_LAST] === 1 ? seglen : f[fw + PUSH_BYTES_SENT]! + seglen;
+    f[fw + PUSH_SET_LAST] = 1;
+  } else if (f[fw + PUSH_SET_LAST] === 1) {
+    sent = seglen;
+    f[fw + PUSH_SET_LAST] = 0;
+  } else {
+    sent = f[fw + PUSH_BYTES_SENT]! + seglen;
+  }
+  f[fw + PUSH_BYTES_SENT] = sent;
+  return sent;
 }
 
 /**
@@ -518,6 +541,7 @@ export class TcpTracker {
  * pure ACKs, data, FINs and RSTs.
  */
 function completenessOf(flags: number, seglen: number, isNew: boolean): number {
+  const FIN = TcpFlag.FIN;
   if (isNew) return (flags & (SYN | ACK)) === SYN ? 1 | (seglen > 0 ? 8 : 0) : 0;
   let c = 0;
   if ((flags & (SYN | ACK)) === (SYN | ACK)) c |= 2;
@@ -528,12 +552,11 @@ function completenessOf(flags: number, seglen: number, isNew: boolean): number {
 }
 
 /** RFC 1323 scaling is on only when both SYNs carry the option; tshark decides it at each SYN. */
-function verifyWindowScaling(fwd: Flow, rev: Flow, synAck: boolean): void {
-  if (fwd.winScale === WINDOW_SCALE_UNKNOWN) {
-    fwd.winScale = WINDOW_SCALE_NONE;
-    rev.winScale = WINDOW_SCALE_NONE;
-  } else if (synAck && rev.winScale === WINDOW_SCALE_NONE) {
-    fwd.winScale = WINDOW_SCALE_NONE;
+function verifyWindowScaling(f: Float64Array, fw: number, rv: number, synAck: boolean): void {
+  if (f[fw + WIN_SCALE] === WINDOW_SCALE_UNKNOWN) {
+    f[fw + WIN_SCALE] = WINDOW_SCALE_NONE;
+    f[rv + WIN_SCALE] = WINDOW_SCALE_NONE;
+  } else if (synAck && f[rv + WIN_SCALE] === WINDOW_SCALE_NONE) {
+    f[fw + WIN_SCALE] = WINDOW_SCALE_NONE;
   }
 }
-

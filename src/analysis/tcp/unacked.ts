@@ -10,19 +10,22 @@
  * cuts the entry it falls into: constant work per packet. A retransmission
  * or reordering makes the ring unsorted; then every ACK walks the whole ring
  * until it drains, which is what tshark does on every ACK.
+ *
+ * A flow's ring lives in its conversation record (conversation.ts) while it
+ * holds at most RING_INLINE entries, which is most of the time in
+ * request/response traffic; a longer one moves to an array of its own and
+ * stays there until the conversation is forgotten.
  */
+import { RING_CAP, RING_COUNT, RING_ENTRIES, RING_HEAD, RING_INLINE, RING_SORTED, RING_STRIDE } from './conversation.js';
 import { seqGt, seqLt } from './seq.js';
 
 /** tshark stops recording a side's segments when this many are unacknowledged. */
 export const MAX_UNACKED = 1000;
 
-const STRIDE = 4;
 const FRAME = 0;
 const SEQ = 1;
 const NEXT = 2;
 const TS = 3;
-
-const EMPTY = new Float64Array(0);
 
 /** What an ACK found: the oldest segment it acknowledges exactly. */
 export interface AckMatch {
@@ -30,53 +33,78 @@ export interface AckMatch {
   ts: number;
 }
 
-export class Unacked {
-  private buf: Float64Array = EMPTY;
-  /** Ring capacity in entries (a power of two) and the index of the oldest entry. */
-  private cap = 0;
-  private head = 0;
-  count = 0;
-  private sorted = true;
+/**
+ * The rings of all flows. Each call names the flow by `flow`, the offset of
+ * its slots in the store's array `f`; rings that left their record are kept
+ * here by that offset.
+ */
+export class UnackedRings {
+  private readonly spilled = new Map<number, Float64Array>();
+  /** Set by `locate`: the array holding the ring's entries and the offset of entry 0. */
+  private buf: Float64Array = new Float64Array(0);
+  private base = 0;
 
-  private slot(i: number): number {
-    return ((this.head + i) & (this.cap - 1)) * STRIDE;
+  private locate(f: Float64Array, flow: number): number {
+    const cap = f[flow + RING_CAP]!;
+    if (cap === RING_INLINE) {
+      this.buf = f;
+      this.base = flow + RING_ENTRIES;
+    } else {
+      this.buf = this.spilled.get(flow)!;
+      this.base = 0;
+    }
+    return cap;
   }
 
-  add(frame: number, seq: number, next: number, ts: number): void {
-    if (this.count === this.cap) this.grow();
-    if (this.count > 0 && seqLt(seq, this.buf[this.slot(this.count - 1) + NEXT]!)) this.sorted = false;
-    const at = this.slot(this.count);
+  /** Slot of the ring's entry `i` (0: the oldest), after `locate`. */
+  private slot(f: Float64Array, flow: number, cap: number, i: number): number {
+    return this.base + ((f[flow + RING_HEAD]! + i) & (cap - 1)) * RING_STRIDE;
+  }
+
+  add(f: Float64Array, flow: number, frame: number, seq: number, next: number, ts: number): void {
+    let cap = this.locate(f, flow);
+    const count = f[flow + RING_COUNT]!;
+    if (count === cap) cap = this.grow(f, flow, cap, count);
     const b = this.buf;
+    if (count > 0 && seqLt(seq, b[this.slot(f, flow, cap, count - 1) + NEXT]!)) f[flow + RING_SORTED] = 0;
+    const at = this.slot(f, flow, cap, count);
     b[at + FRAME] = frame;
     b[at + SEQ] = seq;
     b[at + NEXT] = next;
     b[at + TS] = ts;
-    this.count++;
+    f[flow + RING_COUNT] = count + 1;
   }
 
-  private grow(): void {
-    const cap = this.cap === 0 ? 8 : this.cap * 2;
-    const next = new Float64Array(cap * STRIDE);
-    const b = this.buf;
-    for (let i = 0, to = 0; i < this.count; i++) {
-      const from = this.slot(i);
-      next[to++] = b[from]!;
-      next[to++] = b[from + 1]!;
-      next[to++] = b[from + 2]!;
-      next[to++] = b[from + 3]!;
+  /** Doubles the ring (out of the record when it was there), oldest entry first. */
+  private grow(f: Float64Array, flow: number, cap: number, count: number): number {
+    const bigger = new Float64Array(cap * 2 * RING_STRIDE);
+    for (let i = 0, to = 0; i < count; i++) {
+      const from = this.slot(f, flow, cap, i);
+      for (let k = 0; k < RING_STRIDE; k++) bigger[to++] = this.buf[from + k]!;
     }
-    this.buf = next;
-    this.cap = cap;
-    this.head = 0;
+    this.spilled.set(flow, bigger);
+    f[flow + RING_CAP] = cap * 2;
+    f[flow + RING_HEAD] = 0;
+    this.buf = bigger;
+    this.base = 0;
+    return cap * 2;
   }
 
-  /** Frame and time of the oldest segment still unacknowledged (count > 0). */
-  oldestFrame(): number {
-    return this.buf[this.slot(0) + FRAME]!;
+  /** Entries in the ring. */
+  count(f: Float64Array, flow: number): number {
+    return f[flow + RING_COUNT]!;
   }
 
-  oldestTs(): number {
-    return this.buf[this.slot(0) + TS]!;
+  /** Frame of the oldest segment still unacknowledged (count > 0). */
+  oldestFrame(f: Float64Array, flow: number): number {
+    const cap = this.locate(f, flow);
+    return this.buf[this.slot(f, flow, cap, 0) + FRAME]!;
+  }
+
+  /** Time of the oldest segment still unacknowledged (count > 0). */
+  oldestTs(f: Float64Array, flow: number): number {
+    const cap = this.locate(f, flow);
+    return this.buf[this.slot(f, flow, cap, 0) + TS]!;
   }
 
   /**
@@ -84,21 +112,23 @@ export class Unacked {
    * it falls inside keeps only its unacknowledged part. Returns true and
    * fills `match` when a segment ends exactly at `ack` (the oldest such).
    */
-  ack(ack: number, match: AckMatch): boolean {
-    if (this.count === 0) return false;
-    const found = this.sorted ? this.ackSorted(ack, match) : this.ackAll(ack, match);
-    if (this.count === 0) {
-      this.sorted = true;
-      this.head = 0;
+  ack(f: Float64Array, flow: number, ack: number, match: AckMatch): boolean {
+    if (f[flow + RING_COUNT] === 0) return false;
+    const cap = this.locate(f, flow);
+    const found = f[flow + RING_SORTED] === 1 ? this.ackSorted(f, flow, cap, ack, match) : this.ackAll(f, flow, cap, ack, match);
+    if (f[flow + RING_COUNT] === 0) {
+      f[flow + RING_SORTED] = 1;
+      f[flow + RING_HEAD] = 0;
     }
     return found;
   }
 
-  private ackSorted(ack: number, match: AckMatch): boolean {
+  private ackSorted(f: Float64Array, flow: number, cap: number, ack: number, match: AckMatch): boolean {
     const b = this.buf;
     let found = false;
-    while (this.count > 0) {
-      const at = this.slot(0);
+    let count = f[flow + RING_COUNT]!;
+    while (count > 0) {
+      const at = this.slot(f, flow, cap, 0);
       const next = b[at + NEXT]!;
       if (next === ack) {
         match.frame = b[at + FRAME]!;
@@ -108,22 +138,24 @@ export class Unacked {
         if (seqGt(ack, b[at + SEQ]!)) b[at + SEQ] = ack;
         break;
       }
-      this.head = (this.head + 1) & (this.cap - 1);
-      this.count--;
+      f[flow + RING_HEAD] = (f[flow + RING_HEAD]! + 1) & (cap - 1);
+      count--;
       if (found) break;
     }
+    f[flow + RING_COUNT] = count;
     return found;
   }
 
   /** Every entry judged on its own, as tshark walks its list; keeps sending order. */
-  private ackAll(ack: number, match: AckMatch): boolean {
+  private ackAll(f: Float64Array, flow: number, cap: number, ack: number, match: AckMatch): boolean {
     const b = this.buf;
+    const count = f[flow + RING_COUNT]!;
     let found = false;
     let kept = 0;
     let sorted = true;
     let prevNext = 0;
-    for (let i = 0; i < this.count; i++) {
-      const at = this.slot(i);
+    for (let i = 0; i < count; i++) {
+      const at = this.slot(f, flow, cap, i);
       const seq = b[at + SEQ]!;
       const next = b[at + NEXT]!;
       if (next === ack) {
@@ -138,33 +170,35 @@ export class Unacked {
       const start = seqGt(ack, seq) ? ack : seq;
       if (kept > 0 && seqLt(start, prevNext)) sorted = false;
       prevNext = next;
-      const to = this.slot(kept++);
+      const to = this.slot(f, flow, cap, kept++);
       b[to + FRAME] = b[at + FRAME]!;
       b[to + SEQ] = start;
       b[to + NEXT] = next;
       b[to + TS] = b[at + TS]!;
     }
-    this.count = kept;
-    this.sorted = sorted;
+    f[flow + RING_COUNT] = kept;
+    f[flow + RING_SORTED] = sorted ? 1 : 0;
     return found;
   }
 
   /**
    * Bytes between the lowest unacknowledged sequence number and the highest
    * next sequence number, both taken relative to `base` as unsigned 32-bit
-   * numbers (as tshark compares them).
+   * numbers (as tshark compares them). The ring is not empty.
    */
-  span(base: number): number {
+  span(f: Float64Array, flow: number, base: number): number {
+    const cap = this.locate(f, flow);
     const b = this.buf;
-    if (this.sorted) {
-      const first = (b[this.slot(0) + SEQ]! - base) >>> 0;
-      const last = (b[this.slot(this.count - 1) + NEXT]! - base) >>> 0;
+    const count = f[flow + RING_COUNT]!;
+    if (f[flow + RING_SORTED] === 1) {
+      const first = (b[this.slot(f, flow, cap, 0) + SEQ]! - base) >>> 0;
+      const last = (b[this.slot(f, flow, cap, count - 1) + NEXT]! - base) >>> 0;
       if (first <= last) return last - first;
     }
     let first = 0xffffffff;
     let last = 0;
-    for (let i = 0; i < this.count; i++) {
-      const at = this.slot(i);
+    for (let i = 0; i < count; i++) {
+      const at = this.slot(f, flow, cap, i);
       const s = (b[at + SEQ]! - base) >>> 0;
       const n = (b[at + NEXT]! - base) >>> 0;
       if (s < first) first = s;
@@ -173,12 +207,12 @@ export class Unacked {
     return (last - first) >>> 0;
   }
 
-  /** Forgets every entry and gives the memory back. */
-  release(): void {
-    this.buf = EMPTY;
-    this.cap = 0;
-    this.head = 0;
-    this.count = 0;
-    this.sorted = true;
+  /** Forgets every entry of the flow's ring and gives its memory back; the ring is back in the record. */
+  release(f: Float64Array, flow: number): void {
+    this.spilled.delete(flow);
+    f[flow + RING_CAP] = RING_INLINE;
+    f[flow + RING_HEAD] = 0;
+    f[flow + RING_COUNT] = 0;
+    f[flow + RING_SORTED] = 1;
   }
 }
