@@ -76,8 +76,9 @@ export async function displaySink(format: Format, args: ArgReader, out: Output, 
       const { FieldsWriter, parseFieldsOptions } = await import('../present/fields-out.js');
       const fields = args.values('e');
       return (captureFormat) => {
-        const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat });
-        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+        const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
+        const w = new FieldsWriter((s) => out.write(s), fields, { ...parseFieldsOptions(args.values('E')), captureFormat, timeFormat });
+        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt, a) { w.skip(pkt, a); }, end() { w.end(); } };
       };
     }
     case 'text': {

@@ -1,12 +1,19 @@
 /**
  * `-T fields -e F1 -e F2 ... -E k=v`: one line per packet with the chosen
  * fields, spelled and joined exactly as tshark does (tab-separated, multiple
- * occurrences comma-joined, empty when absent).
+ * occurrences comma-joined, empty when absent). Besides the registry's
+ * fields, tshark's packet-list columns under their `_ws.col.<title>` names,
+ * with the texts of the packet list.
  */
 import { ContextBuilder, fields as defaultRegistry, formatValue, isMulti } from '../fields/index.js';
-import type { FieldDef, FieldRegistry, FieldResult, PacketAnnotations } from '../fields/index.js';
+import type { FieldContext, FieldDef, FieldRegistry, FieldResult, PacketAnnotations, TimeValue } from '../fields/index.js';
 import type { Packet } from '../wire/types.js';
 import { UsageError } from '../util/errors.js';
+import { summarize } from './info.js';
+import { addressColumns } from './list.js';
+import type { Summary } from './tshark/app.js';
+import { ClockText, deltaString, fraction, type TimeFormat } from './tshark/time.js';
+import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export interface FieldsOptions {
   /** First line lists the field names. */
@@ -76,26 +83,117 @@ export function parseFieldsOptions(values: readonly string[]): FieldsOptions {
   return o;
 }
 
-/** Looks the names up, failing with every unknown name and a "did you mean" hint. */
+/**
+ * The packet-list columns tshark 4.0 prints as `_ws.col.<title>` with its
+ * default column titles (names are case-sensitive, as in tshark; display
+ * filters cannot use them in tshark 4.0, nor in mpscope).
+ */
+const COLUMNS = ['No.', 'Time', 'Source', 'Destination', 'Protocol', 'Length', 'Info'] as const;
+type Column = (typeof COLUMNS)[number];
+const COLUMN_PREFIX = '_ws.col.';
+
+function columnOf(name: string): Column | undefined {
+  if (!name.startsWith(COLUMN_PREFIX)) return undefined;
+  const title = name.slice(COLUMN_PREFIX.length);
+  return (COLUMNS as readonly string[]).includes(title) ? (title as Column) : undefined;
+}
+
+/**
+ * Looks the names up, failing with every unknown name and a "did you mean"
+ * hint. Column names (`_ws.col.Info`...) are known but have no registry
+ * definition: the result holds the registry fields among `names`.
+ */
 export function resolveFields(names: readonly string[], registry: FieldRegistry = defaultRegistry): FieldDef[] {
-  const unknown = names.filter((n) => !registry.has(n));
+  const unknown = names.filter((n) => !registry.has(n) && columnOf(n) === undefined);
   if (unknown.length > 0) {
-    const hints = unknown.map((n) => `${n}: did you mean ${registry.nearest(n, 3).join(', ')}?`);
+    const hints = unknown.map((n) => n.startsWith(COLUMN_PREFIX)
+      ? `${n}: the columns are ${COLUMNS.map((c) => COLUMN_PREFIX + c).join(', ')}`
+      : `${n}: did you mean ${registry.nearest(n, 3).join(', ')}?`);
     throw new UsageError(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `${hints.join('; ')} (mpscope fields lists them all)`);
   }
-  return names.map((n) => registry.get(n)!);
+  return names.filter((n) => registry.has(n)).map((n) => registry.get(n)!);
+}
+
+/**
+ * The packet-list column texts of each packet, for `_ws.col.*`: the same
+ * words as the list lines, without their padding.
+ */
+class ColumnTexts {
+  private readonly winScale = new WindowScaleTracker();
+  private readonly clock: ClockText | undefined;
+  private readonly summary: Summary = { protocol: '', info: '' };
+  /** The packet `summary` is of, and the window scale of the packet observed last. */
+  private summarized: Packet | undefined;
+  private scale = WSCALE_UNKNOWN;
+
+  constructor(private readonly timeFormat: TimeFormat) {
+    const f = timeFormat;
+    if (f === 'a' || f === 'ad' || f === 'u' || f === 'ud') this.clock = new ClockText(f === 'u' || f === 'ud', f === 'ad' || f === 'ud');
+  }
+
+  /** Call once per packet read, shown or not, before its columns are asked for. */
+  observe(pkt: Packet, analysis: PacketAnnotations | undefined): void {
+    // As in the list: the analysis has the scaled window, else the scale learnt from the SYNs.
+    const a = analysis?.tcp;
+    if (a === undefined || a.quoted === true) {
+      this.scale = this.winScale.observe(pkt);
+    } else {
+      this.winScale.learn(pkt);
+      this.scale = WSCALE_UNKNOWN;
+    }
+    this.summarized = undefined;
+  }
+
+  text(column: Column, ctx: FieldContext): string {
+    const pkt = ctx.packet;
+    switch (column) {
+      case 'No.': return String(pkt.number);
+      case 'Time': return this.time(ctx);
+      case 'Source': return addressColumns(pkt)[0];
+      case 'Destination': return addressColumns(pkt)[1];
+      case 'Length': return String(pkt.origLen);
+      case 'Protocol': return this.summarize(ctx).protocol;
+      case 'Info': return this.summarize(ctx).info;
+    }
+  }
+
+  private summarize(ctx: FieldContext): Summary {
+    if (this.summarized !== ctx.packet) {
+      summarize(ctx.packet, this.scale, this.summary, ctx.analysis?.tcp);
+      this.summarized = ctx.packet;
+    }
+    return this.summary;
+  }
+
+  private time(ctx: FieldContext): string {
+    const pkt = ctx.packet;
+    const digits = pkt.tsDigits;
+    const since = (t: TimeValue | undefined): string => (t === undefined ? deltaString(0, 0, 0, 0, digits) : deltaString(pkt.tsSec, pkt.tsNsec, t.sec, t.nsec, digits));
+    switch (this.timeFormat) {
+      case 'r': return since(ctx.firstTs);
+      case 'd': return since(ctx.prevTs);
+      case 'dd': return since(ctx.prevShownTs);
+      case 'e': return pkt.tsSec + fraction(pkt.tsNsec, digits);
+      default: return this.clock!.format(pkt.tsSec) + fraction(pkt.tsNsec, digits);
+    }
+  }
 }
 
 export interface FieldsWriterOptions extends Partial<FieldsOptions> {
   registry?: FieldRegistry;
   /** The capture's format when known (tshark shows frame.interface_id for pcapng only). */
   captureFormat?: 'pcap' | 'pcapng' | undefined;
+  /** tshark `-t`: the style of the `_ws.col.Time` column (relative to the first packet by default). */
+  timeFormat?: TimeFormat;
 }
 
 export class FieldsWriter {
-  private readonly defs: FieldDef[];
+  /** Per requested name: its registry field, or the list column it names. */
+  private readonly defs: Array<FieldDef | Column>;
   private readonly opts: FieldsOptions;
   private readonly contexts: ContextBuilder;
+  /** Only when a column is asked for: the list's state (window scales, clock) costs nothing otherwise. */
+  private readonly columns: ColumnTexts | undefined;
 
   /** Throws UsageError, with "did you mean" hints, when a name is unknown. */
   constructor(
@@ -103,8 +201,10 @@ export class FieldsWriter {
     names: readonly string[],
     options: FieldsWriterOptions = {},
   ) {
-    const { registry, captureFormat, ...opts } = options;
-    this.defs = resolveFields(names, registry);
+    const { registry = defaultRegistry, captureFormat, timeFormat, ...opts } = options;
+    resolveFields(names, registry);
+    this.defs = names.map((n) => columnOf(n) ?? registry.get(n)!);
+    this.columns = this.defs.some((d) => typeof d === 'string') ? new ColumnTexts(timeFormat ?? 'r') : undefined;
     this.contexts = new ContextBuilder(captureFormat);
     this.opts = { ...DEFAULT_FIELDS_OPTIONS, ...opts };
     if (this.opts.bom) sink('\ufeff');
@@ -114,12 +214,13 @@ export class FieldsWriter {
   /** The line for one packet, without its newline. */
   line(p: Packet, analysis?: PacketAnnotations): string {
     const ctx = this.contexts.next(p, analysis);
+    this.columns?.observe(p, analysis);
     const { separator, quote } = this.opts;
     let s = '';
     for (let i = 0; i < this.defs.length; i++) {
       if (i > 0) s += separator;
       const def = this.defs[i]!;
-      const v = this.value(def, def.get(ctx));
+      const v = typeof def === 'string' ? this.columns!.text(def, ctx) : this.value(def, def.get(ctx));
       if (v !== '') s += quote + v + quote;
     }
     return s;
@@ -129,9 +230,10 @@ export class FieldsWriter {
     this.sink(this.line(p, analysis) + '\n');
   }
 
-  /** A packet read but not printed: it still counts for frame.time_delta and frame.time_relative. */
-  skip(p: Packet): void {
+  /** A packet read but not printed: it still counts for frame.time_delta and frame.time_relative (and the list's window scales). */
+  skip(p: Packet, analysis?: PacketAnnotations): void {
     this.contexts.skip(p);
+    this.columns?.observe(p, analysis);
   }
 
   end(): void {}
