@@ -11,11 +11,11 @@
  * (and, for mappings, the subflow ACK) has passed them.
  */
 import { addAddrHmac, beBytes, hmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
-import { ipv4ToString, ipv6ToString, tcprstReasonName } from '../../wire/index.js';
-import { TcpFlag } from '../../wire/types.js';
-import type {
-  MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
-} from '../../wire/types.js';
+import {
+  DssFlag, MPTCP_OPTION_KIND, TcpOptionWalk, decodeMptcpOption, ipv4ToString, ipv6ToString, mptcpOptionMalformed, tcprstReasonName,
+} from '../../wire/index.js';
+import { MptcpSubtype, TcpFlag } from '../../wire/types.js';
+import type { MptcpAddAddr, MptcpCapable, MptcpJoin, MptcpOption, Packet, TcpRepr } from '../../wire/types.js';
 import type { TcpAnnotation } from '../types.js';
 import { recordFinding } from './findings.js';
 import type { FindingCode } from './findings.js';
@@ -105,8 +105,10 @@ const FALLBACK_TEXT: Record<FallbackCause, string> = {
   'infinite-mapping': 'fallback to TCP: infinite DSS mapping (data-level length 0)',
 };
 
-function firstMptcp(t: TcpRepr): MptcpOption | undefined {
-  for (const o of t.options) if (o.type === 'mptcp') return o.mptcp;
+/** The packet's first MPTCP option, decoded (the walk reads the others in place). */
+function firstMptcp(w: TcpOptionWalk, pkt: Packet, t: TcpRepr): MptcpOption | undefined {
+  w.over(pkt.data, t);
+  while (w.next()) if (w.kind === MPTCP_OPTION_KIND && w.sound) return decodeMptcpOption(pkt.data, w.at, w.length);
   return undefined;
 }
 
@@ -177,6 +179,8 @@ export class MptcpTracker {
   private subCount = 0;
   /** Reused for reinjection lookups. */
   private readonly overlaps: number[] = [];
+  /** Reads each packet's options in place: no option objects for the usual packet. */
+  private readonly walk = new TcpOptionWalk();
   /** The one annotation object when annotations are transient. */
   private readonly scratch: Annotation | undefined;
 
@@ -191,7 +195,7 @@ export class MptcpTracker {
     let sub = this.byStream[tcp.stream];
     if (sub === null) return undefined;
     if (sub === undefined) {
-      const first = firstMptcp(t);
+      const first = firstMptcp(this.walk, pkt, t);
       const synOnly = (t.flags & (SYN | ACK)) === SYN;
       if (first === undefined || (synOnly && first.name !== 'MP_CAPABLE' && first.name !== 'MP_JOIN')) {
         // A SYN without MP_CAPABLE or MP_JOIN opens plain TCP: no need to look at this conversation again.
@@ -372,10 +376,20 @@ export class MptcpTracker {
     let sawMptcp = false;
     let sawHandshakeOption = false;
     let rstReason: number | undefined;
-    for (const o of t.options) {
-      if (o.type !== 'mptcp') continue;
+    const raw = pkt.data;
+    const w = this.walk.over(raw, t);
+    while (w.next()) {
+      // What the decoder would make an MPTCP option: a whole kind-30 option of a sound length.
+      if (w.kind !== MPTCP_OPTION_KIND || !w.sound) continue;
       sawMptcp = true;
-      const m = o.mptcp;
+      const at = w.at;
+      const length = w.length;
+      // DSS, nearly every packet, is read in place; the other subtypes are decoded.
+      if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
+        if (!mptcpOptionMalformed(raw, at, length)) this.onDss(sub, at, length, dir, pkt, t, ann);
+        continue;
+      }
+      const m = decodeMptcpOption(raw, at, length);
       switch (m.name) {
         case 'MP_CAPABLE':
           if (sm.master) {
@@ -386,9 +400,6 @@ export class MptcpTracker {
         case 'MP_JOIN':
           sawHandshakeOption = true;
           this.onJoin(sub, m, dir, pkt, ann);
-          break;
-        case 'DSS':
-          this.onDss(sub, o, m, dir, pkt, t, ann);
           break;
         case 'ADD_ADDR':
           this.onAddAddr(conn, m, dir, pkt, ann, sm.stream);
@@ -407,7 +418,7 @@ export class MptcpTracker {
         case 'MP_FAIL': {
           // MP_FAIL names a DSN of the data it received: the peer's direction.
           const peer = other(dir);
-          const rel = this.state.relative(conn.cd(peer), cm, peer, u32At(pkt.data, o.offset + 4), u32At(pkt.data, o.offset + 8), true, false);
+          const rel = this.state.relative(conn.cd(peer), cm, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
           this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
           this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
           break;
@@ -703,15 +714,16 @@ export class MptcpTracker {
 
   // ---------------------------------------------------------------- data
 
-  private onDss(sub: Sub, o: TcpOptMptcp, m: MptcpDss, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
+  /** The DSS option of `length` bytes at `at` in the frame, read in place: its data ACK, then its mapping. */
+  private onDss(sub: Sub, at: number, length: number, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
     const conn = sub.conn;
     const cm = sub.connModel;
     const state = this.state;
-    // Read from the frame, not `o.raw`: that is a new view on every access.
     const raw = pkt.data;
-    let p = o.offset + 4;
-    if (m.dataAck !== undefined) {
-      const wide = m.dataAckWidth === 8;
+    const flags = raw[at + 3]!;
+    let p = at + 4;
+    if (flags & DssFlag.A) {
+      const wide = (flags & DssFlag.a) !== 0;
       const hi = wide ? u32At(raw, p) : 0;
       const lo = u32At(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
@@ -720,37 +732,44 @@ export class MptcpTracker {
       ann.dataAck = rel;
       this.onDataAck(sub, peer, rel, pkt, dir);
     }
-    if (m.dsn === undefined || m.ssn === undefined || m.dataLength === undefined) return;
-    const wide = m.dsnWidth === 8;
+    if ((flags & DssFlag.M) === 0) return;
+    const wide = (flags & DssFlag.m) !== 0;
     const hi = wide ? u32At(raw, p) : 0;
     const lo = u32At(raw, wide ? p + 4 : p);
+    p += wide ? 8 : 4;
+    const ssn = u32At(raw, p);
+    const dataLength = (raw[p + 4]! << 8) | raw[p + 5]!;
+    // A mapping's length is its flags' exactly, or two more with the checksum.
+    const checksum = p + 6 < at + length ? (raw[p + 6]! << 8) | raw[p + 7]! : undefined;
+    const dataFin = (flags & DssFlag.F) !== 0;
     const c = sub.cd(dir);
     const rel = state.relative(c, cm, dir, hi, lo, wide, false);
     ann.dssDsn = rel;
     const sd = sub.sd(dir);
-    if (m.infiniteMapping) {
+    if (dataLength === 0) {
+      // Infinite mapping.
       if (!conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
-      const start = m.ssn !== 0 ? state.unwrap(sd, m.ssn) : this.segmentSeq(sd, t);
+      const start = ssn !== 0 ? state.unwrap(sd, ssn) : this.segmentSeq(sd, t);
       if (start !== undefined) state.mappings.add(sd, start, Infinity, rel, Infinity, pkt.number);
       return;
     }
-    if (m.dataFin) this.onDataFin(conn, dir, rel + m.dataLength - 1, pkt, sub.model.stream);
+    if (dataFin) this.onDataFin(conn, dir, rel + dataLength - 1, pkt, sub.model.stream);
     // A mapping for the DATA_FIN alone (subflow sequence 0) covers no subflow data.
-    const dataFinOnly = m.dataFin && m.ssn === 0 && m.dataLength === 1;
+    const dataFinOnly = dataFin && ssn === 0 && dataLength === 1;
     const sf = state.subDirs.f;
     if (Number.isNaN(sf[sd + SD_ISN]!) && t.payloadLength > 0 && !dataFinOnly) {
       // Capture started mid-stream: a mapping announced on a data segment starts with it, as Linux sends them.
-      sf[sd + SD_ISN] = (t.seq - m.ssn) >>> 0;
+      sf[sd + SD_ISN] = (t.seq - ssn) >>> 0;
     }
     // The full DSN only matters to a checksum (its pseudo-header), and BigInt is costly.
-    const first = m.checksum === undefined ? undefined
+    const first = checksum === undefined ? undefined
       : wide ? joinHalves(hi, lo)
         : !Number.isNaN(state.connDirs.f[c + CD_BASE_HI]!) ? rawOf(cm.dirs[dir].baseDsn!, rel) : undefined;
     if (dataFinOnly) {
-      if (m.checksum !== undefined) this.checkEmptyMapping(sub, pkt, ann, first, m);
+      if (checksum !== undefined) this.checkEmptyMapping(sub, pkt, ann, first, ssn, dataLength, checksum);
       return;
     }
-    this.addMapping(sub, dir, pkt, m.ssn, rel, m.dataLength, m.dataFin, m.checksum, first);
+    this.addMapping(sub, dir, pkt, ssn, rel, dataLength, dataFin, checksum, first);
   }
 
   private addMapping(
@@ -779,12 +798,12 @@ export class MptcpTracker {
   }
 
   /** A DATA_FIN-only mapping's checksum covers the pseudo-header alone. */
-  private checkEmptyMapping(sub: Sub, pkt: Packet, ann: Annotation, dsn64: bigint | undefined, m: MptcpDss): void {
-    if (dsn64 === undefined || m.checksum === undefined) {
+  private checkEmptyMapping(sub: Sub, pkt: Packet, ann: Annotation, dsn64: bigint | undefined, ssn: number, dataLength: number, checksum: number): void {
+    if (dsn64 === undefined) {
       this.countChecksum(sub.conn.model, 'unchecked', pkt.number);
       return;
     }
-    const g = new ChecksumGather(pkt.number, 0, 0, 0, dsn64, m.ssn ?? 0, m.dataLength ?? 0, m.checksum);
+    const g = new ChecksumGather(pkt.number, 0, 0, 0, dsn64, ssn, dataLength, checksum);
     this.checksumDone(sub.conn, g, ann, pkt.number);
   }
 

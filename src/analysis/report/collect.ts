@@ -22,6 +22,7 @@
 import { TcpAnalysisFlag as A } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
+import { TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
 import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
@@ -44,6 +45,7 @@ const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
+const TIMESTAMPS = TcpOptionKind.TIMESTAMPS;
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -344,6 +346,7 @@ export class ReportCollector {
   private readonly retx: Array<number[] | undefined> = [];
   private readonly stallNs: number;
   private epochSec: number | undefined;
+  private readonly walk = new TcpOptionWalk();
 
   constructor(opts: CollectorOptions = {}) {
     this.stallNs = (opts.stallSeconds ?? DEFAULT_STALL_SECONDS) * NS;
@@ -403,7 +406,7 @@ export class ReportCollector {
         this.noteRetransmitted(fwd, fwdFlow, tcp.seq, tcp.nxtseq);
       }
       if (flags & ACK) this.onAck(rev, revFlow, tcp.ack, tcp.ackRtt);
-      this.timestamps(t, flags, fwd, rev, ns);
+      this.timestamps(pkt, t, flags, fwd, rev, ns);
     }
     if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len, ns);
   }
@@ -466,14 +469,15 @@ export class ReportCollector {
   }
 
   /** TSval of the sender (its direction's record at `fwd`), and the first echo of one of the other direction's (at `rev`). */
-  private timestamps(t: TcpRepr, flags: number, fwd: number, rev: number, ns: number): void {
-    const opts = t.options;
-    for (let i = 0; i < opts.length; i++) {
-      const o = opts[i]!;
-      if (o.type !== 'timestamps') continue;
-      this.tsvals.add(fwd, o.tsval, ns);
-      if (flags & ACK && o.tsecr !== 0) {
-        const sent = this.tsvals.echo(rev, o.tsecr);
+  private timestamps(pkt: Packet, t: TcpRepr, flags: number, fwd: number, rev: number, ns: number): void {
+    // Read in place: the option objects are made only for whoever asks for them.
+    const w = this.walk.over(pkt.data, t);
+    while (w.next()) {
+      if (w.kind !== TIMESTAMPS || !w.sound) continue;
+      this.tsvals.add(fwd, w.tsval, ns);
+      const tsecr = w.tsecr;
+      if (flags & ACK && tsecr !== 0) {
+        const sent = this.tsvals.echo(rev, tsecr);
         if (sent !== undefined) this.tsRtts.add(rev, (ns - sent) / NS);
       }
       return;

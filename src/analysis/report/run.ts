@@ -35,10 +35,10 @@ export interface CaptureAnalysis {
  * Feeds frames in capture order; `finish` gives the analysis. The trackers
  * are called directly rather than as stages of `Analyzer`: nothing here
  * keeps a packet's annotations, so none is gathered into an object, and the
- * MPTCP annotation is one object reused for every packet.
+ * TCP and MPTCP annotations are each one object reused for every packet.
  */
 export class CaptureAnalyzer {
-  private readonly tcp = new TcpTracker();
+  private readonly tcp = new TcpTracker({ transientAnnotations: true });
   private readonly mptcp = new MptcpTracker({ transientAnnotations: true });
   private readonly extras: ReportCollector;
   private packets = 0;
