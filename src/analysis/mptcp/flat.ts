@@ -64,6 +64,11 @@ class Numbers {
   }
 }
 
+/** log2 of a power of two. */
+function sizeClass(size: number): number {
+  return 31 - Math.clz32(size);
+}
+
 /** Records of `stride` numbers indexed 0, 1, 2...; a record not yet used holds the template's values. */
 export class RecordTable {
   /** The numbers; replaced when the table grows, so read it again after `ensure`. */
@@ -86,7 +91,8 @@ export class RecordTable {
   ensure(i: number): number {
     if (i >= this.used) {
       if ((i + 1) * this.stride > this.f.length) this.grow(Math.max(i + 1, (this.f.length / this.stride) * 2));
-      this.used = i + 1;
+      // Record indexes are computed in doubles; kept a small integer, the field never changes the object's shape.
+      this.used = (i + 1) | 0;
     }
     return i * this.stride;
   }
@@ -121,11 +127,16 @@ export class RegionPool {
   /** The numbers; replaced when the pool grows or is repacked, so read it again after `alloc`, `resize` or `repack`. */
   f: Float64Array;
   private numbers = new Numbers(1024);
-  /** Numbers in live regions. */
+  /**
+   * Numbers in live regions, and the end of the used part. Sizes and
+   * offsets arrive as doubles read from records; they are kept small
+   * integers (`| 0`, exact below 2^31) so that no field or free list ever
+   * changes its shape, which would undo the optimized code using it.
+   */
   private used = 0;
   private end = 0;
   /** Free regions by size class (log2 of the size). */
-  private readonly free: number[][] = [];
+  private readonly free: number[][] = Array.from({ length: 32 }, () => []);
 
   constructor() {
     this.f = this.numbers.f;
@@ -133,19 +144,19 @@ export class RegionPool {
 
   /** A region of `size` numbers (a power of two, at least MIN_REGION); returns its offset. */
   alloc(size: number): number {
-    this.used += size;
-    const list = this.free[Math.log2(size)];
-    if (list !== undefined && list.length > 0) return list.pop()!;
+    this.used = (this.used + size) | 0;
+    const list = this.free[sizeClass(size)]!;
+    if (list.length > 0) return list.pop()!;
     if (this.end + size > this.f.length) this.f = this.numbers.grow(Math.max(this.f.length * 2, this.end + size), this.end);
     const at = this.end;
-    this.end += size;
+    this.end = (this.end + size) | 0;
     return at;
   }
 
   /** Gives back a region of `size` numbers at `at`. */
   release(at: number, size: number): void {
-    this.used -= size;
-    (this.free[Math.log2(size)] ??= []).push(at);
+    this.used = (this.used - size) | 0;
+    this.free[sizeClass(size)]!.push(at | 0);
   }
 
   /** Moves a region to one of `size` numbers, copying its first `keep`; returns the new offset. */
@@ -159,8 +170,7 @@ export class RegionPool {
   /** A region of `size` would make a large pool grow while at least a quarter of it is free space: repack first. */
   crowded(size: number): boolean {
     if (this.end + size <= this.f.length || this.f.length < RegionPool.REPACK_MIN) return false;
-    const list = this.free[Math.log2(size)];
-    return (list === undefined || list.length === 0) && this.used + size <= this.f.length * 0.75;
+    return this.free[sizeClass(size)]!.length === 0 && this.used + size <= this.f.length * 0.75;
   }
 
   /** Most of a large pool is free space: worth a repack. */
@@ -178,7 +188,7 @@ export class RegionPool {
     const old = this.f;
     this.numbers = new Numbers(Math.max(1024, 2 ** Math.ceil(Math.log2(this.used * 1.25 + 1))));
     this.f = this.numbers.f;
-    this.free.length = 0;
+    for (const list of this.free) list.length = 0;
     this.end = 0;
     this.used = 0;
     const r = table.f;

@@ -52,10 +52,15 @@ const FIRST_REGION = 64;
  */
 export class MappingSet {
   readonly pool = new RegionPool();
-  /** What `locate` found: the subflow sequence number and DSN where the mapping starts, and the frame announcing it. */
-  foundSsn = 0;
-  foundDsn = 0;
-  foundFrame = 0;
+  /**
+   * What `locate` found: the subflow sequence number and DSN where the
+   * mapping starts, and the frame announcing it. NaN to start with: the
+   * fields hold doubles from the first, so storing one never changes the
+   * object's shape.
+   */
+  foundSsn = NaN;
+  foundDsn = NaN;
+  foundFrame = NaN;
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
 

@@ -371,7 +371,8 @@ export class ReportCollector {
     const stream = tcp.stream;
     const sb = this.streamRecords.ensure(2 * stream + 1) - FLOW;
     const f = this.streamRecords.f;
-    if (Number.isNaN(f[sb + FIRST_NS]!)) {
+    // The stream's last time tells a new stream: it shares a line with numbers every packet touches, its first time does not.
+    if (Number.isNaN(f[sb + LAST_NS]!)) {
       f[sb + FIRST_NS] = ns;
       this.streams[stream] = new StreamExtra(this, stream);
     }

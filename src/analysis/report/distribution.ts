@@ -68,6 +68,8 @@ const U32_LIMIT = 2 ** 32;
 export class DistributionSet {
   private readonly samples = new RegionPool();
   private view: Uint32Array = new Uint32Array(0);
+  /** The pool array `view` covers: comparing arrays is cheaper than reading a typed array's buffer. */
+  private viewOf: Float64Array | undefined;
   private readonly histograms: Uint32Array[] = [];
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
@@ -107,10 +109,13 @@ export class DistributionSet {
     else this.u32()[2 * r[at + AT]! + n] = ns;
   }
 
-  /** The samples as kept two per pool number (a view of the pool, remade when the pool moves). */
+  /** The samples as kept two per pool number (a view of the pool, remade when the pool's array is replaced). */
   private u32(): Uint32Array {
     const f = this.samples.f;
-    if (this.view.buffer !== f.buffer || this.view.length !== 2 * f.length) this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+    if (this.viewOf !== f) {
+      this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+      this.viewOf = f;
+    }
     return this.view;
   }
 
