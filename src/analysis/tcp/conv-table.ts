@@ -9,13 +9,27 @@ import type { Ipv4Repr, TcpRepr } from '../../wire/types.js';
 
 const EMPTY_KEY = -1;
 const NONE = -1;
+/** An entry's slots: the two keys and the value side by side, so a lookup reads one cache line. */
+const STRIDE = 4;
+const KEY_LO = 0;
+const KEY_HI = 1;
+const VALUE = 2;
 
 export class ConversationTable {
-  private keysLo = new Float64Array(1024).fill(EMPTY_KEY);
-  private keysHi = new Float64Array(1024);
-  private values = new Int32Array(1024).fill(NONE);
+  private entries = ConversationTable.emptyEntries(1024);
+  /** Entries the table has room for (a power of two). */
+  private capacity = 1024;
   private used = 0;
   private readonly v6 = new Map<string, number>();
+
+  private static emptyEntries(capacity: number): Float64Array {
+    const e = new Float64Array(capacity * STRIDE);
+    for (let i = 0; i < e.length; i += STRIDE) {
+      e[i + KEY_LO] = EMPTY_KEY;
+      e[i + VALUE] = NONE;
+    }
+    return e;
+  }
 
   get size(): number {
     return this.used + this.v6.size;
@@ -33,15 +47,15 @@ export class ConversationTable {
     return (h ^ (h >>> 16)) >>> 0;
   }
 
-  /** The slot holding (lo, hi), or the empty slot where it would go. */
+  /** Offset of the entry holding (lo, hi), or of the empty entry where it would go. */
   private find(lo: number, hi: number): number {
-    const mask = this.keysLo.length - 1;
+    const mask = this.capacity - 1;
+    const e = this.entries;
     let i = ConversationTable.hash(lo, hi) & mask;
-    const kl = this.keysLo;
-    const kh = this.keysHi;
     for (;;) {
-      const k = kl[i]!;
-      if (k === EMPTY_KEY || (k === lo && kh[i] === hi)) return i;
+      const at = i * STRIDE;
+      const k = e[at + KEY_LO]!;
+      if (k === EMPTY_KEY || (k === lo && e[at + KEY_HI] === hi)) return at;
       i = (i + 1) & mask;
     }
   }
@@ -66,7 +80,7 @@ export class ConversationTable {
     this.hi = hi;
     // Segments of one connection come in runs: the previous answer is often the right one.
     if (lo === this.lastLo && hi === this.lastHi) return this.last;
-    const c = this.values[this.find(lo, hi)]!;
+    const c = this.entries[this.find(lo, hi) + VALUE]!;
     this.lastLo = lo;
     this.lastHi = hi;
     this.last = c;
@@ -84,60 +98,59 @@ export class ConversationTable {
 
   setV4(lo: number, hi: number, c: number): void {
     this.lastLo = -1;
-    let i = this.find(lo, hi);
-    if (this.keysLo[i] === EMPTY_KEY) {
-      if ((this.used + 1) * 2 > this.keysLo.length) {
-        this.rehash(this.keysLo.length * 2);
-        i = this.find(lo, hi);
+    let at = this.find(lo, hi);
+    if (this.entries[at + KEY_LO] === EMPTY_KEY) {
+      if ((this.used + 1) * 2 > this.capacity) {
+        this.rehash(this.capacity * 2);
+        at = this.find(lo, hi);
       }
       this.used++;
-      this.keysLo[i] = lo;
-      this.keysHi[i] = hi;
+      this.entries[at + KEY_LO] = lo;
+      this.entries[at + KEY_HI] = hi;
     }
-    this.values[i] = c;
+    this.entries[at + VALUE] = c;
   }
 
   /** Removes (lo, hi) when it still maps to `c` (backward-shift deletion keeps probe chains intact). */
   deleteV4(lo: number, hi: number, c: number): void {
     this.lastLo = -1;
-    const kl = this.keysLo;
-    const kh = this.keysHi;
-    const vals = this.values;
-    const mask = kl.length - 1;
-    let i = this.find(lo, hi);
-    if (kl[i] === EMPTY_KEY || vals[i] !== c) return;
+    const e = this.entries;
+    const mask = this.capacity - 1;
+    let at = this.find(lo, hi);
+    if (e[at + KEY_LO] === EMPTY_KEY || e[at + VALUE] !== c) return;
     this.used--;
+    let i = at / STRIDE;
     for (;;) {
-      kl[i] = EMPTY_KEY;
-      vals[i] = NONE;
+      e[at + KEY_LO] = EMPTY_KEY;
+      e[at + VALUE] = NONE;
       let j = i;
+      let from: number;
       for (;;) {
         j = (j + 1) & mask;
-        if (kl[j] === EMPTY_KEY) return;
-        const home = ConversationTable.hash(kl[j]!, kh[j]!) & mask;
+        from = j * STRIDE;
+        if (e[from + KEY_LO] === EMPTY_KEY) return;
+        const home = ConversationTable.hash(e[from + KEY_LO]!, e[from + KEY_HI]!) & mask;
         // Move j back to i when its home slot is not in the cyclic range (i, j].
         if (i <= j ? home <= i || home > j : home <= i && home > j) break;
       }
-      kl[i] = kl[j]!;
-      kh[i] = kh[j]!;
-      vals[i] = vals[j]!;
+      e[at + KEY_LO] = e[from + KEY_LO]!;
+      e[at + KEY_HI] = e[from + KEY_HI]!;
+      e[at + VALUE] = e[from + VALUE]!;
       i = j;
+      at = from;
     }
   }
 
-  private rehash(size: number): void {
-    const oldLo = this.keysLo;
-    const oldHi = this.keysHi;
-    const oldVals = this.values;
-    this.keysLo = new Float64Array(size).fill(EMPTY_KEY);
-    this.keysHi = new Float64Array(size);
-    this.values = new Int32Array(size).fill(NONE);
-    for (let i = 0; i < oldLo.length; i++) {
-      if (oldLo[i] === EMPTY_KEY) continue;
-      const j = this.find(oldLo[i]!, oldHi[i]!);
-      this.keysLo[j] = oldLo[i]!;
-      this.keysHi[j] = oldHi[i]!;
-      this.values[j] = oldVals[i]!;
+  private rehash(capacity: number): void {
+    const old = this.entries;
+    this.entries = ConversationTable.emptyEntries(capacity);
+    this.capacity = capacity;
+    for (let from = 0; from < old.length; from += STRIDE) {
+      if (old[from + KEY_LO] === EMPTY_KEY) continue;
+      const at = this.find(old[from + KEY_LO]!, old[from + KEY_HI]!);
+      this.entries[at + KEY_LO] = old[from + KEY_LO]!;
+      this.entries[at + KEY_HI] = old[from + KEY_HI]!;
+      this.entries[at + VALUE] = old[from + VALUE]!;
     }
   }
 
