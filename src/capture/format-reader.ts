@@ -12,6 +12,8 @@ export interface ReaderContext {
   readonly onInterface: InterfaceCallback | undefined;
   /** The bytes come out of gunzip: error offsets refer to the decompressed data. */
   readonly gzip: boolean;
+  /** One Frame object is refilled for every frame (see CaptureParserOptions.reuseFrames). */
+  readonly reuseFrames: boolean;
 }
 
 /**
@@ -30,7 +32,39 @@ export abstract class FormatReader {
   stopped = false;
   readonly interfaces: CaptureInterface[] = [];
 
-  constructor(protected readonly ctx: ReaderContext) {}
+  /** The one Frame handed out when frames are reused. */
+  private readonly reused: Frame | undefined;
+
+  constructor(protected readonly ctx: ReaderContext) {
+    this.reused = ctx.reuseFrames
+      ? { number: 0, linkType: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, data: new Uint8Array(0), ifIndex: 0, ifName: undefined, direction: undefined }
+      : undefined;
+  }
+
+  /** Hands the next frame to the callback; false when it asks to stop (then `stopped` is set). */
+  protected deliver(
+    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, data: Uint8Array,
+    ifIndex: number, ifName: string | undefined, direction: number | undefined,
+  ): boolean {
+    const number = ++this.frames;
+    let frame = this.reused;
+    if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
+    else {
+      frame.number = number;
+      frame.linkType = linkType;
+      frame.tsSec = tsSec;
+      frame.tsNsec = tsNsec;
+      frame.tsDigits = tsDigits;
+      frame.origLen = origLen;
+      frame.data = data;
+      frame.ifIndex = ifIndex;
+      frame.ifName = ifName;
+      frame.direction = direction;
+    }
+    if (this.ctx.onFrame(frame) !== false) return true;
+    this.stopped = true;
+    return false;
+  }
 
   /**
    * Consumes whole records of `buf[start, end)`, whose first byte is at

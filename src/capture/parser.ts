@@ -35,6 +35,12 @@ export interface CaptureParserOptions {
   gzip?: boolean | undefined;
   /** Told about each interface when it is first seen, before any of its frames. */
   onInterface?: InterfaceCallback | undefined;
+  /**
+   * One Frame object is refilled for every frame rather than a new one
+   * made: a frame is then only valid during its callback (its bytes already
+   * were). For callers that keep nothing of a frame.
+   */
+  reuseFrames?: boolean | undefined;
 }
 
 /** Enough to recognise any format, and to show a stranger's first bytes. */
@@ -53,7 +59,7 @@ export class CaptureParser {
   private failed: unknown;
 
   constructor(onFrame: FrameCallback, options: CaptureParserOptions = {}) {
-    this.ctx = { onFrame, onInterface: options.onInterface, gzip: options.gzip ?? false };
+    this.ctx = { onFrame, onInterface: options.onInterface, gzip: options.gzip ?? false, reuseFrames: options.reuseFrames ?? false };
   }
 
   /** True once the frame callback returned `false`: push ignores further input. */

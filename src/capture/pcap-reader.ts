@@ -4,7 +4,6 @@
  */
 import { dataView, FormatReader, MAX_RECORD } from './format-reader.js';
 import type { ReaderContext } from './format-reader.js';
-import type { Frame } from './types.js';
 
 export const PCAP_FILE_HEADER = 24;
 
@@ -60,7 +59,6 @@ export class PcapReader extends FormatReader {
       this.readFileHeader(dv, p);
       p += PCAP_FILE_HEADER;
     }
-    const onFrame = this.ctx.onFrame;
     const hdr = this.recordHeader;
     const maxCaplen = this.maxCaplen;
     const linkType = this.linkType;
@@ -84,23 +82,10 @@ export class PcapReader extends FormatReader {
         tsSec += Math.floor(frac / fracLimit);
         frac %= fracLimit;
       }
-      const frame: Frame = {
-        number: ++this.frames,
-        linkType,
-        tsSec,
-        tsNsec: nano ? frac : frac * 1000,
-        tsDigits,
-        origLen: dv.getUint32(p + 12, le),
-        data: buf.subarray(p + hdr, p + hdr + caplen),
-        ifIndex: 0,
-        ifName: undefined,
-        direction: undefined,
-      };
+      const origLen = dv.getUint32(p + 12, le);
+      const data = buf.subarray(p + hdr, p + hdr + caplen);
       p += hdr + caplen;
-      if (onFrame(frame) === false) {
-        this.stopped = true;
-        return p;
-      }
+      if (!this.deliver(linkType, tsSec, nano ? frac : frac * 1000, tsDigits, origLen, data, 0, undefined, undefined)) return p;
     }
   }
 

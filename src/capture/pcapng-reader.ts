@@ -9,7 +9,6 @@ import { dataView, FormatReader, gzipNote, MAX_RECORD } from './format-reader.js
 import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_END } from './pcapng-format.js';
 import { MICROSECONDS, tsResolution, unitsToSecNsec } from './timestamp.js';
 import type { SecNsec, TsResolution } from './timestamp.js';
-import type { Frame } from './types.js';
 
 /** Enough for any block's type and length, and for the SHB's byte-order magic. */
 const BLOCK_PREFIX = 12;
@@ -176,23 +175,7 @@ export class PcapngReader extends FormatReader {
   }
 
   private emitAt(iface: Iface, tsSec: number, tsNsec: number, origLen: number, data: Uint8Array, direction: number | undefined): boolean {
-    const frame: Frame = {
-      number: ++this.frames,
-      linkType: iface.linkType,
-      tsSec,
-      tsNsec,
-      tsDigits: iface.res.digits,
-      origLen,
-      data,
-      ifIndex: iface.global,
-      ifName: iface.name,
-      direction,
-    };
-    if (this.ctx.onFrame(frame) === false) {
-      this.stopped = true;
-      return false;
-    }
-    return true;
+    return this.deliver(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, data, iface.global, iface.name, direction);
   }
 }
 

@@ -5,7 +5,7 @@ import type { PacketAnnotations } from '../analysis/index.js';
 import { ContextBuilder } from '../fields/context.js';
 import type { Filter } from '../filter/index.js';
 import type { DetailAnalysisPrefs } from '../present/detail.js';
-import { decodePacket } from '../wire/packet.js';
+import { decodePacket, PacketDecoder } from '../wire/packet.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
 import { UsageError } from '../util/errors.js';
@@ -158,6 +158,9 @@ export async function runRead(argv: string[]): Promise<number> {
     ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp)
     : undefined;
   const contexts = filter ? new ContextBuilder() : undefined;
+  // The packet list, tcpdump lines, field columns and capture files are done with a packet before the next
+  // one: one Packet object serves them all. The detail tree and the MPTCP tracker (JSON runs it) may keep parts.
+  const decoder = !withMptcp && !detail ? new PacketDecoder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
@@ -172,7 +175,7 @@ export async function runRead(argv: string[]): Promise<number> {
       if (out.closed) return false;
       // Past the last wanted frame only analysis could still matter, and nothing more is shown.
       if (frame.number > lastWanted) return false;
-      const pkt = decodePacket(frame);
+      const pkt = decoder !== undefined ? decoder.decode(frame) : decodePacket(frame);
       const analysis: PacketAnnotations | undefined = analyzer?.process(pkt);
       sink ??= makeSink('pcap');
       let selected = ranges === undefined || inRanges(ranges, frame.number);
@@ -189,6 +192,8 @@ export async function runRead(argv: string[]): Promise<number> {
       if (count !== undefined && shown >= count) return false;
       return;
     }, {
+      // Nothing here keeps a frame past its callback (the capture writers copy the bytes).
+      reuseFrames: true,
       onInterface(iface, index, fmt) {
         if (index === 0 && format === 'tcpdump' && writeTo === undefined) {
           // tcpdump's own first line, on standard error as tcpdump writes it.

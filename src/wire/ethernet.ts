@@ -36,6 +36,12 @@ class EthernetView {
 
   constructor(data: Uint8Array, offset: number, length: number, vlans: VlanTag[], etherType: number) {
     this.layer = 'eth';
+    this.#src = data;
+    this.set(data, offset, length, vlans, etherType);
+  }
+
+  /** Makes this object the header of another frame (a decoder reusing its objects). */
+  set(data: Uint8Array, offset: number, length: number, vlans: VlanTag[], etherType: number): this {
     this.offset = offset;
     this.length = length;
     this.vlans = vlans;
@@ -43,6 +49,7 @@ class EthernetView {
     this.#src = data;
     this.#dstBytes = undefined;
     this.#srcBytes = undefined;
+    return this;
   }
 
   get dst(): Uint8Array {
@@ -63,13 +70,23 @@ class EthernetView {
 }
 
 function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): EthernetRepr | undefined {
+  return decodeEthernet(data, offset, end, findings, undefined);
+}
+
+/**
+ * The decoder, refilling `into` (a header it returned before, which the
+ * caller no longer needs) instead of allocating when given one.
+ */
+export function decodeEthernet(data: Uint8Array, offset: number, end: number, findings: Finding[], into: EthernetRepr | undefined): EthernetRepr | undefined {
   if (end - offset < ETHERNET_HEADER_LENGTH) {
     truncated(findings, 'eth', 'Ethernet header', ETHERNET_HEADER_LENGTH, Math.max(0, end - offset), offset);
     return undefined;
   }
   let at = offset + 12;
   let etherType = u16(data, at);
-  const vlans: VlanTag[] = [];
+  const reuse = into instanceof EthernetView ? into : undefined;
+  const vlans: VlanTag[] = reuse !== undefined ? reuse.vlans : [];
+  vlans.length = 0;
   while (isVlanTpid(etherType)) {
     if (end - at < 6) {
       // The tag is cut short: report the TPID as the EtherType so decoding stops here.
@@ -81,7 +98,9 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
     at += 4;
     etherType = u16(data, at);
   }
-  return new EthernetView(data, offset, at + 2 - offset, vlans, etherType);
+  return reuse !== undefined
+    ? reuse.set(data, offset, at + 2 - offset, vlans, etherType)
+    : new EthernetView(data, offset, at + 2 - offset, vlans, etherType);
 }
 
 function encodingLength(r: EthernetRepr): number {

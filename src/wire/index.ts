@@ -18,6 +18,6 @@ export {
 } from './tcp-options.js';
 export * from './mptcp.js';
 export {
-  ETHER_TYPE_NAMES, decodePacket, etherTypeName, ipProtocolName,
+  ETHER_TYPE_NAMES, PacketDecoder, decodePacket, etherTypeName, ipProtocolName,
 } from './packet.js';
 export type { DecodeOptions } from './packet.js';

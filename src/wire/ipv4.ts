@@ -36,6 +36,14 @@ function decodeOptions(data: Uint8Array, start: number, end: number, findings: F
 }
 
 function decode(data: Uint8Array, offset: number, end: number, findings: Finding[]): Ipv4Repr | undefined {
+  return decodeIpv4(data, offset, end, findings, undefined);
+}
+
+/**
+ * The decoder, refilling `into` (a header it returned before, which the
+ * caller no longer needs) instead of allocating when given one.
+ */
+export function decodeIpv4(data: Uint8Array, offset: number, end: number, findings: Finding[], into: Ipv4Repr | undefined): Ipv4Repr | undefined {
   if (end - offset < IPV4_HEADER_LENGTH) {
     truncated(findings, 'ip', 'IPv4 header', IPV4_HEADER_LENGTH, Math.max(0, end - offset), offset);
     return undefined;
@@ -79,26 +87,33 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
     const name = ipProtocolName(protocol);
     report(findings, 'note', 'ip.fragment', 'ip', `Fragmented IP protocol (proto=${name === undefined ? '' : `${name} `}${protocol}, off=${fragOffset * 8}, ID=${hex4(id)})`, offset + 6);
   }
+  const r = into ?? blankIpv4();
+  r.offset = offset;
+  r.length = captured;
+  r.ihl = ihl;
+  r.dscp = data[offset + 1]! >> 2;
+  r.ecn = data[offset + 1]! & 3;
+  r.totalLength = totalLength;
+  r.id = id;
+  r.flags = flags;
+  r.fragOffset = fragOffset;
+  r.ttl = data[offset + 8]!;
+  r.protocol = protocol;
+  r.checksum = checksum;
+  r.checksumOk = checksumOk;
+  r.src = u32(data, offset + 12);
+  r.dst = u32(data, offset + 16);
+  if (hl > IPV4_HEADER_LENGTH) r.options = decodeOptions(data, offset + IPV4_HEADER_LENGTH, offset + captured, findings);
+  else if (into !== undefined) r.options.length = 0;
+  r.isFragment = isFragment;
+  return r;
+}
+
+/** A header with every member in place, so that all headers share one shape. */
+function blankIpv4(): Ipv4Repr {
   return {
-    layer: 'ip',
-    offset,
-    length: captured,
-    version: 4,
-    ihl,
-    dscp: data[offset + 1]! >> 2,
-    ecn: data[offset + 1]! & 3,
-    totalLength,
-    id,
-    flags,
-    fragOffset,
-    ttl: data[offset + 8]!,
-    protocol,
-    checksum,
-    checksumOk,
-    src: u32(data, offset + 12),
-    dst: u32(data, offset + 16),
-    options: hl > IPV4_HEADER_LENGTH ? decodeOptions(data, offset + IPV4_HEADER_LENGTH, offset + captured, findings) : [],
-    isFragment,
+    layer: 'ip', offset: 0, length: 0, version: 4, ihl: 0, dscp: 0, ecn: 0, totalLength: 0, id: 0, flags: 0, fragOffset: 0,
+    ttl: 0, protocol: 0, checksum: 0, checksumOk: undefined, src: 0, dst: 0, options: [], isFragment: false,
   };
 }
 

@@ -4,17 +4,17 @@
  * allow (the gopacket registry idea, kept to what mpscope needs).
  */
 import type { Frame } from '../capture/types.js';
-import { EtherType, ethernetCodec } from './ethernet.js';
+import { decodeEthernet, EtherType } from './ethernet.js';
 import { report } from './findings.js';
 import { icmpCodec, icmpv6Codec } from './icmp.js';
-import { ipv4Codec } from './ipv4.js';
+import { decodeIpv4 } from './ipv4.js';
 import { IPV6_HEADER_LENGTH, ipv6Codec } from './ipv6.js';
 import { isLoopbackIpv4, isLoopbackIpv6, loopbackCodec } from './loopback.js';
 import { PppProtocol, pppCodec } from './ppp.js';
 import { sll2Codec, sllCodec } from './sll.js';
-import { tcpCodec } from './tcp.js';
+import { decodeTcp } from './tcp.js';
 import type { TransportContext } from './transport.js';
-import type { Finding, IpRepr, LinkRepr, Packet } from './types.js';
+import type { EthernetRepr, Finding, IpRepr, Ipv4Repr, LinkRepr, Packet, TcpRepr } from './types.js';
 import { udpCodec } from './udp.js';
 
 /** LINKTYPE_ values decodePacket knows (the capture module exports the full list). */
@@ -40,11 +40,14 @@ export interface DecodeOptions {
 
 // ------------------------------------------------------------------ registry
 
-/** Link decoders by link type. A raw-IP link has no header: its EtherType comes from the version nibble. */
+/**
+ * Link decoders by link type, besides Ethernet's (decoded first, into reused
+ * objects when asked). A raw-IP link has no header: its EtherType comes from
+ * the version nibble.
+ */
 type LinkDecoder = (data: Uint8Array, end: number, findings: Finding[]) => LinkRepr | undefined;
 
 const LINK_DECODERS = new Map<number, LinkDecoder>([
-  [LinkType.ETHERNET, (d, e, f) => ethernetCodec.decode(d, 0, e, f)],
   [LinkType.LINUX_SLL, (d, e, f) => sllCodec.decode(d, 0, e, f)],
   [LinkType.LINUX_SLL2, (d, e, f) => sll2Codec.decode(d, 0, e, f)],
   [LinkType.NULL, (d, e, f) => loopbackCodec.decode(d, 0, e, f)],
@@ -76,30 +79,70 @@ const ctx: TransportContext = { ipOffset: -1, segmentLength: -1, verifyChecksum:
 
 /** Decodes a captured frame. Never throws on packet bytes: problems become `findings`. */
 export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
+  return decodeFrame(frame, options, blankPacket(), undefined);
+}
+
+/**
+ * Decodes frames into the same objects every time: the Packet, its findings
+ * array and its Ethernet, IPv4 and TCP headers are refilled rather than
+ * allocated (the gopacket DecodingLayerParser idea). Each result is only
+ * valid until the next `decode`; for consumers that finish with a packet
+ * before reading the next one (a packet list, a display filter, tcpdump
+ * lines), it takes most of the garbage out of decoding.
+ */
+export class PacketDecoder {
+  private readonly packet = blankPacket();
+  private readonly layers: Layers = { eth: undefined, ipv4: undefined, tcp: undefined };
+
+  constructor(private readonly options?: DecodeOptions) {}
+
+  decode(frame: Frame): Packet {
+    return decodeFrame(frame, this.options, this.packet, this.layers);
+  }
+}
+
+/** The headers a PacketDecoder refills, as the last decode left them. */
+interface Layers {
+  eth: EthernetRepr | undefined;
+  ipv4: Ipv4Repr | undefined;
+  tcp: TcpRepr | undefined;
+}
+
+/** A packet with every member in place, so that all packets share one shape. */
+function blankPacket(): Packet {
+  return {
+    number: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, capLen: 0, linkType: 0, data: EMPTY, ifIndex: 0, ifName: undefined,
+    link: undefined, ip: undefined, tcp: undefined, udp: undefined, icmp: undefined, payloadOffset: 0, payloadLength: 0, etherType: 0,
+    findings: [],
+  };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Decodes `frame` into `p`, a blank packet or one to refill; `layers`: headers to refill, when reusing. */
+function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet, layers: Layers | undefined): Packet {
   const data = frame.data;
   const end = data.length;
-  const findings: Finding[] = [];
-  const p: Packet = {
-    number: frame.number,
-    tsSec: frame.tsSec,
-    tsNsec: frame.tsNsec,
-    tsDigits: frame.tsDigits,
-    origLen: frame.origLen,
-    capLen: end,
-    linkType: frame.linkType,
-    data,
-    ifIndex: frame.ifIndex,
-    ifName: frame.ifName,
-    link: undefined,
-    ip: undefined,
-    tcp: undefined,
-    udp: undefined,
-    icmp: undefined,
-    payloadOffset: 0,
-    payloadLength: end,
-    etherType: 0,
-    findings,
-  };
+  const findings = p.findings;
+  findings.length = 0;
+  p.number = frame.number;
+  p.tsSec = frame.tsSec;
+  p.tsNsec = frame.tsNsec;
+  p.tsDigits = frame.tsDigits;
+  p.origLen = frame.origLen;
+  p.capLen = end;
+  p.linkType = frame.linkType;
+  p.data = data;
+  p.ifIndex = frame.ifIndex;
+  p.ifName = frame.ifName;
+  p.link = undefined;
+  p.ip = undefined;
+  p.tcp = undefined;
+  p.udp = undefined;
+  p.icmp = undefined;
+  p.payloadOffset = 0;
+  p.payloadLength = end;
+  p.etherType = 0;
 
   let at = 0;
   let etherType: number;
@@ -108,12 +151,18 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
     etherType = nibble === 4 ? EtherType.IPV4 : nibble === 6 ? EtherType.IPV6 : 0;
     if (etherType === 0) report(findings, 'error', 'malformed', 'raw', `Raw IP packet with IP version ${nibble}`, 0);
   } else {
-    const decodeLink = LINK_DECODERS.get(frame.linkType);
-    if (decodeLink === undefined) {
-      report(findings, 'note', 'link.unsupported', 'frame', `Link type ${frame.linkType} is not decoded`);
-      return p;
+    let link: LinkRepr | undefined;
+    if (frame.linkType === LinkType.ETHERNET) {
+      link = decodeEthernet(data, 0, end, findings, layers?.eth);
+      if (layers !== undefined && link !== undefined) layers.eth = link;
+    } else {
+      const decodeLink = LINK_DECODERS.get(frame.linkType);
+      if (decodeLink === undefined) {
+        report(findings, 'note', 'link.unsupported', 'frame', `Link type ${frame.linkType} is not decoded`);
+        return p;
+      }
+      link = decodeLink(data, end, findings);
     }
-    const link = decodeLink(data, end, findings);
     if (link === undefined) return p;
     p.link = link;
     at = link.offset + link.length;
@@ -126,8 +175,9 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
   let ip: IpRepr;
   let announced: number;
   if (etherType === EtherType.IPV4) {
-    const r = ipv4Codec.decode(data, at, end, findings);
+    const r = decodeIpv4(data, at, end, findings, layers?.ipv4);
     if (r === undefined) return p;
+    if (layers !== undefined) layers.ipv4 = r;
     ip = r;
     if (r.totalLength !== 0 && r.totalLength < r.ihl * 4) return withIp(p, r, at + r.length, at + r.length);
     // Zero is what a TSO sender's capture shows: the frame tells the length.
@@ -162,8 +212,9 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
   ctx.verifyChecksum = options?.checksums !== false;
   switch (ip.protocol) {
     case 6: {
-      const tcp = tcpCodec.decode(data, l4, ipEnd, findings, ctx);
+      const tcp = decodeTcp(data, l4, ipEnd, findings, ctx, layers?.tcp);
       if (tcp === undefined) return p;
+      if (layers !== undefined) layers.tcp = tcp;
       p.tcp = tcp;
       // A header cut short puts its payload offset past the captured bytes.
       p.payloadOffset = Math.min(tcp.payloadOffset, ipEnd);

@@ -10,6 +10,16 @@ export const TCP_HEADER_LENGTH = 20;
 export const IPPROTO_TCP = 6;
 
 function decode(data: Uint8Array, offset: number, end: number, findings: Finding[], ctx?: TransportContext): TcpRepr | undefined {
+  return decodeTcp(data, offset, end, findings, ctx, undefined);
+}
+
+/**
+ * The decoder, refilling `into` (a header it returned before, which the
+ * caller no longer needs) instead of allocating when given one.
+ */
+export function decodeTcp(
+  data: Uint8Array, offset: number, end: number, findings: Finding[], ctx: TransportContext | undefined, into: TcpRepr | undefined,
+): TcpRepr | undefined {
   if (end - offset < TCP_HEADER_LENGTH) {
     truncated(findings, 'tcp', 'TCP header', TCP_HEADER_LENGTH, Math.max(0, end - offset), offset);
     return undefined;
@@ -34,7 +44,10 @@ function decode(data: Uint8Array, offset: number, end: number, findings: Finding
   const options = tcpOptionsClean(data, optionsAt, offset + hl, hdrEnd) ? undefined : decodeTcpOptions(data, optionsAt, offset + hl, hdrEnd, findings, []);
   const checkable = ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end;
   const payloadOffset = offset + hl;
-  const r = new DecodedTcp(data, checkable ? ctx.ipOffset : -1, segment, options, optionsAt, offset + hl, hdrEnd);
+  const ipOffset = checkable ? ctx.ipOffset : -1;
+  const r = into instanceof DecodedTcp
+    ? into.set(data, ipOffset, segment, options, optionsAt, offset + hl, hdrEnd)
+    : new DecodedTcp(data, ipOffset, segment, options, optionsAt, offset + hl, hdrEnd);
   r.offset = offset;
   r.length = hdrEnd - offset;
   r.srcPort = u16(data, offset);
@@ -78,20 +91,25 @@ class DecodedTcp implements TcpRepr {
   payloadCaptured = 0;
   payloadLength = 0;
   // True private fields: not enumerable, so spreading or serialising a header shows only its Repr.
-  readonly #data: Uint8Array;
+  #data!: Uint8Array;
   /** IP header offset for the pseudo-header, or -1 when the checksum is not checkable. */
-  readonly #ipOffset: number;
-  readonly #segment: number;
+  #ipOffset!: number;
+  #segment!: number;
   /** null until computed; undefined when the segment cannot be checked. */
-  #verdict: boolean | undefined | null;
+  #verdict!: boolean | undefined | null;
   /** Undefined until first read. */
-  #options: TcpOption[] | undefined;
+  #options!: TcpOption[] | undefined;
   /** The options area, and where its captured bytes end. */
-  readonly #optionsAt: number;
-  readonly #areaEnd: number;
-  readonly #capEnd: number;
+  #optionsAt!: number;
+  #areaEnd!: number;
+  #capEnd!: number;
 
   constructor(data: Uint8Array, ipOffset: number, segment: number, options: TcpOption[] | undefined, optionsAt: number, areaEnd: number, capEnd: number) {
+    this.set(data, ipOffset, segment, options, optionsAt, areaEnd, capEnd);
+  }
+
+  /** Makes this object the header of another segment (the caller then sets the public fields). */
+  set(data: Uint8Array, ipOffset: number, segment: number, options: TcpOption[] | undefined, optionsAt: number, areaEnd: number, capEnd: number): this {
     this.#data = data;
     this.#ipOffset = ipOffset;
     this.#segment = segment;
@@ -100,6 +118,7 @@ class DecodedTcp implements TcpRepr {
     this.#optionsAt = optionsAt;
     this.#areaEnd = areaEnd;
     this.#capEnd = capEnd;
+    return this;
   }
 
   get options(): TcpOption[] {

@@ -52,8 +52,8 @@ export class OptionScan {
   mpKinds = 0;
   /** DSS data ACK present, as two u32 halves (hi is 0 for a 4-byte ACK). */
   hasDataAck = false;
-  dataAckHi = 0;
-  dataAckLo = 0;
+  /** The halves, in an array: as object fields, values above 2^30 would be boxed at every segment. */
+  private readonly dataAck = new Float64Array(2);
   /** Index of the option where tshark stops dissecting, or -1. */
   stopAt = -1;
   /** Offsets of the last MP_CAPABLE and MP_JOIN options (-1: none), for tshark's token bookkeeping. */
@@ -117,15 +117,19 @@ export class OptionScan {
       if (flags & 0x10) this.mpKinds |= MpKind.OTHER_SIGNAL;
       if (flags & 0x01) {
         this.hasDataAck = true;
-        if (flags & 0x02) {
-          this.dataAckHi = u32(data, at + 4);
-          this.dataAckLo = u32(data, at + 8);
-        } else {
-          this.dataAckHi = 0;
-          this.dataAckLo = u32(data, at + 4);
-        }
+        const wide = (flags & 0x02) !== 0;
+        this.dataAck[0] = wide ? u32(data, at + 4) : 0;
+        this.dataAck[1] = u32(data, wide ? at + 8 : at + 4);
       }
     }
+  }
+
+  get dataAckHi(): number {
+    return this.dataAck[0]!;
+  }
+
+  get dataAckLo(): number {
+    return this.dataAck[1]!;
   }
 
   /** The last MP_CAPABLE option of the segment, decoded. */

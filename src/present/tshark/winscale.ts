@@ -36,6 +36,8 @@ export class WindowScaleTracker {
   private readonly other = new Map<string, Conversation>();
   /** Conversation and direction of the last packet looked up (a packet is observed, then formatted). */
   private lastPacket: Packet | undefined;
+  /** Its frame number: a decoder that reuses its Packet object hands out the same object for every frame. */
+  private lastNumber = -1;
   private lastScale = WSCALE_UNKNOWN;
   private lastK1 = -1;
   private lastK2 = -1;
@@ -58,7 +60,7 @@ export class WindowScaleTracker {
    * caller shows their raw window whatever this returns.
    */
   observe(pkt: Packet): number {
-    if (pkt === this.lastPacket) return this.lastScale;
+    if (pkt === this.lastPacket && pkt.number === this.lastNumber) return this.lastScale;
     const tcp = pkt.tcp;
     const ip = pkt.ip;
     if (!tcp || !ip) return WSCALE_UNKNOWN;
@@ -113,6 +115,7 @@ export class WindowScaleTracker {
       }
     }
     this.lastPacket = pkt;
+    this.lastNumber = pkt.number;
     this.lastScale = fwd.scale;
     return fwd.scale;
   }

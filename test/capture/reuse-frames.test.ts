@@ -1,0 +1,31 @@
+/** The capture parser's reuseFrames option: one Frame refilled per frame, the same frames as without it. */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { test } from 'node:test';
+import { readCaptureBytes } from '../../src/capture/index.js';
+import type { Frame } from '../../src/capture/types.js';
+import { corpusCaptures, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
+
+function frames(bytes: Uint8Array, reuseFrames: boolean): { list: Frame[]; objects: Set<Frame> } {
+  const list: Frame[] = [];
+  const objects = new Set<Frame>();
+  readCaptureBytes(bytes, (f) => {
+    objects.add(f);
+    list.push({ ...f, data: f.data.slice() });
+  }, { reuseFrames });
+  return { list, objects };
+}
+
+test('reused frames carry what fresh ones do, pcap and pcapng alike', { skip: SKIP_NO_SHARED }, () => {
+  const lab = join(ROOT, 'test/fixtures/lab');
+  const files = [...corpusCaptures(), ...readdirSync(lab).filter((n) => n.endsWith('.pcapng')).map((n) => join(lab, n))];
+  for (const file of files) {
+    const bytes = new Uint8Array(readFileSync(file));
+    const fresh = frames(bytes, false);
+    const reused = frames(bytes, true);
+    assert.deepEqual(reused.list, fresh.list, basename(file));
+    assert.equal(fresh.objects.size, fresh.list.length, `${basename(file)}: a new Frame each time by default`);
+    assert.equal(reused.objects.size, Math.min(1, fresh.list.length), `${basename(file)}: one Frame with reuseFrames`);
+  }
+});
