@@ -35,6 +35,8 @@ export { protocolChain } from './protocols.js';
 export { packetLayers } from './tree.js';
 export type { TreeObject, TreeValue } from './tree.js';
 export { tcpOptions } from './defs/index.js';
+export { TCP_ANALYSIS_FLAGS, analysisHidesData } from './defs/tcp-analysis.js';
+export type { TcpAnalysisFlagInfo } from './defs/tcp-analysis.js';
 export type {
   FieldBase,
   FieldContext,

@@ -4,6 +4,8 @@
  */
 import type { IpRepr, LinkRepr, Packet } from '../wire/types.js';
 import { TcpFlag } from '../wire/types.js';
+import { analysisHidesData } from './defs/tcp-analysis.js';
+import type { PacketAnnotations } from './types.js';
 
 const ETHERTYPE_ARP = 0x0806;
 const TPID_8021AD = 0x88a8;
@@ -68,16 +70,16 @@ const ECHO_TYPES = { icmp: [0, 8], icmpv6: [128, 129] } as const;
  * later fragment), or what follows a link header of an unknown type. Other
  * ICMP bodies and the text of a RST belong to their protocol.
  */
-export function dataBytes(p: Packet): Uint8Array | undefined {
-  if (p.payloadLength <= 0) return undefined;
+export function dataBytes(p: Packet, analysis?: PacketAnnotations): Uint8Array | undefined {
+  if (p.payloadLength <= 0 || analysisHidesData(p, analysis)) return undefined;
   if (p.icmp && (p.icmp.quote || !(ECHO_TYPES[p.icmp.layer] as readonly number[]).includes(p.icmp.type))) return undefined;
   if (p.tcp && p.tcp.flags & TcpFlag.RST) return undefined;
   if (!p.ip && p.etherType === ETHERTYPE_ARP) return undefined;
   return p.data.subarray(p.payloadOffset, p.payloadOffset + p.payloadLength);
 }
 
-/** The protocol names of `p`, outermost first. */
-export function protocolChain(p: Packet): string[] {
+/** The protocol names of `p`, outermost first; with its analysis, without the payload tshark's analysis holds back. */
+export function protocolChain(p: Packet, analysis?: PacketAnnotations): string[] {
   const out: string[] = [];
   linkChain(p.link, p.linkType, out);
   if (p.ip) {
@@ -98,6 +100,6 @@ export function protocolChain(p: Packet): string[] {
   } else if (p.etherType === ETHERTYPE_ARP && p.link !== undefined) {
     out.push('arp');
   }
-  if (dataBytes(p)) out.push('data');
+  if (dataBytes(p, analysis)) out.push('data');
   return out;
 }

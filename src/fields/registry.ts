@@ -5,7 +5,7 @@
  */
 import { nearestNames } from './distance.js';
 import { quoteContext } from './quote.js';
-import type { FieldBase, FieldContext, FieldDef, FieldInfo, FieldResult, FieldType, FieldValue, Scope } from './types.js';
+import type { FieldBase, FieldContext, FieldDef, FieldInfo, FieldResult, FieldType, FieldValue, JsonShape, Scope } from './types.js';
 
 export type Getter = (ctx: FieldContext) => FieldResult;
 export type ItemGetter<T> = (item: T, ctx: FieldContext) => FieldResult;
@@ -33,6 +33,8 @@ export interface FieldOptions {
   parent?: string;
   /** Overrides the definer's layer. */
   layer?: string;
+  /** How tshark's JSON shapes the field, when not as a plain key. */
+  json?: JsonShape;
 }
 
 export function isMulti(v: FieldResult): v is readonly FieldValue[] {
@@ -114,8 +116,8 @@ export class FieldRegistry {
 }
 
 /** The description a definer gives a field: its arguments, with the definer's layer and decimal display by default. */
-function describe(name: string, type: FieldType, description: string, layer: string, opts: FieldOptions): FieldInfo {
-  return { name, type, description, layer: opts.layer ?? layer, base: opts.base ?? 'dec', parent: opts.parent };
+function describe(name: string, type: FieldType, description: string, layer: string, opts: FieldOptions): FieldInfo & { json: JsonShape | undefined } {
+  return { name, type, description, layer: opts.layer ?? layer, base: opts.base ?? 'dec', parent: opts.parent, json: opts.json };
 }
 
 export class Definer {

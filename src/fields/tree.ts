@@ -11,7 +11,7 @@ import { formatValue } from './format.js';
 import { quoteContext } from './quote.js';
 import { isMulti } from './registry.js';
 import type { FieldRegistry } from './registry.js';
-import type { FieldContext, FieldDef, FieldValue, Scope } from './types.js';
+import type { FieldContext, FieldDef, FieldValue, JsonExpert, Scope } from './types.js';
 
 export type TreeValue = string | TreeObject;
 export interface TreeObject {
@@ -31,7 +31,23 @@ interface ScopeSlot {
   readonly members: Slot[];
 }
 
-type Slot = FieldSlot | ScopeSlot;
+/** A text-only node of tshark's tree holding fields ("Timestamps"), keyed by its label. */
+interface GroupSlot {
+  readonly kind: 'group';
+  readonly label: string;
+  readonly children: Slot[];
+}
+
+type Slot = FieldSlot | ScopeSlot | GroupSlot;
+
+function groupSlot(container: Slot[], label: string): Slot[] {
+  let g = container.find((s): s is GroupSlot => s.kind === 'group' && s.label === label);
+  if (!g) {
+    g = { kind: 'group', label, children: [] };
+    container.push(g);
+  }
+  return g.children;
+}
 
 interface Plan {
   readonly generation: number;
@@ -76,6 +92,7 @@ function buildPlan(registry: FieldRegistry): Plan {
     } else if (def.scope) container = scopeSlot(def.scope).members;
     else if (def.type === 'protocol' && def.name === def.layer) container = root;
     else container = slotOf.get(def.layer)?.children ?? root;
+    if (def.json?.group !== undefined) container = groupSlot(container, def.json.group);
     container.push(slot);
     slotOf.set(def.name, slot);
   }
@@ -109,6 +126,23 @@ function text(def: FieldDef, v: FieldValue): string {
   return def.type === 'none' ? '' : formatValue(v, def.type, def.base, 'colon');
 }
 
+/** tshark's numbers for expert severities and groups, as its JSON writes them. */
+const SEVERITY_CODE: Readonly<Record<JsonExpert['severity'], string>> = {
+  chat: String(0x200000), note: String(0x400000), warning: String(0x600000), error: String(0x800000),
+};
+const GROUP_CODE: Readonly<Record<JsonExpert['group'], string>> = {
+  checksum: String(0x1000000), sequence: String(0x2000000), malformed: String(0x7000000), protocol: String(0x9000000),
+};
+
+function expertObject(e: JsonExpert, name: string, ctx: FieldContext): TreeObject {
+  return {
+    [name]: '',
+    '_ws.expert.message': typeof e.message === 'string' ? e.message : e.message(ctx),
+    '_ws.expert.severity': SEVERITY_CODE[e.severity],
+    '_ws.expert.group': GROUP_CODE[e.group],
+  };
+}
+
 class TreeBuilder {
   constructor(
     private readonly plan: Plan,
@@ -118,16 +152,30 @@ class TreeBuilder {
   slots(slots: readonly Slot[], into: TreeObject, item: unknown, inItem: boolean): void {
     for (const slot of slots) {
       if (slot.kind === 'scope') this.scope(slot, into);
+      else if (slot.kind === 'group') this.group(slot, into, item, inItem);
       else this.field(slot, into, item, inItem);
     }
   }
 
-  private field(slot: FieldSlot, into: TreeObject, item: unknown, inItem: boolean): void {
-    const def = slot.def;
-    const v = inItem ? def.getItem?.(item, this.ctx) : def.own(this.ctx);
-    if (v === undefined || (isMulti(v) && v.length === 0)) return;
+  private group(slot: GroupSlot, into: TreeObject, item: unknown, inItem: boolean): void {
     const child: TreeObject = {};
     this.slots(slot.children, child, item, inItem);
+    if (!isEmpty(child)) add(into, slot.label, child);
+  }
+
+  private field(slot: FieldSlot, into: TreeObject, item: unknown, inItem: boolean): void {
+    const def = slot.def;
+    let v = inItem ? def.getItem?.(item, this.ctx) : def.own(this.ctx);
+    if (v === undefined || (isMulti(v) && v.length === 0)) return;
+    if (def.json?.once && isMulti(v)) v = v[0]!;
+    const expert = def.json?.expert;
+    if (expert !== undefined && expert.placement !== 'subtree') {
+      add(into, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx));
+      return;
+    }
+    const child: TreeObject = {};
+    this.slots(slot.children, child, item, inItem);
+    if (expert !== undefined) add(child, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx));
     if (def.type === 'protocol' && def.name === this.ctx.packet.icmp?.layer) this.quoted(child);
     if (def.type === 'protocol') {
       // A protocol's subtree is its value; one with no fields of its own shows its name.

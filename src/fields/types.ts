@@ -112,8 +112,37 @@ export interface FieldInfo {
   readonly parent: string | undefined;
 }
 
+/**
+ * An expert item of tshark's tree, as its JSON shows one:
+ * `"_ws.expert": { "<name>": "", "_ws.expert.message": ..., "_ws.expert.severity": ..., "_ws.expert.group": ... }`.
+ */
+export interface JsonExpert {
+  severity: 'chat' | 'note' | 'warning' | 'error';
+  group: 'sequence' | 'protocol' | 'checksum' | 'malformed';
+  message: string | ((ctx: FieldContext) => string);
+  /**
+   * 'self' (default): the field appears only as this expert item; 'subtree':
+   * the field keeps its value and the expert item, named `name`, sits in the
+   * field's `_tree` (tshark's note about a duplicate ACK under the frame it duplicates).
+   */
+  placement?: 'self' | 'subtree';
+  /** The expert item's field name when it is not the field's own. */
+  name?: string;
+}
+
+/** Where tshark's JSON shapes a field otherwise than as a plain key of its parent. */
+export interface JsonShape {
+  /** The field sits in a text-only node of tshark's tree, which JSON keys by its label ("Timestamps"). */
+  group?: string;
+  expert?: JsonExpert;
+  /** Only the first occurrence is a plain key (tshark's other ones are expert items, placed by an `expert` elsewhere). */
+  once?: boolean;
+}
+
 /** A registered field: its description plus the accessor. */
 export interface FieldDef extends FieldInfo {
+  /** JSON output only: how tshark's tree shapes the field, when not as a plain key. */
+  readonly json?: JsonShape | undefined;
   /** All occurrences of the field in the packet (a quoted packet's included); undefined or an empty array when absent. */
   get(ctx: FieldContext): FieldResult;
   /** The occurrences in the packet's own headers, without those of a packet quoted in an ICMP error. */

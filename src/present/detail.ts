@@ -113,7 +113,7 @@ function detailTree(pkt: Packet, opts: DetailOptions, analysis: PacketAnnotation
   const an: SegmentAnalysis | undefined = a === undefined || a.quoted === true || pkt.tcp === undefined
     ? undefined
     : { tcp: a, mptcp: analysis!.mptcp, prefs, closing: opts.closing };
-  const withheld = an !== undefined && withholdsPayload(an, pkt.tcp!);
+  const withheld = an !== undefined && withholdsPayload(an, pkt, checksums === 'verify');
   frameSection(t, pkt, { pcapng: opts.pcapng ?? pkt.ifName !== undefined, times: opts.times, protocols: protocolsInFrame(pkt, withheld) });
   linkSection(t, pkt);
   layerFindings(t, pkt, ['frame', 'raw', 'eth', 'sll', 'null', 'ppp']);

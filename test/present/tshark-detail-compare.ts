@@ -11,6 +11,7 @@ import { readCaptureBytes } from '../../src/capture/index.js';
 import { DetailFormatter } from '../../src/present/detail.js';
 import type { DetailAnalysisPrefs } from '../../src/present/detail.js';
 import { decodePacket } from '../../src/wire/index.js';
+import { TcpFlag } from '../../src/wire/types.js';
 import type { Packet } from '../../src/wire/types.js';
 import { tshark } from './tshark-helpers.js';
 
@@ -39,11 +40,15 @@ export const MODES: Record<'defaults' | 'mappings' | 'noAnalysis', Mode> = {
   },
 };
 
-/** A frame as mpscope saw it. */
-export interface OurFrame {
+/** A packet and mpscope's analysis of it. */
+export interface AnalysedFrame {
   packet: Packet;
   tcp: TcpAnnotation | undefined;
   mptcp: MptcpAnnotation | undefined;
+}
+
+/** A frame as mpscope saw it, with its tree. */
+export interface OurFrame extends AnalysedFrame {
   tree: string[];
 }
 
@@ -93,6 +98,12 @@ export function tcpLines(tree: readonly string[]): string[] {
   return tree.slice(start, end);
 }
 
+/** The frame's "[Protocols in frame: ...]" line, as a one-line section. */
+export function protocolsLine(tree: readonly string[]): string[] {
+  const l = tree.find((x) => x.startsWith('    [Protocols in frame: '));
+  return l === undefined ? [] : [l];
+}
+
 /** A line and the lines it sits under, outermost first ("[MPTCP analysis]", ...). */
 export interface Line {
   text: string;
@@ -104,7 +115,7 @@ export function withPaths(lines: readonly string[]): Line[] {
   return lines.map((text) => {
     const d = depthOf(text);
     stack.length = Math.max(0, d);
-    const path = stack.slice(0, d).map((s) => s.trim());
+    const path = stack.slice(0, d).filter((s) => s !== undefined).map((s) => s.trim());
     stack[d] = text;
     return { text, path };
   });
@@ -200,4 +211,80 @@ function lcsDiff(a: readonly Line[], b: readonly Line[]): LineDiff[] {
     }
   }
   return out;
+}
+
+// ------------------------------------------------- where analyses differ
+
+/**
+ * Why mpscope's output differs from tshark's with analysis on: each a
+ * deliberate difference of mpscope's analysis (README; the field-level
+ * comparison is test/analysis/mptcp-tshark.test.ts), or tshark's
+ * application dissectors, which mpscope does not have.
+ */
+export const REASONS = {
+  mptcpDupAck: 'an ACK whose only change is at the MPTCP level (a new data ACK, ADD_ADDR, DATA_FIN...) is not a TCP duplicate ACK; tshark counts it, and numbers the later duplicates from it',
+  zeroLength: 'a segment without payload: tshark gives it the DSN its sequence number would map to, or warns that no mapping covers it; it carries no data, so mpscope gives it no DSN',
+  noOption: 'a packet of an MPTCP subflow without an MPTCP option (plain RST, fallen-back data): tshark attaches MPTCP analysis only to packets carrying one; mpscope shows the connection of every packet of the subflow, as its mptcp.* fields do',
+  v1Syn: 'v1 MP_CAPABLE SYN: tshark opens the connection at the first key (the SYN/ACK); mpscope opens it at the SYN',
+  midstream: 'a subflow whose handshake was not captured: tshark lists only subflows whose handshake it saw',
+  noKeys: 'keys not captured: tshark has no relative data ACK or DSN; mpscope counts them from the first one seen',
+  tcpRetransmission: 'a segment resent on the subflow that first carried its data (retransmission, keep-alive): tshark calls it a reinjection of the copy another subflow sent meanwhile',
+  afterReset: 'data whose DSS mapping was announced after the peer reset the subflow: tshark stops mapping it',
+  application: 'tshark hands the payload to an application dissector (SSH, DNS over TCP, HTTP) that reassembles its PDUs through TCP (and so marks resent PDU data even without sequence analysis); mpscope has no such dissectors and shows the payload as data',
+} as const;
+
+export type Reason = keyof typeof REASONS;
+
+/** What each frame's reasons are decided from, beside its own packet and annotations. */
+export interface FrameFacts {
+  /** The segment starts below what its direction had sent before (resent on its own subflow). */
+  resent: boolean[];
+  /** Its direction sent an ACK earlier that mpscope did not count as a duplicate for its MPTCP-level change. */
+  renumbered: boolean[];
+  /** An RST was seen earlier on its TCP stream. */
+  afterRst: boolean[];
+}
+
+export function frameFacts(frames: readonly AnalysedFrame[]): FrameFacts {
+  const high = new Map<string, number>();
+  const notDup = new Set<string>();
+  const reset = new Set<number>();
+  const facts: FrameFacts = { resent: [], renumbered: [], afterRst: [] };
+  for (const f of frames) {
+    const t = f.tcp;
+    const tcp = f.packet.tcp;
+    const key = t === undefined ? '' : `${t.stream}/${t.dir}`;
+    let resent = false;
+    if (t !== undefined && tcp !== undefined && tcp.payloadLength > 0) {
+      const h = high.get(key);
+      const end = (tcp.seq + tcp.payloadLength) >>> 0;
+      if (h === undefined || ((end - h) | 0) > 0) high.set(key, end);
+      resent = h !== undefined && ((tcp.seq - h) | 0) < 0;
+    }
+    facts.resent.push(resent);
+    facts.renumbered.push(t !== undefined && notDup.has(key));
+    if (t?.mptcpNotDupAck === true) notDup.add(key);
+    facts.afterRst.push(t !== undefined && reset.has(t.stream));
+    if (t !== undefined && (tcp?.flags ?? 0) & TcpFlag.RST) reset.add(t.stream);
+  }
+  return facts;
+}
+
+export function hasMptcpOption(f: AnalysedFrame): boolean {
+  return f.packet.tcp?.options.some((o) => o.type === 'mptcp') ?? false;
+}
+
+export function isV1Syn(f: AnalysedFrame): boolean {
+  const tcp = f.packet.tcp;
+  if (tcp === undefined || (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) return false;
+  return tcp.options.some((o) => o.type === 'mptcp' && o.mptcp.name === 'MP_CAPABLE' && o.mptcp.version === 1);
+}
+
+/** Some subflow the packet's connection lists had no captured handshake. */
+export function listsMidstreamSubflow(m: MptcpAnnotation): boolean {
+  return m.connection.subflows.slice(0, m.subflowCount).some((s) => s.synFrame === undefined && s.synAckFrame === undefined);
+}
+
+export function keysUnknown(m: MptcpAnnotation): boolean {
+  return m.connection.keys[0] === undefined && m.connection.keys[1] === undefined;
 }

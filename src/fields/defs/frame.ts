@@ -63,5 +63,5 @@ export function defineFrameFields(r: FieldRegistry): void {
   d.field('frame.cap_len', 'uint32', 'Frame length stored into the capture file', (c) => c.packet.capLen);
   d.field('frame.marked', 'bool', 'Frame is marked', () => false);
   d.field('frame.ignored', 'bool', 'Frame is ignored', () => false);
-  d.field('frame.protocols', 'string', 'Protocols in frame', (c) => protocolChain(c.packet).join(':'));
+  d.field('frame.protocols', 'string', 'Protocols in frame', (c) => protocolChain(c.packet, c.analysis).join(':'));
 }

@@ -20,8 +20,7 @@ export function defineAllFields(r: FieldRegistry): void {
     defineMptcpFields(options);
     defineMptcpAnalysisOptionFields(options);
     defineOptionFindingFields(options);
-  });
-  defineMptcpAnalysisFields(r);
+  }, () => defineMptcpAnalysisFields(r));
   defineTransportFields(r);
   defineDataFields(r);
   defineFindingFields(r);

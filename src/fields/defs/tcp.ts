@@ -11,7 +11,9 @@ import type { TcpOption, TcpRepr } from '../../wire/types.js';
 import type { FieldRegistry, ScopedDefiner } from '../registry.js';
 import { tcpSegmentLength } from '../../analysis/tcp/segment.js';
 import { checksumStatus } from './checksum.js';
-import { analysedAck, analysedNxtseq, analysedSeq, defineTcpAnalysisFields, defineTcpStreamField, defineTcpWindowFields, sackBase } from './tcp-analysis.js';
+import {
+  analysedAck, analysedNxtseq, analysedSeq, defineTcpAnalysisFields, defineTcpStreamField, defineTcpWindowFields, isRetransmission, sackBase,
+} from './tcp-analysis.js';
 import type { FieldContext, FieldResult, Scope } from '../types.js';
 
 const tcp = (c: FieldContext): TcpRepr | undefined => c.packet.tcp;
@@ -277,14 +279,27 @@ function defineTcpPayload(r: FieldRegistry): void {
     const t = tcp(c);
     return t && t.payloadCaptured > 0 && !isResetWithCause(t) ? payloadBytes(c, t) : undefined;
   });
+  // tshark's reassembly (on by default) names a retransmission's payload again.
+  d.field('tcp.segment_data', 'bytes', 'TCP segment data', (c) => {
+    const t = tcp(c);
+    return t && t.payloadCaptured > 0 && !isResetWithCause(t) && isRetransmission(c) ? payloadBytes(c, t) : undefined;
+  });
 }
 
-export function defineTcpFields(r: FieldRegistry, defineMore: (s: ScopedDefiner<TcpOption>) => void): void {
+/**
+ * TCP's fields in tshark's tree order: `defineMore` adds option fields,
+ * `defineAfterAnalysis` the subtrees tshark puts after the SEQ/ACK analysis
+ * and before the payload (MPTCP analysis).
+ */
+export function defineTcpFields(
+  r: FieldRegistry, defineMore: (s: ScopedDefiner<TcpOption>) => void, defineAfterAnalysis: () => void = () => {},
+): void {
   defineHeader(r);
   const s = r.definer('tcp').scoped(tcpOptions);
   defineOptionNodes(s);
   defineOptionFields(s);
   defineMore(s);
   defineTcpAnalysisFields(r);
+  defineAfterAnalysis();
   defineTcpPayload(r);
 }

@@ -18,7 +18,7 @@ function icmp(c: FieldContext, layer: 'icmp' | 'icmpv6'): IcmpRepr | undefined {
   return m?.layer === layer ? m : undefined;
 }
 
-const payload = (c: FieldContext): Uint8Array | undefined => dataBytes(c.packet);
+const payload = (c: FieldContext): Uint8Array | undefined => dataBytes(c.packet, c.analysis);
 
 function defineUdp(r: FieldRegistry): void {
   const d = r.definer('udp', { alsoQuoted: true });

@@ -9,8 +9,8 @@
 import { TcpAnalysisFlag as F } from '../../analysis/types.js';
 import type { TcpAnnotation } from '../../analysis/types.js';
 import type { MptcpAnnotation } from '../../analysis/mptcp/types.js';
-import { secondsToTime, timeText } from '../../fields/index.js';
-import { payloadWithheld } from './tcp-analysis.js';
+import { analysisHidesData, secondsToTime, TCP_ANALYSIS_FLAGS, timeText } from '../../fields/index.js';
+import type { Packet } from '../../wire/types.js';
 import type { Tree } from './tree.js';
 
 /**
@@ -57,9 +57,9 @@ export interface SegmentAnalysis {
   closing: ClosingRole | undefined;
 }
 
-/** tshark's analysis keeps the payload from the Data section (a retransmission, out of order, a keep-alive...). */
-export function withholdsPayload(a: SegmentAnalysis, tcp: { payloadCaptured: number; payloadLength: number }): boolean {
-  return a.prefs.seq && payloadWithheld(a.tcp, tcp.payloadCaptured, tcp.payloadLength);
+/** tshark's analysis keeps the payload from the Data section (a retransmission, out of order...). */
+export function withholdsPayload(a: SegmentAnalysis, pkt: Packet, checksumsChecked: boolean): boolean {
+  return a.prefs.seq && analysisHidesData(pkt, { tcp: a.tcp }, a.prefs.desegment, checksumsChecked);
 }
 
 /** With reassembly on, tshark names a retransmission's payload after the "TCP payload" line. */
@@ -114,25 +114,6 @@ export function timestampsSubtree(t: Tree, d: number, a: TcpAnnotation): void {
   t.add(d + 1, `[Time since previous frame in this TCP stream: ${seconds(a.timeDelta)}]`);
 }
 
-/** Analysis flags shown as one expert note each, in tshark's order, with its severity. */
-const FLAG_NOTES: ReadonlyArray<[flag: number, severity: 'Note' | 'Warning' | 'Chat', texts: readonly string[]]> = [
-  [F.REUSED_PORTS, 'Note', ['A new tcp session is started with the same ports as an earlier session in this trace']],
-  [F.RETRANSMISSION, 'Note', ['This frame is a (suspected) retransmission']],
-  [F.FAST_RETRANSMISSION, 'Note', ['This frame is a (suspected) fast retransmission', 'This frame is a (suspected) retransmission']],
-  [F.SPURIOUS_RETRANSMISSION, 'Note', ['This frame is a (suspected) spurious retransmission', 'This frame is a (suspected) retransmission']],
-  [F.OUT_OF_ORDER, 'Warning', ['This frame is a (suspected) out-of-order segment']],
-  [F.LOST_SEGMENT, 'Warning', ['Previous segment(s) not captured (common at capture start)']],
-  [F.ACK_LOST_SEGMENT, 'Warning', ["ACKed segment that wasn't captured (common at capture start)"]],
-  [F.WINDOW_UPDATE, 'Chat', ['TCP window update']],
-  [F.WINDOW_FULL, 'Warning', ['TCP window specified by the receiver is now completely full']],
-  [F.KEEP_ALIVE, 'Note', ['TCP keep-alive segment']],
-  [F.KEEP_ALIVE_ACK, 'Note', ['ACK to a TCP keep-alive segment']],
-  [F.DUPLICATE_ACK, 'Note', []],
-  [F.ZERO_WINDOW_PROBE, 'Note', ['TCP Zero Window Probe']],
-  [F.ZERO_WINDOW, 'Warning', ['TCP Zero Window segment']],
-  [F.ZERO_WINDOW_PROBE_ACK, 'Note', ['ACK to a TCP Zero Window Probe']],
-];
-
 /**
  * "[SEQ/ACK analysis]": the segment this one acknowledges and its RTT, the
  * handshake's RTT, bytes in flight, then the analysis flags, each an expert
@@ -154,19 +135,27 @@ export function seqAckSubtree(t: Tree, d: number, a: TcpAnnotation): void {
   const flags = a.flags;
   if (flags === 0) return;
   t.add(e, '[TCP Analysis Flags]');
-  for (const [flag, severity, texts] of FLAG_NOTES) {
-    if ((flags & flag) === 0) continue;
-    for (const text of texts) t.expert(e + 1, severity, 'Sequence', text);
-    if (flag === F.RETRANSMISSION && a.rto !== undefined) {
-      t.add(e + 1, `[The RTO for this segment was: ${seconds(a.rto)}]`);
-      t.add(e + 1, `[RTO based on delta from frame: ${a.rtoFrame}]`);
-    }
-    if (flag === F.DUPLICATE_ACK) t.add(e + 1, '[This is a TCP duplicate ack]');
-  }
+  // tshark notes the zero-window flags last, after the duplicate ACK's item.
+  const zero = F.ZERO_WINDOW_PROBE | F.ZERO_WINDOW | F.ZERO_WINDOW_PROBE_ACK;
+  flagNotes(t, e + 1, a, flags & ~zero);
+  if (flags & F.DUPLICATE_ACK) t.add(e + 1, '[This is a TCP duplicate ack]');
+  flagNotes(t, e + 1, a, flags & zero);
   // Beside the flags node, after all it holds.
   if (flags & F.DUPLICATE_ACK && a.dupAckNum !== undefined) {
     t.add(e, `[Duplicate ACK #: ${a.dupAckNum}]`);
     t.add(e, `[Duplicate to the ACK in frame: ${a.dupAckFrame}]`);
     t.expert(e + 1, 'Note', 'Sequence', `Duplicate ACK (#${a.dupAckNum})`);
+  }
+}
+
+/** One expert note per analysis flag among `flags`, in tshark's order; a retransmission's RTO after its note. */
+function flagNotes(t: Tree, d: number, a: TcpAnnotation, flags: number): void {
+  for (const f of TCP_ANALYSIS_FLAGS) {
+    if ((flags & f.bits) === 0) continue;
+    t.expert(d, f.severity, 'Sequence', f.message);
+    if (f.bits & F.RETRANSMISSION && a.rto !== undefined) {
+      t.add(d, `[The RTO for this segment was: ${seconds(a.rto)}]`);
+      t.add(d, `[RTO based on delta from frame: ${a.rtoFrame}]`);
+    }
   }
 }
