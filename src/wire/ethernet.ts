@@ -86,7 +86,8 @@ export function decodeEthernet(data: Uint8Array, offset: number, end: number, fi
   let etherType = u16(data, at);
   const reuse = into instanceof EthernetView ? into : undefined;
   const vlans: VlanTag[] = reuse !== undefined ? reuse.vlans : [];
-  vlans.length = 0;
+  // Emptying an array is a runtime call even when it is empty already.
+  if (vlans.length !== 0) vlans.length = 0;
   while (isVlanTpid(etherType)) {
     if (end - at < 6) {
       // The tag is cut short: report the TPID as the EtherType so decoding stops here.

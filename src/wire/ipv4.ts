@@ -104,7 +104,7 @@ export function decodeIpv4(data: Uint8Array, offset: number, end: number, findin
   r.src = u32(data, offset + 12);
   r.dst = u32(data, offset + 16);
   if (hl > IPV4_HEADER_LENGTH) r.options = decodeOptions(data, offset + IPV4_HEADER_LENGTH, offset + captured, findings);
-  else if (into !== undefined) r.options.length = 0;
+  else if (into !== undefined && r.options.length !== 0) r.options.length = 0;
   r.isFragment = isFragment;
   return r;
 }

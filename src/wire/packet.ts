@@ -124,7 +124,8 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
   const data = frame.data;
   const end = data.length;
   const findings = p.findings;
-  findings.length = 0;
+  // Emptying an array is a runtime call even when it is empty already.
+  if (findings.length !== 0) findings.length = 0;
   p.number = frame.number;
   p.tsSec = frame.tsSec;
   p.tsNsec = frame.tsNsec;

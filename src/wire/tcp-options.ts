@@ -166,7 +166,9 @@ export class TcpOptionWalk {
   /** Starts a walk over the options of a decoded TCP header whose frame bytes are `data`. */
   over(data: Uint8Array, tcp: TcpRepr): this {
     const declared = tcp.dataOffset * 4;
-    return this.reset(data, tcp.offset + TCP_FIXED_HEADER, tcp.offset + (declared > TCP_FIXED_HEADER ? declared : TCP_FIXED_HEADER), tcp.offset + tcp.length);
+    const areaEnd = tcp.offset + (declared > TCP_FIXED_HEADER ? declared : TCP_FIXED_HEADER);
+    const capEnd = tcp.offset + tcp.length;
+    return this.reset(data, tcp.offset + TCP_FIXED_HEADER, areaEnd, capEnd < areaEnd ? capEnd : areaEnd);
   }
 
   /** Moves to the next option; false when the walk is over. */
@@ -184,25 +186,27 @@ export class TcpOptionWalk {
       this.end = this.pos = at + 1;
       return true;
     }
-    // Unless the option is whole, it takes the rest of the captured area and ends the walk. EOL carries the padding after it.
+    // Kept short so that callers' optimized code takes it in: whole options here, the rest in `last`.
+    const len = at + 1 < capEnd ? data[at + 1]! : 0;
+    if (kind === 0 || len < 2 || at + len > capEnd) return this.last(at, kind, len);
+    this.length = len;
+    this.end = this.pos = at + len;
+    if (lengthWrong(kind, len)) this.problem = OptionProblem.BAD_LENGTH;
+    return true;
+  }
+
+  /** EOL, or an option that is not whole: it takes the rest of the captured area, and the walk ends after it. */
+  private last(at: number, kind: number, len: number): boolean {
+    const capEnd = this.capEnd;
     this.end = this.pos = capEnd;
     if (kind === 0) {
       this.length = 1;
-      return true;
-    }
-    if (at + 1 >= capEnd) {
+    } else if (at + 1 >= capEnd) {
       this.length = 0;
       this.problem = capEnd < this.areaEnd ? OptionProblem.CUT : OptionProblem.NO_LENGTH;
-      return true;
-    }
-    const len = data[at + 1]!;
-    this.length = len;
-    if (len < 2) this.problem = OptionProblem.TOO_SHORT;
-    else if (at + len > this.areaEnd) this.problem = OptionProblem.PAST_AREA;
-    else if (at + len > capEnd) this.problem = OptionProblem.CUT;
-    else {
-      this.end = this.pos = at + len;
-      if (lengthWrong(kind, len)) this.problem = OptionProblem.BAD_LENGTH;
+    } else {
+      this.length = len;
+      this.problem = len < 2 ? OptionProblem.TOO_SHORT : at + len > this.areaEnd ? OptionProblem.PAST_AREA : OptionProblem.CUT;
     }
     return true;
   }
@@ -271,10 +275,14 @@ export class TcpOptionWalk {
 
 const TCP_FIXED_HEADER = 20;
 
-/** A known kind whose length is not what the kind needs. */
+/** Exact lengths by kind, -1 for kinds without one (fixedLength as a table, for the walk). */
+const FIXED_LENGTHS = Int8Array.from({ length: 256 }, (_, kind) => fixedLength(kind));
+
+/** A known kind whose length (at least 2) is not what the kind needs. */
 function lengthWrong(kind: number, len: number): boolean {
-  const fixed = fixedLength(kind);
-  return fixed >= 0 ? len !== fixed : kind === 5 ? (len - 2) % 8 !== 0 : len < minimumLength(kind);
+  const fixed = FIXED_LENGTHS[kind]!;
+  if (fixed >= 0) return len !== fixed;
+  return kind === 5 ? (len - 2) % 8 !== 0 : len < minimumLength(kind);
 }
 
 /** Where a Fast Open cookie starts in an option of `kind` at `at` (2, or 4 after kind 254's magic); -1 when the option is not Fast Open. */
