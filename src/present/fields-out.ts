@@ -109,7 +109,8 @@ export function resolveFields(names: readonly string[], registry: FieldRegistry 
     const hints = unknown.map((n) => n.startsWith(COLUMN_PREFIX)
       ? `${n}: the columns are ${COLUMNS.map((c) => COLUMN_PREFIX + c).join(', ')}`
       : `${n}: did you mean ${registry.nearest(n, 3).join(', ')}?`);
-    throw new UsageError(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `${hints.join('; ')} (mpscope fields lists them all)`);
+    const listed = unknown.some((n) => !n.startsWith(COLUMN_PREFIX)) ? ' (mpscope fields lists them all)' : '';
+    throw new UsageError(`unknown field${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`, `${hints.join('; ')}${listed}`);
   }
   return names.filter((n) => registry.has(n)).map((n) => registry.get(n)!);
 }
