@@ -4,7 +4,7 @@ export type { ListOptions, TimeFormat } from './list.js';
 export { TextLine } from './tshark/line.js';
 export { infoColumn, protocolColumn, tcpInfo, tcpFlagsText, WindowScaleTracker } from './info.js';
 export { DetailFormatter, formatDetail } from './detail.js';
-export type { DetailOptions } from './detail.js';
+export type { DetailAnalysisPrefs, DetailOptions } from './detail.js';
 export { formatHex } from './hex.js';
 export type { HexOptions } from './hex.js';
 export { TcpdumpFormatter } from './tcpdump.js';
