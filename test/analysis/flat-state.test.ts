@@ -388,12 +388,11 @@ describe('DistributionSet', () => {
 /** Every member of an annotation but the reinjected_in lookup (not recorded for transient ones), as plain data. */
 function plain(a: MptcpAnnotation | undefined): unknown {
   if (a === undefined) return undefined;
-  const out: Record<string, unknown> = {};
+  // The connection and the subflow are looked up when read (getters), the rest are own members.
+  const out: Record<string, unknown> = { connection: a.connection.index, subflow: a.subflow.stream };
   for (const [k, v] of Object.entries(a)) {
     if (v === undefined) continue;
-    if (k === 'connection') out[k] = (v as MptcpAnnotation['connection']).index;
-    else if (k === 'subflow') out[k] = (v as MptcpAnnotation['subflow']).stream;
-    else out[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
+    out[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
   }
   return out;
 }

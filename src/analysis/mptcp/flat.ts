@@ -64,6 +64,30 @@ class Numbers {
   }
 }
 
+/** A growable array of int32s, zeroes to start with, in pages of its own like the records. */
+export class Int32Column {
+  /** The numbers; replaced when the column grows, so read it again after `ensure`. */
+  a: Int32Array;
+  private readonly numbers = new Numbers(512);
+
+  constructor() {
+    this.a = int32s(this.numbers.f);
+  }
+
+  /** Makes sure index `i` exists. */
+  ensure(i: number): Int32Array {
+    if (i >= this.a.length) {
+      const f = this.numbers.f;
+      this.a = int32s(this.numbers.grow(Math.max(f.length * 2, Math.ceil((i + 1) / 2)), f.length));
+    }
+    return this.a;
+  }
+}
+
+function int32s(f: Float64Array): Int32Array {
+  return new Int32Array(f.buffer, f.byteOffset, 2 * f.length);
+}
+
 /** log2 of a power of two. */
 function sizeClass(size: number): number {
   return 31 - Math.clz32(size);

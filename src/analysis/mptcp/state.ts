@@ -12,12 +12,12 @@
  * Unknown values are NaN, so that "is it known" and "what is it" are one
  * number.
  */
-import { RecordTable, lineAligned } from './flat.js';
+import { Int32Column, RecordTable, lineAligned } from './flat.js';
 import { MAPPING_FIELDS, MAPPING_TEMPLATE, MappingSet } from './mappings.js';
 import type { ChecksumGather } from './mappings.js';
 import { SENT_FIELDS, SENT_TEMPLATE, SentLogs } from './sent-log.js';
 import { baseHighFrom, extend32, joinHalves, relative64 } from './seq.js';
-import type { DataDir, MptcpConnection, MptcpSubflow, SubflowDirStats } from './types.js';
+import type { DataDir, Instant, MptcpConnection, MptcpSubflow, SubflowDirStats } from './types.js';
 
 /**
  * How long a DSN range stays after the data ACK passed it, in round trips:
@@ -60,42 +60,137 @@ const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, 0, ...SENT_TEMPLATE, -I
 const CD = lineAligned(CD_CHECKPOINT_ACK + 1);
 
 /*
- * A subflow direction's record. ISN: raw (NaN until the SYN was seen or a
- * mapping on a data segment gave it away). MAX_SEQ: highest unwrapped
- * relative sequence number sent, one past the last byte (NaN before any).
- * ACK_SENT: the latest TCP ACK this direction sent (raw; it acknowledges the
- * other direction's bytes), unwrapped only when pruning. Segments, payload
- * bytes and new data-level bytes sent this way; mappings with a DSS
- * checksum still gathering their payload.
+ * A subflow direction's record, one per direction of the TCP conversation
+ * (record 2 × subflow + TcpAnnotation.dir), so that a packet finds it from
+ * its TCP annotation alone. Its first line is all an ACK without data
+ * touches: LINK, the connection it belongs to and how its directions map
+ * (connection index × 4, plus 2 once the handshake's last ACK was seen,
+ * plus the client's TcpAnnotation.dir), INDEX, its place among the
+ * connection's subflows (both kept in both directions' records), segments
+ * and payload bytes sent this way, ACK_SENT, the latest TCP ACK this
+ * direction sent (raw; it acknowledges the other direction's bytes,
+ * unwrapped only when pruning), and the frame and time of its last packet.
+ * Data reads the next two lines: ISN, raw (NaN until the SYN was seen or a
+ * mapping on a data segment gave it away); MAX_SEQ, the highest unwrapped
+ * relative sequence number sent, one past the last byte (NaN before any);
+ * new data-level bytes sent this way; mappings with a DSS checksum still
+ * gathering their payload; the mapping table.
  */
-export const SD_ISN = 0;
-export const SD_MAX_SEQ = 1;
-export const SD_ACK_SENT = 2;
-export const SD_PACKETS = 3;
-export const SD_BYTES = 4;
-export const SD_DATA_BYTES = 5;
-export const SD_PENDING = 6;
-const SD_MAPS = 7;
-const SD_TEMPLATE = [NaN, NaN, NaN, 0, 0, 0, 0, ...MAPPING_TEMPLATE];
+const SD_LINK = 0;
+const SD_INDEX = 1;
+export const SD_PACKETS = 2;
+export const SD_BYTES = 3;
+export const SD_ACK_SENT = 4;
+const SD_LAST_FRAME = 5;
+const SD_LAST_SEC = 6;
+const SD_LAST_NSEC = 7;
+export const SD_ISN = 8;
+export const SD_MAX_SEQ = 9;
+export const SD_DATA_BYTES = 10;
+export const SD_PENDING = 11;
+const SD_MAPS = 12;
+const SD_TEMPLATE = [0, 0, 0, 0, NaN, 0, 0, 0, NaN, NaN, 0, 0, ...MAPPING_TEMPLATE];
 const SD = lineAligned(SD_MAPS + MAPPING_FIELDS);
+/** LINK bits below the connection index. */
+const LINK_CLIENT_DIR = 1;
+const LINK_ACK_SEEN = 2;
+const LINK_CONN = 4;
+
+/** Where a packet's numbers are, from its TCP annotation: filled by `FlatState.locate` for each packet. */
+export class Cursor {
+  /** The subflow (the tracker's index) and its connection (mptcp.stream). */
+  id = 0;
+  cid = 0;
+  /** The subflow's place among the connection's subflows (the sent log's owner). */
+  index = 0;
+  /** Who sent the packet. */
+  dir: DataDir = 0;
+  /** Records: the packet's subflow direction, its connection direction, and the connection's other direction. */
+  sd = 0;
+  c = 0;
+  peer = 0;
+}
 
 /** Every flat record of one tracker, and the mapping tables and sent logs living in them. */
 export class FlatState {
+  /** By tcp.stream: 0 while unknown, -1 for plain TCP, else 1 + the subflow's index. */
+  readonly streams = new Int32Column();
   readonly subDirs = new RecordTable(SD, SD_TEMPLATE);
+  /** Each connection's model, by mptcp.stream, for the rare numbers that go straight into it. */
+  readonly models: MptcpConnection[] = [];
   readonly connDirs = new RecordTable(CD, CD_TEMPLATE);
   readonly mappings = new MappingSet(this.subDirs, SD_MAPS);
   readonly sent = new SentLogs(this.connDirs, CD_SENT);
 
+  /** Fills `cur` for a packet of subflow `id` sent in direction `tcpDir` of its TCP conversation. */
+  locate(cur: Cursor, id: number, tcpDir: number): void {
+    const sd = (2 * id + tcpDir) * SD;
+    const link = this.subDirs.f[sd + SD_LINK]!;
+    const dir = (tcpDir ^ (link & LINK_CLIENT_DIR)) as DataDir;
+    const cid = Math.floor(link / LINK_CONN);
+    cur.id = id;
+    cur.cid = cid;
+    cur.index = this.subDirs.f[sd + SD_INDEX]!;
+    cur.dir = dir;
+    cur.sd = sd;
+    cur.c = (2 * cid + dir) * CD;
+    cur.peer = (2 * cid + (dir ^ 1)) * CD;
+  }
+
+  /** The record of data direction `d` of subflow `id`. */
+  subDir(id: number, d: DataDir): number {
+    const link = this.subDirs.f[2 * id * SD + SD_LINK]!;
+    return (2 * id + (d ^ (link & LINK_CLIENT_DIR))) * SD;
+  }
+
+  /** Makes the records of a new subflow and links them to its connection. */
+  addSub(sub: Sub): void {
+    this.subDirs.ensure(2 * sub.id + 1);
+    const f = this.subDirs.f;
+    for (let d = 0; d < 2; d++) {
+      const at = (2 * sub.id + d) * SD;
+      f[at + SD_LINK] = sub.cid * LINK_CONN + sub.clientTcpDir;
+      f[at + SD_INDEX] = sub.index;
+    }
+  }
+
+  /** The handshake's last ACK of the subflow of record `sd` was seen. */
+  ackSeen(sd: number): boolean {
+    return (this.subDirs.f[sd + SD_LINK]! & LINK_ACK_SEEN) !== 0;
+  }
+
+  /** Whether the handshake's last ACK of a subflow was seen (kept in both directions' records). */
+  setAckSeen(sub: Sub, seen: boolean): void {
+    const f = this.subDirs.f;
+    for (let d = 0; d < 2; d++) {
+      const at = (2 * sub.id + d) * SD + SD_LINK;
+      const link = f[at]!;
+      const has = (link & LINK_ACK_SEEN) !== 0;
+      if (has !== seen) f[at] = link + (seen ? LINK_ACK_SEEN : -LINK_ACK_SEEN);
+    }
+  }
+
+  /** Notes a packet of the subflow direction of record `sd`: frame, time, payload length. */
+  sentPacket(sd: number, frame: number, sec: number, nsec: number, len: number): void {
+    const f = this.subDirs.f;
+    f[sd + SD_PACKETS]!++;
+    f[sd + SD_BYTES]! += len;
+    f[sd + SD_LAST_FRAME] = frame;
+    f[sd + SD_LAST_SEC] = sec;
+    f[sd + SD_LAST_NSEC] = nsec;
+  }
+
   /**
    * The relative value of a DSN or data ACK read as (hi, lo), `wide` when
-   * the option carried all 64 bits, in direction `d` of connection `cm`
+   * the option carried all 64 bits, in direction `d` of connection `cid`
    * (its record at `c`). The first value seen in a direction without keys
    * becomes relative 1.
    */
-  relative(c: number, cm: MptcpConnection, d: DataDir, hi: number, lo: number, wide: boolean, isAck: boolean): number {
+  relative(c: number, cid: number, d: DataDir, hi: number, lo: number, wide: boolean, isAck: boolean): number {
     const f = this.connDirs.f;
     const baseLo = f[c + CD_BASE_LO]!;
     if (Number.isNaN(baseLo)) {
+      const cm = this.models[cid]!;
       const lo1 = (lo - 1) >>> 0;
       const hi1 = wide ? (lo === 0 ? (hi - 1) >>> 0 : hi) : 0;
       setBase(f, c, cm.dirs[d], hi1, lo1, wide);
@@ -108,7 +203,7 @@ export class FlatState {
     if (wide) {
       const h = baseHighFrom(hi, lo, rel);
       f[c + CD_BASE_HI] = h;
-      cm.dirs[d].baseDsn = joinHalves(h, baseLo);
+      this.models[cid]!.dirs[d].baseDsn = joinHalves(h, baseLo);
     }
     return rel;
   }
@@ -136,16 +231,16 @@ export class FlatState {
 
   /**
    * Notes a data ACK at capture time `now` (seconds) in direction `d` of
-   * connection `cm` (its record at `c`); returns the DSN up to which ranges and mappings
+   * connection `cid` (its record at `c`); returns the DSN up to which ranges and mappings
    * may be forgotten now, or undefined when it is not time.
    */
-  acked(c: number, cm: MptcpConnection, d: DataDir, rel: number, now: number): number | undefined {
+  acked(c: number, cid: number, d: DataDir, rel: number, now: number): number | undefined {
     const f = this.connDirs.f;
     const ack = f[c + CD_ACK]!;
     if (rel <= ack) return undefined;
     f[c + CD_ACK] = rel;
     // The model gets the value in `publish`; its member is made now, so it keeps its place in the JSON.
-    if (Number.isNaN(ack)) cm.dirs[d].dataAck = rel;
+    if (Number.isNaN(ack)) this.models[cid]!.dirs[d].dataAck = rel;
     const held = this.sent.size(c);
     if (held > RETAIN_ACKED_RANGES) return rel;
     if (held < PRUNE_BATCH) return undefined;
@@ -189,9 +284,13 @@ function reference(f: Float64Array, c: number, preferAck: boolean): number {
   return 1;
 }
 
-/** Per-subflow working state; its two directions (indexed by DataDir) are records `sd(0)` and `sd(1)`. */
+/**
+ * Per-subflow working state; its two directions (indexed by DataDir) are
+ * records `sd(0)` and `sd(1)`. The numbers every packet reads or writes are
+ * in the records, found from the packet's TCP annotation (`FlatState.locate`):
+ * this object is for what only some packets touch.
+ */
 export class Sub {
-  // What every packet reads or writes comes first, so that it shares the object's first cache lines.
   readonly model: MptcpSubflow;
   readonly conn: Conn;
   readonly connModel: MptcpConnection;
@@ -202,12 +301,6 @@ export class Sub {
   readonly index: number;
   /** Copied from the model. */
   readonly clientTcpDir: 0 | 1;
-  /** The handshake's last ACK was seen (the model's ackFrame is set): no third-ACK check on later packets. */
-  ackSeen = false;
-  /** The last packet (the model gets it in `publish`). */
-  lastFrame = 0;
-  lastSec = 0;
-  lastNsec = 0;
   /** MP_JOIN nonces of the initiator and the listener. */
   initiatorNonce: number | undefined;
   listenerNonce: number | undefined;
@@ -228,7 +321,7 @@ export class Sub {
 
   /** Offset of the record of direction `d`. */
   sd(d: DataDir): number {
-    return (2 * this.id + d) * SD;
+    return (2 * this.id + (d ^ this.clientTcpDir)) * SD;
   }
 
   /** Offset of the record of the connection's direction `d`. */
@@ -236,11 +329,25 @@ export class Sub {
     return (2 * this.cid + d) * CD;
   }
 
+  /** The record of the direction that sent the subflow's last packet. */
+  last(state: FlatState): number {
+    const f = state.subDirs.f;
+    const a = this.sd(0);
+    const b = this.sd(1);
+    return f[b + SD_LAST_FRAME]! > f[a + SD_LAST_FRAME]! ? b : a;
+  }
+
+  /** Frame of the subflow's last packet. */
+  lastFrame(state: FlatState): number {
+    return state.subDirs.f[this.last(state) + SD_LAST_FRAME]!;
+  }
+
   publish(state: FlatState): void {
     const m = this.model;
-    m.lastFrame = this.lastFrame;
-    m.lastTime = { sec: this.lastSec, nsec: this.lastNsec };
     const f = state.subDirs.f;
+    const last = this.last(state);
+    m.lastFrame = f[last + SD_LAST_FRAME]!;
+    m.lastTime = lastTime(f, last);
     for (let d = 0; d < 2; d++) {
       const at = this.sd(d as DataDir);
       const to = m.stats[d]!;
@@ -277,10 +384,18 @@ export class Conn {
   publish(state: FlatState): void {
     const m = this.model;
     let last: Sub | undefined;
-    for (const s of this.subs) if (last === undefined || s.lastFrame > last.lastFrame) last = s;
+    let lastFrame = -Infinity;
+    for (const s of this.subs) {
+      const frame = s.lastFrame(state);
+      if (frame > lastFrame) {
+        last = s;
+        lastFrame = frame;
+      }
+    }
     if (last !== undefined) {
-      m.lastFrame = last.lastFrame;
-      m.lastTime = { sec: last.lastSec, nsec: last.lastNsec };
+      const at = last.last(state);
+      m.lastFrame = lastFrame;
+      m.lastTime = lastTime(state.subDirs.f, at);
     }
     const f = state.connDirs.f;
     for (let d = 0; d < 2; d++) {
@@ -315,6 +430,11 @@ export class Conn {
   reinjectedIn(frame: number): number[] | undefined {
     return this.reinjections.get(frame);
   }
+}
+
+/** Time of the last packet of the subflow direction of record `at`. */
+function lastTime(f: Float64Array, at: number): Instant {
+  return { sec: f[at + SD_LAST_SEC]!, nsec: f[at + SD_LAST_NSEC]! };
 }
 
 export function emptyStats(): SubflowDirStats {

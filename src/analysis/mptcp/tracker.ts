@@ -22,8 +22,8 @@ import type { FindingCode } from './findings.js';
 import { ChecksumGather } from './mappings.js';
 import { joinHalves, rawOf, u32At } from './seq.js';
 import {
-  CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, Conn, FlatState, SD_ACK_SENT, SD_BYTES, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ,
-  SD_PACKETS, SD_PENDING, Sub, emptyStats, other,
+  CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, Conn, Cursor, FlatState, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ,
+  SD_PENDING, Sub, emptyStats, other,
 } from './state.js';
 import type {
   CheckStatus, DataDir, DssChecksumStatus, Endpoint, FallbackCause, Instant, MptcpAnnotation, MptcpConnection,
@@ -63,21 +63,28 @@ class Annotation implements MptcpAnnotation {
   declare fallback?: FallbackCause | undefined;
   declare findings?: MptcpFinding[] | undefined;
 
-  constructor(
-    public frame: number,
-    public connection: MptcpConnection,
-    public connectionIndex: number,
-    public subflow: MptcpSubflow,
-    public dir: DataDir,
-    public subflowCount: number,
-  ) {}
+  // The subflow, as the tracker's list and an index into it: the models are looked up when read, so a packet costs no reads of them.
+  readonly #subs: readonly Sub[];
+  #id: number;
+
+  constructor(subs: readonly Sub[], id: number, public frame: number, public connectionIndex: number, public dir: DataDir, public subflowCount: number) {
+    this.#subs = subs;
+    this.#id = id;
+  }
+
+  get connection(): MptcpConnection {
+    return this.#subs[this.#id]!.connModel;
+  }
+
+  get subflow(): MptcpSubflow {
+    return this.#subs[this.#id]!.model;
+  }
 
   /** Makes this object the annotation of another packet (transient annotations: one object for all). */
-  reuse(frame: number, connection: MptcpConnection, connectionIndex: number, subflow: MptcpSubflow, dir: DataDir, subflowCount: number): this {
+  reuse(id: number, frame: number, connectionIndex: number, dir: DataDir, subflowCount: number): this {
+    this.#id = id;
     this.frame = frame;
-    this.connection = connection;
     this.connectionIndex = connectionIndex;
-    this.subflow = subflow;
     this.dir = dir;
     this.subflowCount = subflowCount;
     this.dsn = this.dsnEnd = this.relatedMapping = this.dssDsn = this.dataAck = undefined;
@@ -91,12 +98,9 @@ class Annotation implements MptcpAnnotation {
 
   /** Looked up when read: later frames add to it, and the sent log keeps no reference to this object. */
   get reinjectedIn(): number[] | undefined {
-    return INTERNAL.get(this.connection)?.reinjectedIn(this.frame);
+    return this.#subs[this.#id]!.conn.reinjectedIn(this.frame);
   }
 }
-
-/** Each connection model's working state, for the annotations' lookups. */
-const INTERNAL = new WeakMap<MptcpConnection, Conn>();
 
 const FALLBACK_TEXT: Record<FallbackCause, string> = {
   'synack-without-mp-capable': 'fallback to TCP: the SYN/ACK carries no MP_CAPABLE (server without MPTCP, or a middlebox removed the option)',
@@ -171,12 +175,13 @@ export interface MptcpTrackerOptions {
 }
 
 export class MptcpTracker {
-  /** By tcp.stream: the subflow, null for a plain TCP conversation, undefined when not known yet. */
-  private readonly byStream: Array<Sub | null | undefined> = [];
+  /** Every subflow, by its index (the stream table of the state maps tcp.stream to it). */
+  private readonly subs: Sub[] = [];
   private readonly conns: Conn[] = [];
   private readonly byToken = new Map<number, Conn>();
   private readonly state = new FlatState();
-  private subCount = 0;
+  /** The packet being analysed: where its numbers are. */
+  private readonly cur = new Cursor();
   /** Reused for reinjection lookups. */
   private readonly overlaps: number[] = [];
   /** Reads each packet's options in place: no option objects for the usual packet. */
@@ -185,27 +190,28 @@ export class MptcpTracker {
   private readonly scratch: Annotation | undefined;
 
   constructor(opts: MptcpTrackerOptions = {}) {
-    this.scratch = opts.transientAnnotations ? new Annotation(0, undefined!, 0, undefined!, 0, 0).reuse(0, undefined!, 0, undefined!, 0, 0) : undefined;
+    this.scratch = opts.transientAnnotations ? new Annotation(this.subs, 0, 0, 0, 0, 0).reuse(0, 0, 0, 0, 0) : undefined;
   }
 
   /** Analyses one packet; returns its MPTCP annotation, or undefined when it belongs to no MPTCP subflow. */
   process(pkt: Packet, tcp: TcpAnnotation): MptcpAnnotation | undefined {
     const t = pkt.tcp;
     if (t === undefined) return undefined;
-    let sub = this.byStream[tcp.stream];
-    if (sub === null) return undefined;
-    if (sub === undefined) {
-      const first = firstMptcp(this.walk, pkt, t);
-      const synOnly = (t.flags & (SYN | ACK)) === SYN;
-      if (first === undefined || (synOnly && first.name !== 'MP_CAPABLE' && first.name !== 'MP_JOIN')) {
-        // A SYN without MP_CAPABLE or MP_JOIN opens plain TCP: no need to look at this conversation again.
-        if (synOnly) this.byStream[tcp.stream] = null;
-        return undefined;
-      }
-      sub = this.open(pkt, t, tcp, first);
-      this.byStream[tcp.stream] = sub;
+    const stream = tcp.stream;
+    const streams = this.state.streams.ensure(stream);
+    const known = streams[stream]!;
+    if (known < 0) return undefined;
+    if (known > 0) return this.update(known - 1, pkt, t, tcp);
+    const first = firstMptcp(this.walk, pkt, t);
+    const synOnly = (t.flags & (SYN | ACK)) === SYN;
+    if (first === undefined || (synOnly && first.name !== 'MP_CAPABLE' && first.name !== 'MP_JOIN')) {
+      // A SYN without MP_CAPABLE or MP_JOIN opens plain TCP: no need to look at this conversation again.
+      if (synOnly) streams[stream] = -1;
+      return undefined;
     }
-    return this.update(sub, pkt, t, tcp);
+    const sub = this.open(pkt, t, tcp, first);
+    streams[stream] = sub.id + 1;
+    return this.update(sub.id, pkt, t, tcp);
   }
 
   /** Ends the pass: settles checksums still gathering payload and each connection's final state. */
@@ -249,8 +255,8 @@ export class MptcpTracker {
       findings: [],
     };
     const conn = new Conn(model);
-    INTERNAL.set(model, conn);
     this.conns.push(conn);
+    this.state.models.push(model);
     this.state.connDirs.ensure(2 * model.index + 1);
     return conn;
   }
@@ -329,9 +335,10 @@ export class MptcpTracker {
       if (first.name === 'MP_CAPABLE' || first.name === 'MP_JOIN') model.ackFrame = pkt.number;
       if (conn.model.state === 'handshake') conn.model.state = 'established';
     }
-    const sub = new Sub(model, conn, conn.subs.length, this.subCount++);
-    sub.ackSeen = model.ackFrame !== undefined;
-    this.state.subDirs.ensure(2 * sub.id + 1);
+    const sub = new Sub(model, conn, conn.subs.length, this.subs.length);
+    this.subs.push(sub);
+    this.state.addSub(sub);
+    this.state.setAckSeen(sub, model.ackFrame !== undefined);
     conn.subs.push(sub);
     conn.model.subflows.push(model);
     const cf = this.state.connDirs.f;
@@ -339,38 +346,40 @@ export class MptcpTracker {
     return sub;
   }
 
-  private update(sub: Sub, pkt: Packet, t: TcpRepr, tcp: TcpAnnotation): MptcpAnnotation {
-    const conn = sub.conn;
-    const cm = sub.connModel;
-    const sm = sub.model;
-    const dir: DataDir = tcp.dir === sub.clientTcpDir ? 0 : 1;
-    const cf = this.state.connDirs.f;
+  /**
+   * A packet of subflow `id`. The usual packet (a DSS on an established
+   * subflow) reads and writes flat records only; the subflow's objects are
+   * looked up when the packet does something rarer.
+   */
+  private update(id: number, pkt: Packet, t: TcpRepr, tcp: TcpAnnotation): MptcpAnnotation {
+    const state = this.state;
+    const cur = this.cur;
+    state.locate(cur, id, tcp.dir);
+    const dir = cur.dir;
+    const sd = cur.sd;
+    const cf = state.connDirs.f;
     const rtt = tcp.initialRtt;
-    const c = sub.cd(dir);
-    if (rtt !== undefined && rtt > cf[c + CD_RTT]!) {
-      cf[sub.cd(0) + CD_RTT] = rtt;
-      cf[sub.cd(1) + CD_RTT] = rtt;
+    if (rtt !== undefined && rtt > cf[cur.c + CD_RTT]!) {
+      cf[cur.c + CD_RTT] = rtt;
+      cf[cur.peer + CD_RTT] = rtt;
     }
     const frame = pkt.number;
-    const subflows = cf[c + CD_SUBFLOWS]!;
+    const subflows = cf[cur.c + CD_SUBFLOWS]!;
     const ann = this.scratch !== undefined
-      ? this.scratch.reuse(frame, cm, sub.cid, sm, dir, subflows)
-      : new Annotation(frame, cm, sub.cid, sm, dir, subflows);
-    sub.lastFrame = frame;
-    sub.lastSec = pkt.tsSec;
-    sub.lastNsec = pkt.tsNsec;
+      ? this.scratch.reuse(id, frame, cur.cid, dir, subflows)
+      : new Annotation(this.subs, id, frame, cur.cid, dir, subflows);
     const len = t.payloadLength;
-    const sf = this.state.subDirs.f;
-    const sd = sub.sd(dir);
-    sf[sd + SD_PACKETS]!++;
-    sf[sd + SD_BYTES]! += len;
+    state.sentPacket(sd, frame, pkt.tsSec, pkt.tsNsec, len);
+    const sf = state.subDirs.f;
 
     const flags = t.flags;
     const syn = (flags & SYN) !== 0;
     const ack = (flags & ACK) !== 0;
-    if (syn) sf[sd + SD_ISN] = t.seq;
-    if (syn && !ack) this.onSyn(sub, frame);
-    else if (syn) this.onSynAck(sub, frame);
+    if (syn) {
+      sf[sd + SD_ISN] = t.seq;
+      if (ack) this.onSynAck(this.subs[id]!, frame);
+      else this.onSyn(this.subs[id]!, frame);
+    }
     if (ack) sf[sd + SD_ACK_SENT] = t.ack;
 
     let sawMptcp = false;
@@ -386,10 +395,14 @@ export class MptcpTracker {
       const length = w.length;
       // DSS, nearly every packet, is read in place; the other subtypes are decoded.
       if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
-        if (!mptcpOptionMalformed(raw, at, length)) this.onDss(sub, at, length, dir, pkt, t, ann);
+        if (!mptcpOptionMalformed(raw, at, length)) this.onDss(cur, at, length, pkt, t, ann);
         continue;
       }
       const m = decodeMptcpOption(raw, at, length);
+      const sub = this.subs[id]!;
+      const conn = sub.conn;
+      const cm = conn.model;
+      const sm = sub.model;
       switch (m.name) {
         case 'MP_CAPABLE':
           if (sm.master) {
@@ -418,7 +431,7 @@ export class MptcpTracker {
         case 'MP_FAIL': {
           // MP_FAIL names a DSN of the data it received: the peer's direction.
           const peer = other(dir);
-          const rel = this.state.relative(conn.cd(peer), cm, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
+          const rel = this.state.relative(conn.cd(peer), conn.id, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
           this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
           this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
           break;
@@ -439,13 +452,15 @@ export class MptcpTracker {
       }
     }
 
-    if (syn && ack && !sawHandshakeOption) this.refusedHandshake(sub, dir, pkt, ann);
-    if (!sub.ackSeen && !syn && (flags & TcpFlag.RST) === 0 && dir === sm.initiator && sm.synAckFrame !== undefined) {
-      this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
+    if (syn && ack && !sawHandshakeOption) this.refusedHandshake(this.subs[id]!, dir, pkt, ann);
+    if (!syn && (flags & TcpFlag.RST) === 0 && !state.ackSeen(sd)) {
+      const sub = this.subs[id]!;
+      const sm = sub.model;
+      if (dir === sm.initiator && sm.synAckFrame !== undefined) this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
     }
-    if (len > 0) this.onData(sub, dir, pkt, t, ann, sawMptcp);
-    if (flags & TcpFlag.RST) this.onReset(sub, dir, pkt, rstReason);
-    if (flags & TcpFlag.FIN) this.onFin(sub, dir, pkt);
+    if (len > 0) this.onData(cur, pkt, t, ann, sawMptcp);
+    if (flags & TcpFlag.RST) this.onReset(this.subs[id]!, dir, pkt, rstReason);
+    if (flags & TcpFlag.FIN) this.onFin(this.subs[id]!, dir, pkt);
     return ann;
   }
 
@@ -466,7 +481,7 @@ export class MptcpTracker {
       sm.resetFrame = undefined;
       sm.synAckFrame = undefined;
       sm.ackFrame = undefined;
-      sub.ackSeen = false;
+      this.state.setAckSeen(sub, false);
     }
   }
 
@@ -526,7 +541,7 @@ export class MptcpTracker {
       this.finding(cm, ann, 'mptcp.key_echo.bad', 'MP_CAPABLE echoes keys that differ from those of the SYN and SYN/ACK', frame);
     }
     sub.model.ackFrame ??= frame;
-    sub.ackSeen = true;
+    this.state.setAckSeen(sub, true);
     this.established(sub, frame);
     if (m.dataLength !== undefined && t.payloadLength > 0) this.implicitMapping(sub, m, dir, pkt);
   }
@@ -538,8 +553,8 @@ export class MptcpTracker {
     const first = BigInt.asUintN(64, idsn + 1n);
     const hi = Number(first >> 32n);
     const lo = Number(first & 0xffffffffn);
-    const rel = this.state.relative(sub.conn.cd(dir), sub.connModel, dir, hi, lo, true, false);
-    this.addMapping(sub, dir, pkt, 1, rel, m.dataLength, false, m.checksum, first);
+    const rel = this.state.relative(sub.conn.cd(dir), sub.cid, dir, hi, lo, true, false);
+    this.addMapping(sub.id, dir, pkt, 1, rel, m.dataLength, false, m.checksum, first);
   }
 
   private learnKey(conn: Conn, side: DataDir, key: bigint): void {
@@ -603,7 +618,7 @@ export class MptcpTracker {
     }
     if (status === 'bad') this.finding(cm, ann, 'mptcp.join.hmac_bad', 'MP_JOIN third ACK HMAC does not match the keys and nonces', frame);
     sm.ackFrame ??= frame;
-    sub.ackSeen = true;
+    this.state.setAckSeen(sub, true);
     if (sm.establishedFrame === undefined && sm.state !== 'failed' && sm.state !== 'reset') {
       this.established(sub, frame);
       this.event(cm, { kind: 'join', frame, time: instant(pkt), stream: sm.stream, dir });
@@ -626,7 +641,7 @@ export class MptcpTracker {
     const conn = sub.conn;
     const frame = pkt.number;
     sm.ackFrame = frame;
-    sub.ackSeen = true;
+    this.state.setAckSeen(sub, true);
     if (sm.master) {
       // An ACK with other MPTCP options but no MP_CAPABLE means the real third ACK was not captured.
       if (!conn.fellBack && !sawMptcp) this.fallback(sub, 'ack-without-mp-capable', dir, pkt, ann);
@@ -715,10 +730,9 @@ export class MptcpTracker {
   // ---------------------------------------------------------------- data
 
   /** The DSS option of `length` bytes at `at` in the frame, read in place: its data ACK, then its mapping. */
-  private onDss(sub: Sub, at: number, length: number, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): void {
-    const conn = sub.conn;
-    const cm = sub.connModel;
+  private onDss(cur: Cursor, at: number, length: number, pkt: Packet, t: TcpRepr, ann: Annotation): void {
     const state = this.state;
+    const dir = cur.dir;
     const raw = pkt.data;
     const flags = raw[at + 3]!;
     let p = at + 4;
@@ -727,10 +741,9 @@ export class MptcpTracker {
       const hi = wide ? u32At(raw, p) : 0;
       const lo = u32At(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
-      const peer = other(dir);
-      const rel = state.relative(sub.cd(peer), cm, peer, hi, lo, wide, true);
+      const rel = state.relative(cur.peer, cur.cid, other(dir), hi, lo, wide, true);
       ann.dataAck = rel;
-      this.onDataAck(sub, peer, rel, pkt, dir);
+      this.onDataAck(cur, rel, pkt);
     }
     if ((flags & DssFlag.M) === 0) return;
     const wide = (flags & DssFlag.m) !== 0;
@@ -742,18 +755,19 @@ export class MptcpTracker {
     // A mapping's length is its flags' exactly, or two more with the checksum.
     const checksum = p + 6 < at + length ? (raw[p + 6]! << 8) | raw[p + 7]! : undefined;
     const dataFin = (flags & DssFlag.F) !== 0;
-    const c = sub.cd(dir);
-    const rel = state.relative(c, cm, dir, hi, lo, wide, false);
+    const c = cur.c;
+    const rel = state.relative(c, cur.cid, dir, hi, lo, wide, false);
     ann.dssDsn = rel;
-    const sd = sub.sd(dir);
+    const sd = cur.sd;
     if (dataLength === 0) {
       // Infinite mapping.
-      if (!conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
+      const sub = this.subs[cur.id]!;
+      if (!sub.conn.fellBack || sub.model.fallback === undefined) this.fallback(sub, 'infinite-mapping', dir, pkt, ann);
       const start = ssn !== 0 ? state.unwrap(sd, ssn) : this.segmentSeq(sd, t);
       if (start !== undefined) state.mappings.add(sd, start, Infinity, rel, Infinity, pkt.number);
       return;
     }
-    if (dataFin) this.onDataFin(conn, dir, rel + dataLength - 1, pkt, sub.model.stream);
+    if (dataFin) this.onDataFin(this.subs[cur.id]!, dir, rel + dataLength - 1, pkt);
     // A mapping for the DATA_FIN alone (subflow sequence 0) covers no subflow data.
     const dataFinOnly = dataFin && ssn === 0 && dataLength === 1;
     const sf = state.subDirs.f;
@@ -764,25 +778,27 @@ export class MptcpTracker {
     // The full DSN only matters to a checksum (its pseudo-header), and BigInt is costly.
     const first = checksum === undefined ? undefined
       : wide ? joinHalves(hi, lo)
-        : !Number.isNaN(state.connDirs.f[c + CD_BASE_HI]!) ? rawOf(cm.dirs[dir].baseDsn!, rel) : undefined;
+        : !Number.isNaN(state.connDirs.f[c + CD_BASE_HI]!) ? rawOf(state.models[cur.cid]!.dirs[dir]!.baseDsn!, rel) : undefined;
     if (dataFinOnly) {
-      if (checksum !== undefined) this.checkEmptyMapping(sub, pkt, ann, first, ssn, dataLength, checksum);
+      if (checksum !== undefined) this.checkEmptyMapping(this.subs[cur.id]!, pkt, ann, first, ssn, dataLength, checksum);
       return;
     }
-    this.addMapping(sub, dir, pkt, ssn, rel, dataLength, dataFin, checksum, first);
+    this.addMapping(cur.id, dir, pkt, ssn, rel, dataLength, dataFin, checksum, first);
   }
 
+  /** A mapping of subflow `id` in direction `dir`; one with a DSS checksum starts gathering its payload. */
   private addMapping(
-    sub: Sub, dir: DataDir, pkt: Packet, ssn32: number, dsn: number, dataLength: number, dataFin: boolean,
+    id: number, dir: DataDir, pkt: Packet, ssn32: number, dsn: number, dataLength: number, dataFin: boolean,
     checksum: number | undefined, dsn64: bigint | undefined,
   ): void {
     const state = this.state;
-    const sd = sub.sd(dir);
+    const sd = state.subDir(id, dir);
     const ssn = state.unwrap(sd, ssn32);
     const covered = dataLength - (dataFin ? 1 : 0);
     const end = ssn + covered;
     const dsnEnd = dsn + dataLength;
     if (!state.mappings.add(sd, ssn, end, dsn, dsnEnd, pkt.number) || checksum === undefined) return;
+    const sub = this.subs[id]!;
     const pending = sub.pending[dir];
     // The same mapping announced again (a retransmission) is checked once.
     if (pending.some((g) => g.start === ssn && g.end === end)) return;
@@ -813,25 +829,24 @@ export class MptcpTracker {
     return Number.isNaN(isn) ? undefined : this.state.unwrap(sd, (t.seq - isn) >>> 0);
   }
 
-  private onData(sub: Sub, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation, sawMptcp: boolean): void {
-    const conn = sub.conn;
+  private onData(cur: Cursor, pkt: Packet, t: TcpRepr, ann: Annotation, sawMptcp: boolean): void {
     const state = this.state;
-    const sd = sub.sd(dir);
+    const sd = cur.sd;
     const seq = this.segmentSeq(sd, t);
     const len = t.payloadLength;
     const frame = pkt.number;
     if (seq === undefined) {
-      if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
+      this.unmapped(this.subs[cur.id]!, cur.dir, ann, frame, sawMptcp, pkt);
       return;
     }
     const sf = state.subDirs.f;
     const maxSeq = sf[sd + SD_MAX_SEQ]!;
     const tcpRetransmission = seq < maxSeq;
     if (Number.isNaN(maxSeq) || seq + len > maxSeq) sf[sd + SD_MAX_SEQ] = seq + len;
-    if (sf[sd + SD_PENDING]! > 0) this.gather(sub, dir, seq, pkt, t, ann);
+    if (sf[sd + SD_PENDING]! > 0) this.gather(this.subs[cur.id]!, cur.dir, seq, pkt, t, ann);
     const maps = state.mappings;
     if (!maps.locate(sd, seq)) {
-      if (!conn.fellBack) this.unmapped(sub, dir, ann, frame, sawMptcp, pkt);
+      this.unmapped(this.subs[cur.id]!, cur.dir, ann, frame, sawMptcp, pkt);
       return;
     }
     const dsn = maps.foundDsn + (seq - maps.foundSsn);
@@ -839,19 +854,19 @@ export class MptcpTracker {
     ann.dsn = dsn;
     ann.dsnEnd = end;
     ann.relatedMapping = maps.foundFrame;
-    const c = sub.cd(dir);
+    const c = cur.c;
     const out = this.overlaps;
     // A TCP retransmission resends this subflow's own bytes: never a reinjection, whatever other subflows did meanwhile.
     if (!tcpRetransmission) state.sent.collect(c, dsn, end, out);
     if (out.length > 0) {
-      this.resent(sub, dir, ann, out, len);
+      this.resent(this.subs[cur.id]!, cur.dir, ann, out, len);
       out.length = 0;
     }
     const pos = state.connDirs.f[c + CD_POS]!;
     if (Number.isNaN(pos)) sf[sd + SD_DATA_BYTES]! += end - dsn;
     else if (end > pos) sf[sd + SD_DATA_BYTES]! += end - Math.max(dsn, pos);
     state.sentUpTo(c, dsn, end);
-    state.sent.add(c, dsn, end, frame, sub.index);
+    state.sent.add(c, dsn, end, frame, cur.index);
   }
 
   /** A segment whose DSN range was sent before (`found`: indexes in the direction's sent log): reinjection or data-level retransmission. */
@@ -887,8 +902,9 @@ export class MptcpTracker {
     }
   }
 
-  /** Data no mapping covers: fallback when it carries no MPTCP option at all, else a mapping the capture missed. */
+  /** Data no mapping covers: fallback when it carries no MPTCP option at all, else a mapping the capture missed (nothing once fallen back). */
   private unmapped(sub: Sub, dir: DataDir, ann: Annotation, frame: number, sawMptcp: boolean, pkt: Packet): void {
+    if (sub.conn.fellBack) return;
     if (!sawMptcp && sub.conn.model.state !== 'handshake') {
       this.fallback(sub, 'data-without-dss', dir, pkt, ann);
       return;
@@ -938,13 +954,16 @@ export class MptcpTracker {
     else if (status === 'unchecked') pushLimited(c.uncheckedFrames, frame);
   }
 
-  /** A data ACK on subflow `sub` for the data of direction `peer` (the packet went the other way, `dir`). */
-  private onDataAck(sub: Sub, peer: DataDir, rel: number, pkt: Packet, dir: DataDir): void {
+  /** A data ACK, for the data of the direction opposite the packet's (the packet's `cur.peer` record). */
+  private onDataAck(cur: Cursor, rel: number, pkt: Packet): void {
     const state = this.state;
-    const c = sub.cd(peer);
+    const c = cur.peer;
+    const dir = cur.dir;
+    const peer = other(dir);
     const cf = state.connDirs.f;
     // Per packet, only the records are read: the connection's objects only when something happens.
     if (rel > cf[c + CD_UNACKED_FIN]!) {
+      const sub = this.subs[cur.id]!;
       const conn = sub.conn;
       cf[c + CD_UNACKED_FIN] = Infinity;
       const fin = conn.model.dirs[peer].dataFin!;
@@ -958,10 +977,10 @@ export class MptcpTracker {
         state.sent.clear(conn.cd(1));
       }
     }
-    const upTo = state.acked(c, sub.connModel, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
+    const upTo = state.acked(c, cur.cid, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
     if (upTo === undefined || upTo === -Infinity) return;
     state.sent.dropUpTo(c, upTo);
-    const conn = sub.conn;
+    const conn = this.subs[cur.id]!.conn;
     for (const s of conn.subs) {
       const own = s.sd(peer);
       state.mappings.dropUpTo(own, upTo, state.ackedUpTo(own, s.sd(dir)));
@@ -977,12 +996,13 @@ export class MptcpTracker {
     }
   }
 
-  private onDataFin(conn: Conn, dir: DataDir, dsn: number, pkt: Packet, stream: number): void {
+  private onDataFin(sub: Sub, dir: DataDir, dsn: number, pkt: Packet): void {
+    const conn = sub.conn;
     const ds = conn.model.dirs[dir];
     if (ds.dataFin !== undefined) return;
     ds.dataFin = { frame: pkt.number, dsn };
     this.state.connDirs.f[conn.cd(dir) + CD_UNACKED_FIN] = dsn;
-    this.event(conn.model, { kind: 'data_fin', frame: pkt.number, time: instant(pkt), stream, dir, dsn });
+    this.event(conn.model, { kind: 'data_fin', frame: pkt.number, time: instant(pkt), stream: sub.model.stream, dir, dsn });
   }
 
   // ------------------------------------------------ addresses and closing
