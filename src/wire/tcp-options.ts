@@ -119,6 +119,8 @@ function malformed(data: Uint8Array, at: number, end: number, length: number, wh
   return o;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Why the walk's current option is malformed (NONE: it is not). */
 export const OptionProblem = {
   NONE: 0,
@@ -142,7 +144,7 @@ export const OptionProblem = {
  * walks, one at a time.
  */
 export class TcpOptionWalk {
-  data: Uint8Array = new Uint8Array(0);
+  data: Uint8Array = NO_BYTES;
   /** The current option: offset of its kind byte, kind, length (as a decoded option's `length` says), and end of its bytes. */
   at = 0;
   kind = 0;
@@ -317,8 +319,9 @@ function tooShort(kind: number, len: number): string {
   return `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`;
 }
 
-/** One walk for the checks below: they run one at a time and never nest. */
+/** One walk for the check and one for the decoder below: neither calls the other or itself. */
 const checkWalk = new TcpOptionWalk();
+const decodeWalk = new TcpOptionWalk();
 
 /**
  * True when decoding the options area would report nothing (no length
@@ -344,7 +347,7 @@ export function tcpOptionsClean(data: Uint8Array, start: number, areaEnd: number
 export function decodeTcpOptions(
   data: Uint8Array, start: number, areaEnd: number, capEnd: number, findings: Finding[], out: TcpOption[],
 ): TcpOption[] {
-  const w = new TcpOptionWalk().reset(data, start, areaEnd, capEnd);
+  const w = decodeWalk.reset(data, start, areaEnd, capEnd);
   while (w.next()) {
     if (w.problem === OptionProblem.NONE) out.push(decodeOne(data, w.at, w.kind, w.length, w.end, findings));
     else out.push(malformed(data, w.at, w.end, w.length, reportProblem(w, findings)));
