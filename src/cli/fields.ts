@@ -1,4 +1,5 @@
-import { listFields } from '../fields/index.js';
+import { listFields, nearestFieldNames } from '../fields/index.js';
+import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
@@ -15,10 +16,13 @@ export async function runFields(argv: string[]): Promise<number> {
     process.stdout.write(usageText('fields', '[PREFIX] [--json]', SPECS) + '\n');
     return 0;
   }
+  if (args.positional.length > 1) throw new UsageError(`unexpected argument '${args.positional[1]}'`, 'one prefix at most, e.g. mpscope fields tcp.options.mptcp.');
   const prefix = args.positional[0] ?? '';
+  const selected = listFields().filter((f) => f.name.startsWith(prefix));
+  // An empty listing would look like success: a misspelt prefix says so, with the names it was close to.
+  if (selected.length === 0) throw new UsageError(`no field name starts with '${prefix}'`, `did you mean ${nearestFieldNames(prefix).join(', ')}? (mpscope fields lists them all)`);
   const out = new Output();
-  for (const f of listFields()) {
-    if (!f.name.startsWith(prefix)) continue;
+  for (const f of selected) {
     if (args.count('json') > 0) out.line(JSON.stringify(f));
     else out.line(`${f.name}\t${f.type}\t${f.layer}\t${f.description}`);
   }

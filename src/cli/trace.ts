@@ -60,6 +60,7 @@ function readOptions(argv: string[]): TraceCliOptions | 'help' {
   if (args.count('help') > 0) return 'help';
   if (args.count('4') > 0 && args.count('6') > 0) throw new UsageError('-4 and -6 exclude each other');
   const pos = args.positional;
+  if (pos.length > 2) throw new UsageError(`unexpected argument '${pos[2]}'`, 'mpscope trace [options] HOST PORT');
   if (pos.length !== 2) throw new UsageError('trace needs HOST and PORT', 'mpscope trace HOST PORT, e.g. mpscope trace multipath-tcp.org 443');
   const port = Number(pos[1]);
   if (!/^\d+$/.test(pos[1]!) || port < 1 || port > 65535) throw new UsageError(`invalid port: '${pos[1]}'`, 'a port is a number from 1 to 65535');
@@ -125,6 +126,8 @@ export async function runTrace(argv: string[]): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Nobody reads the hops any more (`| head`): stop as Ctrl-C would, closing what was opened.
+  process.stdout.once('error', onSignal);
   let frames = 0;
   const traceOpts: TraceOptions = {
     target, port: opts.port, source, version: opts.version, firstHop: opts.firstHop, maxHops: opts.maxHops, timeoutMs: opts.timeoutMs, mss: opts.mss,
@@ -147,6 +150,7 @@ export async function runTrace(argv: string[]): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.stdout.removeListener('error', onSignal);
     await capture?.close();
   }
   process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : `verdict: ${result.verdict.text}\n`);
