@@ -56,7 +56,19 @@ const LINK_DECODERS = new Map<number, LinkDecoder>([
   [LinkType.PPP_HDLC, (d, e, f) => pppCodec.decode(d, 0, e, f)],
 ]);
 
-const RAW_LINKS = new Set<number>([LinkType.RAW, LinkType.RAW_12, LinkType.RAW_14, LinkType.IPV4, LinkType.IPV6]);
+/** Link types whose frames start with the IP header (a comparison per frame; a Set lookup showed in profiles). */
+function isRawLink(linkType: number): boolean {
+  switch (linkType) {
+    case LinkType.RAW:
+    case LinkType.RAW_12:
+    case LinkType.RAW_14:
+    case LinkType.IPV4:
+    case LinkType.IPV6:
+      return true;
+    default:
+      return false;
+  }
+}
 
 /** The EtherType a link header announces, translating loopback families and PPP protocols. */
 function linkEtherType(link: LinkRepr): number {
@@ -147,7 +159,7 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
 
   let at = 0;
   let etherType: number;
-  if (RAW_LINKS.has(frame.linkType)) {
+  if (isRawLink(frame.linkType)) {
     const nibble = end > 0 ? data[0]! >> 4 : 0;
     etherType = nibble === 4 ? EtherType.IPV4 : nibble === 6 ? EtherType.IPV6 : 0;
     if (etherType === 0) report(findings, 'error', 'malformed', 'raw', `Raw IP packet with IP version ${nibble}`, 0);
