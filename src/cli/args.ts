@@ -27,7 +27,17 @@ export interface ParsedArgs {
   positional: string[];
 }
 
-const TSHARK_TIME_FORMATS = new Set(['a', 'ad', 'adoy', 'd', 'dd', 'e', 'r', 'u', 'ud', 'udoy']);
+const TSHARK_TIME_FORMATS = new Set(['a', 'ad', 'd', 'dd', 'e', 'r', 'u', 'ud']);
+/** tshark's day-of-year formats: recognised so they are refused by name rather than taken for a filter. */
+const UNSUPPORTED_TIME_FORMATS = new Set(['adoy', 'udoy']);
+
+function timeFormat(format: string): string {
+  if (UNSUPPORTED_TIME_FORMATS.has(format)) {
+    throw new UsageError(`time format '${format}' (day of year) is not supported`, `-t ${[...TSHARK_TIME_FORMATS].join(', ')}; with -T tcpdump, -t to -ttttt`);
+  }
+  return format;
+}
+const isTimeFormat = (s: string): boolean => TSHARK_TIME_FORMATS.has(s) || UNSUPPORTED_TIME_FORMATS.has(s);
 
 export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
   const byShort = new Map<string, OptionSpec>();
@@ -76,16 +86,16 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       // tcpdump's -t, -tt, -ttt, -tttt, -ttttt are whole tokens, not stacked flags.
       if (/^-t{1,5}$/.test(a) && byShort.has('t')) {
         const next = argv[i + 1];
-        if (a === '-t' && next !== undefined && TSHARK_TIME_FORMATS.has(next)) {
-          opts.set('time-format', [next]);
+        if (a === '-t' && next !== undefined && isTimeFormat(next)) {
+          opts.set('time-format', [timeFormat(next)]);
           i++;
         } else {
           opts.set('tcpdump-time', [a.slice(1)]);
         }
         continue;
       }
-      if (a.startsWith('-t') && byShort.has('t') && TSHARK_TIME_FORMATS.has(a.slice(2))) {
-        opts.set('time-format', [a.slice(2)]);
+      if (a.startsWith('-t') && byShort.has('t') && isTimeFormat(a.slice(2))) {
+        opts.set('time-format', [timeFormat(a.slice(2))]);
         continue;
       }
       for (let j = 1; j < a.length; j++) {

@@ -306,6 +306,7 @@ describe('bad input never crashes nor hangs', () => {
       [['read', '-r', LAB, '-T', 'fields', '-e', 'tcp.port', '-E', 'occurrence=x'], /^mpscope: -E occurrence=x: expected f, l or a$/],
       [['read', '-r', LAB, '-w', join(dir, 'x.pcap'), '-F', 'erf'], /^mpscope: invalid value for F: 'erf'$/],
       [['-r', LAB, '--count'], /^mpscope: option --count needs a value$/],
+      [['read', '-r', LAB, '-t', 'adoy'], /^mpscope: time format 'adoy' \(day of year\) is not supported$/],
     ];
     for (const c of CAPTURE_COMMANDS) {
       cases.push(
@@ -402,6 +403,19 @@ describe('bad input never crashes nor hangs', () => {
   test('an output file that cannot be created: exit status 2 and one line, not an unhandled error', async () => {
     const r = await mpscope(['read', '-r', LAB, '-w', join(dir, 'no-such-dir', 'out.pcapng')]);
     assertFails(r, 2, /^mpscope: cannot .*out\.pcapng: no such file or directory$/, '-w into a missing directory');
+  });
+
+  test('a reader that goes away (| head -c): the capture written to standard output stops quietly', async () => {
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const env = { ...process.env, MPSCOPE_NATIVE: join(ROOT, 'build/Release/mpscope.node') };
+      const child = spawn(process.execPath, [cli, 'read', '-r', LAB, '-w', '-'], { cwd: ROOT, env, timeout: HANG_MS });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+    assert.equal(r.stderr, '');
+    assert.equal(r.status, 0);
   });
 
   test('damaged captures: every good packet first, then one line with the byte offset, for read, conns, summary and doctor', async () => {
