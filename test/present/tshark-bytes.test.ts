@@ -38,6 +38,23 @@ test('TextLine writes numbers as String() does, from the digit loop or not', () 
   assert.equal(text(w), '   42123456000007' + '1234567');
 });
 
+test('TextLine writes every digit count as String() does, around each power of ten and 2^31, 2^32, 2^53', () => {
+  const values: number[] = [2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1];
+  for (let x = 1; x <= 1e15; x *= 10) values.push(x - 1, x, x + 1, 2 * x, 9 * x + (x - 1));
+  let seed = 11;
+  for (let i = 0; i < 5000; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    values.push(Math.floor((seed / 2 ** 32) * 2 ** (1 + (i % 53))));
+  }
+  for (const v of values.filter((x) => x < 2 ** 53)) {
+    const w = new TextLine(1);
+    w.u(v);
+    w.ch(32);
+    w.uRight(v, 12);
+    assert.equal(text(w), `${v} ${String(v).padStart(12)}`, `u(${v})`);
+  }
+});
+
 test('TextLine encodes any string as UTF-8 and pads by string length', () => {
   for (const s of ['plain', 'é→ü', 'a\u{1f600}b', 'lone \ud800 surrogate', '\u0080\u07ff\u0800\uffff', '']) {
     const w = new TextLine(2);
