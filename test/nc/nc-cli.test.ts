@@ -34,11 +34,11 @@ describe('mpscope nc command line', () => {
       [['-l'], 'mpscope: nc -l needs a PORT to listen on\nhint: mpscope nc -l [HOST] PORT\n'],
       [['host', '0'], "mpscope: invalid port: '0'\nhint: a port is a number from 1 to 65535\n"],
       [['-k', 'host', '1'], 'mpscope: -k needs -l\nhint: mpscope nc -l -k PORT\n'],
-      [['-4', '-6', 'host', '1'], 'mpscope: -4 and -6 exclude each other\n'],
-      [['-n', 'example.com', '1'], "mpscope: -n: 'example.com' is not an IP address\n"],
-      [['-l', '-s', '10.0.0.1', '10.0.0.2', '5'], 'mpscope: give the listen address either as HOST or with -s, not both\n'],
-      [['-l', 'localhost', '5'], "mpscope: the listen address must be an IP address: 'localhost'\n"],
-      [['-s', 'my.host', '10.0.0.1', '5'], "mpscope: -s must be an IP address: 'my.host'\n"],
+      [['-4', '-6', 'host', '1'], 'mpscope: -4 and -6 exclude each other\nhint: try: mpscope nc --help\n'],
+      [['-n', 'example.com', '1'], "mpscope: -n: 'example.com' is not an IP address\nhint: try: mpscope nc --help\n"],
+      [['-l', '-s', '10.0.0.1', '10.0.0.2', '5'], 'mpscope: give the listen address either as HOST or with -s, not both\nhint: try: mpscope nc --help\n'],
+      [['-l', 'localhost', '5'], "mpscope: the listen address must be an IP address: 'localhost'\nhint: try: mpscope nc --help\n"],
+      [['-s', 'my.host', '10.0.0.1', '5'], "mpscope: -s must be an IP address: 'my.host'\nhint: try: mpscope nc --help\n"],
     ];
     for (const [args, stderr] of cases) {
       const r = nc(args);
