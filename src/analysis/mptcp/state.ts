@@ -61,8 +61,10 @@ export const CD_FIRST = 7;
 const CD_SENT = 8;
 const CD_CHECKPOINT_TIME = CD_SENT + SENT_FIELDS;
 const CD_CHECKPOINT_ACK = CD_CHECKPOINT_TIME + 1;
-const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, 0, ...SENT_TEMPLATE, -Infinity, -Infinity];
-const CD = lineAligned(CD_CHECKPOINT_ACK + 1);
+/** 1 + the connection's first subflow (0: none), beside the checkpoint that pruning reads: subflows chain from there (SD_NEXT_SUB). */
+const CD_FIRST_SUB = CD_CHECKPOINT_ACK + 1;
+const CD_TEMPLATE = [NaN, NaN, NaN, NaN, Infinity, 0, 0, 0, ...SENT_TEMPLATE, -Infinity, -Infinity, 0];
+const CD = lineAligned(CD_FIRST_SUB + 1);
 
 /*
  * A subflow direction's record, one per direction of the TCP conversation
@@ -94,8 +96,10 @@ export const SD_MAX_SEQ = 9;
 export const SD_DATA_BYTES = 10;
 export const SD_PENDING = 11;
 const SD_MAPS = 12;
-const SD_TEMPLATE = [0, 0, 0, 0, NaN, 0, 0, 0, NaN, NaN, 0, 0, ...MAPPING_TEMPLATE];
-const SD = lineAligned(SD_MAPS + MAPPING_FIELDS);
+/** In the record of TCP direction 0: 1 + the connection's next subflow (0: the last), so pruning walks them without objects. */
+const SD_NEXT_SUB = SD_MAPS + MAPPING_FIELDS;
+const SD_TEMPLATE = [0, 0, 0, 0, NaN, 0, 0, 0, NaN, NaN, 0, 0, ...MAPPING_TEMPLATE, 0];
+const SD = lineAligned(SD_NEXT_SUB + 1);
 /** LINK bits below the connection index. */
 const LINK_CLIENT_DIR = 1;
 const LINK_ACK_SEEN = 2;
@@ -133,9 +137,10 @@ export class FlatState {
     const link = this.subDirs.f[sd + SD_LINK]!;
     const dir = (tcpDir ^ (link & LINK_CLIENT_DIR)) as DataDir;
     const cid = Math.floor(link / LINK_CONN);
+    // Small integers read from doubles are stored as such (`| 0`): a double would change the cursor's shape.
     cur.id = id;
-    cur.cid = cid;
-    cur.index = this.subDirs.f[sd + SD_INDEX]!;
+    cur.cid = cid | 0;
+    cur.index = this.subDirs.f[sd + SD_INDEX]! | 0;
     cur.dir = dir;
     cur.sd = sd;
     cur.c = (2 * cid + dir) * CD;
@@ -148,8 +153,8 @@ export class FlatState {
     return (2 * id + (d ^ (link & LINK_CLIENT_DIR))) * SD;
   }
 
-  /** Makes the records of a new subflow and links them to its connection. */
-  addSub(sub: Sub): void {
+  /** Makes the records of a new subflow and links them to its connection, after `previous` (the connection's last subflow so far). */
+  addSub(sub: Sub, previous: Sub | undefined): void {
     this.subDirs.ensure(2 * sub.id + 1);
     const f = this.subDirs.f;
     for (let d = 0; d < 2; d++) {
@@ -157,6 +162,32 @@ export class FlatState {
       f[at + SD_LINK] = sub.cid * LINK_CONN + sub.clientTcpDir;
       f[at + SD_INDEX] = sub.index;
     }
+    if (previous !== undefined) {
+      f[2 * previous.id * SD + SD_NEXT_SUB] = sub.id + 1;
+    } else {
+      const cf = this.connDirs.f;
+      cf[sub.cd(0) + CD_FIRST_SUB] = cf[sub.cd(1) + CD_FIRST_SUB] = sub.id + 1;
+    }
+  }
+
+  /**
+   * On every subflow of the connection of record `c`, forgets the mappings
+   * of data direction `d` up to DSN `upTo` (and, each, up to what its
+   * subflow ACK passed). Returns true when some subflow has DSS checksums
+   * of that direction still gathering payload.
+   */
+  dropMappingsUpTo(c: number, d: DataDir, upTo: number): boolean {
+    let pending = false;
+    for (let next = this.connDirs.f[c + CD_FIRST_SUB]!; next > 0;) {
+      const id = next - 1;
+      const own = this.subDir(id, d);
+      // The subflow's other direction acknowledges this one's bytes.
+      this.mappings.dropUpTo(own, upTo, this.ackedUpTo(own, this.subDir(id, other(d))));
+      const f = this.subDirs.f;
+      if (f[own + SD_PENDING]! > 0) pending = true;
+      next = f[2 * id * SD + SD_NEXT_SUB]!;
+    }
+    return pending;
   }
 
   /** The handshake's last ACK of the subflow of record `sd` was seen. */

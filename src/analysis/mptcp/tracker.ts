@@ -337,7 +337,7 @@ export class MptcpTracker {
     }
     const sub = new Sub(model, conn, conn.subs.length, this.subs.length);
     this.subs.push(sub);
-    this.state.addSub(sub);
+    this.state.addSub(sub, conn.subs.at(-1));
     this.state.setAckSeen(sub, model.ackFrame !== undefined);
     conn.subs.push(sub);
     conn.model.subflows.push(model);
@@ -980,10 +980,10 @@ export class MptcpTracker {
     const upTo = state.acked(c, cur.cid, peer, rel, pkt.tsSec + pkt.tsNsec * 1e-9);
     if (upTo === undefined || upTo === -Infinity) return;
     state.sent.dropUpTo(c, upTo);
+    if (!state.dropMappingsUpTo(c, peer, upTo)) return;
+    // DSS checksums whose data was acknowledged will not get the payload they miss.
     const conn = this.subs[cur.id]!.conn;
     for (const s of conn.subs) {
-      const own = s.sd(peer);
-      state.mappings.dropUpTo(own, upTo, state.ackedUpTo(own, s.sd(dir)));
       const pending = s.pending[peer];
       if (pending.length === 0) continue;
       const keep = [];
@@ -992,7 +992,7 @@ export class MptcpTracker {
         else keep.push(g);
       }
       s.pending[peer] = keep;
-      state.subDirs.f[own + SD_PENDING] = keep.length;
+      state.subDirs.f[s.sd(peer) + SD_PENDING] = keep.length;
     }
   }
 
