@@ -352,6 +352,39 @@ describe('TsvalRings', () => {
       }
     }
   });
+
+  it('gives back each time exactly, through gaps past 2^32 ns, times going back and fractions', () => {
+    const owners = 40;
+    const t = hostTable(TSVAL_FIELDS, TSVAL_TEMPLATE, owners);
+    const rings = new TsvalRings(t, 3);
+    const refs = Array.from({ length: owners }, () => new RefTsvals());
+    const clock = Array.from({ length: owners }, (_, i) => i * 1000);
+    const r = rng(11);
+    // Capture times in ns: mostly small steps, now and then a pause of seconds (some past 2^32 ns) or a step back; rarely a fraction.
+    let ns = 1e15;
+    for (let step = 0; step < 200000; step++) {
+      const x = r();
+      ns += x < 0.0005 ? Math.floor(r() * 9e9) : x < 0.001 ? -Math.floor(r() * 1e6) : Math.floor(r() * 2e6);
+      const i = Math.floor(r() * owners);
+      const rec = recOf(t, i);
+      if (r() < 0.75) {
+        const time = r() < 0.0001 ? ns + 0.25 : ns;
+        clock[i] = (clock[i]! + Math.floor(r() * 3)) >>> 0;
+        rings.add(rec, clock[i]!, time);
+        refs[i]!.add(clock[i]!, time);
+      } else if (i % 4 !== 0) {
+        const tsecr = (clock[i]! - Math.floor(r() * 200)) >>> 0;
+        assert.equal(rings.echo(rec, tsecr), refs[i]!.echo(tsecr), `step ${step}`);
+      }
+    }
+    // Every ring still answers for each value it holds.
+    for (let i = 0; i < owners; i++) {
+      for (const [v, time] of [...refs[i]!.v]) {
+        refs[i]!.echo(v);
+        assert.equal(rings.echo(recOf(t, i), v), time);
+      }
+    }
+  });
 });
 
 describe('DistributionSet', () => {

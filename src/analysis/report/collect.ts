@@ -71,7 +71,6 @@ const ACKED = 6;
 const RETX_PENDING = 7;
 const TSVALS = 8;
 const FIRST_DATA_NS = TSVALS + TSVAL_FIELDS;
-const FIRST_NS = FIRST_DATA_NS + 1;
 const ACK_RTT = 16;
 const TS_RTT = ACK_RTT + DISTRIBUTION_FIELDS;
 const RETX = TS_RTT + DISTRIBUTION_FIELDS;
@@ -79,11 +78,13 @@ const RETX_BYTES = RETX + 1;
 const DUP_ACKS = RETX + 2;
 const ZERO_WINDOWS = RETX + 3;
 const LOST = RETX + 4;
-const FLOW = lineAligned(LOST + 1);
+/** The stream's first time, in direction 0, written once. */
+const FIRST_NS = LOST + 1;
+const FLOW = lineAligned(FIRST_NS + 1);
 /** A stream's two directions are records 2 × tcp.stream + dir: its direction 0 record starts at stream × STREAM. */
 const STREAM = 2 * FLOW;
 const FLOW_TEMPLATE = [
-  0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, NaN, NaN, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0,
+  0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, NaN, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN,
 ];
 
 /*

@@ -5,11 +5,18 @@
  * first sighting to its first echo (delayed ACKs included, as in what the
  * stack itself measures).
  *
- * Each direction's values sit in a ring of (value, time) pairs in one shared
- * pool, growing to at most MAX_TSVALS pairs (8 KiB); a peer that echoes
- * nothing, or is not in the capture, keeps it at MAX_UNECHOED until its
- * first echo. Values older than an echoed one leave (they will never be
- * echoed first).
+ * Each direction's values sit in a ring in one shared pool, growing to at
+ * most MAX_TSVALS entries; a peer that echoes nothing, or is not in the
+ * capture, keeps it at MAX_UNECHOED until its first echo. Values older than
+ * an echoed one leave (they will never be echoed first).
+ *
+ * An entry is normally one pool number: the value and its time as two u32,
+ * the time counted in nanoseconds from the ring's base (the time of an
+ * entry it held, moved forward as entries leave). A ring given a time
+ * that offset cannot hold exactly (more than 4.29 s after its oldest entry,
+ * before it, or not whole nanoseconds) keeps two doubles per entry from
+ * then on. With thousands of directions taking turns, the pool's size is
+ * what each packet pays for.
  */
 import { RegionPool } from '../mptcp/flat.js';
 import type { RecordTable } from '../mptcp/flat.js';
@@ -17,16 +24,27 @@ import type { RecordTable } from '../mptcp/flat.js';
 /** TSval values waiting for their echo, per direction (a power of two); before the first echo, fewer. */
 const MAX_TSVALS = 512;
 const MAX_UNECHOED = 64;
+/** Entries of a new ring (a power of two). */
+const FIRST_CAPACITY = 16;
+const U32_LIMIT = 2 ** 32;
 
-/** A ring's numbers in its owner's record: first pair, pairs held, capacity (pairs), region offset, echoed yet, newest value. */
+/**
+ * A ring's numbers in its owner's record: first entry, entries held, region
+ * offset and size (pool numbers), flags, newest value, and the base its
+ * narrow times count from.
+ */
 const HEAD = 0;
 const COUNT = 1;
-const CAP = 2;
-const AT = 3;
-const ECHOED = 4;
+const AT = 2;
+const SIZE = 3;
+const FLAGS = 4;
 const LAST = 5;
-export const TSVAL_FIELDS = 6;
-export const TSVAL_TEMPLATE: readonly number[] = [0, 0, 0, 0, 0, 0];
+const BASE = 6;
+export const TSVAL_FIELDS = 7;
+export const TSVAL_TEMPLATE: readonly number[] = [0, 0, 0, 0, 0, 0, 0];
+/** FLAGS bits: the other direction echoed one of its values; entries are two doubles. */
+const ECHOED = 1;
+const WIDE = 2;
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -34,6 +52,9 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 /** Rings kept in their owners' records (`table` at `field`, one per TCP direction); methods take the owner's record offset. */
 export class TsvalRings {
   private readonly pool = new RegionPool();
+  /** The pool as u32 pairs (narrow entries), remade when the pool's array is replaced. */
+  private view: Uint32Array = new Uint32Array(0);
+  private viewOf: Float64Array | undefined;
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
 
@@ -43,22 +64,36 @@ export class TsvalRings {
     const r = this.table.f;
     let count = r[at + COUNT]!;
     if (count > 0 && !seqGt(tsval, r[at + LAST]!)) return;
+    const flags = r[at + FLAGS]!;
+    const limit = flags & ECHOED ? MAX_TSVALS : MAX_UNECHOED;
     let head = r[at + HEAD]!;
-    let cap = r[at + CAP]!;
-    const limit = r[at + ECHOED] !== 0 ? MAX_TSVALS : MAX_UNECHOED;
     if (count >= limit) {
-      head = (head + 1) & (cap - 1);
+      head = (head + 1) & (capacity(r, at) - 1);
       count--;
-    } else if (count === cap) {
+      r[at + HEAD] = head;
+      r[at + COUNT] = count;
+    } else if (count === capacity(r, at)) {
       this.grow(at);
       head = 0;
-      cap = r[at + CAP]!;
     }
-    const slot = r[at + AT]! + 2 * ((head + count) & (cap - 1));
+    if ((flags & WIDE) === 0) {
+      let offset = ns - r[at + BASE]!;
+      if (count === 0 || (offset >>> 0) !== offset) offset = this.rebase(at, ns);
+      if (offset >= 0) {
+        const u = this.u32();
+        const slot = 2 * (r[at + AT]! + ((head + count) & (r[at + SIZE]! - 1)));
+        u[slot] = tsval;
+        u[slot + 1] = offset;
+        r[at + COUNT] = count + 1;
+        r[at + LAST] = tsval;
+        return;
+      }
+    }
+    // A ring just widened has its entries at the front: read the head again.
+    const slot = r[at + AT]! + 2 * ((r[at + HEAD]! + count) & (capacity(r, at) - 1));
     const f = this.pool.f;
     f[slot] = tsval;
     f[slot + 1] = ns;
-    r[at + HEAD] = head;
     r[at + COUNT] = count + 1;
     r[at + LAST] = tsval;
   }
@@ -70,19 +105,21 @@ export class TsvalRings {
     let count = r[at + COUNT]!;
     if (count === 0) return undefined;
     let head = r[at + HEAD]!;
-    const mask = r[at + CAP]! - 1;
+    const mask = capacity(r, at) - 1;
     const region = r[at + AT]!;
+    const wide = (r[at + FLAGS]! & WIDE) !== 0;
     const f = this.pool.f;
+    const u = this.u32();
     let sent: number | undefined;
     while (count > 0) {
-      const v = f[region + 2 * head]!;
+      const i = region + (wide ? 2 * head : head);
+      const v = wide ? f[i]! : u[2 * i]!;
       if (v !== tsecr && !seqLt(v, tsecr)) break;
-      const t = f[region + 2 * head + 1]!;
       head = (head + 1) & mask;
       count--;
       if (v === tsecr) {
-        r[at + ECHOED] = 1;
-        sent = t;
+        r[at + FLAGS] = r[at + FLAGS]! | ECHOED;
+        sent = wide ? f[i + 1]! : r[at + BASE]! + u[2 * i + 1]!;
         break;
       }
     }
@@ -91,26 +128,100 @@ export class TsvalRings {
     return sent;
   }
 
-  /** Doubles a full ring (16 pairs to start with), its pairs moved to the front in order. */
+  /**
+   * A narrow ring's base for an entry at `ns`: that time when the ring is
+   * empty, else its earliest entry's (capture times need not grow), the
+   * others' offsets moving down to it. Returns the entry's offset from the
+   * new base, or -1 when it cannot be narrow: the ring is then wide.
+   */
+  private rebase(at: number, ns: number): number {
+    const r = this.table.f;
+    const count = r[at + COUNT]!;
+    if (count === 0) {
+      if (ns !== Math.floor(ns)) return this.widen(at);
+      r[at + BASE] = ns;
+      return 0;
+    }
+    const u = this.u32();
+    const region = r[at + AT]!;
+    const mask = r[at + SIZE]! - 1;
+    const head = r[at + HEAD]!;
+    let shift = U32_LIMIT;
+    for (let k = 0; k < count; k++) shift = Math.min(shift, u[2 * (region + ((head + k) & mask)) + 1]!);
+    const offset = ns - r[at + BASE]! - shift;
+    if ((offset >>> 0) !== offset) return this.widen(at);
+    for (let k = 0; k < count; k++) u[2 * (region + ((head + k) & mask)) + 1]! -= shift;
+    r[at + BASE] = r[at + BASE]! + shift;
+    return offset;
+  }
+
+  /** A narrow ring's entries become two doubles each, in order from the front of a region twice the size. Returns -1. */
+  private widen(at: number): number {
+    const r = this.table.f;
+    const size = r[at + SIZE]!;
+    const count = r[at + COUNT]!;
+    const head = r[at + HEAD]!;
+    if (this.pool.crowded(2 * size)) this.repack();
+    const to = this.pool.alloc(2 * size);
+    const from = r[at + AT]!;
+    const base = r[at + BASE]!;
+    const u = this.u32();
+    const f = this.pool.f;
+    for (let k = 0; k < count; k++) {
+      const i = 2 * (from + ((head + k) & (size - 1)));
+      f[to + 2 * k] = u[i]!;
+      f[to + 2 * k + 1] = base + u[i + 1]!;
+    }
+    if (size > 0) this.pool.release(from, size);
+    r[at + AT] = to;
+    r[at + SIZE] = 2 * size;
+    r[at + HEAD] = 0;
+    r[at + FLAGS] = r[at + FLAGS]! | WIDE;
+    return -1;
+  }
+
+  /** Doubles a full ring (FIRST_CAPACITY entries to start with), its entries moved to the front in order. */
   private grow(at: number): void {
     const r = this.table.f;
-    const cap = r[at + CAP]!;
-    const next = cap === 0 ? 16 : cap * 2;
-    if (this.pool.crowded(2 * next)) this.pool.repack(this.table, this.field + AT, this.field + CAP, 2);
-    const to = this.pool.alloc(2 * next);
-    if (cap > 0) {
+    const size = r[at + SIZE]!;
+    const next = size === 0 ? FIRST_CAPACITY : size * 2;
+    if (this.pool.crowded(next)) this.repack();
+    const to = this.pool.alloc(next);
+    if (size > 0) {
       const from = r[at + AT]!;
       const head = r[at + HEAD]!;
-      const f = this.pool.f;
-      for (let k = 0; k < cap; k++) {
-        const s = from + 2 * ((head + k) & (cap - 1));
-        f[to + 2 * k] = f[s]!;
-        f[to + 2 * k + 1] = f[s + 1]!;
+      // Entries are copied as u32s: a narrow entry read as a double could be a NaN, which need not keep its bits.
+      const words = r[at + FLAGS]! & WIDE ? 4 : 2;
+      const entries = (2 * size) / words;
+      const u = this.u32();
+      for (let k = 0; k < entries; k++) {
+        const s = 2 * from + words * ((head + k) & (entries - 1));
+        for (let w = 0; w < words; w++) u[2 * to + words * k + w] = u[s + w]!;
       }
-      this.pool.release(from, 2 * cap);
+      this.pool.release(from, size);
     }
-    r[at + CAP] = next;
+    r[at + SIZE] = next;
     r[at + AT] = to;
     r[at + HEAD] = 0;
   }
+
+  private repack(): void {
+    this.pool.repack(this.table, this.field + AT, this.field + SIZE, 1);
+  }
+
+  /** The pool as u32 pairs (a view of the pool, remade when the pool's array is replaced). */
+  private u32(): Uint32Array {
+    const f = this.pool.f;
+    if (this.viewOf !== f) {
+      this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+      this.viewOf = f;
+    }
+    return this.view;
+  }
+}
+
+/** Entries a ring's region holds. */
+function capacity(r: Float64Array, at: number): number {
+  const size = r[at + SIZE]!;
+  return r[at + FLAGS]! & WIDE ? size / 2 : size;
 }
