@@ -382,14 +382,14 @@ export class Sub {
     const m = this.model;
     const f = state.subDirs.f;
     const last = this.last(state);
-    m.lastFrame = f[last + SD_LAST_FRAME]!;
+    m.lastFrame = small(f[last + SD_LAST_FRAME]!);
     m.lastTime = lastTime(f, last);
     for (let d = 0; d < 2; d++) {
       const at = this.sd(d as DataDir);
       const to = m.stats[d]!;
-      to.packets = f[at + SD_PACKETS]!;
-      to.bytes = f[at + SD_BYTES]!;
-      to.dataBytes = f[at + SD_DATA_BYTES]!;
+      to.packets = small(f[at + SD_PACKETS]!);
+      to.bytes = small(f[at + SD_BYTES]!);
+      to.dataBytes = small(f[at + SD_DATA_BYTES]!);
     }
   }
 }
@@ -430,7 +430,7 @@ export class Conn {
     }
     if (last !== undefined) {
       const at = last.last(state);
-      m.lastFrame = lastFrame;
+      m.lastFrame = small(lastFrame);
       m.lastTime = lastTime(state.subDirs.f, at);
     }
     const f = state.connDirs.f;
@@ -444,8 +444,8 @@ export class Conn {
         packets += state.subDirs.f[sd + SD_PACKETS]!;
         bytes += state.subDirs.f[sd + SD_BYTES]!;
       }
-      to.packets = packets;
-      to.bytes = bytes;
+      to.packets = small(packets);
+      to.bytes = small(bytes);
       const ack = f[at + CD_ACK]!;
       if (!Number.isNaN(ack)) to.dataAck = ack;
       const pos = f[at + CD_POS]!;
@@ -468,9 +468,19 @@ export class Conn {
   }
 }
 
+/**
+ * A number read from the records, as a small integer when it is one: the
+ * model's objects were made with small integers (counters starting at 0,
+ * times from packet fields), and a double stored into one of them would
+ * change the shape of them all.
+ */
+function small(x: number): number {
+  return (x | 0) === x ? x | 0 : x;
+}
+
 /** Time of the last packet of the subflow direction of record `at`. */
 function lastTime(f: Float64Array, at: number): Instant {
-  return { sec: f[at + SD_LAST_SEC]!, nsec: f[at + SD_LAST_NSEC]! };
+  return { sec: small(f[at + SD_LAST_SEC]!), nsec: small(f[at + SD_LAST_NSEC]!) };
 }
 
 export function emptyStats(): SubflowDirStats {
