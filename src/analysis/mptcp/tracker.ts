@@ -188,6 +188,8 @@ export class MptcpTracker {
   private readonly walk = new TcpOptionWalk();
   /** The one annotation object when annotations are transient. */
   private readonly scratch: Annotation | undefined;
+  /** The models hold every packet's counters (no packet since the last publishing). */
+  private published = true;
 
   constructor(opts: MptcpTrackerOptions = {}) {
     this.scratch = opts.transientAnnotations ? new Annotation(this.subs, 0, 0, 0, 0, 0).reuse(0, 0, 0, 0, 0) : undefined;
@@ -197,6 +199,7 @@ export class MptcpTracker {
   process(pkt: Packet, tcp: TcpAnnotation): MptcpAnnotation | undefined {
     const t = pkt.tcp;
     if (t === undefined) return undefined;
+    this.published = false;
     const stream = tcp.stream;
     const streams = this.state.streams.ensure(stream);
     const known = streams[stream]!;
@@ -221,14 +224,16 @@ export class MptcpTracker {
       conn.publish(this.state);
       this.settle(conn);
     }
+    this.published = true;
   }
 
   /** Every MPTCP connection seen so far, by mptcp.stream, with its counters up to date. */
   connections(): MptcpConnection[] {
-    return this.conns.map((c) => {
-      c.publish(this.state);
-      return c.model;
-    });
+    if (!this.published) {
+      for (const c of this.conns) c.publish(this.state);
+      this.published = true;
+    }
+    return this.conns.map((c) => c.model);
   }
 
   // ------------------------------------------------------------ subflows
