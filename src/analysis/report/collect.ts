@@ -26,7 +26,9 @@ import { TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
 import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
-import { DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet } from './distribution.js';
+import {
+  DISTRIBUTION_COLD_FIELDS, DISTRIBUTION_COLD_TEMPLATE, DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet,
+} from './distribution.js';
 import { RecordTable, lineAligned } from '../mptcp/flat.js';
 import { TSVAL_FIELDS, TSVAL_TEMPLATE, TsvalRings } from './tsval.js';
 
@@ -80,11 +82,15 @@ const ZERO_WINDOWS = RETX + 3;
 const LOST = RETX + 4;
 /** The stream's first time, in direction 0, written once. */
 const FIRST_NS = LOST + 1;
-const FLOW = lineAligned(FIRST_NS + 1);
+/** Where the round-trip series keep their samples (touched every few samples). */
+const ACK_RTT_PLACE = FIRST_NS + 1;
+const TS_RTT_PLACE = ACK_RTT_PLACE + DISTRIBUTION_COLD_FIELDS;
+const FLOW = lineAligned(TS_RTT_PLACE + DISTRIBUTION_COLD_FIELDS);
 /** A stream's two directions are records 2 × tcp.stream + dir: its direction 0 record starts at stream × STREAM. */
 const STREAM = 2 * FLOW;
 const FLOW_TEMPLATE = [
   0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, NaN, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN,
+  ...DISTRIBUTION_COLD_TEMPLATE, ...DISTRIBUTION_COLD_TEMPLATE,
 ];
 
 /*
@@ -337,8 +343,8 @@ export class ReportCollector {
   readonly streamRecords = new RecordTable(FLOW, FLOW_TEMPLATE);
   readonly connRecords = new RecordTable(CONN, CONN_TEMPLATE);
   /** @internal Round-trip times from ACKs and from timestamps, kept in the stream records (flow = 2 × tcp.stream + dir). */
-  readonly ackRtts = new DistributionSet(this.streamRecords, ACK_RTT);
-  readonly tsRtts = new DistributionSet(this.streamRecords, TS_RTT);
+  readonly ackRtts = new DistributionSet(this.streamRecords, ACK_RTT, ACK_RTT_PLACE);
+  readonly tsRtts = new DistributionSet(this.streamRecords, TS_RTT, TS_RTT_PLACE);
   /** @internal Frames of retransmissions by flow. */
   readonly retransmissionFrames: Array<number[] | undefined> = [];
   private readonly tsvals = new TsvalRings(this.streamRecords, TSVALS);

@@ -40,49 +40,95 @@ export interface DistributionStats {
 }
 
 /**
- * A series' numbers in its owner's record: count, extremes, sum, where its
- * samples are (region offset and size, in pool numbers) or its histogram,
- * and how the samples are kept. Round trips are whole nanoseconds over 1e9,
- * so a sample is normally kept as its nanoseconds, two per pool number (half
- * the memory); a series given a sample that is not (one the same division
- * would not give back exactly, or past 2^32 ns) keeps doubles from then on.
+ * A series' numbers in its owner's record, in two parts. The first, one
+ * cache line that every sample touches: count, extremes, sum, and up to
+ * HELD_MAX samples held back (nanoseconds, two per number). The second,
+ * touched when the held samples go to their place, every HELD_MAX samples:
+ * where the samples are (region offset and size, in pool numbers) or the
+ * histogram, and how they are kept. With thousands of series taking turns,
+ * a series' place in the pool is seldom in the cache: holding samples back
+ * visits it a sixth as often.
+ *
+ * Round trips are whole nanoseconds over 1e9, so a sample is normally kept
+ * as its nanoseconds, two per pool number (half the memory); a series given
+ * a sample that is not (one the same division would not give back exactly,
+ * or past 2^32 ns) keeps doubles from then on, and such a sample is never
+ * held back.
  */
 const COUNT = 0;
 const MIN = 1;
 const MAX = 2;
 const SUM = 3;
-const AT = 4;
-const SIZE = 5;
-const HIST = 6;
-const WIDE = 7;
+const HELD = 4;
+const HELD_AT = 5;
+const HELD_MAX = 6;
+const AT = 0;
+const SIZE = 1;
+const HIST = 2;
+const WIDE = 3;
 const NONE = -1;
 export const DISTRIBUTION_FIELDS = 8;
-export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, NONE, 0, NONE, 0];
+export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, 0, 0, 0, 0];
+export const DISTRIBUTION_COLD_FIELDS = 4;
+export const DISTRIBUTION_COLD_TEMPLATE: readonly number[] = [NONE, 0, NONE, 0];
 const NS = 1e9;
 const U32_LIMIT = 2 ** 32;
 
 /**
- * Many series, each kept in its owner's record (`table` at `field`), their
- * exact samples in a shared pool. Methods take the owner's record offset.
+ * Many series, each kept in its owner's record (`table`, the first part at
+ * `field`, the second at `coldField`), their exact samples in a shared
+ * pool. Methods take the owner's record offset.
  */
 export class DistributionSet {
   private readonly samples = new RegionPool();
   private view: Uint32Array = new Uint32Array(0);
   /** The pool array `view` covers: comparing arrays is cheaper than reading a typed array's buffer. */
   private viewOf: Float64Array | undefined;
+  /** The records as u32s, for the held samples (remade when the table's array is replaced). */
+  private records: Uint32Array = new Uint32Array(0);
+  private recordsOf: Float64Array | undefined;
   private readonly histograms: Uint32Array[] = [];
 
-  constructor(private readonly table: RecordTable, private readonly field: number) {}
+  constructor(private readonly table: RecordTable, private readonly field: number, private readonly coldField: number) {}
 
   add(rec: number, x: number): void {
     if (!(x >= 0) || !Number.isFinite(x)) return;
     const r = this.table.f;
     const at = rec + this.field;
+    const ns = Math.round(x * NS);
+    const held = ns < U32_LIMIT && ns / NS === x;
+    // A sample kept as a double is not held back: what is held goes first, so the samples reach their place in order.
+    if (!held) this.settle(rec);
     const n = r[at + COUNT]!;
     r[at + COUNT] = n + 1;
     r[at + SUM]! += x;
     if (x < r[at + MIN]!) r[at + MIN] = x;
     if (x > r[at + MAX]!) r[at + MAX] = x;
+    if (!held) {
+      this.store(rec, x, n);
+      return;
+    }
+    const k = r[at + HELD]!;
+    this.recordU32()[2 * (at + HELD_AT) + k] = ns;
+    r[at + HELD] = k + 1;
+    if (k + 1 === HELD_MAX) this.settle(rec);
+  }
+
+  /** The held samples of series `rec` go to their place. */
+  private settle(rec: number): void {
+    const r = this.table.f;
+    const at = rec + this.field;
+    const held = r[at + HELD]!;
+    if (held === 0) return;
+    r[at + HELD] = 0;
+    const before = r[at + COUNT]! - held;
+    for (let k = 0; k < held; k++) this.store(rec, this.recordU32()[2 * (at + HELD_AT) + k]! / NS, before + k);
+  }
+
+  /** Puts sample `x`, the series' sample number `n` (from 0), in its place: the exact samples, or the histogram once they are full. */
+  private store(rec: number, x: number, n: number): void {
+    const r = this.table.f;
+    const at = rec + this.coldField;
     const hist = r[at + HIST]!;
     if (hist !== NONE) {
       this.histograms[hist]![bucketOf(x)]!++;
@@ -119,7 +165,17 @@ export class DistributionSet {
     return this.view;
   }
 
-  /** Sample `k` of the series whose record is at `at`. */
+  /** The records as u32s. */
+  private recordU32(): Uint32Array {
+    const f = this.table.f;
+    if (this.recordsOf !== f) {
+      this.records = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+      this.recordsOf = f;
+    }
+    return this.records;
+  }
+
+  /** Sample `k` of the series whose second part is at `at`. */
   private sample(at: number, k: number): number {
     const r = this.table.f;
     return r[at + WIDE] !== 0 ? this.samples.f[r[at + AT]! + k]! : this.u32()[2 * r[at + AT]! + k]! / NS;
@@ -159,8 +215,9 @@ export class DistributionSet {
   percentile(rec: number, p: number): number | undefined {
     const n = this.count(rec);
     if (n === 0) return undefined;
+    this.settle(rec);
     const r = this.table.f;
-    const at = rec + this.field;
+    const at = rec + this.coldField;
     const rank = Math.max(1, Math.ceil((p / 100) * n));
     const hist = r[at + HIST]!;
     if (hist === NONE) {
@@ -179,9 +236,9 @@ export class DistributionSet {
     let seen = 0;
     for (let b = 0; b < h.length; b++) {
       seen += h[b]!;
-      if (seen >= rank) return Math.min(r[at + MAX]!, Math.max(r[at + MIN]!, bucketMiddle(b)));
+      if (seen >= rank) return Math.min(this.max(rec), Math.max(this.min(rec), bucketMiddle(b)));
     }
-    return r[at + MAX];
+    return this.max(rec);
   }
 
   stats(rec: number): DistributionStats | undefined {
@@ -196,7 +253,7 @@ export class DistributionSet {
       p95: this.percentile(rec, 95)!,
       max: r[at + MAX]!,
       mean: r[at + SUM]! / n,
-      exact: r[at + HIST] === NONE,
+      exact: r[rec + this.coldField + HIST] === NONE,
     };
   }
 
@@ -215,7 +272,7 @@ export class DistributionSet {
   }
 
   private repack(): void {
-    this.samples.repack(this.table, this.field + AT, this.field + SIZE, 1);
+    this.samples.repack(this.table, this.coldField + AT, this.coldField + SIZE, 1);
   }
 }
 
@@ -226,9 +283,9 @@ export class Distribution {
 
   constructor(set?: DistributionSet, rec = 0) {
     if (set === undefined) {
-      const table = new RecordTable(DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, 1);
+      const table = new RecordTable(DISTRIBUTION_FIELDS + DISTRIBUTION_COLD_FIELDS, [...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_COLD_TEMPLATE], 1);
       table.ensure(0);
-      set = new DistributionSet(table, 0);
+      set = new DistributionSet(table, 0, DISTRIBUTION_FIELDS);
     }
     this.set = set;
     this.rec = rec;
