@@ -55,10 +55,10 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 /*
  * A TCP direction's record (2 × tcp.stream + TcpAnnotation.dir) of FLOW
  * numbers, cache-line aligned; the stream's own times sit in its direction
- * 0's record. A packet updates the first two lines of the direction sending
- * it (counters, TSval ring) and the first line of the other one (the
- * acknowledged position), then its ACK round trips in the third; the rest
- * is rare.
+ * 0's record. A packet updates the first lines of the direction sending it
+ * (counters, TSval ring and the entries it holds back) and the first line
+ * of the other one (the acknowledged position), then that one's ACK round
+ * trips; the rest is rare.
  */
 const PACKETS = 0;
 const PAYLOAD = 1;
@@ -72,24 +72,24 @@ const ACKED = 6;
 /** Retransmitted ranges waiting for their ACK (pairs in `retx`), for Karn's rule. */
 const RETX_PENDING = 7;
 const TSVALS = 8;
-const FIRST_DATA_NS = TSVALS + TSVAL_FIELDS;
-const ACK_RTT = 16;
+const ACK_RTT = TSVALS + TSVAL_FIELDS;
 const TS_RTT = ACK_RTT + DISTRIBUTION_FIELDS;
 const RETX = TS_RTT + DISTRIBUTION_FIELDS;
 const RETX_BYTES = RETX + 1;
 const DUP_ACKS = RETX + 2;
 const ZERO_WINDOWS = RETX + 3;
 const LOST = RETX + 4;
-/** The stream's first time, in direction 0, written once. */
+/** The stream's first time, in direction 0, and the direction's first payload time: each written once. */
 const FIRST_NS = LOST + 1;
+const FIRST_DATA_NS = LOST + 2;
 /** Where the round-trip series keep their samples (touched every few samples). */
-const ACK_RTT_PLACE = FIRST_NS + 1;
+const ACK_RTT_PLACE = FIRST_DATA_NS + 1;
 const TS_RTT_PLACE = ACK_RTT_PLACE + DISTRIBUTION_COLD_FIELDS;
 const FLOW = lineAligned(TS_RTT_PLACE + DISTRIBUTION_COLD_FIELDS);
 /** A stream's two directions are records 2 × tcp.stream + dir: its direction 0 record starts at stream × STREAM. */
 const STREAM = 2 * FLOW;
 const FLOW_TEMPLATE = [
-  0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, NaN, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN,
+  0, 0, 0, NaN, 0, NaN, NaN, 0, ...TSVAL_TEMPLATE, ...DISTRIBUTION_TEMPLATE, ...DISTRIBUTION_TEMPLATE, 0, 0, 0, 0, 0, NaN, NaN,
   ...DISTRIBUTION_COLD_TEMPLATE, ...DISTRIBUTION_COLD_TEMPLATE,
 ];
 
