@@ -179,7 +179,8 @@ export class FlatState {
   dropMappingsUpTo(c: number, d: DataDir, upTo: number): boolean {
     let pending = false;
     for (let next = this.connDirs.f[c + CD_FIRST_SUB]!; next > 0;) {
-      const id = next - 1;
+      // A small integer, as the subflow indexes the other callers pass (a double would undo the optimized code of each).
+      const id = (next - 1) | 0;
       const own = this.subDir(id, d);
       // The subflow's other direction acknowledges this one's bytes.
       this.mappings.dropUpTo(own, upTo, this.ackedUpTo(own, this.subDir(id, other(d))));

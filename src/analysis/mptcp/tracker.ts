@@ -190,6 +190,8 @@ export class MptcpTracker {
   private readonly scratch: Annotation | undefined;
   /** The models hold every packet's counters (no packet since the last publishing). */
   private published = true;
+  /** The reason an MP_TCPRST of the packet being analysed gives, for its RST. */
+  private tcprstReason: number | undefined;
 
   constructor(opts: MptcpTrackerOptions = {}) {
     this.scratch = opts.transientAnnotations ? new Annotation(this.subs, 0, 0, 0, 0, 0).reuse(0, 0, 0, 0, 0) : undefined;
@@ -389,7 +391,7 @@ export class MptcpTracker {
 
     let sawMptcp = false;
     let sawHandshakeOption = false;
-    let rstReason: number | undefined;
+    this.tcprstReason = undefined;
     const raw = pkt.data;
     const w = this.walk.over(raw, t);
     while (w.next()) {
@@ -401,59 +403,8 @@ export class MptcpTracker {
       // DSS, nearly every packet, is read in place; the other subtypes are decoded.
       if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
         if (!mptcpOptionMalformed(raw, at, length)) this.onDss(cur, at, length, pkt, t, ann);
-        continue;
-      }
-      const m = decodeMptcpOption(raw, at, length);
-      const sub = this.subs[id]!;
-      const conn = sub.conn;
-      const cm = conn.model;
-      const sm = sub.model;
-      switch (m.name) {
-        case 'MP_CAPABLE':
-          if (sm.master) {
-            sawHandshakeOption = true;
-            this.onCapable(sub, m, dir, pkt, t, ann, syn, ack);
-          }
-          break;
-        case 'MP_JOIN':
-          sawHandshakeOption = true;
-          this.onJoin(sub, m, dir, pkt, ann);
-          break;
-        case 'ADD_ADDR':
-          this.onAddAddr(conn, m, dir, pkt, ann, sm.stream);
-          break;
-        case 'REMOVE_ADDR':
-          for (const a of cm.addresses) if (a.dir === dir && m.addrIds.includes(a.addrId)) a.removedFrame ??= frame;
-          this.event(cm, { kind: 'remove_addr', frame, time: instant(pkt), stream: sm.stream, dir, addrIds: [...m.addrIds] });
-          break;
-        case 'MP_PRIO':
-          if (m.addrId === undefined || m.addrId === this.ownAddrId(sm, dir)) sm.backup = m.backup;
-          this.event(cm, {
-            kind: 'mp_prio', frame, time: instant(pkt), stream: sm.stream, dir, backup: m.backup,
-            addrIds: m.addrId === undefined ? undefined : [m.addrId],
-          });
-          break;
-        case 'MP_FAIL': {
-          // MP_FAIL names a DSN of the data it received: the peer's direction.
-          const peer = other(dir);
-          const rel = this.state.relative(conn.cd(peer), conn.id, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
-          this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
-          this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
-          break;
-        }
-        case 'MP_FASTCLOSE':
-          this.onFastclose(conn, m.receiverKey, dir, pkt, ann, sm.stream);
-          break;
-        case 'MP_TCPRST':
-          rstReason = m.reason;
-          sm.resetReason = m.reason;
-          this.event(cm, {
-            kind: 'tcprst', frame, time: instant(pkt), stream: sm.stream, dir, reason: m.reason, reasonName: tcprstReasonName(m.reason),
-          });
-          this.finding(cm, ann, 'mptcp.tcprst', `subflow reset with MP_TCPRST: ${tcprstReasonName(m.reason)}`, frame);
-          break;
-        default:
-          break;
+      } else if (this.signal(this.subs[id]!, decodeMptcpOption(raw, at, length), at, dir, pkt, t, ann)) {
+        sawHandshakeOption = true;
       }
     }
 
@@ -464,9 +415,65 @@ export class MptcpTracker {
       if (dir === sm.initiator && sm.synAckFrame !== undefined) this.onThirdAck(sub, dir, pkt, ann, sawMptcp, sawHandshakeOption);
     }
     if (len > 0) this.onData(cur, pkt, t, ann, sawMptcp);
-    if (flags & TcpFlag.RST) this.onReset(this.subs[id]!, dir, pkt, rstReason);
+    if (flags & TcpFlag.RST) this.onReset(this.subs[id]!, dir, pkt, this.tcprstReason);
     if (flags & TcpFlag.FIN) this.onFin(this.subs[id]!, dir, pkt);
     return ann;
+  }
+
+  /**
+   * An MPTCP option other than DSS, at `at` in the frame. Returns true for
+   * the handshake's own (MP_CAPABLE on the initial subflow, MP_JOIN).
+   */
+  private signal(sub: Sub, m: MptcpOption, at: number, dir: DataDir, pkt: Packet, t: TcpRepr, ann: Annotation): boolean {
+    const conn = sub.conn;
+    const cm = conn.model;
+    const sm = sub.model;
+    const frame = pkt.number;
+    switch (m.name) {
+      case 'MP_CAPABLE':
+        if (!sm.master) return false;
+        this.onCapable(sub, m, dir, pkt, t, ann, (t.flags & SYN) !== 0, (t.flags & ACK) !== 0);
+        return true;
+      case 'MP_JOIN':
+        this.onJoin(sub, m, dir, pkt, ann);
+        return true;
+      case 'ADD_ADDR':
+        this.onAddAddr(conn, m, dir, pkt, ann, sm.stream);
+        return false;
+      case 'REMOVE_ADDR':
+        for (const a of cm.addresses) if (a.dir === dir && m.addrIds.includes(a.addrId)) a.removedFrame ??= frame;
+        this.event(cm, { kind: 'remove_addr', frame, time: instant(pkt), stream: sm.stream, dir, addrIds: [...m.addrIds] });
+        return false;
+      case 'MP_PRIO':
+        if (m.addrId === undefined || m.addrId === this.ownAddrId(sm, dir)) sm.backup = m.backup;
+        this.event(cm, {
+          kind: 'mp_prio', frame, time: instant(pkt), stream: sm.stream, dir, backup: m.backup,
+          addrIds: m.addrId === undefined ? undefined : [m.addrId],
+        });
+        return false;
+      case 'MP_FAIL': {
+        // MP_FAIL names a DSN of the data it received: the peer's direction.
+        const peer = other(dir);
+        const raw = pkt.data;
+        const rel = this.state.relative(conn.cd(peer), conn.id, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
+        this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
+        this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
+        return false;
+      }
+      case 'MP_FASTCLOSE':
+        this.onFastclose(conn, m.receiverKey, dir, pkt, ann, sm.stream);
+        return false;
+      case 'MP_TCPRST':
+        this.tcprstReason = m.reason;
+        sm.resetReason = m.reason;
+        this.event(cm, {
+          kind: 'tcprst', frame, time: instant(pkt), stream: sm.stream, dir, reason: m.reason, reasonName: tcprstReasonName(m.reason),
+        });
+        this.finding(cm, ann, 'mptcp.tcprst', `subflow reset with MP_TCPRST: ${tcprstReasonName(m.reason)}`, frame);
+        return false;
+      default:
+        return false;
+    }
   }
 
   private ownAddrId(sm: MptcpSubflow, dir: DataDir): number | undefined {
