@@ -31,7 +31,7 @@ export async function runDoctor(argv: string[]): Promise<number> {
   const keep = connectionFilter(args);
   const stallText = args.last('stall');
   const stallSeconds = stallText === undefined ? undefined : Number(stallText);
-  if (stallSeconds !== undefined && !(stallSeconds > 0)) {
+  if (stallSeconds !== undefined && !(stallSeconds > 0 && Number.isFinite(stallSeconds))) {
     throw new UsageError(`invalid value for --stall: '${stallText}'`, 'expected a number of seconds above 0, e.g. --stall 0.5');
   }
   const analysis = await analyzeCapture(source, { stallSeconds });
