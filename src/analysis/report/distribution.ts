@@ -65,7 +65,11 @@ const HELD_MAX = 6;
 const AT = 0;
 const SIZE = 1;
 const HIST = 2;
-const WIDE = 3;
+/** How the exact samples are kept: FLAGS bits. */
+const FLAGS = 3;
+const WIDE = 1;
+/** The exact samples are in order (none stored since they were sorted). */
+const SORTED = 2;
 const NONE = -1;
 export const DISTRIBUTION_FIELDS = 8;
 export const DISTRIBUTION_TEMPLATE: readonly number[] = [0, Infinity, -Infinity, 0, 0, 0, 0, 0];
@@ -138,7 +142,8 @@ export class DistributionSet {
       this.toHistogram(at, x);
       return;
     }
-    let wide = r[at + WIDE] !== 0;
+    let wide = (r[at + FLAGS]! & WIDE) !== 0;
+    r[at + FLAGS] = wide ? WIDE : 0;
     const ns = Math.round(x * NS);
     if (!wide && !(ns < U32_LIMIT && ns / NS === x)) {
       this.widen(at, n);
@@ -178,14 +183,14 @@ export class DistributionSet {
   /** Sample `k` of the series whose second part is at `at`. */
   private sample(at: number, k: number): number {
     const r = this.table.f;
-    return r[at + WIDE] !== 0 ? this.samples.f[r[at + AT]! + k]! : this.u32()[2 * r[at + AT]! + k]! / NS;
+    return r[at + FLAGS]! & WIDE ? this.samples.f[r[at + AT]! + k]! : this.u32()[2 * r[at + AT]! + k]! / NS;
   }
 
   /** The series' `n` samples move from nanoseconds to doubles. */
   private widen(at: number, n: number): void {
     const r = this.table.f;
     const size = r[at + SIZE]!;
-    r[at + WIDE] = 1;
+    r[at + FLAGS] = WIDE;
     if (size === 0) return;
     // Twice the numbers hold as many doubles as there were nanosecond pairs.
     if (this.samples.crowded(2 * size)) this.repack();
@@ -221,15 +226,18 @@ export class DistributionSet {
     const rank = Math.max(1, Math.ceil((p / 100) * n));
     const hist = r[at + HIST]!;
     if (hist === NONE) {
-      // Sorted on demand: reports ask a few times at the end, never per packet.
+      // Sorted on demand, once for all the percentiles asked before the next sample: reports ask at the end, never per packet.
       const region = r[at + AT]!;
-      if (r[at + WIDE] !== 0) {
+      const flags = r[at + FLAGS]!;
+      const sort = (flags & SORTED) === 0;
+      r[at + FLAGS] = flags | SORTED;
+      if (flags & WIDE) {
         const f = this.samples.f;
-        f.subarray(region, region + n).sort();
+        if (sort) f.subarray(region, region + n).sort();
         return f[region + rank - 1];
       }
       const u = this.u32();
-      u.subarray(2 * region, 2 * region + n).sort();
+      if (sort) u.subarray(2 * region, 2 * region + n).sort();
       return u[2 * region + rank - 1]! / NS;
     }
     const h = this.histograms[hist]!;
