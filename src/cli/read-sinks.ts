@@ -23,6 +23,8 @@ export interface Sink {
   /** A packet read but not selected (formatters that keep state still see it). */
   skipped?(pkt: Packet, analysis: PacketAnnotations | undefined): void;
   end(): Promise<void> | void;
+  /** Hands what the sink gathered to the output now (live input: lines must not wait for a full block). */
+  flush?(): void;
 }
 
 /** Builds a display sink once the capture's format is known (the reader learns it from the first bytes). */
@@ -121,20 +123,19 @@ export async function displaySink(format: Format, args: ArgReader, out: Output, 
         }
         // Lines gather in one buffer that goes to the output in blocks: one copy per block, not per line.
         const lines = new TextLine(LINE_BLOCK + 4096);
+        const handOver = (): void => {
+          out.bytes(lines.buf.subarray(0, lines.pos));
+          lines.pos = 0;
+        };
         return {
           packet(pkt, _f, a) {
             list.write(lines, pkt, a?.tcp);
             lines.ch(10);
-            if (lines.pos >= LINE_BLOCK) {
-              out.bytes(lines.buf.subarray(0, lines.pos));
-              lines.pos = 0;
-            }
+            if (lines.pos >= LINE_BLOCK) handOver();
           },
+          flush: handOver,
           skipped(pkt) { list.skip(pkt); },
-          end() {
-            out.bytes(lines.buf.subarray(0, lines.pos));
-            lines.pos = 0;
-          },
+          end: handOver,
         };
       };
     }

@@ -170,6 +170,9 @@ export async function runRead(argv: string[]): Promise<number> {
 
   let shown = 0;
   const lastWanted = ranges?.last ?? Infinity;
+  // Live input (`tcpdump -U -w - | mpscope read -r -`): packets trickle in, so what was printed goes out
+  // while the reader waits, and an interrupt prints what was gathered before ending.
+  const live = source === '-' ? liveFlush(() => { sink?.flush?.(); out.flush(); }) : undefined;
   try {
     await readCapture(source, (frame) => {
       if (out.closed) return false;
@@ -203,9 +206,29 @@ export async function runRead(argv: string[]): Promise<number> {
       },
     });
   } finally {
+    live?.stop();
     await (sink ?? makeSink('pcap')).end();
     out.flush();
   }
   return 0;
+}
+
+/** Flushes every few tenths of a second while input is read, and on SIGINT/SIGTERM before exiting as a shell expects. */
+function liveFlush(flush: () => void): { stop(): void } {
+  const timer = setInterval(flush, 200);
+  timer.unref();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    flush();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    stop() {
+      clearInterval(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
