@@ -5,7 +5,6 @@
  * each on a fresh connection, and says for each what RFC 8684 (or 6824)
  * expects and what the peer did.
  */
-import { lookup } from 'node:dns/promises';
 import { LinkType, openCaptureWriter } from '../capture/index.js';
 import type { CaptureFileWriter } from '../capture/index.js';
 import { sourceAddressFor } from '../probe/raw-transport.js';
@@ -19,6 +18,7 @@ import { formatProbeHeader, formatScenarioList, formatSummary, ProbeTable } from
 import { SCENARIOS, scenariosNamed } from '../probe/scenarios/index.js';
 import { IpCommand, kernelCounters, native, parseIp } from '../sys/index.js';
 import { isMpscopeError, UsageError } from '../util/errors.js';
+import { resolveTarget } from './resolve.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 
@@ -103,21 +103,6 @@ function readOptions(argv: string[]): ProbeCliOptions | 'help' | { list: 0 | 1 }
     quietMs: milliseconds(args, 'quiet', 500),
     source, device: args.last('i'), tunNet: args.last('tun-net'), sourcePort: sport, netns: args.last('netns'),
   };
-}
-
-/** The target's address: as given, or the first the resolver returns for the family asked. */
-async function resolveTarget(host: string, family: 4 | 6 | undefined): Promise<string> {
-  const ip = parseIp(host);
-  if (ip) {
-    if (family !== undefined && ip.family !== family) throw new UsageError(`${host} is not an IPv${family} address`);
-    return host;
-  }
-  try {
-    return (await lookup(host, family === undefined ? {} : { family })).address;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot resolve '${host}'${family ? ` to an IPv${family} address` : ''} (${code})`);
-  }
 }
 
 /** TUN for an address of this host (the packets never leave it), raw sockets for the rest. */

@@ -3,7 +3,6 @@
  * MP_CAPABLE go out with TTL 1, 2, 3...; the routers' ICMP quotes show what
  * the path did to the probe, hop by hop, and the target's answer ends it.
  */
-import { lookup } from 'node:dns/promises';
 import { LinkType, openCaptureWriter } from '../capture/index.js';
 import type { CaptureFileWriter } from '../capture/index.js';
 import {
@@ -12,6 +11,7 @@ import {
 import type { TraceOptions, TraceResult } from '../probe/index.js';
 import { native, parseIp } from '../sys/index.js';
 import { UsageError } from '../util/errors.js';
+import { resolveTarget } from './resolve.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 
@@ -90,21 +90,6 @@ function readOptions(argv: string[]): TraceCliOptions | 'help' {
     json: args.count('json') > 0,
     write: args.last('write'),
   };
-}
-
-/** The target's address: as given, or the first the resolver returns for the family asked (or the source's). */
-async function resolveTarget(host: string, family: 4 | 6 | undefined): Promise<string> {
-  const ip = parseIp(host);
-  if (ip) {
-    if (family !== undefined && ip.family !== family) throw new UsageError(`${host} is not an IPv${family} address`);
-    return host;
-  }
-  try {
-    return (await lookup(host, family === undefined ? {} : { family })).address;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    throw new UsageError(`cannot resolve '${host}'${family ? ` to an IPv${family} address` : ''} (${code})`);
-  }
 }
 
 /** Runs `mpscope trace`; resolves to 0 when the target answered (SYN/ACK or RST), 1 when it did not, 130 on Ctrl-C. */
