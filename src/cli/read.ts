@@ -20,7 +20,7 @@ const SPECS: OptionSpec[] = [
   { short: 'c', long: 'count', key: 'c', value: true, arg: 'N', help: 'stop after N packets (displayed ones)' },
   { long: 'frames', value: true, arg: 'RANGES', help: 'only these frame numbers, e.g. 1-10,15,20-' },
   { short: 'Y', value: true, arg: 'FILTER', help: "display filter in Wireshark's language, e.g. 'ip.addr == 10.0.0.2 && mptcp'" },
-  { short: 'o', value: true, arg: 'PREF:VALUE', help: 'tshark preference: tcp.analyze_sequence_numbers:FALSE (no TCP analysis), tcp.relative_sequence_numbers:FALSE' },
+  { short: 'o', value: true, arg: 'PREF:VALUE', help: 'tshark preference, e.g. tcp.analyze_sequence_numbers:FALSE (no TCP analysis); an unknown name lists the known ones' },
   { short: 'T', value: true, arg: 'FORMAT', help: 'output: text (default, tshark list), tcpdump, json, ndjson, fields' },
   { short: 'V', help: 'detail tree of every packet (like tshark -V)' },
   { short: 'x', help: 'hex and ASCII dump of every packet (like tshark -x); with -T tcpdump, tcpdump\'s -x (-xx: with the link header)' },
@@ -74,14 +74,14 @@ function parsePrefs(values: readonly string[]): Prefs {
   for (const v of values) {
     const m = /^([\w.]+):(.*)$/.exec(v);
     const name = m?.[1];
-    if (!m || name === undefined || PREFS[name] === undefined) {
+    if (!m || name === undefined || !Object.hasOwn(PREFS, name)) {
       const known = Object.entries(PREFS).map(([k, d]) => `  ${k}: ${d}`).join('\n');
       throw new UsageError(`unsupported preference '${v}'`, `mpscope read knows these (-o NAME:VALUE):\n${known}`);
     }
     const on = !/^(false|0|no)$/i.test(m[2]!.trim());
     if (name === 'tcp.analyze_sequence_numbers') prefs.analyze = on;
     if (name === 'tcp.relative_sequence_numbers') prefs.relative = on;
-    const d = DETAIL_PREFS[name];
+    const d = Object.hasOwn(DETAIL_PREFS, name) ? DETAIL_PREFS[name] : undefined;
     if (d !== undefined) prefs.detail[d] = on;
   }
   prefs.detail.seq = prefs.analyze;

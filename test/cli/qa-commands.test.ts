@@ -484,3 +484,11 @@ function pcapngBlocks(bytes: Uint8Array): Array<{ type: number; offset: number; 
   }
   return out;
 }
+
+test('read -o: names that are properties of every object are not preferences', () => {
+  for (const pref of ['constructor:TRUE', '__proto__:TRUE', 'toString:1']) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/mpscope.js'), 'read', '-r', join(ROOT, 'examples/mptcp-lab.pcapng'), '-o', pref]);
+    assert.equal(r.status, 1, pref);
+    assert.match(r.stderr.toString(), /unsupported preference/);
+  }
+});
