@@ -121,6 +121,19 @@ export class RecordTable {
     return i * this.stride;
   }
 
+  /** The same memory as u32 pairs (fields that hold two 32-bit numbers), made anew only when the table grew. */
+  u32(): Uint32Array {
+    const f = this.f;
+    if (this.u32Of !== f) {
+      this.u32View = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+      this.u32Of = f;
+    }
+    return this.u32View;
+  }
+
+  private u32View: Uint32Array = new Uint32Array(0);
+  private u32Of: Float64Array | undefined;
+
   private grow(records: number): void {
     const from = this.f.length;
     const f = this.numbers.grow(records * this.stride, from);

@@ -88,9 +88,6 @@ export class DistributionSet {
   private view: Uint32Array = new Uint32Array(0);
   /** The pool array `view` covers: comparing arrays is cheaper than reading a typed array's buffer. */
   private viewOf: Float64Array | undefined;
-  /** The records as u32s, for the held samples (remade when the table's array is replaced). */
-  private records: Uint32Array = new Uint32Array(0);
-  private recordsOf: Float64Array | undefined;
   private readonly histograms: Uint32Array[] = [];
 
   constructor(private readonly table: RecordTable, private readonly field: number, private readonly coldField: number) {}
@@ -172,12 +169,7 @@ export class DistributionSet {
 
   /** The records as u32s. */
   private recordU32(): Uint32Array {
-    const f = this.table.f;
-    if (this.recordsOf !== f) {
-      this.records = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
-      this.recordsOf = f;
-    }
-    return this.records;
+    return this.table.u32();
   }
 
   /** Sample `k` of the series whose second part is at `at`. */

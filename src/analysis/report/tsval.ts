@@ -61,9 +61,6 @@ export class TsvalRings {
   /** The pool as u32 pairs (narrow entries), remade when the pool's array is replaced. */
   private view: Uint32Array = new Uint32Array(0);
   private viewOf: Float64Array | undefined;
-  /** The records as u32 pairs (held entries), remade when the table's array is replaced. */
-  private records: Uint32Array = new Uint32Array(0);
-  private recordsOf: Float64Array | undefined;
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
 
@@ -244,12 +241,7 @@ export class TsvalRings {
 
   /** The records as u32 pairs. */
   private recordU32(): Uint32Array {
-    const f = this.table.f;
-    if (this.recordsOf !== f) {
-      this.records = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
-      this.recordsOf = f;
-    }
-    return this.records;
+    return this.table.u32();
   }
 
   /** The pool as u32 pairs (a view of the pool, remade when the pool's array is replaced). */
