@@ -240,3 +240,35 @@ export class RegionPool {
     }
   }
 }
+
+/**
+ * Room for one more entry of `entry` numbers in a queue of entries kept in a
+ * pool region, whose record fields from `k` on are [region offset, region
+ * size, head, tail] (the layout sent logs and mapping tables share; `field`
+ * is where those fields start in a record, for repacking): the live entries
+ * move to the front of the region, or to a region sized for twice as many.
+ */
+export function makeQueueRoom(pool: RegionPool, table: RecordTable, k: number, field: number, entry: number, firstRegion: number): void {
+  const r = table.f;
+  const size = r[k + 1]!;
+  const head = r[k + 2]!;
+  const live = r[k + 3]! - head;
+  const want = Math.max(firstRegion, 2 ** Math.ceil(Math.log2(2 * (live + entry))));
+  if (want !== size) {
+    if (pool.crowded(want)) pool.repack(table, field, field + 1, 1);
+    const to = pool.alloc(want);
+    if (size > 0) {
+      const from = r[k]!;
+      pool.f.copyWithin(to, from + head, from + head + live);
+      pool.release(from, size);
+    }
+    r[k] = to;
+    r[k + 1] = want;
+  } else {
+    const to = r[k]!;
+    pool.f.copyWithin(to, to + head, to + head + live);
+  }
+  r[k + 2] = 0;
+  r[k + 3] = live;
+  if (pool.sparse) pool.repack(table, field, field + 1, 1);
+}

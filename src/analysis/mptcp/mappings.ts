@@ -8,7 +8,7 @@
  * sequence range, not from the option it carries.
  */
 import { DssChecksum } from '../../mptcp/index.js';
-import { RecordTable, RegionPool } from './flat.js';
+import { RecordTable, RegionPool, makeQueueRoom } from './flat.js';
 import type { DssChecksumStatus } from './types.js';
 
 /** Mappings kept at most per subflow direction, whatever the acknowledgements say. */
@@ -196,30 +196,9 @@ export class MappingSet {
     }
   }
 
-  /** Room for one more mapping: the live ones move to the front of the region, or to a region sized for twice as many. */
+  /** Room for one more mapping (AT, SIZE, HEAD, TAIL are the queue layout makeQueueRoom expects). */
   private makeRoom(k: number): void {
-    const r = this.table.f;
-    const size = r[k + SIZE]!;
-    const head = r[k + HEAD]!;
-    const live = r[k + TAIL]! - head;
-    const want = Math.max(FIRST_REGION, 2 ** Math.ceil(Math.log2(2 * (live + M))));
-    if (want !== size) {
-      if (this.pool.crowded(want)) this.repack();
-      const to = this.pool.alloc(want);
-      if (size > 0) {
-        const from = r[k + AT]!;
-        this.pool.f.copyWithin(to, from + head, from + head + live);
-        this.pool.release(from, size);
-      }
-      r[k + AT] = to;
-      r[k + SIZE] = want;
-    } else {
-      const to = r[k + AT]!;
-      this.pool.f.copyWithin(to, to + head, to + head + live);
-    }
-    r[k + HEAD] = 0;
-    r[k + TAIL] = live;
-    if (this.pool.sparse) this.repack();
+    makeQueueRoom(this.pool, this.table, k, this.field, M, FIRST_REGION);
   }
 
   private repack(): void {

@@ -12,7 +12,7 @@
  * log's bookkeeping sits in its owner's record (see mappings.ts for why):
  * no object per log or per segment.
  */
-import { RecordTable, RegionPool } from './flat.js';
+import { RecordTable, RegionPool, makeQueueRoom } from './flat.js';
 
 /** Numbers per range. */
 const R = 4;
@@ -176,30 +176,9 @@ export class SentLogs {
     if (end - start > r[k + MAX_LEN]!) r[k + MAX_LEN] = end - start;
   }
 
-  /** Room for one more range: the live ones move to the front of the region, or to a region sized for twice as many. */
+  /** Room for one more range (AT, SIZE, HEAD, TAIL are the queue layout makeQueueRoom expects). */
   private makeRoom(k: number): void {
-    const r = this.table.f;
-    const size = r[k + SIZE]!;
-    const head = r[k + HEAD]!;
-    const live = r[k + TAIL]! - head;
-    const want = Math.max(FIRST_REGION, 2 ** Math.ceil(Math.log2(2 * (live + R))));
-    if (want !== size) {
-      if (this.pool.crowded(want)) this.repack();
-      const to = this.pool.alloc(want);
-      if (size > 0) {
-        const from = r[k + AT]!;
-        this.pool.f.copyWithin(to, from + head, from + head + live);
-        this.pool.release(from, size);
-      }
-      r[k + AT] = to;
-      r[k + SIZE] = want;
-    } else {
-      const to = r[k + AT]!;
-      this.pool.f.copyWithin(to, to + head, to + head + live);
-    }
-    r[k + HEAD] = 0;
-    r[k + TAIL] = live;
-    if (this.pool.sparse) this.repack();
+    makeQueueRoom(this.pool, this.table, k, this.field, R, FIRST_REGION);
   }
 
   private repack(): void {
