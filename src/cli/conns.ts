@@ -5,6 +5,7 @@ import type { ConnsReport } from '../present/conns.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
+import { checkConnectionsFound } from './report-args.js';
 import { captureSource, connectionFilter } from './summary.js';
 
 const SPECS: OptionSpec[] = [
@@ -38,5 +39,6 @@ export async function runConns(argv: string[]): Promise<number> {
   out.flush();
   // The listing covers every good frame; the damage still makes the run fail.
   if (analysis.captureError !== undefined) throw analysis.captureError;
+  checkConnectionsFound(keep, analysis.connections.length);
   return 0;
 }

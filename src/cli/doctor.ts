@@ -5,6 +5,7 @@ import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
+import { checkConnectionsFound } from './report-args.js';
 import { captureSource, connectionFilter } from './summary.js';
 
 const SPECS: OptionSpec[] = [
@@ -45,5 +46,6 @@ export async function runDoctor(argv: string[]): Promise<number> {
   out.line(args.count('json') > 0 ? formatDoctorJson(report) : formatDoctor(report));
   out.flush();
   if (analysis.captureError !== undefined) throw analysis.captureError;
+  checkConnectionsFound(keep, analysis.connections.length);
   return report.counts.error > 0 ? 1 : 0;
 }

@@ -38,7 +38,6 @@ export async function main(argv: string[]): Promise<number> {
   const args = argv.filter((a) => a !== '--debug');
   guardProcess(debug);
   const [name, ...rest] = args;
-  // The command whose --help a usage mistake points to.
   // Own names only: `mpscope constructor` is not a command.
   const cmd = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   // The command whose --help a usage mistake points to.

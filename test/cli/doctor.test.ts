@@ -59,9 +59,11 @@ test('exit status 1 when a finding is an error; JSON for scripts', () => {
   // A longer stall threshold drops the warning; --conn of another connection drops everything.
   const lenient = JSON.parse(runCommand('doctor', ['-r', file, '--json', '--stall', '2']).stdout);
   assert.deepEqual(lenient.counts, { error: 1, warning: 0, note: 0 });
+  // A connection the capture lacks: the (empty) report, then an error naming what exists.
   const other = runCommand('doctor', ['-r', file, '--conn', '7']);
-  assert.equal(other.status, 0);
+  assert.equal(other.status, 1);
   assert.match(other.stdout, /; 0 errors, 0 warnings, 0 notes\n?$/);
+  assert.match(other.stderr, /^mpscope: no MPTCP connection 7 in this capture \(it has connection 0 only\)\nhint: /);
 });
 
 test('--tcp: a short section for plain TCP conversations', () => {

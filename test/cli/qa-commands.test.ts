@@ -345,6 +345,16 @@ describe('bad input never crashes nor hangs', () => {
     });
   });
 
+  test('--conn N of a connection the capture lacks: the report of the rest, then an error, exit 1', async () => {
+    const commands = ['conns', 'doctor'];
+    const runs = await Promise.all(commands.map((c) => mpscope([c, '-r', LAB, '--conn', '0', '--conn', '9', '--conn', '4'])));
+    runs.forEach((r, i) => {
+      const c = commands[i]!;
+      assertFails(r, 1, /^mpscope: no MPTCP connections 4, 9 in this capture \(it has connection 0 only\)$/, c);
+      assert.match(r.stdout, /10\.0\.1\.1:\d+ → 10\.0\.3\.1:5201/, c);
+    });
+  });
+
   test('probe: usage mistakes exit 2 (1 is for failed scenarios), with a hint', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[], /^mpscope: probe needs HOST and PORT$/],
