@@ -141,7 +141,7 @@ function printError(e: { message: string; hint?: string | undefined }): void {
  * Runs `mpscope probe`; resolves to 0 when no scenario failed (pass, differs
  * or skipped), 1 when one failed, timed out or hit an error, 2 for usage
  * mistakes and what keeps the probe from running (privilege, the addon),
- * 130 when interrupted.
+ * 130 when interrupted, 141 when the reader of its output went away.
  */
 export async function runProbe(argv: string[]): Promise<number> {
   let opts: ReturnType<typeof readOptions>;
@@ -183,6 +183,14 @@ async function run(o: ProbeCliOptions): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // `probe ... | head`: nobody reads the rest, so the run stops, cleaning up as for Ctrl-C.
+  let readerGone = false;
+  const onStdoutError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') return;
+    readerGone = true;
+    abort.abort();
+  };
+  process.stdout.on('error', onStdoutError);
   const table = new ProbeTable(process.stdout.columns || 120);
   const options: ProbeOptions = {
     target, port: o.port, version: o.version, portBase, timing: { timeoutMs: o.timeoutMs, quietMs: o.quietMs },
@@ -201,8 +209,11 @@ async function run(o: ProbeCliOptions): Promise<number> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    process.stdout.removeListener('error', onStdoutError);
     await capture?.writer.close();
   }
+  // What a shell reports for a process ended by SIGPIPE.
+  if (readerGone) return 141;
   process.stdout.write(o.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${formatSummary(result.summary, result.interrupted)}\n`);
   if (result.interrupted) return 130;
   return result.results.some((r) => BAD_VERDICTS.has(r.verdict)) ? 1 : 0;

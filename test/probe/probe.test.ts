@@ -250,6 +250,22 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
     }
   });
 
+  it('a reader that goes away (| head): the run stops with exit status 141, the rule removed', async () => {
+    const file = join(dir, 'head.pcapng');
+    const p = await startProbe(['--transport', 'raw', '-w', file, '10.89.1.2', String(PORT)]);
+    p.child.stdout.destroy();
+    assert.equal(await p.exited, 141, p.out());
+    assert.doesNotMatch(p.out(), /mpscope: |Error/, 'nothing said about the closed pipe');
+    assert.doesNotMatch(leftovers().tables, /mpscope_probe/);
+    // Stopped early: a whole run opens a subflow (a SYN of ours) per scenario at least.
+    let syns = 0;
+    readCaptureBytes(new Uint8Array(readFileSync(file)), (f) => {
+      const tcp = decodePacket(f).tcp;
+      if (tcp !== undefined && tcp.flags === 0x02) syns++;
+    });
+    assert.ok(syns >= 1 && syns < 8, `${syns} SYNs sent`);
+  });
+
   it('a run killed outright leaves its rule behind, and the next run removes it', async () => {
     const p = await startProbe(['--transport', 'raw', '10.89.1.2', String(PORT)]);
     p.child.kill('SIGKILL');
