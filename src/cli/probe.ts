@@ -90,7 +90,9 @@ function readOptions(argv: string[]): ProbeCliOptions | 'help' | { list: 0 | 1 }
     if (family !== undefined && ip.family !== family) throw new UsageError(`-s ${source} is not an IPv${family} address`);
   }
   if (transport === 'tun' && (source !== undefined || args.last('i') !== undefined)) throw new UsageError('-s and -i are for the raw transport', 'the TUN transport speaks from its own subnet (--tun-net)');
-  if (transport === 'raw' && args.last('tun-net') !== undefined) throw new UsageError('--tun-net is for the TUN transport');
+  const tunNet = args.last('tun-net');
+  if (transport === 'raw' && tunNet !== undefined) throw new UsageError('--tun-net is for the TUN transport');
+  if (tunNet !== undefined && !isPrefix(tunNet)) throw new UsageError(`invalid --tun-net '${tunNet}'`, 'a prefix such as 198.18.0.0/30 or 2001:2::/126');
   const sport = args.int('sport', 1);
   if (sport !== undefined && sport + DEFAULT_PORT_COUNT - 1 > 65535) throw new UsageError(`--sport ${sport} leaves no room for ${DEFAULT_PORT_COUNT} ports below 65536`);
   return {
@@ -101,8 +103,23 @@ function readOptions(argv: string[]): ProbeCliOptions | 'help' | { list: 0 | 1 }
     transport,
     timeoutMs: milliseconds(args, 'timeout', 2000),
     quietMs: milliseconds(args, 'quiet', 500),
-    source, device: args.last('i'), tunNet: args.last('tun-net'), sourcePort: sport, netns: args.last('netns'),
+    source, device: args.last('i'), tunNet, sourcePort: sport, netns: args.last('netns'),
   };
+}
+
+function isPrefix(text: string): boolean {
+  const [ip, len, ...rest] = text.split('/');
+  return rest.length === 0 && parseIp(ip ?? '') !== undefined && /^\d{1,3}$/.test(len ?? '');
+}
+
+/** Options of one transport given while the target chose the other: said rather than ignored. */
+function checkTransportOptions(o: ProbeCliOptions, kind: 'tun' | 'raw'): void {
+  if (kind === 'raw' && o.tunNet !== undefined) {
+    throw new UsageError('--tun-net is for the TUN transport', `${o.host} is not an address of this host, so the probe uses raw sockets; add --transport tun for a TUN device`);
+  }
+  if (kind === 'tun' && (o.source !== undefined || o.device !== undefined)) {
+    throw new UsageError('-s and -i are for the raw transport', `${o.host} is an address of this host, so the probe uses a TUN device; add --transport raw for raw sockets`);
+  }
 }
 
 /** TUN for an address of this host (the packets never leave it), raw sockets for the rest. */
@@ -174,6 +191,7 @@ async function run(o: ProbeCliOptions): Promise<number> {
   native(); // the addon missing is said before anything else
   const target = await resolveTarget(o.host, o.family ?? (o.source ? parseIp(o.source)?.family : undefined));
   const kind = o.transport ?? defaultTransport(target);
+  checkTransportOptions(o, kind);
   const portBase = o.sourcePort ?? randomPortBase();
   const ports: [number, number] = [portBase, portBase + DEFAULT_PORT_COUNT - 1];
   if (o.netns !== undefined) kernelCounters(o.netns); // a namespace that cannot be read is said now, not after the run

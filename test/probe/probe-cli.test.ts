@@ -65,12 +65,24 @@ describe('mpscope probe command line', () => {
       [['-4', '-6', '10.0.0.1', '80'], /^mpscope: -4 and -6 exclude each other/],
       [['-6', '10.0.0.1', '80'], /^mpscope: 10\.0\.0\.1 is not an IPv6 address/],
       [['--bogus', '10.0.0.1', '80'], /^mpscope: unknown option --bogus/],
+      [['--tun-net', 'bogus', '10.0.0.1', '80'], /^mpscope: invalid --tun-net 'bogus'\nhint: a prefix such as 198\.18\.0\.0\/30/],
+      [['--transport', 'raw', '--tun-net', '198.18.0.0/30', '10.0.0.1', '80'], /^mpscope: --tun-net is for the TUN transport/],
     ];
     for (const [args, re] of cases) {
       const r = await inProcess(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, re, args.join(' '));
     }
+  });
+
+  it('options of the transport the target did not choose are refused, not ignored', { skip: !nativeAvailable() ? 'needs the addon' : false }, async () => {
+    // Only the routing table is asked which transport fits: nothing is sent.
+    const remote = await inProcess(['--tun-net', '198.18.0.0/30', '192.0.2.1', '80']);
+    assert.equal(remote.status, 2);
+    assert.match(remote.stderr, /^mpscope: --tun-net is for the TUN transport\nhint: 192\.0\.2\.1 is not an address of this host, so the probe uses raw sockets; add --transport tun/);
+    const local = await inProcess(['-s', '127.0.0.1', '127.0.0.1', '80']);
+    assert.equal(local.status, 2);
+    assert.match(local.stderr, /^mpscope: -s and -i are for the raw transport\nhint: 127\.0\.0\.1 is an address of this host, so the probe uses a TUN device; add --transport raw/);
   });
 
   it('without the addon: says how to build it, exit status 2', () => {
