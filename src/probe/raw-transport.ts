@@ -4,9 +4,11 @@
  * socket and ICMP errors through a raw ICMP (ICMPv6) socket. Needs the native
  * addon and CAP_NET_RAW. The local kernel, which knows nothing of the probe,
  * answers the target's SYN/ACK with a RST: that ends the half-open
- * connection at the target, which is what a trace wants.
+ * connection at the target, which is what a trace wants. The probe's raw
+ * transport uses the same pair of sockets, marked, behind a firewall rule.
  */
-import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP } from '../sys/constants.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, SOL_SOCKET } from '../sys/constants.js';
+import { SO_MARK } from '../sys/firewall.js';
 import { formatIp } from '../sys/ip-address.js';
 import { IpCommand } from '../sys/ip-command.js';
 import { RawSocket } from '../sys/raw-socket.js';
@@ -21,6 +23,8 @@ export interface RawTransportOptions {
   source: string;
   /** Only this interface (SO_BINDTODEVICE). */
   device?: string | undefined;
+  /** SO_MARK on what the TCP socket sends, for firewall rules that must tell our packets apart. */
+  mark?: number | undefined;
 }
 
 export class RawTraceTransport implements TraceTransport {
@@ -34,6 +38,7 @@ export class RawTraceTransport implements TraceTransport {
     const device = opts.device === undefined ? {} : { device: opts.device };
     const tcp = RawSocket.open({ family: opts.family, protocol: IPPROTO_TCP, ...device });
     try {
+      if (opts.mark !== undefined) tcp.setOption(SOL_SOCKET, SO_MARK, opts.mark);
       const icmp = RawSocket.open({ family: opts.family, protocol: opts.family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6, headerIncluded: false, ...device });
       return new RawTraceTransport(opts, tcp, icmp);
     } catch (e) {

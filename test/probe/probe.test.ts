@@ -222,6 +222,23 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
     assert.doesNotMatch(leftovers().tables, /mpscope_probe/);
   });
 
+  it('a target that refuses with ICMP: both transports name the error instead of a bare timeout', () => {
+    srv.run('nft', ['-f', '-'], { input: `table inet probe_test {\n chain in {\n  type filter hook input priority 0; policy accept;\n  tcp dport ${PORT} reject with icmpx type admin-prohibited\n }\n}\n`, check: true });
+    const runs: Array<[string, ReturnType<typeof probe>]> = [];
+    try {
+      for (const transport of ['raw', 'tun']) runs.push([transport, probe(['--json', '--transport', transport, '--scenario', 'mp-capable', '--timeout', '300', '10.89.1.2', String(PORT)])]);
+    } finally {
+      srv.run('nft', ['delete', 'table', 'inet', 'probe_test'], { check: true });
+    }
+    for (const [transport, r] of runs) {
+      assert.equal(r.status, 1, `${transport}: ${r.stderr}`);
+      const [x] = (JSON.parse(r.stdout) as ProbeResult).results;
+      assert.equal(x?.verdict, 'timeout', transport);
+      assert.equal(x?.observed, 'no answer: waited 300 ms for a SYN/ACK (an ICMP type 3 code 13 error came instead, frame 2)', transport);
+    }
+    assert.doesNotMatch(leftovers().tables, /mpscope_probe/);
+  });
+
   /** Starts a probe in the client namespace; resolves with the process once its table has a first row. */
   const startProbe = async (args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<number | null>; out: () => string }> => {
     const child = cli.spawn(process.execPath, ['--import', 'tsx', FIXTURE, '--timeout', '2000', ...args]);
