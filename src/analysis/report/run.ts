@@ -7,7 +7,7 @@
 import { readCapture, readCaptureBytes } from '../../capture/index.js';
 import type { Frame } from '../../capture/index.js';
 import { CaptureError } from '../../util/errors.js';
-import { decodePacket } from '../../wire/index.js';
+import { PacketDecoder } from '../../wire/index.js';
 import { MptcpTracker } from '../mptcp/index.js';
 import { TcpTracker } from '../tcp/tracker.js';
 import type { Instant, MptcpConnection } from '../mptcp/types.js';
@@ -36,11 +36,15 @@ export interface CaptureAnalysis {
  * are called directly rather than as stages of `Analyzer`: nothing here
  * keeps a packet's annotations, so none is gathered into an object, and the
  * TCP and MPTCP annotations are each one object reused for every packet.
+ * Nothing keeps the packet either (the trackers and the collector copy what
+ * they keep: strings, numbers, the bytes a DSS checksum waits for), so one
+ * Packet is refilled for every frame, and the frames may be reused too.
  */
 export class CaptureAnalyzer {
   private readonly tcp = new TcpTracker({ transientAnnotations: true });
   private readonly mptcp = new MptcpTracker({ transientAnnotations: true });
   private readonly extras: ReportCollector;
+  private readonly decoder = new PacketDecoder();
   private packets = 0;
   /** Timestamps of the first and last frames, kept as numbers: no allocation per frame. */
   private firstSec = 0;
@@ -63,7 +67,7 @@ export class CaptureAnalyzer {
     }
     this.lastSec = frame.tsSec;
     this.lastNsec = frame.tsNsec;
-    const pkt = decodePacket(frame);
+    const pkt = this.decoder.decode(frame);
     const tcp = this.tcp.process(pkt);
     if (tcp === undefined) return;
     const mptcp = this.mptcp.process(pkt, tcp);
@@ -89,7 +93,7 @@ export class CaptureAnalyzer {
 export async function analyzeCapture(source: string, opts: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const a = new CaptureAnalyzer(opts);
   try {
-    await readCapture(source, (f) => { a.frame(f); });
+    await readCapture(source, (f) => { a.frame(f); }, { reuseFrames: true });
   } catch (e) {
     if (e instanceof CaptureError && a.seenFrames > 0) return a.finish(e);
     throw e;
@@ -101,7 +105,7 @@ export async function analyzeCapture(source: string, opts: AnalyzeOptions = {}):
 export function analyzeCaptureBytes(bytes: Uint8Array, opts: AnalyzeOptions = {}): CaptureAnalysis {
   const a = new CaptureAnalyzer(opts);
   try {
-    readCaptureBytes(bytes, (f) => { a.frame(f); });
+    readCaptureBytes(bytes, (f) => { a.frame(f); }, { reuseFrames: true });
   } catch (e) {
     if (e instanceof CaptureError && a.seenFrames > 0) return a.finish(e);
     throw e;
