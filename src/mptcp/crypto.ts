@@ -12,14 +12,29 @@ function hashOf(version: MptcpVersion): HashName {
   return version === 0 ? 'sha1' : 'sha256';
 }
 
+/** The last key hashed: a key's token and IDSN come from the same digest, asked for one after the other. */
+let lastKey: bigint | undefined;
+let lastVersion: MptcpVersion = 0;
+let lastDigest: Uint8Array = new Uint8Array(0);
+
+/** The key's hash; the caller only reads it. */
 function keyDigest(key: bigint, version: MptcpVersion): Uint8Array {
-  const k = beBytes(key, 8);
-  return version === 0 ? sha1(k) : sha256(k);
+  if (key !== lastKey || version !== lastVersion) {
+    const k = beBytes(key, 8);
+    lastDigest = version === 0 ? sha1(k) : sha256(k);
+    lastKey = key;
+    lastVersion = version;
+  }
+  return lastDigest;
 }
 
 /** `n` big-endian bytes of the low `8 * n` bits of `v`. */
 export function beBytes(v: bigint, n: number): Uint8Array {
   const out = new Uint8Array(n);
+  if (n === 8) {
+    writeKey(out, 0, v);
+    return out;
+  }
   let x = BigInt.asUintN(n * 8, v);
   for (let i = n - 1; i >= 0; i--) {
     out[i] = Number(x & 0xffn);
@@ -28,8 +43,34 @@ export function beBytes(v: bigint, n: number): Uint8Array {
   return out;
 }
 
-function u32Bytes(v: number): Uint8Array {
-  return Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+/** A 64-bit key in network byte order at `at`: two conversions instead of a BigInt operation per byte. */
+function writeKey(b: Uint8Array, at: number, key: bigint): void {
+  const x = BigInt.asUintN(64, key);
+  writeU32(b, at, Number(x >> 32n));
+  writeU32(b, at + 4, Number(x & 0xffffffffn));
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+/** Two keys, each in network byte order: the key of every MPTCP HMAC. */
+function keyPair(first: bigint, second: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  writeKey(out, 0, first);
+  writeKey(out, 8, second);
+  return out;
+}
+
+/** Two 32-bit nonces in network byte order: the message of the MP_JOIN HMACs. */
+function noncePair(first: number, second: number): Uint8Array {
+  const out = new Uint8Array(8);
+  writeU32(out, 0, first);
+  writeU32(out, 4, second);
+  return out;
 }
 
 function readU32(b: Uint8Array, at: number): number {
@@ -38,18 +79,6 @@ function readU32(b: Uint8Array, at: number): number {
 
 function readU64(b: Uint8Array, at: number): bigint {
   return (BigInt(readU32(b, at)) << 32n) | BigInt(readU32(b, at + 4));
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
-  }
-  return out;
 }
 
 /** The token that names a connection in MP_JOIN: the most significant 32 bits of the key's hash. */
@@ -68,7 +97,7 @@ export function keyToIdsn(key: bigint, version: MptcpVersion): bigint {
  * leftmost 64 bits of HMAC(key = Key-B || Key-A, msg = R-B || R-A).
  */
 export function joinSynAckHmac(version: MptcpVersion, keyB: bigint, keyA: bigint, nonceB: number, nonceA: number): bigint {
-  const mac = hmac(hashOf(version), concat(beBytes(keyB, 8), beBytes(keyA, 8)), concat(u32Bytes(nonceB), u32Bytes(nonceA)));
+  const mac = hmac(hashOf(version), keyPair(keyB, keyA), noncePair(nonceB, nonceA));
   return readU64(mac, 0);
 }
 
@@ -78,7 +107,7 @@ export function joinSynAckHmac(version: MptcpVersion, keyB: bigint, keyA: bigint
  * the leftmost 160 bits of HMAC-SHA256 (v1).
  */
 export function joinAckHmac(version: MptcpVersion, keyA: bigint, keyB: bigint, nonceA: number, nonceB: number): Uint8Array {
-  const mac = hmac(hashOf(version), concat(beBytes(keyA, 8), beBytes(keyB, 8)), concat(u32Bytes(nonceA), u32Bytes(nonceB)));
+  const mac = hmac(hashOf(version), keyPair(keyA, keyB), noncePair(nonceA, nonceB));
   return mac.slice(0, 20);
 }
 
@@ -95,6 +124,6 @@ export function addAddrHmac(keySender: bigint, keyReceiver: bigint, addrId: numb
   const p = port ?? 0;
   msg[msg.length - 2] = (p >>> 8) & 0xff;
   msg[msg.length - 1] = p & 0xff;
-  const mac = hmac('sha256', concat(beBytes(keySender, 8), beBytes(keyReceiver, 8)), msg);
+  const mac = hmac('sha256', keyPair(keySender, keyReceiver), msg);
   return readU64(mac, mac.length - 8);
 }

@@ -54,6 +54,29 @@ describe('hashes and HMACs against node:crypto', () => {
   });
 });
 
+describe('hashes share their working memory', () => {
+  test('HMAC messages of every length across the padding boundaries (the key block comes first)', () => {
+    const k = bytes(16, 5);
+    for (let n = 0; n <= 140; n++) {
+      const m = bytes(n, n + 9);
+      assert.equal(hex(hmacSha1(k, m)), createHmac('sha1', k).update(m).digest('hex'), `sha1 ${n}`);
+      assert.equal(hex(hmacSha256(k, m)), createHmac('sha256', k).update(m).digest('hex'), `sha256 ${n}`);
+    }
+  });
+
+  test('a digest stays what it was after later hashes, and the IDSN of a key asked before its token', () => {
+    const first = sha256(ascii('abc'));
+    sha256(ascii('something else entirely'));
+    hmacSha1(ascii('key'), ascii('message'));
+    assert.equal(hex(first), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    const key = 0x0123456789abcdefn;
+    const d = createHash('sha256').update(beBytes(key, 8)).digest();
+    assert.equal(keyToIdsn(key, 1), d.readBigUInt64BE(24));
+    assert.equal(keyToToken(key, 1), d.readUInt32BE(0));
+    assert.equal(keyToToken(key + 1n, 1), createHash('sha256').update(beBytes(key + 1n, 8)).digest().readUInt32BE(0));
+  });
+});
+
 describe('MPTCP key derivations against node:crypto', () => {
   const keys = [0n, 1n, 0x1000000000000000n, 0xe6be556fef10c0bfn, 0xffffffffffffffffn];
   test('tokens and IDSNs, v0 and v1', () => {
