@@ -1,6 +1,6 @@
 import { analyzeCapture } from '../analysis/report/run.js';
 import { summarize } from '../analysis/report/summary.js';
-import { formatSummary, formatSummaryJson } from '../present/summary.js';
+import { formatSummaryJson, writeSummary } from '../present/summary.js';
 import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
@@ -29,7 +29,8 @@ export async function runSummary(argv: string[]): Promise<number> {
   const report = summarize(analysis, { tcp: args.count('tcp') > 0 });
   if (keep !== undefined) report.connections = report.connections.filter((c) => keep.has(c.index));
   const out = new Output();
-  out.line(args.count('json') > 0 ? formatSummaryJson(report) : formatSummary(report));
+  if (args.count('json') > 0) out.line(formatSummaryJson(report));
+  else writeSummary(report, (line) => { out.line(line); });
   out.flush();
   // The report covers every good frame; the damage still makes the run fail.
   if (analysis.captureError !== undefined) throw analysis.captureError;

@@ -76,23 +76,57 @@ export function endpointText(e: Endpoint | undefined): string {
 
 export type Align = 'left' | 'right';
 
-/** Aligned columns separated by two spaces; the header row first. Trailing spaces are trimmed. */
+/**
+ * Aligned columns separated by two spaces; the header row first. Trailing
+ * spaces are trimmed. A summary of thousands of connections makes tables
+ * by the thousand: each cell is measured once and each line built in one
+ * string, without arrays of parts.
+ */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], indent = ''): string[] {
-  const widths = headers.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: readonly string[]): string => {
-    const parts = cells.map((c, i) => {
-      const pad = ' '.repeat(widths[i]! - width(c));
-      return align[i] === 'right' ? pad + c : c + pad;
-    });
-    return (indent + parts.join('  ')).trimEnd();
+  const headerWidths = headers.map(width);
+  const widths = headerWidths.slice();
+  const cellWidths = rows.map((r) => {
+    const w = new Array<number>(r.length);
+    for (let i = 0; i < r.length; i++) {
+      const n = width(r[i]!);
+      w[i] = n;
+      if (i < widths.length && n > widths[i]!) widths[i] = n;
+    }
+    return w;
+  });
+  const line = (cells: readonly string[], cw: readonly number[]): string => {
+    let s = indent;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i]!;
+      // Cells past the headers' columns get no padding.
+      const pad = spaces(i < widths.length ? widths[i]! - cw[i]! : 0);
+      if (i > 0) s += '  ';
+      s += align[i] === 'right' ? pad + c : c + pad;
+    }
+    return s.charCodeAt(s.length - 1) === 0x20 ? s.trimEnd() : s;
   };
-  return [line(headers), ...rows.map(line)];
+  const out = [line(headers, headerWidths)];
+  for (let r = 0; r < rows.length; r++) out.push(line(rows[r]!, cellWidths[r]!));
+  return out;
+}
+
+const SPACES = ' '.repeat(64);
+
+function spaces(n: number): string {
+  return n <= 0 ? '' : n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
 }
 
 /** Display width: code points (the text here has no wide characters). */
 function width(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  let n = s.length;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // The second half of a surrogate pair adds no code point.
+    if (c >= 0xdc00 && c <= 0xdfff) {
+      const h = s.charCodeAt(i - 1);
+      if (h >= 0xd800 && h <= 0xdbff) n--;
+    }
+  }
   return n;
 }
 
@@ -224,20 +258,29 @@ function tcpTable(list: readonly TcpConversationReport[]): string[] {
 /** The whole report as text lines (without the final newline). */
 export function formatSummary(r: SummaryReport): string {
   const lines: string[] = [];
+  writeSummary(r, (line) => { lines.push(line); });
+  return lines.join('\n');
+}
+
+/**
+ * The report's lines, each handed to `emit` as soon as it is made: a
+ * report of thousands of connections goes out connection by connection
+ * rather than being held whole as strings first.
+ */
+export function writeSummary(r: SummaryReport, emit: (line: string) => void): void {
   const n = r.connections.length;
-  lines.push(`${formatCount(r.packets)} packets, ${formatDuration(r.duration)}; ${n} MPTCP connection${n === 1 ? '' : 's'}`);
+  emit(`${formatCount(r.packets)} packets, ${formatDuration(r.duration)}; ${n} MPTCP connection${n === 1 ? '' : 's'}`);
   for (const c of r.connections) {
-    lines.push('');
-    lines.push(...formatConnectionSummary(c));
+    emit('');
+    for (const l of formatConnectionSummary(c)) emit(l);
   }
   if (r.tcp !== undefined) {
-    lines.push('');
-    lines.push(`TCP conversations that are not MPTCP subflows: ${r.tcp.length}`);
-    if (r.tcp.length > 0) lines.push(...tcpTable(r.tcp));
+    emit('');
+    emit(`TCP conversations that are not MPTCP subflows: ${r.tcp.length}`);
+    if (r.tcp.length > 0) for (const l of tcpTable(r.tcp)) emit(l);
   }
-  lines.push('');
-  lines.push('bytes: TCP payload; new data: data-level bytes a subflow carried first; RTT from ACKs (Karn\'s rule) and from TCP timestamps, measured at the capture point; ~: within 1% (histogram)');
-  return lines.join('\n');
+  emit('');
+  emit('bytes: TCP payload; new data: data-level bytes a subflow carried first; RTT from ACKs (Karn\'s rule) and from TCP timestamps, measured at the capture point; ~: within 1% (histogram)');
 }
 
 export function formatSummaryJson(r: SummaryReport): string {
