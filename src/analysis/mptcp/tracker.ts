@@ -12,8 +12,9 @@
  */
 import { addAddrHmac, beBytes, hmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
 import {
-  DssFlag, MPTCP_OPTION_KIND, TcpOptionWalk, decodeMptcpOption, ipv4ToString, ipv6ToString, mptcpOptionMalformed, tcprstReasonName,
+  DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH, TcpOptionWalk, decodeMptcpOption, ipv4ToString, ipv6ToString, mptcpOptionMalformed, tcprstReasonName,
 } from '../../wire/index.js';
+import { OPTION_KIND_MPTCP } from '../../wire/tcp-options.js';
 import { MptcpSubtype, TcpFlag } from '../../wire/types.js';
 import type { MptcpAddAddr, MptcpCapable, MptcpJoin, MptcpOption, Packet, TcpRepr } from '../../wire/types.js';
 import type { TcpAnnotation } from '../types.js';
@@ -393,18 +394,39 @@ export class MptcpTracker {
     let sawHandshakeOption = false;
     this.tcprstReason = undefined;
     const raw = pkt.data;
-    const w = this.walk.over(raw, t);
-    while (w.next()) {
-      // What the decoder would make an MPTCP option: a whole kind-30 option of a sound length.
-      if (w.kind !== MPTCP_OPTION_KIND || !w.sound) continue;
-      sawMptcp = true;
-      const at = w.at;
-      const length = w.length;
-      // DSS, nearly every packet, is read in place; the other subtypes are decoded.
-      if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
-        if (!mptcpOptionMalformed(raw, at, length)) this.onDss(cur, at, length, pkt, t, ann);
-      } else if (this.signal(this.subs[id]!, decodeMptcpOption(raw, at, length), at, dir, pkt, t, ann)) {
-        sawHandshakeOption = true;
+    const kinds = t.optionKinds ?? -1;
+    if (kinds >= 0) {
+      // Every option is sound (the decoder checked them all, MPTCP ones included): a plain walk, and only when one is MPTCP.
+      if ((kinds & OPTION_KIND_MPTCP) !== 0) {
+        const end = t.offset + t.length;
+        for (let at = t.offset + TCP_HEADER_LENGTH; at < end;) {
+          const kind = raw[at]!;
+          if (kind === 0) break;
+          if (kind === 1) {
+            at++;
+            continue;
+          }
+          const length = raw[at + 1]!;
+          if (kind === MPTCP_OPTION_KIND) {
+            sawMptcp = true;
+            if (this.option(cur, at, length, pkt, t, ann)) sawHandshakeOption = true;
+          }
+          at += length;
+        }
+      }
+    } else {
+      const w = this.walk.over(raw, t);
+      while (w.next()) {
+        // What the decoder would make an MPTCP option: a whole kind-30 option of a sound length.
+        if (w.kind !== MPTCP_OPTION_KIND || !w.sound) continue;
+        sawMptcp = true;
+        const at = w.at;
+        const length = w.length;
+        if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
+          if (!mptcpOptionMalformed(raw, at, length)) this.onDss(cur, at, length, pkt, t, ann);
+        } else if (this.signal(this.subs[id]!, decodeMptcpOption(raw, at, length), at, dir, pkt, t, ann)) {
+          sawHandshakeOption = true;
+        }
       }
     }
 
@@ -418,6 +440,21 @@ export class MptcpTracker {
     if (flags & TcpFlag.RST) this.onReset(this.subs[id]!, dir, pkt, this.tcprstReason);
     if (flags & TcpFlag.FIN) this.onFin(this.subs[id]!, dir, pkt);
     return ann;
+  }
+
+  /**
+   * An MPTCP option of `length` bytes at `at` in the frame, sound as the
+   * decoder's option kinds vouch. DSS, nearly every packet, is read in
+   * place; the other subtypes are decoded. Returns true for the handshake's
+   * own options (see `signal`).
+   */
+  private option(cur: Cursor, at: number, length: number, pkt: Packet, t: TcpRepr, ann: Annotation): boolean {
+    const raw = pkt.data;
+    if (raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
+      this.onDss(cur, at, length, pkt, t, ann);
+      return false;
+    }
+    return this.signal(this.subs[cur.id]!, decodeMptcpOption(raw, at, length), at, cur.dir, pkt, t, ann);
   }
 
   /**

@@ -22,6 +22,7 @@
 import { TcpAnalysisFlag as A } from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
+import { TCP_HEADER_LENGTH } from '../../wire/tcp.js';
 import { TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
@@ -48,6 +49,11 @@ const ACK = TcpFlag.ACK;
 const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 const TIMESTAMPS = TcpOptionKind.TIMESTAMPS;
+const TIMESTAMPS_BIT = 1 << TIMESTAMPS;
+
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -479,16 +485,41 @@ export class ReportCollector {
   /** TSval of the sender (its direction's record at `fwd`), and the first echo of one of the other direction's (at `rev`). */
   private timestamps(pkt: Packet, t: TcpRepr, flags: number, fwd: number, rev: number, ns: number): void {
     // Read in place: the option objects are made only for whoever asks for them.
-    const w = this.walk.over(pkt.data, t);
-    while (w.next()) {
-      if (w.kind !== TIMESTAMPS || !w.sound) continue;
-      this.tsvals.add(fwd, w.tsval, ns);
-      const tsecr = w.tsecr;
-      if (flags & ACK && tsecr !== 0) {
-        const sent = this.tsvals.echo(rev, tsecr);
-        if (sent !== undefined) this.tsRtts.add(rev, (ns - sent) / NS);
+    const data = pkt.data;
+    const kinds = t.optionKinds ?? -1;
+    if (kinds >= 0) {
+      // Every option is sound (the decoder checked): a plain walk, and only when there are timestamps.
+      if ((kinds & TIMESTAMPS_BIT) === 0) return;
+      const end = t.offset + t.length;
+      for (let at = t.offset + TCP_HEADER_LENGTH; at < end;) {
+        const kind = data[at]!;
+        if (kind === 0) return;
+        if (kind === 1) {
+          at++;
+          continue;
+        }
+        if (kind === TIMESTAMPS) {
+          this.timestamp(u32(data, at + 2), u32(data, at + 6), flags, fwd, rev, ns);
+          return;
+        }
+        at += data[at + 1]!;
       }
       return;
+    }
+    const w = this.walk.over(data, t);
+    while (w.next()) {
+      if (w.kind !== TIMESTAMPS || !w.sound) continue;
+      this.timestamp(w.tsval, w.tsecr, flags, fwd, rev, ns);
+      return;
+    }
+  }
+
+  /** The sender's TSval, and the first echo of one of the other direction's. */
+  private timestamp(tsval: number, tsecr: number, flags: number, fwd: number, rev: number, ns: number): void {
+    this.tsvals.add(fwd, tsval, ns);
+    if (flags & ACK && tsecr !== 0) {
+      const sent = this.tsvals.echo(rev, tsecr);
+      if (sent !== undefined) this.tsRtts.add(rev, (ns - sent) / NS);
     }
   }
 
