@@ -5,7 +5,9 @@
  * WindowScaleTracker); without it the raw window field is shown.
  */
 import type { TcpAnnotation } from '../analysis/types.js';
-import { OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
+import { u16, u32 } from '../wire/bytes.js';
+import { mptcpOptionOverrun } from '../wire/mptcp.js';
+import { fastOpenCookieLength, OPTION_KIND_MPTCP, OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
@@ -46,6 +48,8 @@ const walk = new TcpOptionWalk();
  * the protocol MPTCP), counting one cut by the capture.
  */
 export function hasMptcpOption(tcp: TcpRepr, pkt: Packet): boolean {
+  const kinds = tcp.optionKinds ?? -1;
+  if (kinds >= 0) return (kinds & OPTION_KIND_MPTCP) !== 0;
   const w = walk.over(pkt.data, tcp);
   while (w.next()) {
     if (w.kind === 30 && (w.sound || w.problem === OptionProblem.CUT)) return true;
@@ -138,47 +142,78 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   w.u(tcp.payloadLength);
   const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   // The option values are read in place: the list needs a few numbers, not the option objects.
-  const o = walk.over(pkt.data, tcp);
-  while (o.next()) {
-    if (!o.sound) continue;
-    switch (o.kind) {
-      case 2: w.str(' MSS='); w.u(o.mss); break;
-      case 3: w.str(' WS='); w.u(2 ** Math.min(o.shift, 14)); break;
-      case 4: w.str(' SACK_PERM'); break;
-      case 8:
-        w.room(TIMESTAMPS_BYTES);
-        b = w.buf;
-        w.pos = putU(b, putBytes(b, putU(b, putBytes(b, w.pos, TSVAL_TEXT), o.tsval), TSECR_TEXT), o.tsecr);
-        break;
-      case 5:
-        for (let i = 0, n = o.sackBlocks; i < n; i++) {
-          w.str(' SLE=');
-          w.u((o.sackLeft(i) - sackBase) >>> 0);
-          w.str(' SRE=');
-          w.u((o.sackRight(i) - sackBase) >>> 0);
-        }
-        break;
-      case 34:
-      case 254: {
-        const cookie = o.fastOpenCookie;
-        if (cookie >= 0) w.str(cookie === 0 ? ' TFO=R' : ' TFO=C');
-        break;
+  const data = pkt.data;
+  const kinds = tcp.optionKinds ?? -1;
+  if (kinds >= 0) {
+    // All sound (the decoder checked them): a plain loop over whole options, and none at all without a listed kind.
+    const end = (kinds & LISTED_KINDS) === 0 ? 0 : tcp.offset + tcp.length;
+    for (let at = tcp.offset + TCP_MIN_HEADER; at < end;) {
+      const kind = data[at]!;
+      if (kind === 0) break;
+      if (kind === 1) {
+        at++;
+        continue;
       }
-      case 19: w.str(' MD5'); break;
-      case 28: w.str(' USER_TO='); w.u(o.userTimeout); break;
-      // tshark appends this one without a separating space.
-      case 29: w.str('TCP AO'); break;
-      case 30:
-        if (o.mptcpOverrun) {
-          w.str(MALFORMED);
-          return;
-        }
-        break;
-      default: break;
+      const len = data[at + 1]!;
+      writeOption(w, data, kind, at, len, sackBase);
+      at += len;
+    }
+  } else {
+    const o = walk.over(data, tcp);
+    while (o.next()) {
+      if (o.sound && writeOption(w, data, o.kind, o.at, o.length, sackBase)) return;
     }
   }
   if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'truncated')) w.str(CUT);
 }
+
+/**
+ * What the Info column says of one sound option of `kind` and `len` bytes at
+ * `at`; true when tshark's dissection stops there (an MPTCP option shorter
+ * than its own bytes announce), with its marker written.
+ */
+function writeOption(w: TextLine, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): boolean {
+  switch (kind) {
+    case 2: w.str(' MSS='); w.u(u16(data, at + 2)); break;
+    case 3: w.str(' WS='); w.u(2 ** Math.min(data[at + 2]!, 14)); break;
+    case 4: w.str(' SACK_PERM'); break;
+    case 8: {
+      w.room(TIMESTAMPS_BYTES);
+      const b = w.buf;
+      w.pos = putU(b, putBytes(b, putU(b, putBytes(b, w.pos, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
+      break;
+    }
+    case 5:
+      for (let block = at + 2; block + 8 <= at + len; block += 8) {
+        w.str(' SLE=');
+        w.u((u32(data, block) - sackBase) >>> 0);
+        w.str(' SRE=');
+        w.u((u32(data, block + 4) - sackBase) >>> 0);
+      }
+      break;
+    case 34:
+    case 254: {
+      const cookie = fastOpenCookieLength(data, at, kind, len);
+      if (cookie >= 0) w.str(cookie === 0 ? ' TFO=R' : ' TFO=C');
+      break;
+    }
+    case 19: w.str(' MD5'); break;
+    case 28: w.str(' USER_TO='); w.u(u16(data, at + 2) & 0x7fff); break;
+    // tshark appends this one without a separating space.
+    case 29: w.str('TCP AO'); break;
+    case 30:
+      if (mptcpOptionOverrun(data, at, len)) {
+        w.str(MALFORMED);
+        return true;
+      }
+      break;
+    default: break;
+  }
+  return false;
+}
+
+/** optionKinds bits of the options the Info column names (kinds 2, 3, 4, 5, 8, 19, 28, 29, and Fast Open's 34 and 254). */
+const LISTED_KINDS = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 19) | (1 << 28) | (1 << 29) | (1 << 31);
 
 const ACK_TEXT = ascii(' Ack=');
 const WIN_TEXT = ascii(' Win=');

@@ -260,8 +260,7 @@ export class TcpOptionWalk {
 
   /** Fast Open (kind 34, or 254 with the experiment's magic): the cookie's length; -1 for another option. */
   get fastOpenCookie(): number {
-    const at = fastOpenCookieAt(this.data, this.at, this.kind, this.length);
-    return at < 0 ? -1 : this.length - at;
+    return fastOpenCookieLength(this.data, this.at, this.kind, this.length);
   }
 
   /** MPTCP (kind 30): shorter than its own bytes announce (see mptcpOptionOverrun). */
@@ -285,6 +284,12 @@ function lengthWrong(kind: number, len: number): boolean {
   const fixed = FIXED_LENGTHS[kind]!;
   if (fixed >= 0) return len !== fixed;
   return kind === 5 ? (len - 2) % 8 !== 0 : len < minimumLength(kind);
+}
+
+/** Fast Open (kind 34, or 254 with the experiment's magic) of `len` bytes at `at`: the cookie's length; -1 for another option. */
+export function fastOpenCookieLength(data: Uint8Array, at: number, kind: number, len: number): number {
+  const cookieAt = fastOpenCookieAt(data, at, kind, len);
+  return cookieAt < 0 ? -1 : len - cookieAt;
 }
 
 /** Where a Fast Open cookie starts in an option of `kind` at `at` (2, or 4 after kind 254's magic); -1 when the option is not Fast Open. */
@@ -319,24 +324,50 @@ function tooShort(kind: number, len: number): string {
   return `${tcpOptionName(kind)} (with too-short option length = ${len} ${plural(len)})`;
 }
 
-/** One walk for the check and one for the decoder below: neither calls the other or itself. */
-const checkWalk = new TcpOptionWalk();
+/** One walk for the decoder below (it never calls itself). */
 const decodeWalk = new TcpOptionWalk();
 
+/** `tcpOptionKinds` bit of the MPTCP kind (30); kinds above 30 share bit 31. */
+export const OPTION_KIND_MPTCP = 1 << 30;
+
 /**
- * True when decoding the options area would report nothing (no length
- * problem, no window scale above 14, no inconsistent MPTCP option): then
- * the option objects can wait until someone reads them, with the packet's
- * findings complete already.
+ * The kinds present in an options area whose captured bytes end at
+ * `capEnd` when decoding it would report nothing (no length problem, no window scale above 14, no inconsistent
+ * MPTCP option): bit k for kind k below 31, bit 31 for any higher kind, as
+ * an unsigned number. -1 when decoding would report something. Then the
+ * option objects can wait until someone reads them (the packet's findings
+ * are complete already), and readers that only look for a few kinds learn
+ * from the bits whether to walk at all.
+ *
+ * The walk's rules for a sound option, in a loop of its own over local
+ * variables: this runs for every segment decoded, and the walk object's
+ * per-option bookkeeping cost more than the check itself.
  */
-export function tcpOptionsClean(data: Uint8Array, start: number, areaEnd: number, capEnd: number): boolean {
-  const w = checkWalk.reset(data, start, areaEnd, capEnd);
-  while (w.next()) {
-    if (w.problem !== OptionProblem.NONE) return false;
-    if (w.kind === 3 && w.shift > MAX_WSCALE_SHIFT) return false;
-    if (w.kind === 30 && w.mptcpMalformed) return false;
+export function tcpOptionKinds(data: Uint8Array, start: number, capEnd: number): number {
+  let kinds = 0;
+  let at = start;
+  while (at < capEnd) {
+    const kind = data[at]!;
+    if (kind === 1) {
+      kinds |= 2;
+      at++;
+      continue;
+    }
+    if (kind === 0) return (kinds | 1) >>> 0;
+    if (at + 1 >= capEnd) return -1;
+    const len = data[at + 1]!;
+    if (len < 2 || at + len > capEnd || lengthWrong(kind, len)) return -1;
+    if (kind === 3 && data[at + 2]! > MAX_WSCALE_SHIFT) return -1;
+    if (kind === 30 && mptcpOptionMalformed(data, at, len)) return -1;
+    kinds |= 1 << (kind < 31 ? kind : 31);
+    at += len;
   }
-  return true;
+  return kinds >>> 0;
+}
+
+/** True when decoding the options area would report nothing (see `tcpOptionKinds`). */
+export function tcpOptionsClean(data: Uint8Array, start: number, areaEnd: number, capEnd: number): boolean {
+  return tcpOptionKinds(data, start, capEnd) >= 0;
 }
 
 /**

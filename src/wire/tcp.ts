@@ -2,7 +2,7 @@ import { outBuffer, put16, put32, u16, u32 } from './bytes.js';
 import { foldChecksum, onesComplementSum, pseudoHeaderSum } from './checksum.js';
 import type { Codec } from './codec.js';
 import { report, truncated } from './findings.js';
-import { decodeTcpOptions, encodeTcpOption, tcpOptionsClean, tcpOptionsLength } from './tcp-options.js';
+import { decodeTcpOptions, encodeTcpOption, tcpOptionKinds, tcpOptionsLength } from './tcp-options.js';
 import type { TransportContext } from './transport.js';
 import type { Finding, TcpOption, TcpRepr } from './types.js';
 
@@ -41,13 +41,15 @@ export function decodeTcp(
   if (hdrEnd < offset + hl) truncated(findings, 'tcp', 'TCP header', hl, hdrEnd - offset, offset);
   // Options that would report nothing are decoded when first read; the others now, for their findings.
   const optionsAt = offset + TCP_HEADER_LENGTH;
-  const options = tcpOptionsClean(data, optionsAt, offset + hl, hdrEnd) ? undefined : decodeTcpOptions(data, optionsAt, offset + hl, hdrEnd, findings, []);
+  const kinds = tcpOptionKinds(data, optionsAt, hdrEnd);
+  const options = kinds >= 0 ? undefined : decodeTcpOptions(data, optionsAt, offset + hl, hdrEnd, findings, []);
   const checkable = ctx !== undefined && ctx.ipOffset >= 0 && ctx.verifyChecksum !== false && segment >= TCP_HEADER_LENGTH && offset + segment <= end;
   const payloadOffset = offset + hl;
   const ipOffset = checkable ? ctx.ipOffset : -1;
   const r = into instanceof DecodedTcp
     ? into.set(data, ipOffset, segment, options, optionsAt, offset + hl, hdrEnd)
     : new DecodedTcp(data, ipOffset, segment, options, optionsAt, offset + hl, hdrEnd);
+  r.optionKinds = kinds;
   r.offset = offset;
   r.length = hdrEnd - offset;
   r.srcPort = u16(data, offset);
@@ -99,6 +101,7 @@ class DecodedTcp implements TcpRepr {
   #verdict!: boolean | undefined | null;
   /** Undefined until first read. */
   #options!: TcpOption[] | undefined;
+  #optionKinds = -1;
   /** The options area, and where its captured bytes end. */
   #optionsAt!: number;
   #areaEnd!: number;
@@ -128,6 +131,16 @@ class DecodedTcp implements TcpRepr {
 
   set options(v: TcpOption[]) {
     this.#options = v;
+    this.#optionKinds = -1;
+  }
+
+  /** On the prototype like `options`: a spread copy or JSON shows only the Repr's own fields. */
+  get optionKinds(): number {
+    return this.#optionKinds;
+  }
+
+  set optionKinds(kinds: number | undefined) {
+    this.#optionKinds = kinds ?? -1;
   }
 
   get checksumOk(): boolean | undefined {

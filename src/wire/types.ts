@@ -297,6 +297,14 @@ export interface TcpRepr {
   payloadCaptured: number;
   /** Payload length on the wire, from the IP length (tcp.len). */
   payloadLength: number;
+  /**
+   * Set by the decoder: the kinds of the options when every one is sound
+   * (bit k for kind k below 31, bit 31 for any higher kind; see
+   * `tcpOptionKinds`), so readers looking for a few kinds know whether to
+   * walk the options at all and may skip the walk's soundness checks.
+   * -1 or absent: unknown, or some option is not sound.
+   */
+  optionKinds?: number | undefined;
 }
 
 // ---------------------------------------------------------------- MPTCP

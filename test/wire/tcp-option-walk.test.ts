@@ -10,7 +10,8 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { decodeMptcpOption, mptcpOptionMalformed, mptcpOptionOverrun } from '../../src/wire/mptcp.js';
 import { decodePacket } from '../../src/wire/packet.js';
-import { decodeTcpOptions, OptionProblem, TcpOptionWalk, tcpOptionsClean } from '../../src/wire/tcp-options.js';
+import { decodeTcpOptions, OptionProblem, TcpOptionWalk, tcpOptionKinds, tcpOptionsClean } from '../../src/wire/tcp-options.js';
+import { tcpCodec } from '../../src/wire/tcp.js';
 import type { Finding, TcpOption } from '../../src/wire/types.js';
 import { rng } from '../helpers/rng.js';
 import { corpusCaptures, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
@@ -85,6 +86,30 @@ test('tcpOptionsClean is true exactly when decoding the area reports nothing', (
     if (findings.length === 0) clean++;
   }
   assert.ok(clean > 1000, `enough clean areas (${clean})`);
+});
+
+test('tcpOptionKinds names the kinds the walk meets in a clean area, and is -1 for any other', () => {
+  for (const [b, cap, label] of allAreas()) {
+    const kinds = tcpOptionKinds(b, 0, cap);
+    if (!tcpOptionsClean(b, 0, b.length, cap)) {
+      assert.equal(kinds, -1, label);
+      continue;
+    }
+    let expected = 0;
+    for (const [kind] of walkOf(b, cap)) expected |= 1 << Math.min(kind, 31);
+    assert.equal(kinds, expected >>> 0, label);
+  }
+});
+
+test('decoded TCP headers carry their option kinds, not as a field of their own, and lose them when options are replaced', () => {
+  // MSS, NOP, window scale, SACK permitted, a Fast Open cookie request (kind 34), EOL and its padding.
+  const b = hex('0050 1f90 00000001 00000000 9002 ffff 0000 0000 020405b4 01 03030e 0402 2202 00000000');
+  const tcp = tcpCodec.decode(b, 0, b.length, [], undefined)!;
+  assert.equal(tcp.optionKinds, (0b11111 | 0x80000000) >>> 0);
+  assert.ok(!Object.keys(tcp).includes('optionKinds'));
+  tcp.options = [];
+  assert.equal(tcp.optionKinds, -1);
+  assert.equal(tcpCodec.decode(b, 0, 29, [], undefined)!.optionKinds, -1, 'an option cut by the capture');
 });
 
 test('the walk reads option fields in place as the option objects hold them', () => {

@@ -4,8 +4,8 @@
  * signals, and whether tshark's dissection would stop inside the options
  * (which hides that segment's analysis in tshark).
  */
-import { decodeMptcpOption, mptcpOptionOverrun } from '../../wire/mptcp.js';
-import { TcpOptionWalk } from '../../wire/tcp-options.js';
+import { decodeMptcpOption, mptcpOptionMalformed, mptcpOptionOverrun } from '../../wire/mptcp.js';
+import { OPTION_KIND_MPTCP, TcpOptionWalk } from '../../wire/tcp-options.js';
 import type { MptcpOption, TcpOptMptcp, TcpRepr } from '../../wire/types.js';
 
 /** tshark keeps at most this many SACK blocks of a segment for bytes in flight. */
@@ -25,6 +25,10 @@ export const MpKind = {
   /** Not a tshark bit: MP_TCPRST, unknown subtypes and DATA_FIN. */
   OTHER_SIGNAL: 0x100,
 } as const;
+
+const TCP_FIXED_HEADER = 20;
+/** optionKinds bits of the kinds the scan reads: window scale, SACK, MPTCP. */
+const READ_KINDS = (1 << 3) | (1 << 5) | OPTION_KIND_MPTCP;
 
 const KIND_BY_SUBTYPE = [MpKind.CAPABLE, MpKind.JOIN, MpKind.DSS, MpKind.ADD_ADDR, MpKind.REMOVE_ADDR, MpKind.PRIO, MpKind.FAIL, MpKind.FASTCLOSE];
 
@@ -72,6 +76,11 @@ export class OptionScan {
     this.capableAt = -1;
     this.joinAt = -1;
     this.data = data;
+    const kinds = tcp.optionKinds ?? -1;
+    if (kinds >= 0) {
+      if ((kinds & READ_KINDS) !== 0) this.scanSound(data, tcp.offset + TCP_FIXED_HEADER, tcp.offset + tcp.length);
+      return this;
+    }
     let blocks = 0;
     const w = this.walk.over(data, tcp);
     for (let i = 0; w.next(); i++) {
@@ -91,7 +100,7 @@ export class OptionScan {
             this.stopAt = i;
             return this;
           }
-          this.mptcp(w);
+          this.mptcp(w.data, w.at);
           break;
         default:
           break;
@@ -100,13 +109,35 @@ export class OptionScan {
     return this;
   }
 
-  private mptcp(w: TcpOptionWalk): void {
-    const data = w.data;
-    const at = w.at;
+  /**
+   * `scan` over options the decoder found all sound (TcpRepr.optionKinds):
+   * none can stop tshark, and each is whole, so a plain loop over the bytes
+   * does (the common case, without the walk's checks).
+   */
+  private scanSound(data: Uint8Array, at: number, end: number): void {
+    let blocks = 0;
+    while (at < end) {
+      const kind = data[at]!;
+      if (kind === 1) {
+        at++;
+        continue;
+      }
+      if (kind === 0) return;
+      const len = data[at + 1]!;
+      if (kind === 30) this.mptcp(data, at);
+      else if (kind === 3) this.wscale = Math.min(data[at + 2]!, MAX_SHIFT);
+      else if (kind === 5) {
+        for (let b = at + 2; b < at + len && blocks < SACK_BLOCKS_COUNTED; b += 8, blocks++) this.sacked += (u32(data, b + 4) - u32(data, b)) >>> 0;
+      }
+      at += len;
+    }
+  }
+
+  private mptcp(data: Uint8Array, at: number): void {
     const kind = KIND_BY_SUBTYPE[data[at + 2]! >> 4];
     this.mpKinds |= kind ?? MpKind.OTHER_SIGNAL;
     // An option whose length fits no form of its subtype is not that subtype.
-    if (kind === undefined || w.mptcpMalformed) {
+    if (kind === undefined || mptcpOptionMalformed(data, at, data[at + 1]!)) {
       this.mpKinds |= MpKind.OTHER_SIGNAL;
       return;
     }
