@@ -473,9 +473,11 @@ export class Conn {
  * A number read from the records, as a small integer when it is one: the
  * model's objects were made with small integers (counters starting at 0,
  * times from packet fields), and a double stored into one of them would
- * change the shape of them all.
+ * change the shape of them all. The same goes for the numbers a packet's
+ * annotation gets: stored as doubles, each would cost a heap number per
+ * packet.
  */
-function small(x: number): number {
+export function small(x: number): number {
   return (x | 0) === x ? x | 0 : x;
 }
 

@@ -24,7 +24,7 @@ import { ChecksumGather } from './mappings.js';
 import { joinHalves, rawOf, u32At } from './seq.js';
 import {
   CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, Conn, Cursor, FlatState, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ,
-  SD_PENDING, Sub, emptyStats, other,
+  SD_PENDING, Sub, emptyStats, other, small,
 } from './state.js';
 import type {
   CheckStatus, DataDir, DssChecksumStatus, Endpoint, FallbackCause, Instant, MptcpAnnotation, MptcpConnection,
@@ -791,7 +791,7 @@ export class MptcpTracker {
       const lo = u32At(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
       const rel = state.relative(cur.peer, cur.cid, other(dir), hi, lo, wide, true);
-      ann.dataAck = rel;
+      ann.dataAck = small(rel);
       this.onDataAck(cur, rel, pkt);
     }
     if ((flags & DssFlag.M) === 0) return;
@@ -806,7 +806,7 @@ export class MptcpTracker {
     const dataFin = (flags & DssFlag.F) !== 0;
     const c = cur.c;
     const rel = state.relative(c, cur.cid, dir, hi, lo, wide, false);
-    ann.dssDsn = rel;
+    ann.dssDsn = small(rel);
     const sd = cur.sd;
     if (dataLength === 0) {
       // Infinite mapping.
@@ -900,9 +900,9 @@ export class MptcpTracker {
     }
     const dsn = maps.foundDsn + (seq - maps.foundSsn);
     const end = dsn + len;
-    ann.dsn = dsn;
-    ann.dsnEnd = end;
-    ann.relatedMapping = maps.foundFrame;
+    ann.dsn = small(dsn);
+    ann.dsnEnd = small(end);
+    ann.relatedMapping = small(maps.foundFrame);
     const c = cur.c;
     const out = this.overlaps;
     // A TCP retransmission resends this subflow's own bytes: never a reinjection, whatever other subflows did meanwhile.
