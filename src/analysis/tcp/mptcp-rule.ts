@@ -14,12 +14,14 @@
  *   rebuilds it the same way so the rule can be reproduced exactly.
  */
 import { keyToToken } from '../../mptcp/crypto.js';
-import {
-  MP_DATA_ACK_HI, MP_DATA_ACK_LO, MP_HAS_DATA_ACK, MP_KEYED, MP_OPS, MP_TOKEN, SAW_MPTCP,
-} from './conversation.js';
+import * as layout from './conversation.js';
 import type { ConversationStore, MptcpShared } from './conversation.js';
-import { MpKind } from './options.js';
+import * as options from './options.js';
 import type { OptionScan } from './options.js';
+
+// Constants of this module, which the optimizing compiler builds into the code (see tracker.ts).
+const { MP_DATA_ACK_HI, MP_DATA_ACK_LO, MP_HAS_DATA_ACK, MP_KEYED, MP_OPS, MP_TOKEN, SAW_MPTCP } = layout;
+const { MpKind } = options;
 
 /** Bits of tshark's `mp_operations` (subtypes 0 to 7). */
 const TSHARK_KINDS = 0xff;

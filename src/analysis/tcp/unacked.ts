@@ -16,8 +16,12 @@
  * request/response traffic; a longer one moves to an array of its own and
  * stays there until the conversation is forgotten.
  */
-import { RING_CAP, RING_COUNT, RING_ENTRIES, RING_HEAD, RING_INLINE, RING_SORTED, RING_STRIDE } from './conversation.js';
-import { seqGt, seqLt } from './seq.js';
+import * as layout from './conversation.js';
+import * as seqMath from './seq.js';
+
+// Constants of this module, which the optimizing compiler builds into the code (see tracker.ts).
+const { RING_CAP, RING_COUNT, RING_ENTRIES, RING_HEAD, RING_INLINE, RING_SORTED, RING_STRIDE } = layout;
+const { seqGt, seqLt } = seqMath;
 
 /** tshark stops recording a side's segments when this many are unacknowledged. */
 export const MAX_UNACKED = 1000;
