@@ -366,13 +366,14 @@ export class MptcpTracker {
     const dir = cur.dir;
     const sd = cur.sd;
     const cf = state.connDirs.f;
+    // Both directions' records hold these two: the other direction's is read, as a data ACK (most packets carry one) reads it anyway.
     const rtt = tcp.initialRtt;
-    if (rtt !== undefined && rtt > cf[cur.c + CD_RTT]!) {
+    if (rtt !== undefined && rtt > cf[cur.peer + CD_RTT]!) {
       cf[cur.c + CD_RTT] = rtt;
       cf[cur.peer + CD_RTT] = rtt;
     }
     const frame = pkt.number;
-    const subflows = cf[cur.c + CD_SUBFLOWS]!;
+    const subflows = cf[cur.peer + CD_SUBFLOWS]!;
     const ann = this.scratch !== undefined
       ? this.scratch.reuse(id, frame, cur.cid, dir, subflows)
       : new Annotation(this.subs, id, frame, cur.cid, dir, subflows);
