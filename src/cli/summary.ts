@@ -1,6 +1,7 @@
 import { analyzeCapture } from '../analysis/report/run.js';
-import { summarize } from '../analysis/report/summary.js';
-import { formatSummaryJson, writeSummary } from '../present/summary.js';
+import { connectionSummary, summarize } from '../analysis/report/summary.js';
+import type { ConnectionSummary } from '../analysis/report/summary.js';
+import { formatSummaryJson, writeSummaryOf } from '../present/summary.js';
 import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
@@ -26,11 +27,20 @@ export async function runSummary(argv: string[]): Promise<number> {
   const source = captureSource(args, 'summary');
   const keep = connectionFilter(args);
   const analysis = await analyzeCapture(source);
-  const report = summarize(analysis, { tcp: args.count('tcp') > 0 });
-  if (keep !== undefined) report.connections = report.connections.filter((c) => keep.has(c.index));
+  const tcp = args.count('tcp') > 0;
   const out = new Output();
-  if (args.count('json') > 0) out.line(formatSummaryJson(report));
-  else writeSummary(report, (line) => { out.line(line); });
+  if (args.count('json') > 0) {
+    const report = summarize(analysis, { tcp });
+    if (keep !== undefined) report.connections = report.connections.filter((c) => keep.has(c.index));
+    out.line(formatSummaryJson(report));
+  } else {
+    // Text goes out connection by connection: each summary is made, printed and dropped in turn.
+    const conns = keep === undefined ? analysis.connections : analysis.connections.filter((c) => keep.has(c.index));
+    const each = function* (): Generator<ConnectionSummary> {
+      for (const c of conns) yield connectionSummary(analysis, c);
+    };
+    writeSummaryOf(summarize(analysis, { tcp, withoutConnections: true }), each(), conns.length, (line) => { out.line(line); });
+  }
   out.flush();
   // The report covers every good frame; the damage still makes the run fail.
   if (analysis.captureError !== undefined) throw analysis.captureError;

@@ -258,19 +258,22 @@ function tcpTable(list: readonly TcpConversationReport[]): string[] {
 /** The whole report as text lines (without the final newline). */
 export function formatSummary(r: SummaryReport): string {
   const lines: string[] = [];
-  writeSummary(r, (line) => { lines.push(line); });
+  writeSummaryOf(r, r.connections, r.connections.length, (line) => { lines.push(line); });
   return lines.join('\n');
 }
 
 /**
- * The report's lines, each handed to `emit` as soon as it is made: a
- * report of thousands of connections goes out connection by connection
- * rather than being held whole as strings first.
+ * The report's lines, each handed to `emit` as soon as it is made, for a
+ * report whose connections come one at a time (`count` of them): each can
+ * be summarised when its turn comes and dropped after its lines, so that
+ * neither the summaries of thousands of connections nor their text is
+ * ever held whole.
  */
-export function writeSummary(r: SummaryReport, emit: (line: string) => void): void {
-  const n = r.connections.length;
-  emit(`${formatCount(r.packets)} packets, ${formatDuration(r.duration)}; ${n} MPTCP connection${n === 1 ? '' : 's'}`);
-  for (const c of r.connections) {
+export function writeSummaryOf(
+  r: Omit<SummaryReport, 'connections'>, connections: Iterable<ConnectionSummary>, count: number, emit: (line: string) => void,
+): void {
+  emit(`${formatCount(r.packets)} packets, ${formatDuration(r.duration)}; ${count} MPTCP connection${count === 1 ? '' : 's'}`);
+  for (const c of connections) {
     emit('');
     for (const l of formatConnectionSummary(c)) emit(l);
   }

@@ -155,6 +155,8 @@ export interface SummaryReport {
 export interface SummaryOptions {
   /** Include plain TCP conversations. */
   tcp?: boolean | undefined;
+  /** Leave the MPTCP connections out (a caller summarising them one at a time with `connectionSummary`). */
+  withoutConnections?: boolean | undefined;
 }
 
 const NS = 1e9;
@@ -373,7 +375,7 @@ export function summarize(a: CaptureAnalysis, opts: SummaryOptions = {}): Summar
     packets: a.packets,
     startTime: a.firstTime === undefined ? undefined : seconds(a.firstTime),
     duration: a.firstTime !== undefined && a.lastTime !== undefined ? interval(a.firstTime, a.lastTime) : 0,
-    connections: a.connections.map((c) => connectionSummary(a, c)),
+    connections: opts.withoutConnections ? [] : a.connections.map((c) => connectionSummary(a, c)),
     tcp: opts.tcp ? plainConversations(a).map((c) => tcpConversationReport(a, c)) : undefined,
   };
 }
