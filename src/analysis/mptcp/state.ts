@@ -16,8 +16,11 @@ import { Int32Column, RecordTable, lineAligned } from './flat.js';
 import { MAPPING_FIELDS, MAPPING_TEMPLATE, MappingSet } from './mappings.js';
 import type { ChecksumGather } from './mappings.js';
 import { SENT_FIELDS, SENT_TEMPLATE, SentLogs } from './sent-log.js';
-import { baseHighFrom, extend32, joinHalves, relative64 } from './seq.js';
+import * as seqMath from './seq.js';
 import type { DataDir, Instant, MptcpConnection, MptcpSubflow, SubflowDirStats } from './types.js';
+
+// Constants of this module, which the optimizing compiler builds into the code (see tracker.ts).
+const { baseHighFrom, extend32, joinHalves, relative64 } = seqMath;
 
 /**
  * How long a DSN range stays after the data ACK passed it, in round trips:

@@ -11,25 +11,36 @@
  * (and, for mappings, the subflow ACK) has passed them.
  */
 import { addAddrHmac, beBytes, hmac, joinAckHmac, joinSynAckHmac, keyToIdsn, keyToToken } from '../../mptcp/index.js';
-import {
-  DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH, TcpOptionWalk, decodeMptcpOption, ipv4ToString, ipv6ToString, mptcpOptionMalformed, tcprstReasonName,
-} from '../../wire/index.js';
-import { OPTION_KIND_MPTCP } from '../../wire/tcp-options.js';
-import { MptcpSubtype, TcpFlag } from '../../wire/types.js';
+import { TcpOptionWalk, decodeMptcpOption, ipv4ToString, ipv6ToString, mptcpOptionMalformed, tcprstReasonName } from '../../wire/index.js';
+import * as wire from '../../wire/index.js';
+import * as tcpOptions from '../../wire/tcp-options.js';
+import * as wireTypes from '../../wire/types.js';
 import type { MptcpAddAddr, MptcpCapable, MptcpJoin, MptcpOption, Packet, TcpRepr } from '../../wire/types.js';
 import type { TcpAnnotation } from '../types.js';
 import { recordFinding } from './findings.js';
 import type { FindingCode } from './findings.js';
 import { ChecksumGather } from './mappings.js';
-import { joinHalves, rawOf, u32At } from './seq.js';
-import {
-  CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, Conn, Cursor, FlatState, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ,
-  SD_PENDING, Sub, emptyStats, other, small,
-} from './state.js';
+import * as seq from './seq.js';
+import { Conn, Cursor, FlatState, Sub, emptyStats } from './state.js';
+import * as stateModule from './state.js';
 import type {
   CheckStatus, DataDir, DssChecksumStatus, Endpoint, FallbackCause, Instant, MptcpAnnotation, MptcpConnection,
   MptcpDataDirection, MptcpEvent, MptcpFinding, MptcpSubflow, VerificationKind,
 } from './types.js';
+
+/*
+ * What the per-packet code reads of other modules, as constants of this one:
+ * Node 20's optimizing compiler builds the values of a module's own
+ * constants into the code, but loads and checks an imported binding at every
+ * use.
+ */
+const { DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH } = wire;
+const { OPTION_KIND_MPTCP } = tcpOptions;
+const { MptcpSubtype, TcpFlag } = wireTypes;
+const { joinHalves, rawOf, u32At } = seq;
+const {
+  CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ, SD_PENDING, other, small,
+} = stateModule;
 
 const SYN = TcpFlag.SYN;
 const ACK = TcpFlag.ACK;

@@ -19,10 +19,10 @@
  * per TCP direction and one per MPTCP connection direction; `StreamExtra`,
  * `FlowExtra`, `ConnExtra` and `ConnDirExtra` are the reports' views of them.
  */
-import { TcpAnalysisFlag as A } from '../types.js';
+import * as analysisTypes from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
-import { TCP_HEADER_LENGTH } from '../../wire/tcp.js';
+import * as wireTcp from '../../wire/tcp.js';
 import { TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
@@ -41,6 +41,15 @@ export const MAX_FRAMES = 20;
 const MAX_RETX_RANGES = 256;
 /** Default: data outstanding this long without the data ACK moving is a stall. */
 export const DEFAULT_STALL_SECONDS = 1;
+
+/*
+ * What the per-packet code reads of other modules, as constants of this one:
+ * Node 20's optimizing compiler builds the values of a module's own
+ * constants into the code, but loads and checks an imported binding at every
+ * use.
+ */
+const { TcpAnalysisFlag: A } = analysisTypes;
+const { TCP_HEADER_LENGTH } = wireTcp;
 
 const RETRANSMITTED = A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION;
 const NS = 1e9;
