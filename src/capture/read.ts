@@ -3,7 +3,9 @@
  * any byte stream, gunzipping transparently when the input starts with the
  * gzip magic (1f 8b).
  */
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import { CaptureError } from '../util/errors.js';
@@ -12,7 +14,16 @@ import { ioError } from './io-error.js';
 import { CaptureParser } from './parser.js';
 import type { CaptureInfo, CaptureParserOptions, FrameCallback } from './parser.js';
 
-export type ReadOptions = Omit<CaptureParserOptions, 'gzip'>;
+export interface ReadOptions extends Omit<CaptureParserOptions, 'gzip'> {
+  /**
+   * The caller keeps no frame's bytes past its callback (no view into
+   * `frame.data`, none into a packet decoded from it): then a plain capture
+   * file is read in chunks into one buffer refilled each time, rather than a
+   * new buffer per chunk, with no fresh memory to map and no reads handed to
+   * other threads. Gzip input and standard input are read as without it.
+   */
+  reuseBuffer?: boolean | undefined;
+}
 
 /** Read size for files: big enough that per-chunk costs vanish, small enough to keep memory flat. */
 export const READ_CHUNK = 1 << 20;
@@ -117,12 +128,49 @@ export async function readCapture(source: string, onFrame: FrameCallback, option
   } catch (e) {
     throw ioError('read', source, e);
   }
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK });
+  if (options.reuseBuffer === true) {
+    let gzip = false;
+    try {
+      const info = await readPlainFile(handle, source, onFrame, options);
+      if (info !== undefined) return info;
+      gzip = true;
+    } finally {
+      if (!gzip) await handle.close();
+    }
+  }
+  // From the start, whatever was read already.
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK, start: 0 });
   try {
     return await readCaptureStream(stream, onFrame, options, source);
   } finally {
     stream.destroy();
   }
+}
+
+/**
+ * `readCapture` of a file through one reused buffer (ReadOptions.reuseBuffer);
+ * undefined, with nothing delivered, when the file is gzip-compressed (the
+ * decompressor may still be reading a chunk when the next one is read).
+ * Synchronous reads of a local file, with a turn of the event loop between
+ * chunks so that timers still run.
+ */
+async function readPlainFile(handle: FileHandle, name: string, onFrame: FrameCallback, options: ReadOptions): Promise<CaptureInfo | undefined> {
+  const buf = new Uint8Array(READ_CHUNK);
+  const fill = (): number => {
+    try {
+      return readSync(handle.fd, buf, 0, buf.length, null);
+    } catch (e) {
+      throw ioError('read', name, e);
+    }
+  };
+  let n = fill();
+  if (isGzip(buf.subarray(0, n))) return undefined;
+  const parser = new CaptureParser(onFrame, options);
+  while (n > 0 && parser.push(buf.subarray(0, n))) {
+    await new Promise(setImmediate);
+    n = fill();
+  }
+  return parser.end();
 }
 
 /**

@@ -197,6 +197,8 @@ export async function runRead(argv: string[]): Promise<number> {
     }, {
       // Nothing here keeps a frame past its callback (the capture writers copy the bytes).
       reuseFrames: true,
+      // Nor its bytes, unless the packet is kept whole (the detail tree and the MPTCP tracker may keep parts).
+      reuseBuffer: decoder !== undefined,
       onInterface(iface, index, fmt) {
         if (index === 0 && format === 'tcpdump' && writeTo === undefined) {
           // tcpdump's own first line, on standard error as tcpdump writes it.

@@ -133,6 +133,38 @@ describe('readCapture (files and stdin)', () => {
     }
   });
 
+  it('reuseBuffer: a plain file read through one buffer gives the same frames; gzip, damage and stopping as without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpscope-reuse-'));
+    try {
+      const expected = readAll(big).frames;
+      writeFileSync(join(dir, 'a.pcap'), big);
+      writeFileSync(join(dir, 'a.pcap.gz'), gzipSync(big));
+      writeFileSync(join(dir, 'cut.pcap'), big.subarray(0, big.length - 7));
+      for (const name of ['a.pcap', 'a.pcap.gz']) {
+        const frames: KeptFrame[] = [];
+        const buffers = new Set<ArrayBufferLike>();
+        const info = await readCapture(join(dir, name), (f) => {
+          frames.push(keep(f));
+          buffers.add(f.data.buffer);
+        }, { reuseBuffer: true });
+        assert.equal(info.gzip, name.endsWith('.gz'));
+        assert.equal(info.bytes, big.length);
+        assert.deepEqual(frames, expected, name);
+        // The file spans several chunks: a plain one comes through one buffer (and the parser's carry for straddling records).
+        if (name === 'a.pcap') assert.ok(buffers.size <= 3, `${buffers.size} buffers`);
+      }
+      const got: KeptFrame[] = [];
+      await assert.rejects(readCapture(join(dir, 'cut.pcap'), (f) => void got.push(keep(f)), { reuseBuffer: true }), (e) => e instanceof CaptureError && e.code === 'TRUNCATED');
+      assert.deepEqual(got, expected.slice(0, -1));
+      let n = 0;
+      const info = await readCapture(join(dir, 'a.pcap'), () => (++n === 1234 ? false : undefined), { reuseBuffer: true });
+      assert.equal(info.stopped, true);
+      assert.equal(n, 1234);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("'-' reads standard input (piped into a child process)", async () => {
     const script = `
       import { readCapture } from './src/capture/index.ts';
