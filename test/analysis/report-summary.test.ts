@@ -9,11 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { analyzeCaptureBytes, analyzeFrames } from '../../src/analysis/report/run.js';
+import { CaptureAnalyzer, analyzeCaptureBytes, analyzeFrames } from '../../src/analysis/report/run.js';
 import type { CaptureAnalysis } from '../../src/analysis/report/run.js';
 import { summarize } from '../../src/analysis/report/summary.js';
 import type { ConnectionSummary, DirectionSummary } from '../../src/analysis/report/summary.js';
-import { formatSummary } from '../../src/present/summary.js';
+import { formatJson, formatSummary } from '../../src/present/summary.js';
+import { dssChecksum } from '../../src/mptcp/index.js';
+import type { MptcpOption } from '../../src/wire/types.js';
+import { readCaptureBytes, readCaptureStream } from '../../src/capture/index.js';
+import type { Frame } from '../../src/capture/index.js';
 import { Talk, Timeline } from './tcp-craft.js';
 import { CraftedConnection } from '../helpers/mptcp-craft.js';
 import { CORPUS, ROOT, SKIP_NO_SHARED, hasCommand } from '../helpers/shared.js';
@@ -204,4 +208,53 @@ test('crafted v1 connection: delivered bytes, goodput and shares from the DSS ma
   const text = formatSummary(r);
   assert.match(text, /client → server: 5,000 bytes delivered \(data ACKed\), in 52 ms, goodput 769 kbit\/s/);
   assert.match(text, /server → client: no data/);
+});
+
+/** A mapping with a DSS checksum whose second half arrives first: its payload waits, copied aside, for the first. */
+function parkedChecksumCapture(): Uint8Array {
+  const c = new CraftedConnection({ version: 1, clientKey: 0x0123456789abcdefn, serverKey: 0x0fedcba987654321n, checksums: true });
+  const m = c.master({ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 80 }).handshake();
+  const [up, down] = c.dirs;
+  const dss: MptcpOption = {
+    name: 'DSS', subtype: 2, length: 28, flags: 0x0f, dataFin: false, dataAck: down.raw(1), dataAckWidth: 8, infiniteMapping: false,
+    dsn: up.raw(1), dsnWidth: 8, ssn: 1, dataLength: 1000, checksum: dssChecksum(up.raw(1), 1, 1000, new Uint8Array(1000).fill(0x78)),
+  };
+  // The client's first byte has sequence number 1001 (ISN 1000).
+  m.send('a', { seq: 1501, len: 500, mptcp: [dss] });
+  m.ack('b').ack('b').ack('b');
+  // Timestamps move this segment's payload: a view kept of the first half's bytes would now see header bytes.
+  m.send('a', { seq: 1001, len: 500, mptcp: [dss], opts: '0101080a0000000100000002' });
+  return c.pcap();
+}
+
+test('the pass over reused frames, one reused packet and overwritten read chunks gives what separate frames give', { skip: SKIP_NO_SHARED }, async () => {
+  const captures: Array<[string, Uint8Array]> = [
+    ...['mptcp-v4-2subflows', 'mptcp-v4-csum', 'mptcp-loss', 'mptcp-v6', 'mptcp-backup-fastclose', 'mptcp-fallback']
+      .map((n): [string, Uint8Array] => [n, readFileSync(join(LAB, `${n}.pcapng`))]),
+    ['client_2', readFileSync(join(CORPUS, 'pymptcpanalyzer/client_2.pcap'))],
+    ['mptcp-v1', readFileSync(join(CORPUS, 'tcpdump/mptcp-v1.pcap'))],
+    ['parked checksum payload', parkedChecksumCapture()],
+  ];
+  for (const [name, bytes] of captures) {
+    // Each frame with bytes of its own, kept until the end.
+    const frames: Frame[] = [];
+    readCaptureBytes(bytes, (f) => { frames.push({ ...f, data: f.data.slice() }); });
+    const separate = analyzeFrames(frames);
+    // The capture read through one small buffer refilled for every chunk: whatever kept a view of packet bytes would see them change.
+    const streamed = new CaptureAnalyzer();
+    const buf = new Uint8Array(700);
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      for (let at = 0; at < bytes.length; at += buf.length) {
+        const n = Math.min(buf.length, bytes.length - at);
+        buf.set(bytes.subarray(at, at + n));
+        yield buf.subarray(0, n);
+      }
+    };
+    await readCaptureStream(chunks(), (f) => { streamed.frame(f); }, { reuseFrames: true });
+    for (const reused of [analyzeCaptureBytes(bytes), streamed.finish()]) {
+      assert.equal(formatJson(summarize(reused, { tcp: true })), formatJson(summarize(separate, { tcp: true })), name);
+      assert.equal(formatJson(reused.connections), formatJson(separate.connections), name);
+    }
+    if (name === 'parked checksum payload') assert.equal(separate.connections[0]!.dssChecksums.good, 1);
+  }
 });
