@@ -35,7 +35,9 @@ export type DisplaySinkMaker = (captureFormat: CaptureFormat, snapLen: number) =
  * packet list loads neither the detail tree, the JSON writer nor the
  * tcpdump printer), then returns the sink maker.
  */
-export async function displaySink(format: Format, args: ArgReader, out: Output, detailPrefs: DetailAnalysisPrefs = {}): Promise<DisplaySinkMaker> {
+export async function displaySink(
+  format: Format, args: ArgReader, out: Output, detailPrefs: DetailAnalysisPrefs = {}, analysed = false,
+): Promise<DisplaySinkMaker> {
   const detail = args.count('V') > 0;
   const hex = args.count('x') > 0;
   switch (format) {
@@ -108,7 +110,7 @@ export async function displaySink(format: Format, args: ArgReader, out: Output, 
       const { ListFormatter } = await import('../present/list.js');
       const { TextLine } = await import('../present/tshark/line.js');
       return () => {
-        const list = new ListFormatter({ timeFormat });
+        const list = new ListFormatter({ timeFormat, analysed });
         if (formatHex !== undefined) {
           return {
             packet(pkt) {

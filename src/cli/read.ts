@@ -164,7 +164,7 @@ export async function runRead(argv: string[]): Promise<number> {
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
-  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out, prefs.detail) : undefined;
+  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out, prefs.detail, analyzer !== undefined) : undefined;
   const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
     makeDisplay === undefined ? captureSink(writeTo!, args) : makeDisplay(fmt, snapLen);
 

@@ -24,6 +24,12 @@ export type { TimeFormat } from './tshark/time.js';
 export interface ListOptions {
   /** tshark `-t`: r relative to the first packet (default), a/ad local clock, u/ud UTC, e epoch, d/dd delta to the previous captured/displayed packet. */
   timeFormat?: TimeFormat;
+  /**
+   * Every TCP segment written or skipped comes with its TCP analysis (the
+   * caller runs it on every packet): the analysis has the scaled windows, so
+   * the list keeps no window scales of its own. Default false.
+   */
+  analysed?: boolean;
 }
 
 /** Source and destination address columns of a packet. */
@@ -39,7 +45,8 @@ export function addressColumns(pkt: Packet): [string, string] {
 export class ListFormatter {
   private readonly timeFormat: TimeFormat;
   private readonly clock: ClockText | undefined;
-  private readonly winScale = new WindowScaleTracker();
+  /** The window scales the Info column needs without TCP analysis; undefined when every segment comes analysed. */
+  private readonly winScale: WindowScaleTracker | undefined;
   private readonly summary: Summary = { protocol: '', info: '' };
   private readonly line = new TextLine(512);
   private haveFirst = false;
@@ -53,6 +60,7 @@ export class ListFormatter {
 
   constructor(opts: ListOptions = {}) {
     this.timeFormat = opts.timeFormat ?? 'r';
+    this.winScale = opts.analysed === true ? undefined : new WindowScaleTracker();
     const f = this.timeFormat;
     if (f === 'a' || f === 'ad' || f === 'u' || f === 'ud') this.clock = new ClockText(f === 'u' || f === 'ud', f === 'ad' || f === 'ud');
   }
@@ -63,7 +71,7 @@ export class ListFormatter {
    * still set the window scale of its connection.
    */
   skip(pkt: Packet): void {
-    this.winScale.learn(pkt);
+    this.winScale?.learn(pkt);
     this.noteCaptured(pkt);
   }
 
@@ -95,8 +103,12 @@ export class ListFormatter {
   write(w: TextLine, pkt: Packet, analysis?: TcpAnnotation): void {
     // The analysis has the scaled window; without it the Info column needs the scale learnt here.
     let scale = WSCALE_UNKNOWN;
-    if (analysis === undefined || analysis.quoted === true) scale = this.winScale.observe(pkt);
-    else this.winScale.learn(pkt);
+    const winScale = this.winScale;
+    // Without one (every segment analysed), a packet lacking its own analysis has no TCP header to scale.
+    if (winScale !== undefined) {
+      if (analysis === undefined || analysis.quoted === true) scale = winScale.observe(pkt);
+      else winScale.learn(pkt);
+    }
     if (!this.haveFirst) this.noteFirst(pkt);
     this.writeLead(w, pkt);
     this.noteCaptured(pkt);
