@@ -105,9 +105,9 @@ async function parseDisplayFilter(text: string | undefined): Promise<Filter | un
  * connection analysis on the TCP annotations; the MPTCP tracker is only
  * loaded then.
  */
-async function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Promise<Analyzer> {
+async function makeAnalyzer(prefs: Prefs, withMptcp: boolean, measurements: boolean): Promise<Analyzer> {
   // Without MPTCP analysis, every output reads a packet's annotations before the next packet: one object serves all.
-  const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false, transientAnnotations: !withMptcp } });
+  const analyzer = new Analyzer({ tcp: { relativeSeq: prefs.relative, summaries: false, transientAnnotations: !withMptcp, measurements } });
   if (withMptcp) {
     const { MptcpTracker, mptcpStage } = await import('../analysis/mptcp/index.js');
     analyzer.use(mptcpStage(new MptcpTracker()));
@@ -116,6 +116,13 @@ async function makeAnalyzer(prefs: Prefs, withMptcp: boolean): Promise<Analyzer>
 }
 
 const readsMptcpAnalysis = (names: readonly string[]): boolean => names.some((n) => n.startsWith('mptcp.'));
+
+/** The fields that read what the TCP tracker measures from ACKs (TcpTrackerOptions.measurements). */
+const MEASURED_FIELDS: ReadonlySet<string> = new Set([
+  'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight',
+  'tcp.analysis.push_bytes_sent', 'tcp.analysis.rto', 'tcp.analysis.rto_frame',
+]);
+const readsMeasurements = (names: readonly string[]): boolean => names.some((n) => MEASURED_FIELDS.has(n));
 
 export async function runRead(argv: string[]): Promise<number> {
   const args = new ArgReader(parseArgs(argv, SPECS, 'read'), 'read');
@@ -154,8 +161,10 @@ export async function runRead(argv: string[]): Promise<number> {
   // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
   const withMptcp = format === 'json' || format === 'ndjson' || (format === 'fields' && readsMptcpAnalysis(args.values('e')))
     || readsMptcpAnalysis(filter?.fields ?? []) || (detail && prefs.detail.mptcp !== false);
+  // The detail tree, JSON and the MPTCP tracker read the ACK measurements; the list, tcpdump lines and most fields never do.
+  const measurements = withMptcp || detail || (format === 'fields' && readsMeasurements(args.values('e'))) || readsMeasurements(filter?.fields ?? []);
   const analyzer = (prefs.analyze || detail) && wantsAnalysis
-    ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp)
+    ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp, measurements)
     : undefined;
   const contexts = filter ? new ContextBuilder() : undefined;
   // The packet list, tcpdump lines, field columns and capture files are done with a packet before the next

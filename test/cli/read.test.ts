@@ -172,6 +172,13 @@ test('-Y display filters: selection, analysis fields, errors with a caret before
   const fast = run(['read', '-r', zeek, '-Y', 'tcp.analysis.fast_retransmission']);
   assert.match(fast.stdout, /^\s+32 .*\[TCP Fast Retransmission\]/);
 
+  // The list and a filter on the flags go without the ACK measurements; a filter or column reading them brings them back.
+  const rtt = run(['read', '-r', zeek, '-Y', 'tcp.analysis.ack_rtt > 0', '-T', 'fields', '-e', 'frame.number']);
+  assert.equal(rtt.stdout.trimEnd().split('\n').filter((l) => /^\d+$/.test(l)).length, 4, rtt.stderr);
+  const columns = run(['read', '-r', zeek, '-T', 'fields', '-e', 'tcp.analysis.bytes_in_flight', '-e', 'tcp.analysis.acks_frame']);
+  assert.match(columns.stdout, /^\d+\t\n/m);
+  assert.match(columns.stdout, /^\t\d+\n/m);
+
   const seed = run(['read', '-r', V1, '-Y', 'ip.addr == 10.0.2.1 && tcp.options.mptcp.subtype == 0', '-T', 'fields', '-e', 'frame.number']);
   assert.deepEqual(seed.stdout.trimEnd().split('\n'), ['1', '2', '3', '4']);
 

@@ -68,6 +68,14 @@ export interface TcpTrackerOptions {
    */
   transientAnnotations?: boolean;
   /**
+   * Measure what the ACKs tell: `acksFrame`, `ackRtt`, `initialRtt`,
+   * `bytesInFlight`, `pushBytesSent`, `rto` and `rtoFrame`. Off, those stay
+   * undefined and everything else is as with it on (the flags, numbers,
+   * windows, duplicate-ACK counts, `hasAnalysis`): for consumers that read
+   * none of them, such as a packet list or a filter on the flags. Default true.
+   */
+  measurements?: boolean;
+  /**
    * Conversations that ended (FIN both ways and the last ACK, or RST) stay
    * known so a late retransmission or a reused port pair is recognised; at
    * most this many, oldest forgotten first. Default 20000.
@@ -101,6 +109,7 @@ export class TcpTracker {
   private readonly relative: boolean;
   private readonly mptcp: MptcpDupAckRule;
   private readonly keepSummaries: boolean;
+  private readonly measure: boolean;
   private readonly maxClosed: number;
   private readonly table = new ConversationTable();
   private readonly store = new ConversationStore();
@@ -126,6 +135,7 @@ export class TcpTracker {
     this.relative = opts.relativeSeq ?? true;
     this.mptcp = new MptcpDupAckRule(opts.mptcpAwareDupAck ?? true);
     this.keepSummaries = opts.summaries ?? true;
+    this.measure = opts.measurements ?? true;
     this.maxClosed = opts.maxClosed ?? 20_000;
     this.scratch = opts.transientAnnotations === true ? newResult() : undefined;
   }
@@ -353,15 +363,21 @@ export class TcpTracker {
       f[fw + FIN_END] = add32(seq, seglen + 1);
     }
 
+    // Without measurements the segments are still recorded and acknowledged: how many are outstanding decides the flags.
+    const measure = this.measure;
     if (rings.ack(f, rv, ack, this.match)) {
       ta = true;
-      r.acksFrame = this.match.frame;
-      r.ackRtt = (now - this.match.ts) / NS_PER_SEC;
+      if (measure) {
+        r.acksFrame = this.match.frame;
+        r.ackRtt = (now - this.match.ts) / NS_PER_SEC;
+      }
     }
     if (seglen !== 0 && rings.count(f, fw) > 0 && f[fw + VALID_BIF] === 1) {
-      const inFlight = (rings.span(f, fw, f[fw + BASE]!) - f[rv + SACKED_BYTES]!) >>> 0;
-      if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & SYN_FIN ? inFlight - 1 : inFlight;
-      r.pushBytesSent = pushBytes(f, fw, flags, seglen);
+      if (measure) {
+        const inFlight = (rings.span(f, fw, f[fw + BASE]!) - f[rv + SACKED_BYTES]!) >>> 0;
+        if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & SYN_FIN ? inFlight - 1 : inFlight;
+        r.pushBytesSent = pushBytes(f, fw, flags, seglen);
+      }
       ta = true;
     }
 
@@ -383,7 +399,7 @@ export class TcpTracker {
     r.hasAnalysis = true;
     r.flags = fl;
     const initialRtt = f[c + INITIAL_RTT]!;
-    if (initialRtt !== 0) r.initialRtt = initialRtt / NS_PER_SEC;
+    if (initialRtt !== 0 && this.measure) r.initialRtt = initialRtt / NS_PER_SEC;
     if (r.ackRtt === 0) r.ackRtt = undefined;
     if (r.rto === 0) r.rto = r.rtoFrame = undefined;
     if (r.bytesInFlight === undefined || r.bytesInFlight === 0) r.bytesInFlight = r.pushBytesSent = undefined;
@@ -408,6 +424,7 @@ export class TcpTracker {
     const end = add32(seq, seglen + (flags & SYN_FIN ? 1 : 0));
     if (notAdvanced && within(now - f[fw + NEXT_SEQ_TIME]!, threshold) && nextSeq !== end) return A.OUT_OF_ORDER;
     if (!notAdvanced) return 0;
+    if (!this.measure) return A.RETRANSMISSION;
     // The timeout runs from the oldest segment still unacknowledged, else from the last new data.
     if (this.rings.count(f, fw) > 0) {
       r.rto = (now - this.rings.oldestTs(f, fw)) / NS_PER_SEC;
