@@ -38,7 +38,8 @@ export interface CaptureAnalysis {
  * TCP and MPTCP annotations are each one object reused for every packet.
  * Nothing keeps the packet either (the trackers and the collector copy what
  * they keep: strings, numbers, the bytes a DSS checksum waits for), so one
- * Packet is refilled for every frame, and the frames may be reused too.
+ * Packet is refilled for every frame, and the frames and the buffer a file
+ * is read into may be reused too.
  */
 export class CaptureAnalyzer {
   private readonly tcp = new TcpTracker({ transientAnnotations: true });
@@ -93,7 +94,7 @@ export class CaptureAnalyzer {
 export async function analyzeCapture(source: string, opts: AnalyzeOptions = {}): Promise<CaptureAnalysis> {
   const a = new CaptureAnalyzer(opts);
   try {
-    await readCapture(source, (f) => { a.frame(f); }, { reuseFrames: true });
+    await readCapture(source, (f) => { a.frame(f); }, { reuseFrames: true, reuseBuffer: true });
   } catch (e) {
     if (e instanceof CaptureError && a.seenFrames > 0) return a.finish(e);
     throw e;
