@@ -134,12 +134,12 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
     w.str(MALFORMED);
     return;
   }
-  if (flags & URG) {
-    w.str(' Urg=');
-    w.u(tcp.urgentPointer);
-  }
-  w.bytes(LEN_TEXT);
-  w.u(tcp.payloadLength);
+  // One room for the rest: the urgent pointer, the length and the options (see TAIL_BYTES).
+  w.room(TAIL_BYTES);
+  b = w.buf;
+  p = w.pos;
+  if (flags & URG) p = putU(b, putBytes(b, p, URG_TEXT), tcp.urgentPointer);
+  p = putU(b, putBytes(b, p, LEN_TEXT), tcp.payloadLength);
   const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   // The option values are read in place: the list needs a few numbers, not the option objects.
   const data = pkt.data;
@@ -155,61 +155,50 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
         continue;
       }
       const len = data[at + 1]!;
-      writeOption(w, data, kind, at, len, sackBase);
+      p = putOption(b, p, data, kind, at, len, sackBase);
       at += len;
     }
   } else {
     const o = walk.over(data, tcp);
     while (o.next()) {
-      if (o.sound && writeOption(w, data, o.kind, o.at, o.length, sackBase)) return;
+      if (!o.sound) continue;
+      // tshark's dissection stops at an MPTCP option shorter than its own bytes announce.
+      if (o.kind === 30 && mptcpOptionOverrun(data, o.at, o.length)) {
+        w.pos = p;
+        w.str(MALFORMED);
+        return;
+      }
+      p = putOption(b, p, data, o.kind, o.at, o.length, sackBase);
     }
   }
+  w.pos = p;
   if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'truncated')) w.str(CUT);
 }
 
-/**
- * What the Info column says of one sound option of `kind` and `len` bytes at
- * `at`; true when tshark's dissection stops there (an MPTCP option shorter
- * than its own bytes announce), with its marker written.
- */
-function writeOption(w: TextLine, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): boolean {
+/** What the Info column says of one sound option of `kind` and `len` bytes at `at`, written at `p`; the next position. */
+function putOption(b: Uint8Array, p: number, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): number {
   switch (kind) {
-    case 2: w.str(' MSS='); w.u(u16(data, at + 2)); break;
-    case 3: w.str(' WS='); w.u(2 ** Math.min(data[at + 2]!, 14)); break;
-    case 4: w.str(' SACK_PERM'); break;
-    case 8: {
-      w.room(TIMESTAMPS_BYTES);
-      const b = w.buf;
-      w.pos = putU(b, putBytes(b, putU(b, putBytes(b, w.pos, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
-      break;
-    }
+    case 2: return putU(b, putBytes(b, p, MSS_TEXT), u16(data, at + 2));
+    case 3: return putU(b, putBytes(b, p, WS_TEXT), 2 ** Math.min(data[at + 2]!, 14));
+    case 4: return putBytes(b, p, SACK_PERM_TEXT);
+    case 8: return putU(b, putBytes(b, putU(b, putBytes(b, p, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
     case 5:
       for (let block = at + 2; block + 8 <= at + len; block += 8) {
-        w.str(' SLE=');
-        w.u((u32(data, block) - sackBase) >>> 0);
-        w.str(' SRE=');
-        w.u((u32(data, block + 4) - sackBase) >>> 0);
+        p = putU(b, putBytes(b, p, SLE_TEXT), (u32(data, block) - sackBase) >>> 0);
+        p = putU(b, putBytes(b, p, SRE_TEXT), (u32(data, block + 4) - sackBase) >>> 0);
       }
-      break;
+      return p;
     case 34:
     case 254: {
       const cookie = fastOpenCookieLength(data, at, kind, len);
-      if (cookie >= 0) w.str(cookie === 0 ? ' TFO=R' : ' TFO=C');
-      break;
+      return cookie < 0 ? p : putBytes(b, p, cookie === 0 ? TFO_REQUEST_TEXT : TFO_COOKIE_TEXT);
     }
-    case 19: w.str(' MD5'); break;
-    case 28: w.str(' USER_TO='); w.u(u16(data, at + 2) & 0x7fff); break;
+    case 19: return putBytes(b, p, MD5_TEXT);
+    case 28: return putU(b, putBytes(b, p, USER_TO_TEXT), u16(data, at + 2) & 0x7fff);
     // tshark appends this one without a separating space.
-    case 29: w.str('TCP AO'); break;
-    case 30:
-      if (mptcpOptionOverrun(data, at, len)) {
-        w.str(MALFORMED);
-        return true;
-      }
-      break;
-    default: break;
+    case 29: return putBytes(b, p, AO_TEXT);
+    default: return p;
   }
-  return false;
 }
 
 /** optionKinds bits of the options the Info column names (kinds 2, 3, 4, 5, 8, 19, 28, 29, and Fast Open's 34 and 254). */
@@ -218,13 +207,29 @@ const LISTED_KINDS = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 <
 const ACK_TEXT = ascii(' Ack=');
 const WIN_TEXT = ascii(' Win=');
 const LEN_TEXT = ascii(' Len=');
+const URG_TEXT = ascii(' Urg=');
 const TSVAL_TEXT = ascii(' TSval=');
 const TSECR_TEXT = ascii(' TSecr=');
+const MSS_TEXT = ascii(' MSS=');
+const WS_TEXT = ascii(' WS=');
+const SACK_PERM_TEXT = ascii(' SACK_PERM');
+const SLE_TEXT = ascii(' SLE=');
+const SRE_TEXT = ascii(' SRE=');
+const TFO_REQUEST_TEXT = ascii(' TFO=R');
+const TFO_COOKIE_TEXT = ascii(' TFO=C');
+const MD5_TEXT = ascii(' MD5');
+const USER_TO_TEXT = ascii(' USER_TO=');
+const AO_TEXT = ascii('TCP AO');
 /** " [", the longest flags text ("FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved"), "] Seq=". */
 const MAX_FLAGS_BYTES = 2 + 52 + 6;
 /** Room for ports, flags, Seq, Ack and Win. */
 const HEAD_BYTES = 2 * MAX_U_BYTES + 5 + MAX_FLAGS_BYTES + 3 * (5 + MAX_NUM_BYTES);
-const TIMESTAMPS_BYTES = 14 + 2 * MAX_U_BYTES;
+/**
+ * Room for what follows the window: " Urg=" and " Len=" with their numbers,
+ * and the options. An options area holds at most 40 bytes, and no option says
+ * more than 5 characters per byte of it (SACK_PERM: 10 for 2).
+ */
+const TAIL_BYTES = 2 * (5 + MAX_U_BYTES) + 5 * 40;
 
 /** " [flags] Seq=" per 12-bit flags value, encoded on first use. */
 const FLAGS_SEQ: Array<Uint8Array | undefined> = new Array(4096);

@@ -15,7 +15,9 @@ export interface Summary {
 }
 
 const SSH_PORT = 22;
-const HTTP_PORTS = new Set([80, 8080, 8000, 3128]);
+/** The ports tshark's HTTP dissector claims, by port: a byte per port reads faster than a Set for every segment with data. */
+const HTTP_PORTS = new Uint8Array(65536);
+for (const port of [80, 8080, 8000, 3128]) HTTP_PORTS[port] = 1;
 const DNS_PORT = 53;
 
 function printable(d: Uint8Array, start: number, end: number): string {
@@ -138,7 +140,7 @@ export function appSummary(pkt: Packet, out: Summary): boolean {
     // tshark hands neither cut payloads nor data on a reset to the application dissectors.
     if (tcp.payloadCaptured < tcp.payloadLength || tcp.flags & 0x004) return false;
     if (tcp.srcPort === SSH_PORT || tcp.dstPort === SSH_PORT) return sshSummary(pkt, tcp.dstPort === SSH_PORT, out);
-    if (HTTP_PORTS.has(tcp.dstPort) || HTTP_PORTS.has(tcp.srcPort)) return httpSummary(pkt, out);
+    if (HTTP_PORTS[tcp.dstPort] === 1 || HTTP_PORTS[tcp.srcPort] === 1) return httpSummary(pkt, out);
     if (tcp.srcPort === DNS_PORT || tcp.dstPort === DNS_PORT) return dnsSummary(pkt.data, pkt.payloadOffset + 2, pkt.payloadOffset + pkt.payloadLength, out);
     return false;
   }
