@@ -100,7 +100,7 @@ export class OptionScan {
             this.stopAt = i;
             return this;
           }
-          this.mptcp(w.data, w.at);
+          this.mptcp(w.data, w.at, false);
           break;
         default:
           break;
@@ -124,7 +124,7 @@ export class OptionScan {
       }
       if (kind === 0) return;
       const len = data[at + 1]!;
-      if (kind === 30) this.mptcp(data, at);
+      if (kind === 30) this.mptcp(data, at, true);
       else if (kind === 3) this.wscale = Math.min(data[at + 2]!, MAX_SHIFT);
       else if (kind === 5) {
         for (let b = at + 2; b < at + len && blocks < SACK_BLOCKS_COUNTED; b += 8, blocks++) this.sacked += (u32(data, b + 4) - u32(data, b)) >>> 0;
@@ -133,11 +133,12 @@ export class OptionScan {
     }
   }
 
-  private mptcp(data: Uint8Array, at: number): void {
+  /** An MPTCP option at `at`; `sound`: its length is known to fit its subtype. */
+  private mptcp(data: Uint8Array, at: number, sound: boolean): void {
     const kind = KIND_BY_SUBTYPE[data[at + 2]! >> 4];
     this.mpKinds |= kind ?? MpKind.OTHER_SIGNAL;
     // An option whose length fits no form of its subtype is not that subtype.
-    if (kind === undefined || mptcpOptionMalformed(data, at, data[at + 1]!)) {
+    if (kind === undefined || (!sound && mptcpOptionMalformed(data, at, data[at + 1]!))) {
       this.mpKinds |= MpKind.OTHER_SIGNAL;
       return;
     }
