@@ -13,8 +13,8 @@ export { IPPROTO_UDP, UDP_HEADER_LENGTH, udpCodec } from './udp.js';
 export { ICMP_HEADER_LENGTH, IPPROTO_ICMP, IPPROTO_ICMPV6, IcmpType, Icmpv6Type, decodeQuote, icmpCodec, icmpQuotes, icmpv6Codec } from './icmp.js';
 export { IPPROTO_TCP, TCP_HEADER_LENGTH, decodeQuotedTcp, tcpCodec } from './tcp.js';
 export {
-  FAST_OPEN_MAGIC, MAX_WSCALE_SHIFT, OptionProblem, TcpOptionKind, TcpOptionWalk, decodeTcpOptions, encodeTcpOption, encodeTcpOptions,
-  tcpOptionLength, tcpOptionName, tcpOptionsClean, tcpOptionsLength,
+  FAST_OPEN_MAGIC, MAX_WSCALE_SHIFT, OPTION_KIND_MPTCP, OptionProblem, TcpOptionKind, TcpOptionWalk, decodeTcpOptions, encodeTcpOption,
+  encodeTcpOptions, fastOpenCookieLength, tcpOptionKinds, tcpOptionLength, tcpOptionName, tcpOptionsClean, tcpOptionsLength,
 } from './tcp-options.js';
 export * from './mptcp.js';
 export {
