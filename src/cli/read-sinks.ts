@@ -72,8 +72,9 @@ export async function displaySink(
     case 'ndjson': {
       const { JsonWriter } = await import('../present/json.js');
       return (captureFormat) => {
-        const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat });
-        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt) { w.skip(pkt); }, end() { w.end(); } };
+        const timeFormat = (args.last('time-format') ?? 'r') as TimeFormat;
+        const w = new JsonWriter((s) => out.write(s), { ndjson: format === 'ndjson', captureFormat, fields: args.values('e'), timeFormat });
+        return { packet(pkt, _f, a) { w.write(pkt, a); }, skipped(pkt, a) { w.skip(pkt, a); }, end() { w.end(); } };
       };
     }
     case 'fields': {

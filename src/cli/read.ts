@@ -90,7 +90,8 @@ function parsePrefs(values: readonly string[]): Prefs {
 
 /** The filter language and its field registry are loaded only when a filter is given. */
 async function parseDisplayFilter(text: string | undefined): Promise<Filter | undefined> {
-  if (text === undefined) return undefined;
+  // As tshark: an empty filter (a script's unset variable, say) shows every packet.
+  if (text === undefined || text.trim() === '') return undefined;
   const { compileFilter, isFilterError } = await import('../filter/index.js');
   try {
     return compileFilter(text);
@@ -124,6 +125,23 @@ const MEASURED_FIELDS: ReadonlySet<string> = new Set([
 ]);
 const readsMeasurements = (names: readonly string[]): boolean => names.some((n) => MEASURED_FIELDS.has(n));
 
+/** Options of mpscope's tcpdump lines, which mean something else to tshark users (-v its version, -q no packets, -X nothing). */
+const TCPDUMP_ONLY: ReadonlyArray<[key: string, flag: string]> = [['S', '-S'], ['v', '-v'], ['q', '-q'], ['#', '-#'], ['nano', '--nano'], ['X', '-X']];
+
+/** Options that only one output format reads are refused with the others rather than silently ignored. */
+function checkFormatOptions(args: ArgReader, format: Format): void {
+  if (format !== 'tcpdump') {
+    const given = TCPDUMP_ONLY.find(([key]) => args.count(key) > 0);
+    if (given !== undefined) {
+      const hints: Record<string, string> = { '-v': ' (the detail tree is -V)', '-X': ' (a hex dump with tshark\'s layout is -x)' };
+      throw new UsageError(`${given[1]} is an option of the tcpdump format`, `add -T tcpdump${hints[given[1]] ?? ''}`);
+    }
+  }
+  if (args.values('e').length > 0 && format !== 'fields' && format !== 'json' && format !== 'ndjson') {
+    throw new UsageError('output fields were given with -e, but not -T fields, json or ndjson', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
+  }
+}
+
 export async function runRead(argv: string[]): Promise<number> {
   const args = new ArgReader(parseArgs(argv, SPECS, 'read'), 'read');
   if (args.count('help') > 0) {
@@ -147,7 +165,8 @@ export async function runRead(argv: string[]): Promise<number> {
   }
   const count = args.int('c', 1);
 
-  if (format === 'fields') {
+  checkFormatOptions(args, format);
+  if (format === 'fields' || args.values('e').length > 0) {
     // Unknown names are usage errors: report them before reading anything.
     if (args.values('e').length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
     (await import('../present/fields-out.js')).resolveFields(args.values('e'));
@@ -159,10 +178,13 @@ export async function runRead(argv: string[]): Promise<number> {
   // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
   const detail = format === 'text' && args.count('V') > 0;
   // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
-  const withMptcp = format === 'json' || format === 'ndjson' || (format === 'fields' && readsMptcpAnalysis(args.values('e')))
+  const fieldNames = args.values('e');
+  // JSON shows every field unless -e chooses some; then, as for -T fields, only what those read.
+  const everyField = (format === 'json' || format === 'ndjson') && fieldNames.length === 0;
+  const withMptcp = everyField || readsMptcpAnalysis(fieldNames)
     || readsMptcpAnalysis(filter?.fields ?? []) || (detail && prefs.detail.mptcp !== false);
   // The detail tree, JSON and the MPTCP tracker read the ACK measurements; the list, tcpdump lines and most fields never do.
-  const measurements = withMptcp || detail || (format === 'fields' && readsMeasurements(args.values('e'))) || readsMeasurements(filter?.fields ?? []);
+  const measurements = withMptcp || detail || readsMeasurements(fieldNames) || readsMeasurements(filter?.fields ?? []);
   const analyzer = (prefs.analyze || detail) && wantsAnalysis
     ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp, measurements)
     : undefined;

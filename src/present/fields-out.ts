@@ -180,7 +180,7 @@ class ColumnTexts {
   }
 }
 
-export interface FieldsWriterOptions extends Partial<FieldsOptions> {
+export interface FieldValuesOptions {
   registry?: FieldRegistry;
   /** The capture's format when known (tshark shows frame.interface_id for pcapng only). */
   captureFormat?: 'pcap' | 'pcapng' | undefined;
@@ -188,13 +188,74 @@ export interface FieldsWriterOptions extends Partial<FieldsOptions> {
   timeFormat?: TimeFormat;
 }
 
-export class FieldsWriter {
+/**
+ * The values of chosen fields, packet by packet, each occurrence spelled as
+ * tshark spells it: what `-T fields` joins into a line and `-T json -e`
+ * lists per field.
+ */
+export class FieldValues {
   /** Per requested name: its registry field, or the list column it names. */
   private readonly defs: Array<FieldDef | Column>;
-  private readonly opts: FieldsOptions;
   private readonly contexts: ContextBuilder;
   /** Only when a column is asked for: the list's state (window scales, clock) costs nothing otherwise. */
   private readonly columns: ColumnTexts | undefined;
+
+  /** Throws UsageError, with "did you mean" hints, when a name is unknown. */
+  constructor(readonly names: readonly string[], options: FieldValuesOptions = {}) {
+    const { registry = defaultRegistry, captureFormat, timeFormat } = options;
+    resolveFields(names, registry);
+    this.defs = names.map((n) => columnOf(n) ?? registry.get(n)!);
+    this.columns = this.defs.some((d) => typeof d === 'string') ? new ColumnTexts(timeFormat ?? 'r') : undefined;
+    this.contexts = new ContextBuilder(captureFormat);
+  }
+
+  /** Call once per packet shown, before asking for its values. */
+  next(p: Packet, analysis?: PacketAnnotations): FieldContext {
+    const ctx = this.contexts.next(p, analysis);
+    this.columns?.observe(p, analysis);
+    return ctx;
+  }
+
+  /** A packet read but not shown: it still counts for frame.time_delta and frame.time_relative (and the list's window scales). */
+  skip(p: Packet, analysis?: PacketAnnotations): void {
+    this.contexts.skip(p);
+    this.columns?.observe(p, analysis);
+  }
+
+  /** Every occurrence of field `i` in the packet of `ctx`, empty when absent. */
+  occurrences(i: number, ctx: FieldContext): string[] {
+    const def = this.defs[i]!;
+    if (typeof def === 'string') return [this.columns!.text(def, ctx)];
+    const v = def.get(ctx);
+    if (v === undefined) return [];
+    return isMulti(v) ? v.map((x) => formatValue(x, def.type, def.base)) : [formatValue(v, def.type, def.base)];
+  }
+
+  /** Field `i` as one text: its first, last or all occurrences (joined by `aggregator`); empty when absent. */
+  text(i: number, ctx: FieldContext, occurrence: FieldsOptions['occurrence'], aggregator: string): string {
+    const def = this.defs[i]!;
+    if (typeof def === 'string') return this.columns!.text(def, ctx);
+    const v = def.get(ctx);
+    if (v === undefined) return '';
+    if (!isMulti(v)) return formatValue(v, def.type, def.base);
+    if (v.length === 0) return '';
+    switch (occurrence) {
+      case 'f': return formatValue(v[0]!, def.type, def.base);
+      case 'l': return formatValue(v[v.length - 1]!, def.type, def.base);
+      default: {
+        let s = formatValue(v[0]!, def.type, def.base);
+        for (let i = 1; i < v.length; i++) s += aggregator + formatValue(v[i]!, def.type, def.base);
+        return s;
+      }
+    }
+  }
+}
+
+export interface FieldsWriterOptions extends Partial<FieldsOptions>, FieldValuesOptions {}
+
+export class FieldsWriter {
+  private readonly values: FieldValues;
+  private readonly opts: FieldsOptions;
 
   /** Throws UsageError, with "did you mean" hints, when a name is unknown. */
   constructor(
@@ -202,11 +263,8 @@ export class FieldsWriter {
     names: readonly string[],
     options: FieldsWriterOptions = {},
   ) {
-    const { registry = defaultRegistry, captureFormat, timeFormat, ...opts } = options;
-    resolveFields(names, registry);
-    this.defs = names.map((n) => columnOf(n) ?? registry.get(n)!);
-    this.columns = this.defs.some((d) => typeof d === 'string') ? new ColumnTexts(timeFormat ?? 'r') : undefined;
-    this.contexts = new ContextBuilder(captureFormat);
+    const { registry, captureFormat, timeFormat, ...opts } = options;
+    this.values = new FieldValues(names, { ...(registry ? { registry } : {}), captureFormat, ...(timeFormat ? { timeFormat } : {}) });
     this.opts = { ...DEFAULT_FIELDS_OPTIONS, ...opts };
     if (this.opts.bom) sink('\ufeff');
     if (this.opts.header) sink(names.join(this.opts.separator) + '\n');
@@ -214,14 +272,12 @@ export class FieldsWriter {
 
   /** The line for one packet, without its newline. */
   line(p: Packet, analysis?: PacketAnnotations): string {
-    const ctx = this.contexts.next(p, analysis);
-    this.columns?.observe(p, analysis);
-    const { separator, quote } = this.opts;
+    const ctx = this.values.next(p, analysis);
+    const { separator, quote, occurrence, aggregator } = this.opts;
     let s = '';
-    for (let i = 0; i < this.defs.length; i++) {
+    for (let i = 0; i < this.values.names.length; i++) {
       if (i > 0) s += separator;
-      const def = this.defs[i]!;
-      const v = typeof def === 'string' ? this.columns!.text(def, ctx) : this.value(def, def.get(ctx));
+      const v = this.values.text(i, ctx, occurrence, aggregator);
       if (v !== '') s += quote + v + quote;
     }
     return s;
@@ -233,24 +289,8 @@ export class FieldsWriter {
 
   /** A packet read but not printed: it still counts for frame.time_delta and frame.time_relative (and the list's window scales). */
   skip(p: Packet, analysis?: PacketAnnotations): void {
-    this.contexts.skip(p);
-    this.columns?.observe(p, analysis);
+    this.values.skip(p, analysis);
   }
 
   end(): void {}
-
-  private value(def: FieldDef, v: FieldResult): string {
-    if (v === undefined) return '';
-    if (!isMulti(v)) return formatValue(v, def.type, def.base);
-    if (v.length === 0) return '';
-    switch (this.opts.occurrence) {
-      case 'f': return formatValue(v[0]!, def.type, def.base);
-      case 'l': return formatValue(v[v.length - 1]!, def.type, def.base);
-      default: {
-        let s = formatValue(v[0]!, def.type, def.base);
-        for (let i = 1; i < v.length; i++) s += this.opts.aggregator + formatValue(v[i]!, def.type, def.base);
-        return s;
-      }
-    }
-  }
 }

@@ -307,6 +307,13 @@ describe('bad input never crashes nor hangs', () => {
       [['read', '-r', LAB, '-w', join(dir, 'x.pcap'), '-F', 'erf'], /^mpscope: invalid value for F: 'erf'$/],
       [['-r', LAB, '--count'], /^mpscope: option --count needs a value$/],
       [['read', '-r', LAB, '-t', 'adoy'], /^mpscope: time format 'adoy' \(day of year\) is not supported$/],
+      // Options one output format reads are refused with the others, not ignored (-v is tshark's version, -q its silence).
+      [['read', '-r', LAB, '-e', 'tcp.port'], /^mpscope: output fields were given with -e, but not -T fields, json or ndjson$/],
+      [['read', '-r', LAB, '-v'], /^mpscope: -v is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '-q'], /^mpscope: -q is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '-X'], /^mpscope: -X is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '--nano', '-T', 'json'], /^mpscope: --nano is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '-T', 'json', '-e', 'tcp.prot'], /^mpscope: unknown field: tcp\.prot$/],
     ];
     for (const c of CAPTURE_COMMANDS) {
       cases.push(
@@ -343,6 +350,24 @@ describe('bad input never crashes nor hangs', () => {
       assertUsage(r, message, args.join(' '));
       assert.equal(r.stdout, '', args.join(' '));
     });
+  });
+
+  test('an empty display filter shows every packet, as in tshark; -T json -e keeps the chosen fields', async () => {
+    const [all, empty, blank, json] = await Promise.all([
+      mpscope(['read', '-r', LAB, '-c', '5']),
+      mpscope(['read', '-r', LAB, '-c', '5', '-Y', '']),
+      mpscope(['read', '-r', LAB, '-c', '5', '-Y', '  ']),
+      mpscope(['read', '-r', LAB, '-c', '3', '-T', 'ndjson', '-e', 'frame.number', '-e', 'tcp.options.mptcp.sendkey']),
+    ]);
+    assert.equal(all!.status, 0);
+    assert.equal(lines(all!.stdout).length, 5);
+    assert.equal(empty!.stdout, all!.stdout);
+    assert.equal(blank!.stdout, all!.stdout);
+    assert.deepEqual(lines(json!.stdout).map((l) => JSON.parse(l)._source.layers), [
+      { 'frame.number': ['1'] },
+      { 'frame.number': ['2'], 'tcp.options.mptcp.sendkey': ['14517152369668756744'] },
+      { 'frame.number': ['3'], 'tcp.options.mptcp.sendkey': ['11775027930557295487'] },
+    ]);
   });
 
   test('--conn N of a connection the capture lacks: the report of the rest, then an error, exit 1', async () => {

@@ -136,3 +136,8 @@ export async function compareWithTshark(path: string, names: readonly string[], 
 export function known(name: string): boolean {
   return fields.has(name);
 }
+
+/** An MPTCP option too short for its subtype, where tshark stops reading the options (mpscope reads on). */
+export function hasMalformedMptcp(p: Packet): boolean {
+  return p.tcp?.options.some((o) => o.type === 'mptcp' && o.mptcp.name === 'UNKNOWN' && o.mptcp.reason !== undefined) ?? false;
+}

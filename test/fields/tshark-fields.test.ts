@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { encodePcapng } from '../../src/capture/index.js';
-import type { Packet } from '../../src/wire/types.js';
 import { SKIP_NO_SHARED, corpusCaptures, hasCommand } from '../helpers/shared.js';
 import { SYNTHETIC, syntheticFrames } from './synthetic.js';
-import { compareWithTshark, comparableFields } from './tshark-compare.js';
+import { compareWithTshark, comparableFields, hasMalformedMptcp } from './tshark-compare.js';
 import type { Comparison, Excuse, Mismatch } from './tshark-compare.js';
 
 const SKIP_NO_TSHARK = hasCommand('tshark') ? false : 'tshark is not installed';
@@ -23,10 +22,6 @@ function applicationProtocols(m: Mismatch): boolean {
   const base = m.ours.slice(0, -':data'.length);
   // Either an application dissector took the bytes, or TCP held them back for reassembly.
   return m.tshark === base || m.tshark.startsWith(base + ':');
-}
-
-function hasMalformedMptcp(p: Packet): boolean {
-  return p.tcp?.options.some((o) => o.type === 'mptcp' && o.mptcp.name === 'UNKNOWN' && o.mptcp.reason !== undefined) ?? false;
 }
 
 const OPTION_LIST_FIELDS = new Set(['tcp.option_kind', 'tcp.option_len', 'tcp.options.eol', 'tcp.options.nop']);
