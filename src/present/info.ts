@@ -7,7 +7,7 @@
 import type { TcpAnnotation } from '../analysis/types.js';
 import { u16, u32 } from '../wire/bytes.js';
 import { mptcpOptionOverrun } from '../wire/mptcp.js';
-import { fastOpenCookieLength, OPTION_KIND_MPTCP, OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
+import { fastOpenCookieLength, nextSoundOption, OPTION_KIND_MPTCP, OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
@@ -147,16 +147,8 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   if (kinds >= 0) {
     // All sound (the decoder checked them): a plain loop over whole options, and none at all without a listed kind.
     const end = (kinds & LISTED_KINDS) === 0 ? 0 : tcp.offset + tcp.length;
-    for (let at = tcp.offset + TCP_MIN_HEADER; at < end;) {
-      const kind = data[at]!;
-      if (kind === 0) break;
-      if (kind === 1) {
-        at++;
-        continue;
-      }
-      const len = data[at + 1]!;
-      p = putOption(b, p, data, kind, at, len, sackBase);
-      at += len;
+    for (let at = nextSoundOption(data, tcp.offset + TCP_MIN_HEADER, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
+      p = putOption(b, p, data, data[at]!, at, data[at + 1]!, sackBase);
     }
   } else {
     const o = walk.over(data, tcp);

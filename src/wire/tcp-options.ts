@@ -365,6 +365,22 @@ export function tcpOptionKinds(data: Uint8Array, start: number, capEnd: number):
   return kinds >>> 0;
 }
 
+/**
+ * In an options area the decoder found sound (`TcpRepr.optionKinds` >= 0):
+ * where the first option at or after `at` that is not a NOP starts, or `end`
+ * at the end-of-list option or the end. Every option is whole there, so a
+ * reader steps with `at + data[at + 1]`:
+ * `for (let at = nextSoundOption(d, start, end); at < end; at = nextSoundOption(d, at + d[at + 1]!, end))`.
+ */
+export function nextSoundOption(data: Uint8Array, at: number, end: number): number {
+  while (at < end) {
+    const kind = data[at]!;
+    if (kind !== 1) return kind === 0 ? end : at;
+    at++;
+  }
+  return end;
+}
+
 /** True when decoding the options area would report nothing (see `tcpOptionKinds`). */
 export function tcpOptionsClean(data: Uint8Array, start: number, areaEnd: number, capEnd: number): boolean {
   return tcpOptionKinds(data, start, capEnd) >= 0;

@@ -35,7 +35,7 @@ import type {
  * use.
  */
 const { DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH } = wire;
-const { OPTION_KIND_MPTCP } = tcpOptions;
+const { nextSoundOption, OPTION_KIND_MPTCP } = tcpOptions;
 const { MptcpSubtype, TcpFlag } = wireTypes;
 const { joinHalves, rawOf, u32At } = seq;
 const {
@@ -411,19 +411,10 @@ export class MptcpTracker {
       // Every option is sound (the decoder checked them all, MPTCP ones included): a plain walk, and only when one is MPTCP.
       if ((kinds & OPTION_KIND_MPTCP) !== 0) {
         const end = t.offset + t.length;
-        for (let at = t.offset + TCP_HEADER_LENGTH; at < end;) {
-          const kind = raw[at]!;
-          if (kind === 0) break;
-          if (kind === 1) {
-            at++;
-            continue;
-          }
-          const length = raw[at + 1]!;
-          if (kind === MPTCP_OPTION_KIND) {
-            sawMptcp = true;
-            if (this.option(cur, at, length, pkt, t, ann)) sawHandshakeOption = true;
-          }
-          at += length;
+        for (let at = nextSoundOption(raw, t.offset + TCP_HEADER_LENGTH, end); at < end; at = nextSoundOption(raw, at + raw[at + 1]!, end)) {
+          if (raw[at] !== MPTCP_OPTION_KIND) continue;
+          sawMptcp = true;
+          if (this.option(cur, at, raw[at + 1]!, pkt, t, ann)) sawHandshakeOption = true;
         }
       }
     } else {

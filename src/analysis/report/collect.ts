@@ -23,7 +23,7 @@ import * as analysisTypes from '../types.js';
 import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
 import * as wireTcp from '../../wire/tcp.js';
-import { TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
+import { nextSoundOption, TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
 import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
@@ -500,18 +500,10 @@ export class ReportCollector {
       // Every option is sound (the decoder checked): a plain walk, and only when there are timestamps.
       if ((kinds & TIMESTAMPS_BIT) === 0) return;
       const end = t.offset + t.length;
-      for (let at = t.offset + TCP_HEADER_LENGTH; at < end;) {
-        const kind = data[at]!;
-        if (kind === 0) return;
-        if (kind === 1) {
-          at++;
-          continue;
-        }
-        if (kind === TIMESTAMPS) {
-          this.timestamp(u32(data, at + 2), u32(data, at + 6), flags, fwd, rev, ns);
-          return;
-        }
-        at += data[at + 1]!;
+      for (let at = nextSoundOption(data, t.offset + TCP_HEADER_LENGTH, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
+        if (data[at] !== TIMESTAMPS) continue;
+        this.timestamp(u32(data, at + 2), u32(data, at + 6), flags, fwd, rev, ns);
+        return;
       }
       return;
     }

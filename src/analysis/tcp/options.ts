@@ -5,7 +5,7 @@
  * (which hides that segment's analysis in tshark).
  */
 import { decodeMptcpOption, mptcpOptionMalformed, mptcpOptionOverrun } from '../../wire/mptcp.js';
-import { OPTION_KIND_MPTCP, TcpOptionWalk } from '../../wire/tcp-options.js';
+import { nextSoundOption, OPTION_KIND_MPTCP, TcpOptionWalk } from '../../wire/tcp-options.js';
 import type { MptcpOption, TcpOptMptcp, TcpRepr } from '../../wire/types.js';
 
 /** tshark keeps at most this many SACK blocks of a segment for bytes in flight. */
@@ -116,20 +116,14 @@ export class OptionScan {
    */
   private scanSound(data: Uint8Array, at: number, end: number): void {
     let blocks = 0;
-    while (at < end) {
+    for (at = nextSoundOption(data, at, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
       const kind = data[at]!;
-      if (kind === 1) {
-        at++;
-        continue;
-      }
-      if (kind === 0) return;
       const len = data[at + 1]!;
       if (kind === 30) this.mptcp(data, at, true);
       else if (kind === 3) this.wscale = Math.min(data[at + 2]!, MAX_SHIFT);
       else if (kind === 5) {
         for (let b = at + 2; b < at + len && blocks < SACK_BLOCKS_COUNTED; b += 8, blocks++) this.sacked += (u32(data, b + 4) - u32(data, b)) >>> 0;
       }
-      at += len;
     }
   }
 
