@@ -1,11 +1,11 @@
 /** The capture parser's reuseFrames option: one Frame refilled per frame, the same frames as without it. */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { test } from 'node:test';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import type { Frame } from '../../src/capture/types.js';
-import { corpusCaptures, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
+import { SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
 
 function frames(bytes: Uint8Array, reuseFrames: boolean): { list: Frame[]; objects: Set<Frame> } {
   const list: Frame[] = [];
@@ -18,8 +18,7 @@ function frames(bytes: Uint8Array, reuseFrames: boolean): { list: Frame[]; objec
 }
 
 test('reused frames carry what fresh ones do, pcap and pcapng alike', { skip: SKIP_NO_SHARED }, () => {
-  const lab = join(ROOT, 'test/fixtures/lab');
-  const files = [...corpusCaptures(), ...readdirSync(lab).filter((n) => n.endsWith('.pcapng')).map((n) => join(lab, n))];
+  const files = corpusAndLabCaptures();
   for (const file of files) {
     const bytes = new Uint8Array(readFileSync(file));
     const fresh = frames(bytes, false);

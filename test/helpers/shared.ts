@@ -27,3 +27,14 @@ export function hasCommand(cmd: string): boolean {
   for (const p of (process.env.PATH ?? '').split(':')) if (p && existsSync(join(p, cmd))) return true;
   return false;
 }
+
+/** The project's own lab captures (test/fixtures/lab/*.pcapng), sorted. */
+export function labCaptures(): string[] {
+  const lab = join(ROOT, 'test/fixtures/lab');
+  return readdirSync(lab).filter((n) => n.endsWith('.pcapng')).sort().map((n) => join(lab, n));
+}
+
+/** The public corpus, then the lab captures: every real capture the tests compare on. */
+export function corpusAndLabCaptures(): string[] {
+  return [...corpusCaptures(), ...labCaptures()];
+}

@@ -4,12 +4,11 @@
  * same frame, whatever the frames before it left in the objects.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { decodePacket, PacketDecoder } from '../../src/wire/packet.js';
 import type { Packet } from '../../src/wire/types.js';
-import { corpusCaptures, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
+import { ROOT, SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
 import { loadFrames } from './frames.js';
 
 /** What a packet says, getters included (options, checksum verdicts, MAC addresses live on prototypes). */
@@ -22,7 +21,7 @@ function view(p: Packet): unknown {
 
 test('one PacketDecoder over every corpus and lab frame gives what decodePacket gives', { skip: SKIP_NO_SHARED }, () => {
   const lab = join(ROOT, 'test/fixtures/lab');
-  const files = [...corpusCaptures(), ...readdirSync(lab).filter((n) => n.endsWith('.pcapng')).map((n) => join(lab, n))];
+  const files = corpusAndLabCaptures();
   // One decoder for all files: each file starts with what the last one left.
   const decoder = new PacketDecoder();
   let previous: Packet | undefined;

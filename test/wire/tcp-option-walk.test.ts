@@ -5,7 +5,6 @@
  * check and the lazy objects must agree with the eager decoder everywhere.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { decodeMptcpOption, mptcpOptionMalformed, mptcpOptionOverrun } from '../../src/wire/mptcp.js';
@@ -14,7 +13,7 @@ import { decodeTcpOptions, OptionProblem, TcpOptionWalk, tcpOptionKinds, tcpOpti
 import { tcpCodec } from '../../src/wire/tcp.js';
 import type { Finding, TcpOption } from '../../src/wire/types.js';
 import { rng } from '../helpers/rng.js';
-import { corpusCaptures, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
+import { ROOT, SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
 import { hex } from './bytes.js';
 import { loadFrames } from './frames.js';
 
@@ -171,7 +170,7 @@ test('mptcpOptionMalformed and mptcpOptionOverrun agree with the MPTCP decoder f
 /** Captures with TCP: the public corpus and the lab's. */
 function captures(): string[] {
   const lab = join(ROOT, 'test/fixtures/lab');
-  return [...corpusCaptures(), ...readdirSync(lab).filter((n) => n.endsWith('.pcapng')).map((n) => join(lab, n))];
+  return corpusAndLabCaptures();
 }
 
 test('decoded headers build their options on first read, equal to an eager decode, with the findings complete before', { skip: SKIP_NO_SHARED }, () => {
