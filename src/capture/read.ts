@@ -97,7 +97,8 @@ function gzipError(error: unknown, parser: CaptureParser, decompressed: number):
   try {
     parser.end();
   } catch (e) {
-    if (code === 'Z_BUF_ERROR' || !(e instanceof CaptureError && e.code === 'TRUNCATED')) return e;
+    // When nothing came out of gunzip, the parser can only say "empty": the damaged gzip data is the news.
+    if (decompressed > 0 && (code === 'Z_BUF_ERROR' || !(e instanceof CaptureError && e.code === 'TRUNCATED'))) return e;
   }
   const reason = (error as Error).message;
   return code === 'Z_BUF_ERROR'

@@ -417,6 +417,9 @@ describe('bad input never crashes nor hangs', () => {
     writeFileSync(empty, '');
     writeFileSync(text, 'not a capture, just a few words\n');
     mkdirSync(folder, { recursive: true });
+    // A gzip header, then bytes no deflate stream starts with (a stored block whose length check fails).
+    const badGzip = join(dir, 'bad.pcap.gz');
+    writeFileSync(badGzip, Uint8Array.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0x00, 0x05, 0x00, 0x05, 0x00, 1, 2, 3, 4, 5]));
     const cases: Array<[string[], RegExp, Uint8Array?]> = [];
     for (const c of CAPTURE_COMMANDS) {
       cases.push(
@@ -426,6 +429,8 @@ describe('bad input never crashes nor hangs', () => {
         [[c, '-r', text], /^mpscope: not a pcap or pcapng file \(starts with 6e 6f 74 20 61 20 63 61\)$/],
         [[c, '-r', '-'], /^mpscope: empty file$/, new Uint8Array()],
         [[c, '-r', '-'], /^mpscope: not a pcap or pcapng file/, new TextEncoder().encode('GET / HTTP/1.1\r\n\r\n')],
+        // Nothing decompresses: the damage is named, not an "empty file".
+        [[c, '-r', badGzip], /^mpscope: corrupt gzip data: invalid stored block lengths after 0 decompressed bytes$/],
       );
     }
     const runs = await Promise.all(cases.map(([args, , input]) => mpscope(args, input)));
