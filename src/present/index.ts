@@ -11,6 +11,6 @@ export { TcpdumpFormatter } from './tcpdump.js';
 export type { TcpdumpOptions, TsStyle } from './tcpdump.js';
 export { JsonWriter } from './json.js';
 export type { JsonWriterOptions, JsonPacket } from './json.js';
-export { FieldsWriter, parseFieldsOptions, resolveFields, DEFAULT_FIELDS_OPTIONS } from './fields-out.js';
-export type { FieldsOptions } from './fields-out.js';
+export { FieldsWriter, FieldValues, parseFieldsOptions, resolveFields, DEFAULT_FIELDS_OPTIONS } from './fields-out.js';
+export type { FieldsOptions, FieldsWriterOptions, FieldValuesOptions } from './fields-out.js';
 export { formatTcpdumpHex } from './tcpdump-hex.js';

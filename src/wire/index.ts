@@ -14,7 +14,7 @@ export { ICMP_HEADER_LENGTH, IPPROTO_ICMP, IPPROTO_ICMPV6, IcmpType, Icmpv6Type,
 export { IPPROTO_TCP, TCP_HEADER_LENGTH, decodeQuotedTcp, tcpCodec } from './tcp.js';
 export {
   FAST_OPEN_MAGIC, MAX_WSCALE_SHIFT, OPTION_KIND_MPTCP, OptionProblem, TcpOptionKind, TcpOptionWalk, decodeTcpOptions, encodeTcpOption,
-  encodeTcpOptions, fastOpenCookieLength, tcpOptionKinds, tcpOptionLength, tcpOptionName, tcpOptionsClean, tcpOptionsLength,
+  encodeTcpOptions, fastOpenCookieLength, nextSoundOption, tcpOptionKinds, tcpOptionLength, tcpOptionName, tcpOptionsClean, tcpOptionsLength,
 } from './tcp-options.js';
 export * from './mptcp.js';
 export {
