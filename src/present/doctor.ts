@@ -54,7 +54,8 @@ function countsText(c: Record<'error' | 'warning' | 'note', number>): string {
 function connectionBlock(c: DoctorConnection): string[] {
   const version = c.version === undefined ? 'version unknown' : `v${c.version}`;
   const state = c.ending === undefined ? c.state : `${c.state} (${c.ending})`;
-  const lines = [`MPTCP connection ${c.index} (${version}): ${endpointText(c.client)} → ${endpointText(c.server)}, ${state}, ${c.subflows} subflow${c.subflows === 1 ? '' : 's'}`];
+  const ends = `${endpointText(c.client ?? c.firstSubflow?.src)} → ${endpointText(c.server ?? c.firstSubflow?.dst)}`;
+  const lines = [`MPTCP connection ${c.index} (${version}): ${ends}, ${state}, ${c.subflows} subflow${c.subflows === 1 ? '' : 's'}`];
   c.verified.forEach((v, i) => lines.push(`${i === 0 ? '  verified: ' : '            '}${v}`));
   if (c.findings.length === 0) {
     lines.push('  no problems found');

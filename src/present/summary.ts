@@ -203,7 +203,9 @@ function subflowTable(c: ConnectionSummary): string[] {
 
 export function formatConnectionSummary(c: ConnectionSummary): string[] {
   const version = c.version === undefined ? 'version unknown' : `v${c.version}`;
-  const lines = [`MPTCP connection ${c.index} (${version}): ${endpointText(c.client)} → ${endpointText(c.server)}`];
+  // Without the handshake the sides are unknown: the first subflow's ends still say which connection this is.
+  const first = c.subflows[0];
+  const lines = [`MPTCP connection ${c.index} (${version}): ${endpointText(c.client ?? first?.src)} → ${endpointText(c.server ?? first?.dst)}`];
   const facts = [
     c.ending === undefined ? c.state : `${c.state} (${c.ending})`,
     `frames ${c.firstFrame}-${c.lastFrame}`,

@@ -338,4 +338,10 @@ test('corpus: ns-3 joins without answer, client_2 refused joins, fastclose', { s
   assert.match(text, /\n {2}verified: key echo in the third ACK: 1 good\n {12}MP_JOIN tokens: 3 good\n/);
   assert.match(text, /^2,560 packets, 12\.3 s; 1 MPTCP connection; 2 errors, 0 warnings, 0 notes/);
   assert.match(text, /\n {2}\[error\] join 10\.1\.1\.1:43376 → 10\.2\.0\.1:5001 \(tcp\.stream 1\) never completed: no SYN\/ACK answered 3\n {10}SYNs\n {6}seen in frames 24, 534, 1520\n/);
+  // server_2's connection 1 starts mid-stream: its sides are unknown, its first subflow still names it.
+  const server2 = corpus('pymptcpanalyzer/server_2.pcap');
+  const mid = server2.connections[1]!;
+  assert.deepEqual([mid.client, mid.server, mid.firstSubflow], [undefined, undefined, { src: { address: '11.0.0.1', port: 60453 }, dst: { address: '11.0.0.2', port: 5201 } }]);
+  assert.equal(server2.connections[0]!.firstSubflow, undefined, 'a connection with its handshake needs none');
+  assert.match(formatDoctor(server2), /\nMPTCP connection 1 \(version unknown\): 11\.0\.0\.1:60453 → 11\.0\.0\.2:5201, reset \(subflows reset\), 1 subflow\n/);
 });

@@ -133,6 +133,13 @@ test('client_2 (mptcpanalyzer): connection 0 as its mptcp_summary transcript cou
   assert.deepEqual(r.connections.map((c) => sum(c.directions[0].subflows.map((s) => s.reinjectionsSent.count))), [0, 27, 2, 5]);
 });
 
+test('a connection whose handshake was not captured is named by its first subflow in the text (its sides stay unknown in JSON)', { skip: SKIP_NO_SHARED }, () => {
+  const r = summarize(analyzeCaptureBytes(readFileSync(join(CORPUS, 'pymptcpanalyzer/server_2.pcap'))));
+  const mid = r.connections[1]!;
+  assert.deepEqual([mid.client, mid.server, mid.version], [undefined, undefined, undefined]);
+  assert.match(formatSummary(r), /\nMPTCP connection 1 \(version unknown\): 11\.0\.0\.1:60453 → 11\.0\.0\.2:5201\n/);
+});
+
 test('client_2: reinjections agree with tshark 4.0 except where tshark counts a subflow resending its own data', {
   skip: SKIP_NO_SHARED || (hasCommand('tshark') ? false : 'tshark not installed'),
 }, () => {

@@ -73,6 +73,8 @@ export function diagnoseConnection(a: CaptureAnalysis, conn: MptcpConnection): D
     version: conn.version,
     client: conn.client,
     server: conn.server,
+    firstSubflow: (conn.client === undefined || conn.server === undefined) && conn.subflows[0] !== undefined
+      ? { src: conn.subflows[0].src, dst: conn.subflows[0].dst } : undefined,
     state: conn.state,
     ending: conn.ending,
     subflows: conn.subflows.length,

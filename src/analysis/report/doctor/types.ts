@@ -30,6 +30,8 @@ export interface DoctorConnection {
   version?: 0 | 1 | undefined;
   client?: Endpoint | undefined;
   server?: Endpoint | undefined;
+  /** When the handshake was not captured (client or server unknown): the ends of the first subflow seen, to tell the connection by. */
+  firstSubflow?: { src: Endpoint; dst: Endpoint } | undefined;
   state: string;
   ending?: string | undefined;
   subflows: number;
