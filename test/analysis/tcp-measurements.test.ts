@@ -7,13 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { test } from 'node:test';
 import { TcpTracker } from '../../src/analysis/index.js';
 import type { TcpAnnotation } from '../../src/analysis/index.js';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import { decodePacket } from '../../src/wire/index.js';
-import { ROOT, SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
+import { SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
 import { SCENARIOS } from './tcp-scenarios.js';
 
 const MEASURED = ['acksFrame', 'ackRtt', 'initialRtt', 'bytesInFlight', 'pushBytesSent', 'rto', 'rtoFrame'] as const;
@@ -45,7 +45,6 @@ function compare(bytes: Uint8Array, label: string): { n: number; measured: numbe
 }
 
 test('without measurements the TCP annotations are the full ones less the measured members, on corpus and lab captures', { skip: SKIP_NO_SHARED }, () => {
-  const lab = join(ROOT, 'test/fixtures/lab');
   const files = corpusAndLabCaptures();
   let n = 0;
   let measured = 0;

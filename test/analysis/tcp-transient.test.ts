@@ -5,13 +5,11 @@
  * annotations object only while no later stage runs.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { Analyzer, TcpTracker } from '../../src/analysis/index.js';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import { decodePacket } from '../../src/wire/index.js';
-import { ROOT, SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
+import { SKIP_NO_SHARED, sumOverRealCaptures } from '../helpers/shared.js';
 import { SCENARIOS } from './tcp-scenarios.js';
 
 function compare(bytes: Uint8Array, label: string): number {
@@ -34,10 +32,7 @@ function compare(bytes: Uint8Array, label: string): number {
 }
 
 test('transient TCP annotations equal kept ones on corpus and lab captures', { skip: SKIP_NO_SHARED }, () => {
-  const lab = join(ROOT, 'test/fixtures/lab');
-  const files = corpusAndLabCaptures();
-  let n = 0;
-  for (const file of files) n += compare(new Uint8Array(readFileSync(file)), basename(file));
+  const n = sumOverRealCaptures(compare);
   assert.ok(n > 10000, `annotations compared: ${n}`);
 });
 

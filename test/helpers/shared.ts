@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Repository root (the folder holding package.json). */
@@ -37,4 +37,11 @@ export function labCaptures(): string[] {
 /** The public corpus, then the lab captures: every real capture the tests compare on. */
 export function corpusAndLabCaptures(): string[] {
   return [...corpusCaptures(), ...labCaptures()];
+}
+
+/** `compare` run over every real capture's bytes (named by file), its counts summed: what a test then checks was not vacuous. */
+export function sumOverRealCaptures(compare: (bytes: Uint8Array, label: string) => number): number {
+  let n = 0;
+  for (const file of corpusAndLabCaptures()) n += compare(new Uint8Array(readFileSync(file)), basename(file));
+  return n;
 }

@@ -20,7 +20,6 @@ function view(p: Packet): unknown {
 }
 
 test('one PacketDecoder over every corpus and lab frame gives what decodePacket gives', { skip: SKIP_NO_SHARED }, () => {
-  const lab = join(ROOT, 'test/fixtures/lab');
   const files = corpusAndLabCaptures();
   // One decoder for all files: each file starts with what the last one left.
   const decoder = new PacketDecoder();

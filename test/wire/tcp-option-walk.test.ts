@@ -169,7 +169,6 @@ test('mptcpOptionMalformed and mptcpOptionOverrun agree with the MPTCP decoder f
 
 /** Captures with TCP: the public corpus and the lab's. */
 function captures(): string[] {
-  const lab = join(ROOT, 'test/fixtures/lab');
   return corpusAndLabCaptures();
 }
 
