@@ -129,7 +129,10 @@ export async function readCapture(source: string, onFrame: FrameCallback, option
   } catch (e) {
     throw ioError('read', source, e);
   }
-  if (options.reuseBuffer === true) {
+  // Only a regular file: a FIFO cannot be read again from its start (gzip), and a blocking read of one
+  // waiting for a live capture's next packet would hold up the event loop (timers, Ctrl-C).
+  const reused = options.reuseBuffer === true && (await isRegularFile(handle));
+  if (reused) {
     let gzip = false;
     try {
       const info = await readPlainFile(handle, source, onFrame, options);
@@ -139,12 +142,20 @@ export async function readCapture(source: string, onFrame: FrameCallback, option
       if (!gzip) await handle.close();
     }
   }
-  // From the start, whatever was read already.
-  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK, start: 0 });
+  // A gzip file found by readPlainFile is read again from its start.
+  const stream = handle.createReadStream({ highWaterMark: READ_CHUNK, ...(reused ? { start: 0 } : {}) });
   try {
     return await readCaptureStream(stream, onFrame, options, source);
   } finally {
     stream.destroy();
+  }
+}
+
+async function isRegularFile(handle: FileHandle): Promise<boolean> {
+  try {
+    return (await handle.stat()).isFile();
+  } catch {
+    return false;
   }
 }
 

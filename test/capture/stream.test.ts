@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,6 +160,38 @@ describe('readCapture (files and stdin)', () => {
       const info = await readCapture(join(dir, 'a.pcap'), () => (++n === 1234 ? false : undefined), { reuseBuffer: true });
       assert.equal(info.stopped, true);
       assert.equal(n, 1234);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reuseBuffer on a named pipe: plain and gzip read as streams, and waiting for a writer keeps timers running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mpscope-fifo-'));
+    const fifo = join(dir, 'live');
+    try {
+      execFileSync('mkfifo', [fifo]);
+      const expected = readAll(big).frames;
+      for (const bytes of [big, gzipSync(big)]) {
+        const source = join(dir, 'source');
+        writeFileSync(source, bytes);
+        // The writer opens the pipe at once but writes only after a while, as a live capture does:
+        // the read waits for the bytes without blocking the event loop.
+        const copy = `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(fifo)}, 'w');
+          setTimeout(() => { fs.writeSync(fd, fs.readFileSync(${JSON.stringify(source)})); fs.closeSync(fd); }, 400)`;
+        const writer = spawn(process.execPath, ['-e', copy]);
+        let ticks = 0;
+        const timer = setInterval(() => ticks++, 20);
+        const frames: KeptFrame[] = [];
+        try {
+          const info = await readCapture(fifo, (f) => void frames.push(keep(f)), { reuseBuffer: true });
+          assert.equal(info.gzip, bytes !== big);
+        } finally {
+          clearInterval(timer);
+          writer.kill();
+        }
+        assert.deepEqual(frames, expected);
+        assert.ok(ticks >= 10, `timers ran while waiting: ${ticks}`);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
