@@ -25,7 +25,7 @@ const SPECS: OptionSpec[] = [
   { short: 'V', help: 'detail tree of every packet (like tshark -V)' },
   { short: 'x', help: 'hex and ASCII dump of every packet (like tshark -x); with -T tcpdump, tcpdump\'s -x (-xx: with the link header)' },
   { short: 'X', help: 'with -T tcpdump: hex and ASCII, like tcpdump -X (-XX: with the link header)' },
-  { short: 'e', value: true, arg: 'FIELD', help: 'with -T fields: a field to print (repeatable); see mpscope fields' },
+  { short: 'e', value: true, arg: 'FIELD', help: 'with -T fields: a field to print (repeatable); with -T json/ndjson: only these fields; see mpscope fields' },
   { short: 'E', value: true, arg: 'K=V', help: 'with -T fields: header=y|n, separator=/t|/s|C, quote=d|s|n, occurrence=f|l|a, aggregator=C' },
   { short: 't', value: true, arg: 'FORMAT', help: 'tshark time: a, ad, d, dd, e, r (default), u, ud; with -T tcpdump: -t, -tt, -ttt, -tttt, -ttttt' },
   { short: 'w', value: true, arg: 'FILE', help: 'write the selected packets to FILE instead of printing them' },
