@@ -93,6 +93,21 @@ function sizeClass(size: number): number {
   return 31 - Math.clz32(size);
 }
 
+/** A Float64Array's memory as u32 pairs, the view made anew only when the array was replaced. */
+class U32Alias {
+  private view: Uint32Array = new Uint32Array(0);
+  /** The array `view` covers: comparing arrays is cheaper than reading a typed array's buffer. */
+  private of: Float64Array | undefined;
+
+  over(f: Float64Array): Uint32Array {
+    if (this.of !== f) {
+      this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
+      this.of = f;
+    }
+    return this.view;
+  }
+}
+
 /** Records of `stride` numbers indexed 0, 1, 2...; a record not yet used holds the template's values. */
 export class RecordTable {
   /** The numbers; replaced when the table grows, so read it again after `ensure`. */
@@ -123,16 +138,10 @@ export class RecordTable {
 
   /** The same memory as u32 pairs (fields that hold two 32-bit numbers), made anew only when the table grew. */
   u32(): Uint32Array {
-    const f = this.f;
-    if (this.u32Of !== f) {
-      this.u32View = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
-      this.u32Of = f;
-    }
-    return this.u32View;
+    return this.alias.over(this.f);
   }
 
-  private u32View: Uint32Array = new Uint32Array(0);
-  private u32Of: Float64Array | undefined;
+  private readonly alias = new U32Alias();
 
   private grow(records: number): void {
     const from = this.f.length;
@@ -178,6 +187,13 @@ export class RegionPool {
   constructor() {
     this.f = this.numbers.f;
   }
+
+  /** The pool as u32 pairs (entries of 32 bits, two per number), made anew only when the pool's array was replaced. */
+  u32(): Uint32Array {
+    return this.alias.over(this.f);
+  }
+
+  private readonly alias = new U32Alias();
 
   /** A region of `size` numbers (a power of two, at least MIN_REGION); returns its offset. */
   alloc(size: number): number {

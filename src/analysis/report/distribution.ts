@@ -85,9 +85,6 @@ const U32_LIMIT = 2 ** 32;
  */
 export class DistributionSet {
   private readonly samples = new RegionPool();
-  private view: Uint32Array = new Uint32Array(0);
-  /** The pool array `view` covers: comparing arrays is cheaper than reading a typed array's buffer. */
-  private viewOf: Float64Array | undefined;
   private readonly histograms: Uint32Array[] = [];
 
   constructor(private readonly table: RecordTable, private readonly field: number, private readonly coldField: number) {}
@@ -154,17 +151,7 @@ export class DistributionSet {
       r[at + SIZE] = grown;
     }
     if (wide) this.samples.f[r[at + AT]! + n] = x;
-    else this.u32()[2 * r[at + AT]! + n] = ns;
-  }
-
-  /** The samples as kept two per pool number (a view of the pool, remade when the pool's array is replaced). */
-  private u32(): Uint32Array {
-    const f = this.samples.f;
-    if (this.viewOf !== f) {
-      this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
-      this.viewOf = f;
-    }
-    return this.view;
+    else this.samples.u32()[2 * r[at + AT]! + n] = ns;
   }
 
   /** The records as u32s. */
@@ -175,7 +162,7 @@ export class DistributionSet {
   /** Sample `k` of the series whose second part is at `at`. */
   private sample(at: number, k: number): number {
     const r = this.table.f;
-    return r[at + FLAGS]! & WIDE ? this.samples.f[r[at + AT]! + k]! : this.u32()[2 * r[at + AT]! + k]! / NS;
+    return r[at + FLAGS]! & WIDE ? this.samples.f[r[at + AT]! + k]! : this.samples.u32()[2 * r[at + AT]! + k]! / NS;
   }
 
   /** The series' `n` samples move from nanoseconds to doubles. */
@@ -188,7 +175,7 @@ export class DistributionSet {
     if (this.samples.crowded(2 * size)) this.repack();
     const to = this.samples.alloc(2 * size);
     const from = r[at + AT]!;
-    const u = this.u32();
+    const u = this.samples.u32();
     const f = this.samples.f;
     for (let k = 0; k < n; k++) f[to + k] = u[2 * from + k]! / NS;
     this.samples.release(from, size);
@@ -228,7 +215,7 @@ export class DistributionSet {
         if (sort) f.subarray(region, region + n).sort();
         return f[region + rank - 1];
       }
-      const u = this.u32();
+      const u = this.samples.u32();
       if (sort) u.subarray(2 * region, 2 * region + n).sort();
       return u[2 * region + rank - 1]! / NS;
     }

@@ -58,9 +58,6 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 /** Rings kept in their owners' records (`table` at `field`, one per TCP direction); methods take the owner's record offset. */
 export class TsvalRings {
   private readonly pool = new RegionPool();
-  /** The pool as u32 pairs (narrow entries), remade when the pool's array is replaced. */
-  private view: Uint32Array = new Uint32Array(0);
-  private viewOf: Float64Array | undefined;
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
 
@@ -116,7 +113,7 @@ export class TsvalRings {
     const region = r[at + AT]!;
     const mask = r[at + SIZE]! - 1;
     const head = r[at + HEAD]!;
-    const u = this.u32();
+    const u = this.pool.u32();
     const from = this.recordU32();
     for (let k = 0; k < held; k++) {
       const to = 2 * (region + ((head + count + k) & mask));
@@ -139,7 +136,7 @@ export class TsvalRings {
     const region = r[at + AT]!;
     const wide = (r[at + FLAGS]! & WIDE) !== 0;
     const f = this.pool.f;
-    const u = this.u32();
+    const u = this.pool.u32();
     let sent: number | undefined;
     while (count > 0) {
       const i = region + (wide ? 2 * head : head);
@@ -172,7 +169,7 @@ export class TsvalRings {
       r[at + BASE] = ns;
       return 0;
     }
-    const u = this.u32();
+    const u = this.pool.u32();
     const region = r[at + AT]!;
     const mask = r[at + SIZE]! - 1;
     const head = r[at + HEAD]!;
@@ -195,7 +192,7 @@ export class TsvalRings {
     const to = this.pool.alloc(2 * size);
     const from = r[at + AT]!;
     const base = r[at + BASE]!;
-    const u = this.u32();
+    const u = this.pool.u32();
     const f = this.pool.f;
     for (let k = 0; k < count; k++) {
       const i = 2 * (from + ((head + k) & (size - 1)));
@@ -223,7 +220,7 @@ export class TsvalRings {
       // Entries are copied as u32s: a narrow entry read as a double could be a NaN, which need not keep its bits.
       const words = r[at + FLAGS]! & WIDE ? 4 : 2;
       const entries = (2 * size) / words;
-      const u = this.u32();
+      const u = this.pool.u32();
       for (let k = 0; k < entries; k++) {
         const s = 2 * from + words * ((head + k) & (entries - 1));
         for (let w = 0; w < words; w++) u[2 * to + words * k + w] = u[s + w]!;
@@ -242,16 +239,6 @@ export class TsvalRings {
   /** The records as u32 pairs. */
   private recordU32(): Uint32Array {
     return this.table.u32();
-  }
-
-  /** The pool as u32 pairs (a view of the pool, remade when the pool's array is replaced). */
-  private u32(): Uint32Array {
-    const f = this.pool.f;
-    if (this.viewOf !== f) {
-      this.view = new Uint32Array(f.buffer, f.byteOffset, 2 * f.length);
-      this.viewOf = f;
-    }
-    return this.view;
   }
 }
 
