@@ -74,9 +74,14 @@ export function ourFrames(file: string, mode: Mode, checksums: 'off' | 'verify' 
 
 /** tshark's trees, by frame number. */
 export function tsharkTrees(file: string, mode: Mode): Map<number, string[]> {
+  return treesByFrame(tshark(['-V', ...mode.tsharkArgs, '-r', file]));
+}
+
+/** Splits `-V` output (tshark's or ours) into trees keyed by frame number. */
+export function treesByFrame(text: string): Map<number, string[]> {
   const out = new Map<number, string[]>();
   let current: string[] | undefined;
-  for (const line of tshark(['-V', ...mode.tsharkArgs, '-r', file]).split('\n')) {
+  for (const line of text.split('\n')) {
     const m = /^Frame (\d+): /.exec(line);
     if (m) {
       current = [];
@@ -133,36 +138,27 @@ const OURS_IN_OPTION = /key token|key IDSN|\[HMAC Status|\[Checksum Status|\[Inf
  * checksum tshark 4.0 never shows.
  */
 export function withoutOurs(lines: readonly Line[]): Line[] {
-  const out: Line[] = [];
-  let skipUnder = -1;
-  for (const l of lines) {
-    const d = depthOf(l.text);
-    if (skipUnder >= 0 && d > skipUnder) continue;
-    skipUnder = -1;
-    const inOption = l.path.some((p) => p.startsWith('Multipath Transmission Control Protocol'));
+  return withoutSubtrees(lines, (l) => {
     const option = l.path.find((p) => p.startsWith('Multipath Transmission Control Protocol'));
-    if (inOption && (OURS_IN_OPTION.test(l.text) || (option!.endsWith('Data Sequence Signal') && /^\s+Checksum: 0x/.test(l.text)))) {
-      skipUnder = d;
-      continue;
-    }
-    if (l.path[l.path.length - 1] === '[MPTCP analysis]' && !TSHARK_MPTCP_ANALYSIS.test(l.text)) {
-      skipUnder = d;
-      continue;
-    }
-    out.push(l);
-  }
-  return out;
+    if (option !== undefined && (OURS_IN_OPTION.test(l.text) || (option.endsWith('Data Sequence Signal') && /^\s+Checksum: 0x/.test(l.text)))) return true;
+    return l.path[l.path.length - 1] === '[MPTCP analysis]' && !TSHARK_MPTCP_ANALYSIS.test(l.text);
+  });
 }
 
 /** tshark 4.0 calls a v1 MP_CAPABLE with the C flag an unsupported algorithm (it reads the v0 flag layout): leave that note out. */
 export function withoutTsharkBugs(lines: readonly Line[]): Line[] {
+  return withoutSubtrees(lines, (l) => l.text.includes('[Expert Info (Warning/Protocol): Unsupported algorithm]'));
+}
+
+/** The lines without each one `drop` picks and everything under it. */
+function withoutSubtrees(lines: readonly Line[], drop: (l: Line) => boolean): Line[] {
   const out: Line[] = [];
   let skipUnder = -1;
   for (const l of lines) {
     const d = depthOf(l.text);
     if (skipUnder >= 0 && d > skipUnder) continue;
     skipUnder = -1;
-    if (l.text.includes('[Expert Info (Warning/Protocol): Unsupported algorithm]')) {
+    if (drop(l)) {
       skipUnder = d;
       continue;
     }

@@ -6,26 +6,12 @@ import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { DetailFormatter, formatDetail } from '../../src/present/detail.js';
 import { CORPUS, SHARED, SKIP_NO_SHARED, hasCommand } from '../helpers/shared.js';
+import { treesByFrame } from './tshark-detail-compare.js';
 import { NO_REASSEMBLY, readFrames, tshark } from './tshark-helpers.js';
 
 process.env.TZ = 'UTC';
 
 const SKIP_NO_TSHARK = hasCommand('tshark') ? false : 'tshark not installed';
-
-/** Splits `tshark -V` output (or ours) into trees keyed by frame number. */
-function treesByFrame(text: string): Map<number, string[]> {
-  const out = new Map<number, string[]>();
-  let current: string[] | undefined;
-  for (const line of text.split('\n')) {
-    const m = /^Frame (\d+): /.exec(line);
-    if (m) {
-      current = [];
-      out.set(Number(m[1]), current);
-    }
-    current?.push(line);
-  }
-  return out;
-}
 
 /** The lines of every "Multipath Transmission Control Protocol" node (the node and everything under it). */
 function mptcpLines(tree: string[]): string[] {
