@@ -166,10 +166,11 @@ export async function runRead(argv: string[]): Promise<number> {
   const count = args.int('c', 1);
 
   checkFormatOptions(args, format);
-  if (format === 'fields' || args.values('e').length > 0) {
+  const fieldNames = args.values('e');
+  if (format === 'fields' || fieldNames.length > 0) {
     // Unknown names are usage errors: report them before reading anything.
-    if (args.values('e').length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
-    (await import('../present/fields-out.js')).resolveFields(args.values('e'));
+    if (fieldNames.length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
+    (await import('../present/fields-out.js')).resolveFields(fieldNames);
   }
   const out = new Output();
   const writeTo = args.last('w');
@@ -178,7 +179,6 @@ export async function runRead(argv: string[]): Promise<number> {
   // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
   const detail = format === 'text' && args.count('V') > 0;
   // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
-  const fieldNames = args.values('e');
   // JSON shows every field unless -e chooses some; then, as for -T fields, only what those read.
   const everyField = (format === 'json' || format === 'ndjson') && fieldNames.length === 0;
   const withMptcp = everyField || readsMptcpAnalysis(fieldNames)
