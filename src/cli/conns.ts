@@ -5,8 +5,7 @@ import type { ConnsReport } from '../present/conns.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
-import { checkConnectionsFound } from './report-args.js';
-import { captureSource, connectionFilter } from './summary.js';
+import { captureSource, checkConnectionsFound, connectionFilter } from './report-args.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'r', long: 'read-file', key: 'r', value: true, arg: 'FILE', help: "capture to read (pcap or pcapng, gzip ok); '-' for standard input" },

@@ -2,10 +2,10 @@ import { analyzeCapture } from '../analysis/report/run.js';
 import { connectionSummary, summarize } from '../analysis/report/summary.js';
 import type { ConnectionSummary } from '../analysis/report/summary.js';
 import { formatSummaryJson, writeSummaryOf } from '../present/summary.js';
-import { UsageError } from '../util/errors.js';
 import { ArgReader, parseArgs, usageText } from './args.js';
 import type { OptionSpec } from './args.js';
 import { Output } from './output.js';
+import { captureSource, checkConnectionsFound, connectionFilter } from './report-args.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'r', long: 'read-file', key: 'r', value: true, arg: 'FILE', help: "capture to read (pcap or pcapng, gzip ok); '-' for standard input" },
@@ -44,27 +44,6 @@ export async function runSummary(argv: string[]): Promise<number> {
   out.flush();
   // The report covers every good frame; the damage still makes the run fail.
   if (analysis.captureError !== undefined) throw analysis.captureError;
+  checkConnectionsFound(keep, analysis.connections.length);
   return 0;
-}
-
-/** The capture named by -r FILE or by the one positional argument. */
-export function captureSource(args: ArgReader, command: string): string {
-  const source = args.last('r') ?? args.positional[0];
-  if (source === undefined) throw new UsageError('no capture given', `mpscope ${command} -r FILE   (or -r - for standard input)`);
-  if (args.positional.length > (args.last('r') === undefined ? 1 : 0)) {
-    throw new UsageError(`unexpected argument '${args.positional.at(-1)}'`, `try: mpscope ${command} --help`);
-  }
-  return source;
-}
-
-/** The connections asked for with --conn N (repeatable), or undefined for all. */
-export function connectionFilter(args: ArgReader): Set<number> | undefined {
-  const values = args.values('conn');
-  if (values.length === 0) return undefined;
-  const set = new Set<number>();
-  for (const v of values) {
-    if (!/^\d+$/.test(v)) throw new UsageError(`invalid connection number '${v}'`, 'expected an mptcp.stream index, e.g. --conn 0');
-    set.add(Number(v));
-  }
-  return set;
 }

@@ -371,7 +371,7 @@ describe('bad input never crashes nor hangs', () => {
   });
 
   test('--conn N of a connection the capture lacks: the report of the rest, then an error, exit 1', async () => {
-    const commands = ['conns', 'doctor'];
+    const commands = ['conns', 'doctor', 'summary'];
     const runs = await Promise.all(commands.map((c) => mpscope([c, '-r', LAB, '--conn', '0', '--conn', '9', '--conn', '4'])));
     runs.forEach((r, i) => {
       const c = commands[i]!;
