@@ -57,6 +57,11 @@ export class RawTraceTransport implements TraceTransport {
     this.icmp.onPacket((p) => onPacket(this.whole(p, this.opts.family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6)));
   }
 
+  poll(): void {
+    this.tcp.poll();
+    this.icmp.poll();
+  }
+
   close(): void {
     this.tcp.close();
     this.icmp.close();

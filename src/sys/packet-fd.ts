@@ -8,6 +8,7 @@ import { FdWatch } from './fd-watch.js';
  */
 export abstract class PacketFd<P> {
   private watch: FdWatch | undefined;
+  private drain: (() => void) | undefined;
   private closed = false;
 
   /** `maxPacket`: the buffer onPacket() reads into; `kind`: the class, as errors name it. */
@@ -24,9 +25,19 @@ export abstract class PacketFd<P> {
   onPacket(onPacket: (packet: P) => void): void {
     if (this.watch) throw new Error(`${this.kind}.onPacket: already receiving`);
     const buf = new Uint8Array(this.maxPacket);
-    this.watch = new FdWatch(this.fd, UV_READABLE, () => {
+    this.drain = () => {
       for (let p = this.next(buf); p && !this.closed; p = this.next(buf)) onPacket(p);
-    });
+    };
+    this.watch = new FdWatch(this.fd, UV_READABLE, this.drain);
+  }
+
+  /**
+   * Delivers now, to onPacket's callback, what is already waiting. After
+   * the event loop stalled, timers run before I/O callbacks: a wait about to
+   * time out calls this first, so an answer that came in time still counts.
+   */
+  poll(): void {
+    if (!this.closed) this.drain?.();
   }
 
   close(): void {

@@ -116,6 +116,9 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
     return JSON.parse(r.stdout) as ProbeResult;
   };
   const verdicts = (r: ProbeResult): Record<string, string> => Object.fromEntries(r.results.map((x) => [x.name, x.verdict]));
+  /** What each scenario whose verdict is not `expected` saw: an assertion's message, for a verdict that differs. */
+  const unexpected = (r: ProbeResult, expected: Record<string, string>): string =>
+    r.results.filter((x) => expected[x.name] !== x.verdict).map((x) => `${x.name}: ${x.observed}`).join('; ');
   const leftovers = (): { tables: string; tun: string } => ({
     tables: cli.run('nft', ['list', 'tables']).stdout.toString(),
     tun: cli.ip(['link', 'show']),
@@ -126,7 +129,7 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
     const r = probeJson(['-w', file, '10.89.1.2', String(PORT)]);
     assert.equal(r.transport, 'raw', 'raw sockets are the default for another host');
     assert.equal(r.source, '10.89.1.1');
-    assert.deepEqual(verdicts(r), LINUX_V1);
+    assert.deepEqual(verdicts(r), LINUX_V1, unexpected(r, LINUX_V1));
     for (const x of r.results) {
       for (const [counter, delta] of Object.entries(WITNESS[x.name] ?? {})) {
         assert.equal(x.counters?.[counter], delta, `${x.name}: ${counter} (${JSON.stringify(x.counters)})`);
@@ -186,7 +189,8 @@ describe('mpscope probe against the Linux kernel', { skip: SKIP, timeout: 90_000
       const r = probeJson(['--netns', cli.name, '--scenario', names.join(','), '10.89.1.1', String(PORT + 1)]);
       assert.equal(r.transport, 'tun');
       assert.match(r.source, /^198\.1[89]\./);
-      assert.deepEqual(verdicts(r), Object.fromEntries(names.map((n) => [n, 'pass'])));
+      const passes = Object.fromEntries(names.map((n) => [n, 'pass']));
+      assert.deepEqual(verdicts(r), passes, unexpected(r, passes));
       assert.match(r.results.find((x) => x.name === 'add-addr')!.observed, /the peer announced no address$/);
       const refused = probe(['--transport', 'tun', '10.89.1.2', String(PORT)]);
       assert.equal(refused.status, 2);

@@ -201,7 +201,7 @@ export class MptcpConnection {
     this.sndDsn = facts.idsn + 1n;
     this.dataAcked = this.sndDsn;
     this.flags = options.flags ?? ((options.checksum ? MpCapableFlag.A : 0) | MpCapableFlag.H);
-    this.inbox = new Inbox({ ...DEFAULT_TIMING, ...timing }, (what, after) => this.withIcmp(what, after));
+    this.inbox = new Inbox({ ...DEFAULT_TIMING, ...timing }, (what, after) => this.withIcmp(what, after), () => host.poll());
   }
 
   /** Every segment the peer sent on our subflows, in arrival order. */

@@ -80,6 +80,11 @@ export class ProbeHost {
     this.transport.start((data) => this.onPacket(data));
   }
 
+  /** Takes in what the transport already holds (see ProbeTransport.poll). */
+  poll(): void {
+    if (this.started && !this.closed) this.transport.poll?.();
+  }
+
   /** The next unused source port of the block (wrapping round after the last). */
   allocatePort(): number {
     for (let i = 0; i < this.portCount; i++) {

@@ -36,8 +36,16 @@ export class Inbox {
   readonly history: Segment[] = [];
   private readonly waiters = new Set<() => void>();
 
-  /** `explain` may add to a timeout's message what came instead (an ICMP error, say). */
-  constructor(readonly timing: Timing, private readonly explain: (what: string, after: number) => string = (w) => w) {}
+  /**
+   * `explain` may add to a timeout's message what came instead (an ICMP
+   * error, say); `poll` takes in what the transport already received, and
+   * is called before a wait gives up (see ProbeTransport.poll).
+   */
+  constructor(
+    readonly timing: Timing,
+    private readonly explain: (what: string, after: number) => string = (w) => w,
+    private readonly poll: () => void = () => {},
+  ) {}
 
   /** Takes a segment in and lets the waits see it. */
   push(s: Segment): void {
@@ -56,6 +64,7 @@ export class Inbox {
     const frames = o.frames ?? [];
     return new Promise<T>((resolve, reject) => {
       let next = 0;
+      let done = false;
       const check = (): void => {
         for (; next < this.history.length; next++) {
           const s = this.history[next]!;
@@ -76,10 +85,14 @@ export class Inbox {
         }, Math.max(1, Math.floor(timeoutMs / this.timing.tries)))
         : undefined;
       const timer = setTimeout(() => {
+        // Pushing what waits wakes this wait through check() when the answer is among it.
+        this.poll();
+        if (done) return;
         finish();
         reject(new StepTimeout(this.explain(o.what, o.after), timeoutMs, frames));
       }, timeoutMs);
       const finish = (): void => {
+        done = true;
         clearTimeout(timer);
         if (retransmit) clearInterval(retransmit);
         this.waiters.delete(check);

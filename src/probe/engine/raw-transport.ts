@@ -59,6 +59,10 @@ export class RawProbeTransport implements ProbeTransport {
     this.sockets.start(onPacket);
   }
 
+  poll(): void {
+    this.sockets.poll();
+  }
+
   close(): void {
     this.sockets.close();
     this.guard.remove();

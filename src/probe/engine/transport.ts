@@ -14,6 +14,12 @@ export interface ProbeTransport {
   send(packet: Uint8Array): void;
   /** Starts delivering received packets (whole IP packets, header included). */
   start(onPacket: (packet: Uint8Array) => void): void;
+  /**
+   * Delivers at once what already waits to be received. Waits call it
+   * before they time out: after a stalled event loop, timers run before I/O
+   * callbacks, and an answer that came in time would be missed.
+   */
+  poll?(): void;
   /** Stops receiving and undoes what the transport set up (device, firewall rule). */
   close(): void;
 }

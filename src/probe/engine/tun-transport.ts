@@ -89,6 +89,10 @@ export class TunTransport implements ProbeTransport {
     this.tun.onPacket(onPacket);
   }
 
+  poll(): void {
+    this.tun.poll();
+  }
+
   close(): void {
     this.tun.close();
   }
