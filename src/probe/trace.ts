@@ -29,6 +29,8 @@ export interface TraceTransport {
   send(packet: Uint8Array): void;
   /** Starts delivering received packets (TCP and ICMP, whole IP packets). */
   start(onPacket: (packet: Uint8Array) => void): void;
+  /** Delivers at once what already waits (see ProbeTransport.poll): called before a hop is given up. */
+  poll?(): void;
   close(): void;
 }
 
@@ -302,7 +304,11 @@ export async function trace(options: TraceOptions, transport: TraceTransport): P
       wake = undefined;
       resolve();
     };
-    const timer = setTimeout(done, timeoutMs);
+    // A reply the transport holds after a stalled event loop wakes the wait through onPacket first.
+    const timer = setTimeout(() => {
+      transport.poll?.();
+      done();
+    }, timeoutMs);
     signal?.addEventListener('abort', done, { once: true });
     wake = () => {
       if (hop.reply !== 'none' || answer) done();

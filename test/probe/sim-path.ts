@@ -51,6 +51,10 @@ export class SimPath implements TraceTransport {
   sent: Uint8Array[] = [];
   private deliver: ((p: Uint8Array) => void) | undefined;
   closed = false;
+  /** Replies stay queued until poll(): a socket whose readiness callback has not run yet (the event loop was stalled). */
+  holdReplies = false;
+  private readonly held: Uint8Array[] = [];
+  polls = 0;
 
   constructor(readonly routers: SimRouter[], readonly server: ServerStyle, readonly serverAddress: string) {}
 
@@ -60,6 +64,11 @@ export class SimPath implements TraceTransport {
 
   close(): void {
     this.closed = true;
+  }
+
+  poll(): void {
+    this.polls++;
+    for (const bytes of this.held.splice(0)) this.deliver?.(bytes);
   }
 
   send(packet: Uint8Array): void {
@@ -74,6 +83,10 @@ export class SimPath implements TraceTransport {
   }
 
   private reply(bytes: Uint8Array): void {
+    if (this.holdReplies) {
+      this.held.push(bytes);
+      return;
+    }
     setTimeout(() => {
       if (!this.closed) this.deliver?.(bytes);
     }, 1);

@@ -145,6 +145,15 @@ describe('trace engine', () => {
     assert.equal(v0ok.answer.mpCapable?.version, 0);
   });
 
+  it('replies the transport holds when a hop\'s time is up (a stalled event loop) are taken, not lost', async () => {
+    const path = new SimPath(routers(2), 'mptcp', SERVER);
+    path.holdReplies = true;
+    const r = await trace({ target: SERVER, port: 443, source: CLIENT, timeoutMs: 30, maxHops: 6, sourcePort: 40000 }, path);
+    assert.deepEqual(r.hops.map((h) => [h.ttl, h.reply]), [[1, 'time-exceeded'], [2, 'time-exceeded'], [3, 'synack']]);
+    assert.equal(r.verdict.code, 'mptcp');
+    assert.equal(path.polls, 3, 'one poll per hop, when its time was up');
+  });
+
   it('an abort signal stops the trace with what it has', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 90);
