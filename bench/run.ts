@@ -5,7 +5,9 @@
  *
  * Environment: BENCH_PACKETS (default 1000000), BENCH_SUBFLOWS (default 2000),
  * BENCH_LARGE_FACTOR (default 5: the memory check compares N and 5N packets),
- * BENCH_SKIP_TSHARK=1 to leave tshark out (it is the slowest part).
+ * BENCH_SKIP_TSHARK=1 to leave tshark out (it is the slowest part),
+ * BENCH_REPEAT (default 3: each command of the comparisons runs that many
+ * times, ours and theirs alternately, and the fastest run of each counts).
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
@@ -21,6 +23,7 @@ const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const SUBFLOWS = Number(process.env.BENCH_SUBFLOWS ?? 2000);
 const CLI = join(ROOT, 'bin/mpscope.js');
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 
 /**
  * `seconds` is CPU time (user + system) when GNU time is there, else wall
@@ -59,6 +62,23 @@ function timeCommand(label: string, argv: string[]): Run {
   const ok = r.status === 0;
   if (!ok) console.log(`  ${label}: exit ${r.status}: ${err.slice(0, 300)}`);
   return { label, seconds, wall, maxRssMb, ok };
+}
+
+/** The fastest of REPEAT runs of each command, run in turns so that a busy moment of the machine does not fall on one tool only. */
+function timeBoth(theirs: [string, string[]], ours: [string, string[]]): [Run, Run] {
+  let best: [Run, Run] | undefined;
+  for (let i = 0; i < REPEAT; i++) {
+    const t = timeCommand(...theirs);
+    const o = timeCommand(...ours);
+    best = best === undefined ? [t, o] : [fastest(best[0], t), fastest(best[1], o)];
+  }
+  return best!;
+}
+
+/** A failed run wins: one failure fails the comparison. */
+function fastest(a: Run, b: Run): Run {
+  if (!a.ok || !b.ok) return a.ok ? b : a;
+  return b.seconds < a.seconds ? b : a;
 }
 
 function fmtRate(packets: number, s: number): string {
@@ -122,15 +142,14 @@ function comparisons(path: string): Comparison[] {
 }
 
 function benchCommands(path: string, packets: number): void {
-  console.log(`\n== commands on ${path} (stdout to /dev/null; rates and ratios from CPU time)`);
+  console.log(`\n== commands on ${path} (stdout to /dev/null; rates and ratios from CPU time, the fastest of ${REPEAT} runs each)`);
   for (const c of comparisons(path)) {
     console.log(`-- ${c.what}`);
     if (!have(c.tool) || (c.tool === 'tshark' && process.env.BENCH_SKIP_TSHARK === '1')) {
       console.log(`  ${c.tool} skipped`);
       continue;
     }
-    const theirs = timeCommand(c.theirs.join(' ').replace(path, 'FILE'), c.theirs);
-    const ours = timeCommand(c.ours.slice(2).join(' ').replace(path, 'FILE'), c.ours);
+    const [theirs, ours] = timeBoth([c.theirs.join(' ').replace(path, 'FILE'), c.theirs], [c.ours.slice(2).join(' ').replace(path, 'FILE'), c.ours]);
     show(theirs, packets);
     show(ours, packets);
     const ratio = theirs.seconds / ours.seconds;
