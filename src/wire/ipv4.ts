@@ -75,7 +75,7 @@ export function decodeIpv4(data: Uint8Array, offset: number, end: number, findin
   let checksumOk: boolean | undefined;
   if (captured === hl) {
     // The unfolded sum holds the checksum field as a plain addend, so taking it out is exact.
-    const sum = onesComplementSum(data, offset, offset + hl);
+    const sum = hl === IPV4_HEADER_LENGTH ? optionlessHeaderSum(data, offset) : onesComplementSum(data, offset, offset + hl);
     checksumOk = foldChecksum(sum) === 0;
     if (!checksumOk) {
       const should = foldChecksum(sum - checksum);
@@ -107,6 +107,17 @@ export function decodeIpv4(data: Uint8Array, offset: number, end: number, findin
   else if (into !== undefined && r.options.length !== 0) r.options.length = 0;
   r.isFragment = isFragment;
   return r;
+}
+
+/**
+ * onesComplementSum of a 20-byte header, its ten words added in one
+ * expression: the header of nearly every packet, where the general loop
+ * cost more than the rest of the IPv4 decoding.
+ */
+function optionlessHeaderSum(d: Uint8Array, at: number): number {
+  const even = d[at]! + d[at + 2]! + d[at + 4]! + d[at + 6]! + d[at + 8]! + d[at + 10]! + d[at + 12]! + d[at + 14]! + d[at + 16]! + d[at + 18]!;
+  const odd = d[at + 1]! + d[at + 3]! + d[at + 5]! + d[at + 7]! + d[at + 9]! + d[at + 11]! + d[at + 13]! + d[at + 15]! + d[at + 17]! + d[at + 19]!;
+  return even * 256 + odd;
 }
 
 /** A header with every member in place, so that all headers share one shape. */
