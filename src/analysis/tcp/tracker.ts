@@ -292,7 +292,8 @@ export class TcpTracker {
       if (seglen > 0 && plain && revScale !== WINDOW_SCALE_UNKNOWN) {
         // A window announced before the sender's first pure ACK is taken unscaled.
         const shift = f[rv + FIRST_ACK] === 1 || revScale === WINDOW_SCALE_NONE ? 0 : revScale;
-        if (add32(seq, seglen) === add32(f[rv + LAST_ACK]!, (f[rv + WINDOW]! * 2 ** shift) >>> 0)) fl |= A.WINDOW_FULL;
+        // A shift of the u32 window gives the low 32 bits of window * 2^shift (shift <= 14), without a call to pow.
+        if (add32(seq, seglen) === add32(f[rv + LAST_ACK]!, (f[rv + WINDOW]! << shift) >>> 0)) fl |= A.WINDOW_FULL;
       }
       if (!sameSpot || window !== f[fw + WINDOW]) break checks;
       if (window !== 0 && f[rv + LAST_FLAGS]! & A.KEEP_ALIVE) {
@@ -389,7 +390,8 @@ export class TcpTracker {
     r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : undefined;
     r.nxtseq = add32(r.seq, seglen + (flags & SYN_FIN ? 1 : 0));
     const scale = f[fw + WIN_SCALE]!;
-    r.windowSize = (flags & SYN) === 0 && scale >= 0 ? window * 2 ** scale : window;
+    // A 16-bit window shifted by at most 14 stays below 2^31: the shift is exact.
+    r.windowSize = (flags & SYN) === 0 && scale >= 0 ? window << scale : window;
     this.analysed = ta;
     return fl;
   }
