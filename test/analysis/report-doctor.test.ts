@@ -284,6 +284,9 @@ test('an established subflow left idle while the other carries everything', () =
   for (let i = 0; i < 70; i++) bm.data('a', 1000, { dt: 0.01 });
   bm.ack('b');
   assert.deepEqual(findings(doctor(b)).filter((x) => x.code === 'subflow.idle'), []);
+  // The collector reads the B flag of the join's SYN in place.
+  const streams = analyzeCaptureBytes(b.pcap()).extras.streams;
+  assert.deepEqual(streams.map((st) => st.joinedAsBackup), [false, true]);
 });
 
 test('an MP_CAPABLE SYN without answer; plain TCP conversations with --tcp', () => {

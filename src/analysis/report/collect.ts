@@ -24,7 +24,8 @@ import type { TcpAnnotation } from '../types.js';
 import type { DataDir, MptcpAnnotation } from '../mptcp/types.js';
 import * as wireTcp from '../../wire/tcp.js';
 import { nextSoundOption, TcpOptionKind, TcpOptionWalk } from '../../wire/tcp-options.js';
-import { TcpFlag } from '../../wire/types.js';
+import { MPTCP_OPTION_KIND } from '../../wire/mptcp.js';
+import { MptcpSubtype, TcpFlag } from '../../wire/types.js';
 import type { Packet, TcpRepr } from '../../wire/types.js';
 import { COVERAGE_FIELDS, COVERAGE_TEMPLATE, CoverageSet } from './coverage.js';
 import {
@@ -59,6 +60,8 @@ const FIN = TcpFlag.FIN;
 const RST = TcpFlag.RST;
 const TIMESTAMPS = TcpOptionKind.TIMESTAMPS;
 const TIMESTAMPS_BIT = 1 << TIMESTAMPS;
+const MP_JOIN = MptcpSubtype.MP_JOIN;
+const MP_JOIN_BACKUP = 0x01;
 
 function u32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
@@ -144,11 +147,17 @@ function pushFrame(list: number[], frame: number): void {
   if (list.length < MAX_FRAMES) list.push(frame);
 }
 
-function joinBackup(t: TcpRepr): boolean {
-  const opts = t.options;
-  for (let i = 0; i < opts.length; i++) {
-    const o = opts[i]!;
-    if (o.type === 'mptcp' && o.mptcp.name === 'MP_JOIN' && o.mptcp.backup) return true;
+/**
+ * An MP_JOIN of the handshake asking for backup priority: the SYN and
+ * SYN/ACK forms (12 and 16 bytes) carry the B flag. Read in place: asking
+ * for `t.options` would decode every option of every SYN.
+ */
+function joinBackup(w: TcpOptionWalk, data: Uint8Array, t: TcpRepr): boolean {
+  w.over(data, t);
+  while (w.next()) {
+    if (w.kind !== MPTCP_OPTION_KIND || !w.sound) continue;
+    const b2 = data[w.at + 2]!;
+    if ((w.length === 12 || w.length === 16) && b2 >> 4 === MP_JOIN && (b2 & MP_JOIN_BACKUP) !== 0) return true;
   }
   return false;
 }
@@ -440,7 +449,7 @@ export class ReportCollector {
     const flags = t.flags;
     if (flags & SYN) {
       pushFrame(flags & ACK ? st.synAckFrames : st.synFrames, pkt.number);
-      if (mptcp && joinBackup(t)) st.joinedAsBackup = true;
+      if (mptcp && joinBackup(this.walk, pkt.data, t)) st.joinedAsBackup = true;
     }
     if (flags & RST) pushFrame(st.rstFrames, pkt.number);
   }

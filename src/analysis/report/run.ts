@@ -78,12 +78,17 @@ export class CaptureAnalyzer {
   finish(captureError?: CaptureError): CaptureAnalysis {
     this.mptcp.finish();
     this.extras.finish();
+    const tcp = this.tcp;
+    let conversations: TcpConversationSummary[] | undefined;
     return {
       packets: this.packets,
       firstTime: this.packets > 0 ? { sec: this.firstSec, nsec: this.firstNsec } : undefined,
       lastTime: this.packets > 0 ? { sec: this.lastSec, nsec: this.lastNsec } : undefined,
       connections: this.mptcp.connections(),
-      tcp: this.tcp.conversations(),
+      // Made when first read: the MPTCP summary of a capture with thousands of subflows never reads them.
+      get tcp() {
+        return (conversations ??= tcp.conversations());
+      },
       extras: this.extras,
       captureError,
     };
