@@ -6,8 +6,8 @@
 import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { constants as zconst, createGunzip, gunzipSync } from 'node:zlib';
 import { CaptureError } from '../util/errors.js';
 import { joinChunks } from './chunk-writer.js';
 import { ioError } from './io-error.js';
@@ -27,6 +27,14 @@ export interface ReadOptions extends Omit<CaptureParserOptions, 'gzip'> {
 
 /** Read size for files: big enough that per-chunk costs vanish, small enough to keep memory flat. */
 export const READ_CHUNK = 1 << 20;
+
+const require = createRequire(import.meta.url);
+let zlibModule: typeof import('node:zlib') | undefined;
+
+/** node:zlib, loaded when the first gzip input is seen: most captures are plain, and loading it was a few ms of every run. */
+function zlib(): typeof import('node:zlib') {
+  return zlibModule ??= require('node:zlib') as typeof import('node:zlib');
+}
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
@@ -53,7 +61,7 @@ export function readCaptureBytes(bytes: Uint8Array, onFrame: FrameCallback, opti
 /** Decompresses all it can; on damage, also returns the zlib error (the data then is the longest good prefix). */
 function gunzipAll(bytes: Uint8Array): { data: Uint8Array; error?: unknown } {
   try {
-    return { data: gunzipSync(bytes) };
+    return { data: zlib().gunzipSync(bytes) };
   } catch (error) {
     return { data: gunzipPrefix(bytes), error };
   }
@@ -68,7 +76,7 @@ function gunzipAll(bytes: Uint8Array): { data: Uint8Array; error?: unknown } {
 function gunzipPrefix(bytes: Uint8Array): Uint8Array {
   const tryPrefix = (n: number): Uint8Array | undefined => {
     try {
-      return gunzipSync(bytes.subarray(0, n), { finishFlush: zconst.Z_SYNC_FLUSH });
+      return zlib().gunzipSync(bytes.subarray(0, n), { finishFlush: zlib().constants.Z_SYNC_FLUSH });
     } catch {
       return undefined;
     }
@@ -239,7 +247,7 @@ async function readGunzipped(
     yield first;
     for (let chunk = await next(); chunk !== undefined; chunk = await next()) yield chunk;
   }
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const gunzip = zlib().createGunzip({ chunkSize: 256 * 1024 });
   const source = Readable.from(compressed(), { objectMode: false });
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);
