@@ -214,7 +214,7 @@ export async function runRead(argv: string[]): Promise<number> {
       sink ??= makeSink('pcap');
       let selected = ranges === undefined || inRanges(ranges, frame.number);
       if (contexts !== undefined) {
-        selected &&= filter!.test(contexts.peek(pkt, analysis));
+        selected &&= filter!.test(contexts.peekTransient(pkt, analysis));
         contexts.advance(pkt, selected);
       }
       if (!selected) {

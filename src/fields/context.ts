@@ -45,6 +45,30 @@ export class ContextBuilder {
     return { packet, firstTs: first, prevTs: this.prev ?? ts, prevShownTs: this.prevShown ?? ts, analysis, captureFormat: this.captureFormat };
   }
 
+  /**
+   * `peek` into one context object refilled for every packet: valid until
+   * the next call, for a caller that only tests it (a display filter), which
+   * then saves two allocations per packet.
+   */
+  peekTransient(packet: Packet, analysis?: PacketAnnotations): FieldContext {
+    const ts = this.peekedTs;
+    ts.sec = packet.tsSec;
+    ts.nsec = packet.tsNsec;
+    const ctx = this.peeked;
+    ctx.packet = packet;
+    ctx.firstTs = this.first ?? ts;
+    ctx.prevTs = this.prev ?? ts;
+    ctx.prevShownTs = this.prevShown ?? ts;
+    ctx.analysis = analysis;
+    ctx.captureFormat = this.captureFormat;
+    return ctx;
+  }
+
+  private readonly peekedTs: { sec: number; nsec: number } = { sec: 0, nsec: 0 };
+  private readonly peeked: FieldContext = {
+    packet: undefined as unknown as Packet, firstTs: undefined, prevTs: undefined, prevShownTs: undefined, analysis: undefined, captureFormat: undefined,
+  };
+
   /** Moves past a peeked packet: shown or filtered out. */
   advance(packet: Packet, shown: boolean): void {
     if (shown) this.next(packet);
