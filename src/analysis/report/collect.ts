@@ -74,8 +74,8 @@ const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
  * A TCP direction's record (2 × tcp.stream + TcpAnnotation.dir) of FLOW
  * numbers, cache-line aligned; the stream's own times sit in its direction
  * 0's record. A packet updates the first lines of the direction sending it
- * (counters, TSval ring and the entries it holds back) and the first line
- * of the other one (the acknowledged position), then that one's ACK round
+ * (counters, the acknowledged position, TSval ring and the entries it holds
+ * back), and an ACK that gives a round trip the other direction's round
  * trips; the rest is rare.
  */
 const PACKETS = 0;
@@ -85,9 +85,14 @@ const LAST_DATA_NS = 3;
 const NEW_DATA = 4;
 /** Stream times, in direction 0 (NaN first time: the stream was not seen yet). */
 const LAST_NS = 5;
-/** Highest acknowledgement the other side sent for this direction (relative); NaN before any. */
+/**
+ * Highest acknowledgement this direction sent (relative, of the other
+ * direction's bytes); NaN before any. Kept by the sender of the ACKs, not
+ * with the data they acknowledge: the usual segment carries an ACK that
+ * moves nothing, and then reads no record but its own.
+ */
 const ACKED = 6;
-/** Retransmitted ranges waiting for their ACK (pairs in `retx`), for Karn's rule. */
+/** The other direction's retransmitted ranges waiting for this direction's ACK (pairs in `retx`), for Karn's rule. */
 const RETX_PENDING = 7;
 const TSVALS = 8;
 const ACK_RTT = TSVALS + TSVAL_FIELDS;
@@ -132,10 +137,11 @@ const C_LAST_NS = 7;
 const D_COVERAGE = 8;
 const D_ACK_NS = D_COVERAGE + COVERAGE_FIELDS;
 const D_ACK_FRAME = D_ACK_NS + 1;
-const D_FIRST_NS = D_ACK_NS + 2;
-const D_FIRST_FRAME = D_ACK_NS + 3;
-const D_ALL_ACKED_NS = D_ACK_NS + 4;
-const D_ALL_ACKED_FRAME = D_ACK_NS + 5;
+const D_ALL_ACKED_NS = D_ACK_NS + 2;
+const D_ALL_ACKED_FRAME = D_ACK_NS + 3;
+/** Written once, at the first data segment (which D_LAST_NS, still NaN, tells): past the lines a packet touches. */
+const D_FIRST_NS = D_ACK_NS + 4;
+const D_FIRST_FRAME = D_ACK_NS + 5;
 const D_REINJECTIONS = D_ACK_NS + 6;
 const D_STALLS = D_ACK_NS + 7;
 const CDIR = lineAligned(D_STALLS + 1);
@@ -435,9 +441,9 @@ export class ReportCollector {
           f[fwd + RETX_BYTES]! += len;
           pushFrame((this.retransmissionFrames[fwdFlow] ??= []), pkt.number);
         }
-        this.noteRetransmitted(fwd, fwdFlow, tcp.seq, tcp.nxtseq);
+        this.noteRetransmitted(rev, fwdFlow, tcp.seq, tcp.nxtseq);
       }
-      if (flags & ACK) this.onAck(rev, revFlow, tcp.ack, tcp.ackRtt);
+      if (flags & ACK) this.onAck(fwd, rev, revFlow, tcp.ack, tcp.ackRtt);
       this.timestamps(pkt, t, flags, fwd, rev, ns);
     }
     if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len, ns);
@@ -454,7 +460,8 @@ export class ReportCollector {
     if (flags & RST) pushFrame(st.rstFrames, pkt.number);
   }
 
-  private noteRetransmitted(at: number, flow: number, seq: number, end: number): void {
+  /** Data of `flow` sent again over [seq, end); `acker` is the record of the other direction, whose ACKs Karn's rule checks. */
+  private noteRetransmitted(acker: number, flow: number, seq: number, end: number): void {
     const r = (this.retx[flow] ??= []);
     if (r.length >= 2 * MAX_RETX_RANGES) {
       // Too many holes at once: one range covering them all keeps the rule safe (fewer samples, none wrong).
@@ -468,20 +475,21 @@ export class ReportCollector {
       r.push(lo, hi);
     }
     r.push(seq, end);
-    this.streamRecords.f[at + RETX_PENDING] = r.length;
+    this.streamRecords.f[acker + RETX_PENDING] = r.length;
   }
 
   /**
-   * An acknowledgement of a direction's data (its record at `at`), with the
-   * tracker's RTT sample if it matched a segment: the sample is kept unless
-   * Karn's rule rejects it.
+   * An acknowledgement sent by the direction of record `acker` of the other
+   * direction's data (`flow`, its record at `data`), with the tracker's RTT
+   * sample if it matched a segment: the sample is kept unless Karn's rule
+   * rejects it.
    */
-  private onAck(at: number, flow: number, ack: number, rtt: number | undefined): void {
+  private onAck(acker: number, data: number, flow: number, ack: number, rtt: number | undefined): void {
     const f = this.streamRecords.f;
-    const acked = f[at + ACKED]!;
+    const acked = f[acker + ACKED]!;
     const ackedSet = !Number.isNaN(acked);
     let ambiguous = false;
-    if (f[at + RETX_PENDING]! > 0) {
+    if (f[acker + RETX_PENDING]! > 0) {
       const r = this.retx[flow]!;
       let w = 0;
       for (let i = 0; i < r.length; i += 2) {
@@ -494,10 +502,10 @@ export class ReportCollector {
         }
       }
       r.length = w;
-      f[at + RETX_PENDING] = w;
+      f[acker + RETX_PENDING] = w;
     }
-    if (!ackedSet || seqGt(ack, acked)) f[at + ACKED] = ack;
-    if (rtt !== undefined && !ambiguous) this.ackRtts.add(at, rtt);
+    if (!ackedSet || seqGt(ack, acked)) f[acker + ACKED] = ack;
+    if (rtt !== undefined && !ambiguous) this.ackRtts.add(data, rtt);
   }
 
   /** TSval of the sender (its direction's record at `fwd`), and the first echo of one of the other direction's (at `rev`). */
@@ -555,7 +563,7 @@ export class ReportCollector {
 
   /** A data segment of a connection direction (its record at `d`); returns how many of its bytes are new at the data level. */
   private onData(f: Float64Array, d: number, dsn: number, len: number, frame: number, ns: number): number {
-    if (Number.isNaN(f[d + D_FIRST_NS]!)) {
+    if (Number.isNaN(f[d + D_LAST_NS]!)) {
       f[d + D_FIRST_NS] = ns;
       f[d + D_FIRST_FRAME] = frame;
     }

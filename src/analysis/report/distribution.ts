@@ -120,7 +120,19 @@ export class DistributionSet {
     if (held === 0) return;
     r[at + HELD] = 0;
     const before = r[at + COUNT]! - held;
-    for (let k = 0; k < held; k++) this.store(rec, this.recordU32()[2 * (at + HELD_AT) + k]! / NS, before + k);
+    const from = 2 * (at + HELD_AT);
+    // Usually they fit the series' nanosecond samples as they are: copied, without a trip through seconds and back per sample.
+    const cold = rec + this.coldField;
+    const size = r[cold + SIZE]!;
+    if (r[cold + HIST] === NONE && (r[cold + FLAGS]! & WIDE) === 0 && before + held <= 2 * size && before + held <= EXACT_SAMPLES) {
+      r[cold + FLAGS] = 0;
+      const u = this.recordU32();
+      const samples = this.samples.u32();
+      const to = 2 * r[cold + AT]! + before;
+      for (let k = 0; k < held; k++) samples[to + k] = u[from + k]!;
+      return;
+    }
+    for (let k = 0; k < held; k++) this.store(rec, this.recordU32()[from + k]! / NS, before + k);
   }
 
   /** Puts sample `x`, the series' sample number `n` (from 0), in its place: the exact samples, or the histogram once they are full. */
