@@ -5,7 +5,7 @@
  * doctor report shares (units, tables, endpoints, JSON).
  */
 import type {
-  ConnectionSummary, Counted, DirectionSummary, RttSummary, SummaryReport, TcpConversationReport,
+  ConnectionSummary, Counted, DirectionSummary, SummaryReport, TcpConversationReport,
 } from '../analysis/report/summary.js';
 import type { DistributionStats } from '../analysis/report/distribution.js';
 import type { Endpoint } from '../analysis/mptcp/types.js';
@@ -83,17 +83,15 @@ export type Align = 'left' | 'right';
  * string, without arrays of parts.
  */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[], indent = ''): string[] {
-  const headerWidths = headers.map(width);
+  // Every list of widths is made the same way: arrays of one kind, which the compiled code of these loops is specialised for.
+  const headerWidths = cellWidths(headers);
   const widths = headerWidths.slice();
-  const cellWidths = rows.map((r) => {
-    const w = new Array<number>(r.length);
-    for (let i = 0; i < r.length; i++) {
-      const n = width(r[i]!);
-      w[i] = n;
-      if (i < widths.length && n > widths[i]!) widths[i] = n;
-    }
-    return w;
-  });
+  const rowWidths: number[][] = [];
+  for (let r = 0; r < rows.length; r++) {
+    const w = cellWidths(rows[r]!);
+    for (let i = 0; i < w.length && i < widths.length; i++) if (w[i]! > widths[i]!) widths[i] = w[i]!;
+    rowWidths.push(w);
+  }
   const line = (cells: readonly string[], cw: readonly number[]): string => {
     let s = indent;
     for (let i = 0; i < cells.length; i++) {
@@ -106,8 +104,14 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
     return s.charCodeAt(s.length - 1) === 0x20 ? s.trimEnd() : s;
   };
   const out = [line(headers, headerWidths)];
-  for (let r = 0; r < rows.length; r++) out.push(line(rows[r]!, cellWidths[r]!));
+  for (let r = 0; r < rows.length; r++) out.push(line(rows[r]!, rowWidths[r]!));
   return out;
+}
+
+function cellWidths(cells: readonly string[]): number[] {
+  const w = new Array<number>(cells.length);
+  for (let i = 0; i < cells.length; i++) w[i] = width(cells[i]!);
+  return w;
 }
 
 const SPACES = ' '.repeat(64);
@@ -149,10 +153,6 @@ function rttText(d: DistributionStats | undefined): string {
   return `${formatDuration(d.min)} / ${approx}${formatDuration(d.median)} / ${approx}${formatDuration(d.p95)} (${d.count})`;
 }
 
-function rttColumns(r: RttSummary): [string, string] {
-  return [rttText(r.ack), rttText(r.ts)];
-}
-
 const DIRECTION_NAMES = ['client → server', 'server → client'] as const;
 
 function directionHeadline(d: DirectionSummary): string {
@@ -171,33 +171,40 @@ function directionHeadline(d: DirectionSummary): string {
 function directionTable(d: DirectionSummary): string[] {
   const headers = ['stream', 'segments', 'bytes sent', 'new data', 'share', 'retrans', 'reinjected here', 'resent elsewhere', 'RTT ack min/med/p95 (n)', 'RTT TSval min/med/p95 (n)'];
   const align: Align[] = ['right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'];
-  const rows = d.subflows.map((s) => [
-    String(s.stream),
-    formatCount(s.packets),
-    formatBytes(s.bytes),
-    formatBytes(s.dataBytes),
-    s.share === undefined ? '-' : formatPercent(s.share),
-    countedText(s.retransmissions),
-    countedText(s.reinjectionsSent),
-    countedText(s.reinjectedElsewhere),
-    ...rttColumns(s.rtt),
-  ]);
+  const rows: string[][] = [];
+  for (const s of d.subflows) {
+    rows.push([
+      String(s.stream),
+      formatCount(s.packets),
+      formatBytes(s.bytes),
+      formatBytes(s.dataBytes),
+      s.share === undefined ? '-' : formatPercent(s.share),
+      countedText(s.retransmissions),
+      countedText(s.reinjectionsSent),
+      countedText(s.reinjectedElsewhere),
+      rttText(s.rtt.ack),
+      rttText(s.rtt.ts),
+    ]);
+  }
   return formatTable(headers, rows, align, '    ');
 }
 
 function subflowTable(c: ConnectionSummary): string[] {
   const headers = ['stream', 'role', 'endpoints', 'state', 'first', 'last', 'start', 'lifetime'];
   const align: Align[] = ['right', 'left', 'left', 'left', 'right', 'right', 'right', 'right'];
-  const rows = c.subflows.map((s) => [
-    String(s.stream),
-    (s.master ? 'initial' : s.initiator === 0 ? 'join' : 'join by server') + (s.backup ? ', backup' : ''),
-    `${endpointText(s.src)} → ${endpointText(s.dst)}`,
-    s.state,
-    String(s.firstFrame),
-    String(s.lastFrame),
-    formatOffset(s.start),
-    formatDuration(s.lifetime),
-  ]);
+  const rows: string[][] = [];
+  for (const s of c.subflows) {
+    rows.push([
+      String(s.stream),
+      (s.master ? 'initial' : s.initiator === 0 ? 'join' : 'join by server') + (s.backup ? ', backup' : ''),
+      `${endpointText(s.src)} → ${endpointText(s.dst)}`,
+      s.state,
+      String(s.firstFrame),
+      String(s.lastFrame),
+      formatOffset(s.start),
+      formatDuration(s.lifetime),
+    ]);
+  }
   return formatTable(headers, rows, align, '    ');
 }
 

@@ -236,19 +236,29 @@ function tcpData(flow: FlowExtra | undefined): number {
 function direction(a: CaptureAnalysis, conn: MptcpConnection, dir: DataDir, origin: Instant): DirectionSummary {
   const extra = a.extras.conns[conn.index]?.dirs[dir];
   const d = conn.dirs[dir];
-  const flows = conn.subflows.map((sub) => a.extras.streams[sub.stream]?.flows[tcpDirOf(sub, dir)]);
   const delivered = deliveredBytes(conn, dir, extra);
   let bytes = delivered.bytes;
   let measuredBy: DirectionSummary['measuredBy'] = delivered.measuredBy;
   // A connection that fell back before any data has no DSNs: its data is the TCP payload.
   const plain = measuredBy === 'none' && conn.fallback !== undefined;
-  const data = flows.map((f) => (plain ? tcpData(f) : f?.newDataBytes ?? 0));
-  const total = data.reduce((x, y) => x + y, 0);
+  // Plain loops, and the byte counts in a typed array: arrays of one kind whatever the values (see formatTable).
+  const n = conn.subflows.length;
+  const flows: Array<FlowExtra | undefined> = [];
+  const data = new Float64Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const sub = conn.subflows[i]!;
+    const f = a.extras.streams[sub.stream]?.flows[tcpDirOf(sub, dir)];
+    flows.push(f);
+    data[i] = plain ? tcpData(f) : f?.newDataBytes ?? 0;
+    total += data[i]!;
+  }
   if (plain && total > 0) {
     bytes = total;
     measuredBy = 'tcp';
   }
-  const subflows = conn.subflows.map((sub, i) => subflowDirection(sub, dir, flows[i], data[i]!, total));
+  const subflows: SubflowDirectionSummary[] = [];
+  for (let i = 0; i < n; i++) subflows.push(subflowDirection(conn.subflows[i]!, dir, flows[i], data[i]!, total));
   let start: number | undefined;
   let duration: number | undefined;
   if (extra !== undefined && !Number.isNaN(extra.firstDataNs)) {
@@ -309,6 +319,12 @@ function subflowSummary(sub: MptcpSubflow, origin: Instant): SubflowSummary {
   };
 }
 
+function subflowSummaries(conn: MptcpConnection, origin: Instant): SubflowSummary[] {
+  const list: SubflowSummary[] = [];
+  for (const s of conn.subflows) list.push(subflowSummary(s, origin));
+  return list;
+}
+
 export function connectionSummary(a: CaptureAnalysis, conn: MptcpConnection): ConnectionSummary {
   const origin = a.firstTime ?? conn.firstTime;
   return {
@@ -323,7 +339,7 @@ export function connectionSummary(a: CaptureAnalysis, conn: MptcpConnection): Co
     lastFrame: conn.lastFrame,
     start: interval(origin, conn.firstTime),
     duration: interval(conn.firstTime, conn.lastTime),
-    subflows: conn.subflows.map((s) => subflowSummary(s, origin)),
+    subflows: subflowSummaries(conn, origin),
     directions: [direction(a, conn, 0, origin), direction(a, conn, 1, origin)],
   };
 }
