@@ -214,7 +214,8 @@ export class MptcpTracker {
     const t = pkt.tcp;
     if (t === undefined) return undefined;
     this.published = false;
-    const stream = tcp.stream;
+    // A small integer whatever the TCP tracker's number arrives as (see the collector).
+    const stream = tcp.stream | 0;
     const streams = this.state.streams.ensure(stream);
     const known = streams[stream]!;
     if (known < 0) return undefined;
@@ -373,7 +374,7 @@ export class MptcpTracker {
   private update(id: number, pkt: Packet, t: TcpRepr, tcp: TcpAnnotation): MptcpAnnotation {
     const state = this.state;
     const cur = this.cur;
-    state.locate(cur, id, tcp.dir);
+    state.locate(cur, id, tcp.dir & 1);
     const dir = cur.dir;
     const sd = cur.sd;
     const cf = state.connDirs.f;

@@ -405,7 +405,8 @@ export class ReportCollector {
     if (t === undefined || tcp.quoted) return;
     const ns = this.ns(pkt.tsSec, pkt.tsNsec);
     if (ns > this.lastNs) this.lastNs = ns;
-    const stream = tcp.stream;
+    // Small integers from here on, whatever the TCP tracker's numbers arrive as (a double now and then, from its records): record offsets passed on stay small integers, which the code taking them was compiled for.
+    const stream = tcp.stream | 0;
     const sb = this.streamRecords.ensure(2 * stream + 1) - FLOW;
     const f = this.streamRecords.f;
     // The stream's last time tells a new stream: it shares a line with numbers every packet touches, its first time does not.
@@ -416,7 +417,7 @@ export class ReportCollector {
     f[sb + LAST_NS] = ns;
     const flags = t.flags;
     if (flags & (SYN | RST)) this.handshake(pkt, t, stream, mptcp !== undefined);
-    const dir = tcp.dir;
+    const dir = tcp.dir & 1;
     const fwdFlow = 2 * stream + dir;
     const revFlow = fwdFlow ^ 1;
     const fwd = sb + dir * FLOW;
