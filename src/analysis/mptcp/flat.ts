@@ -68,7 +68,8 @@ class Numbers {
 export class Int32Column {
   /** The numbers; replaced when the column grows, so read it again after `ensure`. */
   a: Int32Array;
-  private readonly numbers = new Numbers(512);
+  /** A whole page, which the first one is anyway: 16384 indexes before the first growth (which throws away code compiled without it). */
+  private readonly numbers = new Numbers(PAGE / 8);
 
   constructor() {
     this.a = int32s(this.numbers.f);
