@@ -30,6 +30,22 @@ describe('sequence numbers as plain numbers', () => {
     }
     assert.equal(mod32(-1), TWO_32 - 1);
   });
+
+  it('takes halves signed or unsigned alike (the tracker reads them signed)', () => {
+    const signed = (x: number): number => x | 0;
+    for (const [hi, lo, baseHi, baseLo] of [[1, 5, 0, 0xfffffff0], [0, 0xfffffff0, 1, 5], [0x80000000, 0xffffffff, 0x7fffffff, 0x80000001], [0xffffffff, 0, 0xfffffffe, 0xffffffff]] as const) {
+      assert.equal(relative64(signed(hi), signed(lo), baseHi, baseLo), relative64(hi, lo, baseHi, baseLo), `relative64 ${hi} ${lo}`);
+    }
+    for (const lo of [0xfffffff1, 0x80000000, 0x7fffffff, 5]) {
+      assert.equal(extend32(signed(lo), 0xfffffff0, 1), extend32(lo, 0xfffffff0, 1), `extend32 ${lo}`);
+      assert.equal(extend32(signed(lo), 0x80000000, 3 * TWO_32 + 10), extend32(lo, 0x80000000, 3 * TWO_32 + 10), `extend32 far ${lo}`);
+    }
+    const base = 0x92345678fffffff0n;
+    for (const rel of [1, 0x20, 5 * TWO_32 + 7, -3]) {
+      const raw = rawOf(base, rel);
+      assert.equal(baseHighFrom(signed(highHalf(raw)), signed(lowHalf(raw)), rel), highHalf(base), `baseHighFrom rel ${rel}`);
+    }
+  });
 });
 
 describe('SentLog', () => {

@@ -21,6 +21,13 @@ export function mod32(x: number): number {
   return x - Math.floor(x / TWO_32) * TWO_32;
 }
 
+/*
+ * Halves of raw values (`hi`, `lo`, `lo32`) may be given signed or unsigned:
+ * their 32 bits are what counts. Callers reading them from packets pass
+ * them signed, small integers whatever their bits, where an unsigned
+ * half past 2^31 would be a heap number at every call.
+ */
+
 /**
  * The relative value whose low 32 raw bits are `lo32` and which lies nearest
  * `ref` (within 2^31 either way). `baseLo` is the low half of the raw base.
@@ -32,7 +39,7 @@ export function extend32(lo32: number, baseLo: number, ref: number): number {
 
 /** (hi, lo) minus (baseHi, baseLo) modulo 2^64, read as a signed number. */
 export function relative64(hi: number, lo: number, baseHi: number, baseLo: number): number {
-  let dlo = lo - baseLo;
+  let dlo = (lo >>> 0) - baseLo;
   let dhi = hi - baseHi;
   if (dlo < 0) {
     dlo += TWO_32;
@@ -43,7 +50,7 @@ export function relative64(hi: number, lo: number, baseHi: number, baseLo: numbe
 
 /** The high half of the raw base, given a full raw value (hi, lo) and its relative value. */
 export function baseHighFrom(hi: number, lo: number, rel: number): number {
-  const low = lo - mod32(rel);
+  const low = (lo >>> 0) - mod32(rel);
   const borrow = low < 0 ? 1 : 0;
   return mod32(hi - borrow - Math.floor(rel / TWO_32));
 }
@@ -67,4 +74,9 @@ export function rawOf(base: bigint, rel: number): bigint {
 
 export function u32At(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/** The same four bytes as a signed 32-bit number: a small integer, never a heap number, for code that takes either. */
+export function i32At(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 }

@@ -223,7 +223,8 @@ export class FlatState {
   /**
    * The relative value of a DSN or data ACK read as (hi, lo), `wide` when
    * the option carried all 64 bits, in direction `d` of connection `cid`
-   * (its record at `c`). The first value seen in a direction without keys
+   * (its record at `c`). The halves may come signed or unsigned (their 32
+   * bits are what counts). The first value seen in a direction without keys
    * becomes relative 1.
    */
   relative(c: number, cid: number, d: DataDir, hi: number, lo: number, wide: boolean, isAck: boolean): number {
@@ -232,7 +233,7 @@ export class FlatState {
     if (Number.isNaN(baseLo)) {
       const cm = this.models[cid]!;
       const lo1 = (lo - 1) >>> 0;
-      const hi1 = wide ? (lo === 0 ? (hi - 1) >>> 0 : hi) : 0;
+      const hi1 = wide ? (lo === 0 ? hi - 1 : hi) >>> 0 : 0;
       setBase(f, c, cm.dirs[d], hi1, lo1, wide);
       cm.dirs[d].base = 'first-seen';
       return 1;

@@ -37,7 +37,7 @@ import type {
 const { DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH } = wire;
 const { nextSoundOption, OPTION_KIND_MPTCP } = tcpOptions;
 const { MptcpSubtype, TcpFlag } = wireTypes;
-const { joinHalves, rawOf, u32At } = seq;
+const { i32At, joinHalves, rawOf, u32At } = seq;
 const {
   CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ, SD_PENDING, other, small,
 } = stateModule;
@@ -789,10 +789,11 @@ export class MptcpTracker {
     const raw = pkt.data;
     const flags = raw[at + 3]!;
     let p = at + 4;
+    // DSN halves are read signed (small integers whatever their bits): `relative` takes them either way, and a u32 past 2^31 handed to it would be a heap number per packet.
     if (flags & DssFlag.A) {
       const wide = (flags & DssFlag.a) !== 0;
-      const hi = wide ? u32At(raw, p) : 0;
-      const lo = u32At(raw, wide ? p + 4 : p);
+      const hi = wide ? i32At(raw, p) : 0;
+      const lo = i32At(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
       const rel = state.relative(cur.peer, cur.cid, other(dir), hi, lo, wide, true);
       ann.dataAck = small(rel);
@@ -800,8 +801,8 @@ export class MptcpTracker {
     }
     if ((flags & DssFlag.M) === 0) return;
     const wide = (flags & DssFlag.m) !== 0;
-    const hi = wide ? u32At(raw, p) : 0;
-    const lo = u32At(raw, wide ? p + 4 : p);
+    const hi = wide ? i32At(raw, p) : 0;
+    const lo = i32At(raw, wide ? p + 4 : p);
     p += wide ? 8 : 4;
     const ssn = u32At(raw, p);
     const dataLength = (raw[p + 4]! << 8) | raw[p + 5]!;
@@ -830,7 +831,7 @@ export class MptcpTracker {
     }
     // The full DSN only matters to a checksum (its pseudo-header), and BigInt is costly.
     const first = checksum === undefined ? undefined
-      : wide ? joinHalves(hi, lo)
+      : wide ? joinHalves(hi >>> 0, lo >>> 0)
         : !Number.isNaN(state.connDirs.f[c + CD_BASE_HI]!) ? rawOf(state.models[cur.cid]!.dirs[dir]!.baseDsn!, rel) : undefined;
     if (dataFinOnly) {
       if (checksum !== undefined) this.checkEmptyMapping(this.subs[cur.id]!, pkt, ann, first, ssn, dataLength, checksum);
