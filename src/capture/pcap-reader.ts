@@ -52,13 +52,29 @@ export class PcapReader extends FormatReader {
 
   parse(buf: Uint8Array, start: number, end: number, streamOffset: number): number {
     const dv = dataView(buf);
-    const le = this.le;
     let p = start;
     if (!this.headerDone) {
       if (end - p < PCAP_FILE_HEADER) return this.short(PCAP_FILE_HEADER, 'file header', p);
       this.readFileHeader(dv, p);
       p += PCAP_FILE_HEADER;
     }
+    p = this.records(buf, dv, p, end, streamOffset - start);
+    if (this.stopped) return p;
+    // The record at `p` is incomplete: say how long it is for the next chunk.
+    const hdr = this.recordHeader;
+    if (end - p < hdr) return this.short(hdr, 'packet record header', p);
+    return this.short(hdr + dv.getUint32(p + 8, this.le), 'packet record', p);
+  }
+
+  /**
+   * Delivers the whole records from `p`; returns where it stopped (the first
+   * incomplete record, or after the frame whose callback said stop). The loop
+   * has a function of its own so that its way out needs nothing it has not
+   * run before: an exit to a method first taken at the end of the first
+   * chunk threw away the loop's compiled code there.
+   */
+  private records(buf: Uint8Array, dv: DataView, p: number, end: number, bufToStream: number): number {
+    const le = this.le;
     const hdr = this.recordHeader;
     const maxCaplen = this.maxCaplen;
     const linkType = this.linkType;
@@ -69,15 +85,12 @@ export class PcapReader extends FormatReader {
     const bytes = buf.buffer;
     const origin = buf.byteOffset;
     for (;;) {
-      if (end - p < hdr) return this.short(hdr, 'packet record header', p);
+      if (end - p < hdr) return p;
       const caplen = dv.getUint32(p + 8, le);
       if (caplen > maxCaplen) {
-        throw this.corrupt(
-          streamOffset + (p - start),
-          `packet record has caplen ${caplen}, more than the snaplen ${this.snapLen} allows`,
-        );
+        throw this.corrupt(bufToStream + p, `packet record has caplen ${caplen}, more than the snaplen ${this.snapLen} allows`);
       }
-      if (end - p - hdr < caplen) return this.short(hdr + caplen, 'packet record', p);
+      if (end - p - hdr < caplen) return p;
       let tsSec = dv.getUint32(p, le);
       let frac = dv.getUint32(p + 4, le);
       if (frac >= fracLimit) {

@@ -9,7 +9,7 @@ import { u16, u32 } from '../wire/bytes.js';
 import { mptcpOptionOverrun } from '../wire/mptcp.js';
 import { fastOpenCookieLength, nextSoundOption, OPTION_KIND_MPTCP, OptionProblem, TcpOptionWalk } from '../wire/tcp-options.js';
 import type { Packet, TcpRepr } from '../wire/types.js';
-import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, type Summary } from './tshark/app.js';
+import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, namedTcpPorts, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
 import { ascii, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putNum, putU, TextLine } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -223,8 +223,14 @@ const HEAD_BYTES = 2 * MAX_U_BYTES + 5 + MAX_FLAGS_BYTES + 3 * (5 + MAX_NUM_BYTE
  */
 const TAIL_BYTES = 2 * (5 + MAX_U_BYTES) + 5 * 40;
 
-/** " [flags] Seq=" per 12-bit flags value, encoded on first use. */
+/**
+ * " [flags] Seq=" per 12-bit flags value. Those of the eight classic flags
+ * are made up front: made on first use, the first segment of a new
+ * combination (the first data after a capture's handshakes) threw away the
+ * compiled Info code. The rest (AE, reserved bits) are made on first use.
+ */
 const FLAGS_SEQ: Array<Uint8Array | undefined> = new Array(4096);
+for (let f = 0; f < 256; f++) FLAGS_SEQ[f] = ascii(' [' + tcpFlagsText(f) + '] Seq=');
 
 function flagsSeqBytes(flags: number): Uint8Array {
   const f = flags & 0xfff;
@@ -257,6 +263,9 @@ const scratch: Summary = { protocol: '', info: '' };
  * columns then are that protocol's; false when they stay TCP's.
  */
 export function tcpAppSummary(pkt: Packet, tcp: TcpRepr, out: Summary, analysis: TcpAnnotation | undefined): boolean {
+  // The ports first, on every segment: a test first reached by the first payload (after a capture's
+  // handshakes) threw away the compiled list code.
+  if (!namedTcpPorts(tcp)) return false;
   const withheld = analysis !== undefined && payloadWithheld(analysis, tcp.payloadCaptured, tcp.payloadLength);
   if (withheld || !appSummary(pkt, out)) return false;
   if (analysis !== undefined) out.info = analysisPrefix(analysis) + out.info;

@@ -20,6 +20,16 @@ import { MptcpSubtype } from './types.js';
 /** TCP option kind of every MPTCP option. */
 export const MPTCP_OPTION_KIND = 30;
 
+/*
+ * The subtypes as constants of this module: a case label that reads a
+ * property and is first reached by a later kind of packet (the first DSS
+ * after the handshakes) throws away the compiled code of every caller; a
+ * module constant needs nothing from earlier runs.
+ */
+const {
+  MP_CAPABLE, MP_JOIN, DSS, ADD_ADDR, REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE, MP_TCPRST, MP_EXPERIMENTAL,
+} = MptcpSubtype;
+
 /** MP_CAPABLE flag bits (RFC 8684 section 3.1). */
 export const MpCapableFlag = {
   /** Checksum required. */
@@ -175,15 +185,15 @@ export function mptcpOptionMalformed(data: Uint8Array, offset: number, length: n
   if (length < 3) return true;
   const b2 = data[offset + 2]!;
   switch (b2 >> 4) {
-    case MptcpSubtype.MP_CAPABLE: return !capableLengthOk(b2 & 0x0f, length);
-    case MptcpSubtype.MP_JOIN: return length !== 12 && length !== 16 && length !== 24;
-    case MptcpSubtype.DSS: return length < 4 || !dssLengthOk(data[offset + 3]!, length);
-    case MptcpSubtype.ADD_ADDR: return !addAddrLengthOk(b2 & 0x0f, length);
-    case MptcpSubtype.REMOVE_ADDR: return length < 4;
-    case MptcpSubtype.MP_PRIO: return length !== 3 && length !== 4;
-    case MptcpSubtype.MP_FAIL:
-    case MptcpSubtype.MP_FASTCLOSE: return length !== 12;
-    case MptcpSubtype.MP_TCPRST: return length !== 4;
+    case MP_CAPABLE: return !capableLengthOk(b2 & 0x0f, length);
+    case MP_JOIN: return length !== 12 && length !== 16 && length !== 24;
+    case DSS: return length < 4 || !dssLengthOk(data[offset + 3]!, length);
+    case ADD_ADDR: return !addAddrLengthOk(b2 & 0x0f, length);
+    case REMOVE_ADDR: return length < 4;
+    case MP_PRIO: return length !== 3 && length !== 4;
+    case MP_FAIL:
+    case MP_FASTCLOSE: return length !== 12;
+    case MP_TCPRST: return length !== 4;
     default: return false;
   }
 }
@@ -197,7 +207,7 @@ export function mptcpOptionMalformed(data: Uint8Array, offset: number, length: n
  */
 export function mptcpOptionOverrun(data: Uint8Array, offset: number, length: number): boolean {
   if (length < 3) return true;
-  if (data[offset + 2]! >> 4 !== MptcpSubtype.DSS) return false;
+  if (data[offset + 2]! >> 4 !== DSS) return false;
   return length < 4 || length < dssBaseLength(data[offset + 3]!);
 }
 
@@ -213,34 +223,34 @@ export function decodeMptcpOption(data: Uint8Array, offset: number, length: numb
   const b2 = data[offset + 2]!;
   const subtype = b2 >> 4;
   switch (subtype) {
-    case MptcpSubtype.MP_CAPABLE: return decodeCapable(data, offset, length, b2);
-    case MptcpSubtype.MP_JOIN: return decodeJoin(data, offset, length, b2);
-    case MptcpSubtype.DSS: return decodeDss(data, offset, length, b2);
-    case MptcpSubtype.ADD_ADDR: return decodeAddAddr(data, offset, length, b2);
-    case MptcpSubtype.REMOVE_ADDR:
+    case MP_CAPABLE: return decodeCapable(data, offset, length, b2);
+    case MP_JOIN: return decodeJoin(data, offset, length, b2);
+    case DSS: return decodeDss(data, offset, length, b2);
+    case ADD_ADDR: return decodeAddAddr(data, offset, length, b2);
+    case REMOVE_ADDR:
       if (length < 4) return badLength(data, offset, length, subtype, 'at least 4');
       return {
         name: 'REMOVE_ADDR', subtype, length,
         addrIds: Array.from(data.subarray(offset + 3, offset + length)), reserved: b2 & 0x0f,
       };
-    case MptcpSubtype.MP_PRIO:
+    case MP_PRIO:
       if (length !== 3 && length !== 4) return badLength(data, offset, length, subtype, '3, or 4 with an address id');
       return {
         name: 'MP_PRIO', subtype, length, backup: (b2 & 0x01) !== 0,
         addrId: length === 4 ? data[offset + 3]! : undefined, reserved: b2 & 0x0e,
       };
-    case MptcpSubtype.MP_FAIL:
+    case MP_FAIL:
       if (length !== 12) return badLength(data, offset, length, subtype, '12');
       return { name: 'MP_FAIL', subtype, length, dsn: u64(data, offset + 4), reserved: reserved12(data, offset) };
-    case MptcpSubtype.MP_FASTCLOSE:
+    case MP_FASTCLOSE:
       if (length !== 12) return badLength(data, offset, length, subtype, '12');
       return {
         name: 'MP_FASTCLOSE', subtype, length, receiverKey: u64(data, offset + 4), reserved: reserved12(data, offset),
       };
-    case MptcpSubtype.MP_TCPRST:
+    case MP_TCPRST:
       if (length !== 4) return badLength(data, offset, length, subtype, '4');
       return { name: 'MP_TCPRST', subtype, length, flags: b2 & 0x0f, reason: data[offset + 3]! };
-    case MptcpSubtype.MP_EXPERIMENTAL:
+    case MP_EXPERIMENTAL:
       return { name: 'MP_EXPERIMENTAL', subtype, length, data: data.subarray(offset + 2, offset + length) };
     default:
       return unknown(data, offset, length, subtype, undefined);

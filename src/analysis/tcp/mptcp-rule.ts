@@ -78,11 +78,14 @@ export class MptcpDupAckRule {
       const shared = store.object(c).mptcp;
       if (shared !== undefined) f[fw + MP_OPS] = shared.ops;
     }
-    if (s.hasDataAck) {
-      f[fw + MP_HAS_DATA_ACK] = 1;
-      f[fw + MP_DATA_ACK_HI] = s.dataAckHi;
-      f[fw + MP_DATA_ACK_LO] = s.dataAckLo;
-    }
+    // Written for every segment, the old values again without a data ACK: code first run by the
+    // first data ACK (after a capture's handshakes) threw away the compiled analysis it is part of.
+    const has = s.hasDataAck;
+    const hi = s.dataAckHi;
+    const lo = s.dataAckLo;
+    f[fw + MP_HAS_DATA_ACK] = has ? 1 : f[fw + MP_HAS_DATA_ACK]!;
+    f[fw + MP_DATA_ACK_HI] = has ? hi : f[fw + MP_DATA_ACK_HI]!;
+    f[fw + MP_DATA_ACK_LO] = has ? lo : f[fw + MP_DATA_ACK_LO]!;
   }
 
   /** tshark adds the segment's option kinds to its connection record once the options are read. */

@@ -48,6 +48,7 @@ const {
   SYN_TIME, VALID_BIF, WIN_SCALE, WINDOW,
 } = layout;
 const { TcpAnalysisFlag: A, WINDOW_SCALE_NONE, WINDOW_SCALE_UNKNOWN } = analysisTypes;
+const { WINDOW_FULL } = A;
 const { add32, NS_PER_SEC, seqGt, seqLe, seqLt, sub32, within } = seqMath;
 const { MAX_UNACKED } = unacked;
 
@@ -288,13 +289,18 @@ export class TcpTracker {
       if (seglen <= 1 && seq === sub32(nextSeq, 1) && plain) fl |= A.KEEP_ALIVE;
       const sameSpot = seglen === 0 && plain && seq === nextSeq && ack === f[fw + LAST_ACK];
       if (sameSpot && window !== 0 && window !== f[fw + WINDOW]) fl |= A.WINDOW_UPDATE;
+      // Whether the segment fills the receiver's window, worked out for every segment and kept for data
+      // only: code first run by the first data segment (after a capture's handshakes) threw away the
+      // compiled analysis, twice (here, then at the first window taken scaled).
       const revScale = f[rv + WIN_SCALE]!;
-      if (seglen > 0 && plain && revScale !== WINDOW_SCALE_UNKNOWN) {
-        // A window announced before the sender's first pure ACK is taken unscaled.
-        const shift = f[rv + FIRST_ACK] === 1 || revScale === WINDOW_SCALE_NONE ? 0 : revScale;
-        // A shift of the u32 window gives the low 32 bits of window * 2^shift (shift <= 14), without a call to pow.
-        if (add32(seq, seglen) === add32(f[rv + LAST_ACK]!, (f[rv + WINDOW]! << shift) >>> 0)) fl |= A.WINDOW_FULL;
-      }
+      const scaled = revScale !== WINDOW_SCALE_UNKNOWN;
+      // A window announced before the sender's first pure ACK is taken unscaled.
+      const beforeFirstAck = f[rv + FIRST_ACK] === 1;
+      const noScale = revScale === WINDOW_SCALE_NONE;
+      // A shift of the u32 window gives the low 32 bits of window * 2^shift (shift <= 14), without a call to pow.
+      const revWindow = (f[rv + WINDOW]! << (beforeFirstAck || noScale || !scaled ? 0 : revScale)) >>> 0;
+      const fills = add32(seq, seglen) === add32(f[rv + LAST_ACK]!, revWindow);
+      fl |= seglen > 0 && plain && scaled && fills ? WINDOW_FULL : 0;
       if (!sameSpot || window !== f[fw + WINDOW]) break checks;
       if (window !== 0 && f[rv + LAST_FLAGS]! & A.KEEP_ALIVE) {
         fl |= A.KEEP_ALIVE_ACK;
@@ -373,7 +379,10 @@ export class TcpTracker {
         r.ackRtt = (now - this.match.ts) / NS_PER_SEC;
       }
     }
-    if (seglen !== 0 && rings.count(f, fw) > 0 && f[fw + VALID_BIF] === 1) {
+    // Both read for every segment, as above: the handshakes' segments have no length.
+    const outstanding = rings.count(f, fw) > 0;
+    const flightValid = f[fw + VALID_BIF] === 1;
+    if (seglen !== 0 && outstanding && flightValid) {
       if (measure) {
         const inFlight = (rings.span(f, fw, f[fw + BASE]!) - f[rv + SACKED_BYTES]!) >>> 0;
         if (inFlight > 0 && inFlight < MAX_BYTES_IN_FLIGHT) r.bytesInFlight = flags & SYN_FIN ? inFlight - 1 : inFlight;
@@ -410,12 +419,16 @@ export class TcpTracker {
 
   /** Retransmission, fast retransmission, spurious retransmission or out-of-order: which one, if any. */
   private classifyResend(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, seq: number, seglen: number, flags: number, now: number): number {
+    // The tests are ordered so that the handshakes (no data, nothing sent before a SYN) run each one
+    // the first data segments will: code first run by those threw away the compiled analysis.
     const nextSeq = f[fw + NEXT_SEQ]!;
-    let notAdvanced = nextSeq !== 0 && seqLt(seq, nextSeq);
+    let notAdvanced = seqLt(seq, nextSeq) && nextSeq !== 0;
     // One byte below the next expected: a former zero-window probe sent again with more data.
-    if (seglen > 1 && sub32(nextSeq, 1) === seq) notAdvanced = false;
+    const afterProbe = sub32(nextSeq, 1) === seq;
+    if (seglen > 1 && afterProbe) notAdvanced = false;
     const revLastAck = f[rv + LAST_ACK]!;
-    if (seglen > 0 && revLastAck !== 0 && seqLe(add32(seq, seglen), revLastAck)) return A.SPURIOUS_RETRANSMISSION;
+    const acked = seqLe(add32(seq, seglen), revLastAck) && revLastAck !== 0;
+    if (seglen > 0 && acked) return A.SPURIOUS_RETRANSMISSION;
     // tshark keeps the counter unsigned: the -1 left by an ACK of unseen data counts as many duplicates.
     const revDups = f[rv + DUP_ACK_NUM]!;
     if (notAdvanced && (revDups >= 2 || revDups === -1) && revLastAck === seq && within(now - f[rv + LAST_ACK_TIME]!, FAST_RETRANSMISSION_NS)) {

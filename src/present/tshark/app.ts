@@ -4,7 +4,7 @@
  * ARP and IP fragments. These read at most a few bytes of payload; they are
  * column texts, not decoders.
  */
-import type { IcmpRepr, Packet } from '../../wire/types.js';
+import type { IcmpRepr, Packet, TcpRepr } from '../../wire/types.js';
 import { ipv4String, ipv6String, macDisplay, macString } from './addr.js';
 import { dnsSummary } from './dns.js';
 import { ICMP_TYPES, ICMPV6_TYPES, icmpCodeName } from './icmp-names.js';
@@ -133,6 +133,17 @@ function dhcpSummary(pkt: Packet, out: Summary): boolean {
 }
 
 /** Fills `out` for an application protocol recognised by port and first bytes; false to fall back to TCP/UDP. */
+/**
+ * Whether a port of the segment is one whose application protocol the
+ * columns name (SSH, HTTP, DNS): the cheap test that settles nearly every
+ * segment, asked of all of them alike.
+ */
+export function namedTcpPorts(tcp: TcpRepr): boolean {
+  const src = tcp.srcPort;
+  const dst = tcp.dstPort;
+  return src === SSH_PORT || dst === SSH_PORT || HTTP_PORTS[dst] === 1 || HTTP_PORTS[src] === 1 || src === DNS_PORT || dst === DNS_PORT;
+}
+
 export function appSummary(pkt: Packet, out: Summary): boolean {
   if (pkt.payloadLength <= 0) return false;
   const tcp = pkt.tcp;

@@ -37,12 +37,21 @@ export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0x7f);
 }
 
+/** The smallest number of t + 1 digits, for t = 1..9 (0 for t = 0, so that 0 has one digit). */
+const DIGITS_FROM = new Int32Array([0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000]);
+
 /** Decimal digits of a non-negative integer below 2^53. */
 export function decimalDigits(n: number): number {
-  if (n < 100000) return n < 100 ? (n < 10 ? 1 : 2) : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  if (n < 10000000000) return n < 10000000 ? (n < 1000000 ? 6 : 7) : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-  let d = 11;
-  for (let x = 100000000000; x <= n; x *= 10) d++;
+  // One comparison whatever the size, rather than a tree of them: a tree's deeper
+  // branches are first taken when the numbers grow (frame 100000, a sequence
+  // number past 99999), and each threw away the compiled code of every caller.
+  // bits * 1233 / 4096 is floor(log10(2^bits)), the digits less one, or one less still.
+  if (n <= 0xffffffff) {
+    const t = ((32 - Math.clz32(n)) * 1233) >>> 12;
+    return n >= DIGITS_FROM[t]! ? t + 1 : t;
+  }
+  let d = 10;
+  for (let x = 10000000000; x <= n; x *= 10) d++;
   return d;
 }
 
