@@ -63,8 +63,9 @@ const TIMESTAMPS_BIT = 1 << TIMESTAMPS;
 const MP_JOIN = MptcpSubtype.MP_JOIN;
 const MP_JOIN_BACKUP = 0x01;
 
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+/** Four bytes as a signed 32-bit number: TSval and TSecr go on signed, small integers whatever their bits (see TsvalRings.add). */
+function i32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
 }
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
@@ -369,6 +370,16 @@ export class ReportCollector {
   readonly conns: ConnExtra[] = [];
   /** Time of the last packet (ns from the epoch). */
   lastNs = 0;
+  /**
+   * Time of the packet being collected (ns from the epoch), for the steps
+   * of its collection. A field: it holds a double as it is, where an
+   * argument past 2^31 ns (2.1 s into a capture) would be a heap number at
+   * every call.
+   */
+  private now = NaN;
+  /** The same time as whole seconds from the epoch and nanoseconds, small integers both, for calls that take it. */
+  private nowSec = 0;
+  private nowNsec = 0;
   /** @internal The records behind the views. */
   readonly streamRecords = new RecordTable(FLOW, FLOW_TEMPLATE);
   readonly connRecords = new RecordTable(CONN, CONN_TEMPLATE);
@@ -395,6 +406,14 @@ export class ReportCollector {
     return (sec - this.epochSec) * NS + nsec;
   }
 
+  /** Sets `now` to a packet's time: written to the fields, not returned (a double returned may be a heap number). */
+  private clock(sec: number, nsec: number): void {
+    this.epochSec ??= sec;
+    this.nowSec = sec - this.epochSec;
+    this.nowNsec = nsec;
+    this.now = this.nowSec * NS + nsec;
+  }
+
   /** Seconds from `origin` to a collector time. */
   secondsSince(origin: { sec: number; nsec: number }, ns: number): number {
     return (ns - ((origin.sec - (this.epochSec ?? origin.sec)) * NS + origin.nsec)) / NS;
@@ -403,7 +422,8 @@ export class ReportCollector {
   packet(pkt: Packet, tcp: TcpAnnotation, mptcp: MptcpAnnotation | undefined): void {
     const t = pkt.tcp;
     if (t === undefined || tcp.quoted) return;
-    const ns = this.ns(pkt.tsSec, pkt.tsNsec);
+    this.clock(pkt.tsSec, pkt.tsNsec);
+    const ns = this.now;
     if (ns > this.lastNs) this.lastNs = ns;
     // Small integers from here on, whatever the TCP tracker's numbers arrive as (a double now and then, from its records): record offsets passed on stay small integers, which the code taking them was compiled for.
     const stream = tcp.stream | 0;
@@ -445,9 +465,9 @@ export class ReportCollector {
         this.noteRetransmitted(rev, fwdFlow, tcp.seq, tcp.nxtseq);
       }
       if (flags & ACK) this.onAck(fwd, rev, revFlow, tcp.ack, tcp.ackRtt);
-      this.timestamps(pkt, t, flags, fwd, rev, ns);
+      this.timestamps(pkt, t, flags, fwd, rev);
     }
-    if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len, ns);
+    if (mptcp !== undefined) this.mptcpPacket(mptcp, f, fwd, pkt.number, len);
   }
 
   /** SYN, SYN/ACK and RST frames; a join asking for backup priority. */
@@ -510,7 +530,7 @@ export class ReportCollector {
   }
 
   /** TSval of the sender (its direction's record at `fwd`), and the first echo of one of the other direction's (at `rev`). */
-  private timestamps(pkt: Packet, t: TcpRepr, flags: number, fwd: number, rev: number, ns: number): void {
+  private timestamps(pkt: Packet, t: TcpRepr, flags: number, fwd: number, rev: number): void {
     // Read in place: the option objects are made only for whoever asks for them.
     const data = pkt.data;
     const kinds = t.optionKinds ?? -1;
@@ -520,7 +540,7 @@ export class ReportCollector {
       const end = t.offset + t.length;
       for (let at = nextSoundOption(data, t.offset + TCP_HEADER_LENGTH, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
         if (data[at] !== TIMESTAMPS) continue;
-        this.timestamp(u32(data, at + 2), u32(data, at + 6), flags, fwd, rev, ns);
+        this.timestamp(i32(data, at + 2), i32(data, at + 6), flags, fwd, rev);
         return;
       }
       return;
@@ -528,21 +548,23 @@ export class ReportCollector {
     const w = this.walk.over(data, t);
     while (w.next()) {
       if (w.kind !== TIMESTAMPS || !w.sound) continue;
-      this.timestamp(w.tsval, w.tsecr, flags, fwd, rev, ns);
+      this.timestamp(w.tsval, w.tsecr, flags, fwd, rev);
       return;
     }
   }
 
   /** The sender's TSval, and the first echo of one of the other direction's. */
-  private timestamp(tsval: number, tsecr: number, flags: number, fwd: number, rev: number, ns: number): void {
-    this.tsvals.add(fwd, tsval, ns);
+  private timestamp(tsval: number, tsecr: number, flags: number, fwd: number, rev: number): void {
+    const ns = this.now;
+    this.tsvals.add(fwd, tsval, this.nowSec, this.nowNsec);
     if (flags & ACK && tsecr !== 0) {
       const sent = this.tsvals.echo(rev, tsecr);
       if (sent !== undefined) this.tsRtts.add(rev, (ns - sent) / NS);
     }
   }
 
-  private mptcpPacket(m: MptcpAnnotation, sf: Float64Array, fwd: number, frame: number, len: number, ns: number): void {
+  private mptcpPacket(m: MptcpAnnotation, sf: Float64Array, fwd: number, frame: number, len: number): void {
+    const ns = this.now;
     const index = m.connectionIndex;
     const cb = this.connRecords.ensure(index);
     const f = this.connRecords.f;
@@ -552,18 +574,19 @@ export class ReportCollector {
     const dsn = m.dsn;
     if (dsn !== undefined && len > 0) {
       const d = cb + dir * CDIR;
-      sf[fwd + NEW_DATA]! += this.onData(f, d, dsn, len, frame, ns);
+      sf[fwd + NEW_DATA]! += this.onData(f, d, dsn, len, frame);
       if (m.reinjectionOf !== undefined) {
         f[d + D_REINJECTIONS]!++;
         pushFrame(this.conns[index]!.dirs[dir].reinjectionFrames, frame);
       }
     }
     const dataAck = m.dataAck;
-    if (dataAck !== undefined) this.onDataAck(f, cb + (dir ^ 1) * CDIR, index, dir ^ 1, dataAck, frame, ns);
+    if (dataAck !== undefined) this.onDataAck(f, cb + (dir ^ 1) * CDIR, index, dir ^ 1, dataAck, frame);
   }
 
   /** A data segment of a connection direction (its record at `d`); returns how many of its bytes are new at the data level. */
-  private onData(f: Float64Array, d: number, dsn: number, len: number, frame: number, ns: number): number {
+  private onData(f: Float64Array, d: number, dsn: number, len: number, frame: number): number {
+    const ns = this.now;
     if (Number.isNaN(f[d + D_LAST_NS]!)) {
       f[d + D_FIRST_NS] = ns;
       f[d + D_FIRST_FRAME] = frame;
@@ -580,7 +603,8 @@ export class ReportCollector {
     return this.coverage.add(d, dsn, end);
   }
 
-  private onDataAck(f: Float64Array, d: number, index: number, dir: number, ack: number, frame: number, ns: number): void {
+  private onDataAck(f: Float64Array, d: number, index: number, dir: number, ack: number, frame: number): void {
+    const ns = this.now;
     const prev = f[d + D_ACK]!;
     if (ack <= prev) return;
     this.coverage.advance(d, ack);

@@ -121,18 +121,24 @@ export class DistributionSet {
     r[at + HELD] = 0;
     const before = r[at + COUNT]! - held;
     const from = 2 * (at + HELD_AT);
-    // Usually they fit the series' nanosecond samples as they are: copied, without a trip through seconds and back per sample.
+    // Usually they go as they are, nanoseconds, to the series' samples or its histogram: no trip through seconds and back per sample (a double handed to a call is a heap number).
     const cold = rec + this.coldField;
+    const u = this.recordU32();
+    const hist = r[cold + HIST]!;
+    if (hist !== NONE) {
+      const h = this.histograms[hist]!;
+      for (let k = 0; k < held; k++) h[bucketOfNs(u[from + k]!)]!++;
+      return;
+    }
     const size = r[cold + SIZE]!;
-    if (r[cold + HIST] === NONE && (r[cold + FLAGS]! & WIDE) === 0 && before + held <= 2 * size && before + held <= EXACT_SAMPLES) {
+    if ((r[cold + FLAGS]! & WIDE) === 0 && before + held <= 2 * size && before + held <= EXACT_SAMPLES) {
       r[cold + FLAGS] = 0;
-      const u = this.recordU32();
       const samples = this.samples.u32();
       const to = 2 * r[cold + AT]! + before;
       for (let k = 0; k < held; k++) samples[to + k] = u[from + k]!;
       return;
     }
-    for (let k = 0; k < held; k++) this.store(rec, this.recordU32()[from + k]! / NS, before + k);
+    for (let k = 0; k < held; k++) this.store(rec, u[from + k]! / NS, before + k);
   }
 
   /** Puts sample `x`, the series' sample number `n` (from 0), in its place: the exact samples, or the histogram once they are full. */
@@ -169,12 +175,6 @@ export class DistributionSet {
   /** The records as u32s. */
   private recordU32(): Uint32Array {
     return this.table.u32();
-  }
-
-  /** Sample `k` of the series whose second part is at `at`. */
-  private sample(at: number, k: number): number {
-    const r = this.table.f;
-    return r[at + FLAGS]! & WIDE ? this.samples.f[r[at + AT]! + k]! : this.samples.u32()[2 * r[at + AT]! + k]! / NS;
   }
 
   /** The series' `n` samples move from nanoseconds to doubles. */
@@ -260,7 +260,15 @@ export class DistributionSet {
   private toHistogram(at: number, x: number): void {
     const r = this.table.f;
     const h = new Uint32Array(BUCKETS);
-    for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOf(this.sample(at, k))]!++;
+    // Read in place, nanoseconds as they are: a sample returned as seconds would be a heap number each.
+    const region = r[at + AT]!;
+    if (r[at + FLAGS]! & WIDE) {
+      const f = this.samples.f;
+      for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOf(f[region + k]!)]!++;
+    } else {
+      const u = this.samples.u32();
+      for (let k = 0; k < EXACT_SAMPLES; k++) h[bucketOfNs(u[2 * region + k]!)]!++;
+    }
     h[bucketOf(x)]!++;
     this.samples.release(r[at + AT]!, r[at + SIZE]!);
     r[at + AT] = NONE;
@@ -314,6 +322,11 @@ export class Distribution {
   stats(): DistributionStats | undefined {
     return this.set.stats(this.rec);
   }
+}
+
+/** The bucket of a sample given in nanoseconds (a small integer below 2^31 ns, where seconds would be a double). */
+function bucketOfNs(ns: number): number {
+  return bucketOf(ns / NS);
 }
 
 function bucketOf(x: number): number {

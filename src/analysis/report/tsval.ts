@@ -27,6 +27,7 @@ const MAX_UNECHOED = 64;
 /** Entries of a new ring (a power of two). */
 const FIRST_CAPACITY = 16;
 const U32_LIMIT = 2 ** 32;
+const NS = 1e9;
 
 /**
  * A ring's numbers in its owner's record: first entry, entries in the pool,
@@ -61,8 +62,15 @@ export class TsvalRings {
 
   constructor(private readonly table: RecordTable, private readonly field: number) {}
 
-  /** The sender of ring `rec` sent `tsval` at `ns`. */
-  add(rec: number, tsval: number, ns: number): void {
+  /**
+   * The sender of ring `rec` sent `tsval` at `sec` × 10^9 + `nsec` ns. The
+   * time comes in two parts, small integers both, where nanoseconds past
+   * 2^31 (2.1 s into a capture) would be a heap number at every call; for
+   * the same reason values may be given signed or unsigned (their 32 bits
+   * are what counts).
+   */
+  add(rec: number, tsval: number, sec: number, nsec: number): void {
+    const ns = sec * NS + nsec;
     const at = rec + this.field;
     const r = this.table.f;
     const count = r[at + COUNT]!;
@@ -97,7 +105,7 @@ export class TsvalRings {
     if (n === capacity(r, at)) this.grow(at);
     const slot = r[at + AT]! + 2 * ((r[at + HEAD]! + n) & (capacity(r, at) - 1));
     const f = this.pool.f;
-    f[slot] = tsval;
+    f[slot] = tsval >>> 0;
     f[slot + 1] = ns;
     r[at + COUNT] = n + 1;
     r[at + LAST] = tsval;
@@ -124,8 +132,9 @@ export class TsvalRings {
     r[at + HELD] = 0;
   }
 
-  /** The other direction echoed `tsecr`: the time it was first seen in ring `rec`, when this is its first echo. */
-  echo(rec: number, tsecr: number): number | undefined {
+  /** The other direction echoed `tsecr` (signed or unsigned): the time it was first seen in ring `rec`, when this is its first echo. */
+  echo(rec: number, echoed: number): number | undefined {
+    const tsecr = echoed >>> 0;
     const r = this.table.f;
     const at = rec + this.field;
     if (r[at + COUNT]! + r[at + HELD]! === 0) return undefined;
