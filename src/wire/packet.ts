@@ -109,7 +109,9 @@ export class PacketDecoder {
   constructor(private readonly options?: DecodeOptions) {}
 
   decode(frame: Frame): Packet {
-    return decodeFrame(frame, this.options, this.packet, this.layers);
+    const p = this.packet;
+    if (decodeEthIpv4Tcp(frame, p, this.layers, this.options?.checksums !== false)) return p;
+    return decodeFrame(frame, this.options, p, this.layers);
   }
 }
 
@@ -136,26 +138,7 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
   const data = frame.data;
   const end = data.length;
   const findings = p.findings;
-  // Emptying an array is a runtime call even when it is empty already.
-  if (findings.length !== 0) findings.length = 0;
-  p.number = frame.number;
-  p.tsSec = frame.tsSec;
-  p.tsNsec = frame.tsNsec;
-  p.tsDigits = frame.tsDigits;
-  p.origLen = frame.origLen;
-  p.capLen = end;
-  p.linkType = frame.linkType;
-  p.data = data;
-  p.ifIndex = frame.ifIndex;
-  p.ifName = frame.ifName;
-  p.link = undefined;
-  p.ip = undefined;
-  p.tcp = undefined;
-  p.udp = undefined;
-  p.icmp = undefined;
-  p.payloadOffset = 0;
-  p.payloadLength = end;
-  p.etherType = 0;
+  startPacket(frame, p);
 
   let at = 0;
   let etherType: number;
@@ -254,6 +237,80 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
   }
   return p;
 }
+
+/** Makes `p` the undecoded packet of `frame`: its frame fields set, no layers, no findings. */
+function startPacket(frame: Frame, p: Packet): void {
+  const findings = p.findings;
+  // Emptying an array is a runtime call even when it is empty already.
+  if (findings.length !== 0) findings.length = 0;
+  const end = frame.data.length;
+  p.number = frame.number;
+  p.tsSec = frame.tsSec;
+  p.tsNsec = frame.tsNsec;
+  p.tsDigits = frame.tsDigits;
+  p.origLen = frame.origLen;
+  p.capLen = end;
+  p.linkType = frame.linkType;
+  p.data = frame.data;
+  p.ifIndex = frame.ifIndex;
+  p.ifName = frame.ifName;
+  p.link = undefined;
+  p.ip = undefined;
+  p.tcp = undefined;
+  p.udp = undefined;
+  p.icmp = undefined;
+  p.payloadOffset = 0;
+  p.payloadLength = end;
+  p.etherType = 0;
+}
+
+/**
+ * decodeFrame for what nearly every packet of a big capture is: Ethernet
+ * without VLAN tags, then IPv4 that is not a fragment, has its whole header
+ * captured and announces a length the frame holds, then TCP. The same
+ * decoders run in the same order with the same arguments; only the general
+ * path's choices of link, network and transport layer, and its checks of
+ * the IP lengths, are settled by a few byte comparisons up front (they were
+ * a third of the decoding time). False, having changed nothing, for any
+ * other frame.
+ */
+function decodeEthIpv4Tcp(frame: Frame, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
+  const data = frame.data;
+  const end = data.length;
+  if (frame.linkType !== LinkType.ETHERNET || end < ETH_IPV4_MIN || data[12] !== 0x08 || data[13] !== 0x00 || data[23] !== 6) return false;
+  const b0 = data[14]!;
+  const ipHeader = (b0 & 0x0f) * 4;
+  const totalLength = (data[16]! << 8) | data[17]!;
+  const fragment = ((data[20]! << 8) | data[21]!) & 0x3fff;
+  const onWire = (frame.origLen > end ? frame.origLen : end) - ETH_HEADER;
+  if (b0 >> 4 !== 4 || ipHeader < 20 || ETH_HEADER + ipHeader > end || totalLength < ipHeader || totalLength > onWire || fragment !== 0) return false;
+
+  const findings = p.findings;
+  startPacket(frame, p);
+  const eth = decodeEthernet(data, 0, end, findings, layers.eth)!;
+  layers.eth = eth;
+  p.link = eth;
+  p.etherType = EtherType.IPV4;
+  const ip = decodeIpv4(data, ETH_HEADER, end, findings, layers.ipv4)!;
+  layers.ipv4 = ip;
+  const l4 = ETH_HEADER + ipHeader;
+  const ipEnd = Math.min(end, ETH_HEADER + totalLength);
+  withIp(p, ip, l4, ipEnd);
+  ctx.ipOffset = ETH_HEADER;
+  ctx.segmentLength = totalLength - ipHeader;
+  ctx.verifyChecksum = verifyChecksum;
+  const tcp = decodeTcp(data, l4, ipEnd, findings, ctx, layers.tcp);
+  if (tcp === undefined) return true;
+  layers.tcp = tcp;
+  p.tcp = tcp;
+  p.payloadOffset = Math.min(tcp.payloadOffset, ipEnd);
+  p.payloadLength = tcp.payloadCaptured;
+  return true;
+}
+
+const ETH_HEADER = 14;
+/** An Ethernet header and the first 20 bytes of an IPv4 header. */
+const ETH_IPV4_MIN = ETH_HEADER + 20;
 
 function withIp(p: Packet, ip: IpRepr, payloadOffset: number, ipEnd: number): Packet {
   p.ip = ip;

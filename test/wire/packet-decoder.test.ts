@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { decodePacket, PacketDecoder } from '../../src/wire/packet.js';
+import type { Frame } from '../../src/capture/types.js';
 import type { Packet } from '../../src/wire/types.js';
 import { ROOT, SKIP_NO_SHARED, corpusAndLabCaptures } from '../helpers/shared.js';
 import { loadFrames } from './frames.js';
@@ -46,4 +47,62 @@ test('a reused header forgets what was assigned to it for the previous frame', {
   if (first.link?.layer === 'eth') first.link.dst = new Uint8Array(6);
   const second = decoder.decode(frames[1]!);
   assert.deepEqual(view(second), view(decodePacket(frames[1]!)));
+});
+
+/**
+ * Ethernet + IPv4 + TCP frames take PacketDecoder's direct path; these cut
+ * and altered copies sit on each side of every test that path makes (link
+ * type, VLAN tag, IP version and header length, total length against the
+ * frame, fragments, protocol, captured bytes, TCP header length), so each
+ * is decoded by whichever path applies and must still equal decodePacket.
+ */
+test('PacketDecoder equals decodePacket on Ethernet/IPv4/TCP frames cut at every byte and altered at each field it tests', { skip: SKIP_NO_SHARED }, () => {
+  const frames = loadFrames(join(ROOT, 'test/fixtures/lab/mptcp-v4-csum.pcapng'))
+    .filter((f) => f.linkType === 1 && f.data[12] === 0x08 && f.data[13] === 0x00 && f.data[23] === 6);
+  assert.ok(frames.length > 10, 'Ethernet/IPv4/TCP frames in the lab capture');
+  // A SYN, a pure ACK and a segment with data: the first, and the two longest of the rest.
+  const chosen = [frames[0]!, ...frames.slice(1).sort((a, b) => b.data.length - a.data.length).slice(0, 2), frames[2]!];
+  const decoder = new PacketDecoder();
+  let n = 0;
+  const check = (f: Frame, what: string): void => {
+    assert.deepEqual(view(decoder.decode(f)), view(decodePacket(f)), `#${f.number} ${what}`);
+    n++;
+  };
+  for (const base of chosen) {
+    for (let cut = 0; cut <= base.data.length; cut++) {
+      check({ ...base, data: base.data.slice(0, cut) }, `cut to ${cut}`);
+      check({ ...base, data: base.data.slice(0, cut), origLen: cut }, `cut to ${cut}, origLen too`);
+    }
+    const alter = (at: number, values: number[], what: string): void => {
+      for (const v of values) {
+        const data = base.data.slice();
+        data[at] = v;
+        check({ ...base, data }, `${what} ${v}`);
+      }
+    };
+    alter(12, [0x81, 0x86, 0x00], 'EtherType high byte');
+    alter(13, [0x00, 0x06, 0xdd], 'EtherType low byte');
+    alter(14, [0x44, 0x45, 0x46, 0x4f, 0x35, 0x65, 0x40], 'IP version and header length');
+    for (const ihl of [0x46, 0x4f]) {
+      // IP options (made of the TCP header's bytes) cut short.
+      const data = base.data.slice();
+      data[14] = ihl;
+      for (let cut = 34; cut <= Math.min(data.length, 80); cut++) check({ ...base, data: data.slice(0, cut) }, `IP header length ${ihl & 15}, cut to ${cut}`);
+    }
+    alter(16, [0x00, 0x01, 0xff], 'IP total length high byte');
+    alter(17, [0x00, 0x13, 0x14, 0x28, 0xff], 'IP total length low byte');
+    alter(20, [0x20, 0x40, 0x1f, 0x00], 'IP flags and fragment offset high byte');
+    alter(21, [0x01, 0x00], 'IP fragment offset low byte');
+    alter(23, [17, 1, 6, 0], 'IP protocol');
+    alter(24, [0x00, 0xff], 'IP checksum');
+    alter(46, [0x00, 0x40, 0x50, 0xf0, 0xa0], 'TCP header length');
+    check({ ...base, linkType: 101, data: base.data.slice(14) }, 'raw IP link');
+    check({ ...base, origLen: base.data.length + 100 }, 'origLen beyond the frame');
+    const tagged = new Uint8Array(base.data.length + 4);
+    tagged.set(base.data.subarray(0, 12));
+    tagged.set([0x81, 0x00, 0x00, 0x05], 12);
+    tagged.set(base.data.subarray(12), 16);
+    check({ ...base, data: tagged, origLen: tagged.length }, 'VLAN tagged');
+  }
+  assert.ok(n > 500, `frames compared: ${n}`);
 });
