@@ -140,18 +140,26 @@ function capableLengthOk(version: number, length: number): boolean {
     : length === 4 || length === 12 || length === 20 || length === 22 || length === 24;
 }
 
+/** Length of a DSS option by its four low flag bits (A, a, M, m), without a checksum. */
+const DSS_BASE_LENGTH = Uint8Array.from({ length: 16 }, (_, f) =>
+  4 + (f & DssFlag.A ? (f & DssFlag.a ? 8 : 4) : 0) + (f & DssFlag.M ? (f & DssFlag.m ? 8 : 4) + 6 : 0));
+const DSS_M = DssFlag.M;
+
 /** Length of a DSS option with `flags`, without a checksum. */
 function dssBaseLength(flags: number): number {
-  let n = 4;
-  if (flags & DssFlag.A) n += flags & DssFlag.a ? 8 : 4;
-  if (flags & DssFlag.M) n += (flags & DssFlag.m ? 8 : 4) + 6;
-  return n;
+  return DSS_BASE_LENGTH[flags & 0x0f]!;
 }
 
-/** A DSS length fits its flags: exactly, or with the 2-byte checksum after a mapping. */
+/**
+ * A DSS length fits its flags: exactly, or with the 2-byte checksum after a
+ * mapping. Every test runs whatever the answer (see mptcpOptionMalformed).
+ */
 function dssLengthOk(flags: number, length: number): boolean {
   const base = dssBaseLength(flags);
-  return length === base || ((flags & DssFlag.M) !== 0 && length === base + 2);
+  const exact = length === base;
+  const withChecksum = length === base + 2;
+  const mapping = (flags & DSS_M) !== 0;
+  return exact || (withChecksum && mapping);
 }
 
 /** v1 ADD_ADDR layouts by length: address size, port present, HMAC present. */
@@ -184,10 +192,14 @@ function addAddrLengthOk(nibble: number, length: number): boolean {
 export function mptcpOptionMalformed(data: Uint8Array, offset: number, length: number): boolean {
   if (length < 3) return true;
   const b2 = data[offset + 2]!;
+  // The DSS rule is worked out for every option and DSS is the first case: the first DSS after a
+  // capture's handshakes (MP_CAPABLE and MP_JOIN alone) ran code the compiled decoder had never
+  // seen run, and that code was thrown away.
+  const dssMalformed = length < 4 || !dssLengthOk(length > 3 ? data[offset + 3]! : 0, length);
   switch (b2 >> 4) {
+    case DSS: return dssMalformed;
     case MP_CAPABLE: return !capableLengthOk(b2 & 0x0f, length);
     case MP_JOIN: return length !== 12 && length !== 16 && length !== 24;
-    case DSS: return length < 4 || !dssLengthOk(data[offset + 3]!, length);
     case ADD_ADDR: return !addAddrLengthOk(b2 & 0x0f, length);
     case REMOVE_ADDR: return length < 4;
     case MP_PRIO: return length !== 3 && length !== 4;
