@@ -114,6 +114,24 @@ function putSmall(b: Uint8Array, p: number, n: number): number {
   return end;
 }
 
+/**
+ * Writes 0 <= v < 10^9 as exactly nine digits, zero-padded: a nanosecond
+ * fraction, of which a caller keeps the first few and writes over the rest
+ * (room for all nine is the caller's to make). Fixed places need neither a
+ * digit count nor padding, which the time column paid for on every line.
+ */
+export function putNineDigits(b: Uint8Array, p: number, v: number): void {
+  let n = v | 0;
+  for (let q = p + 9; q > p + 1; q -= 2) {
+    const hi = (n / 100) | 0;
+    const r = (n - hi * 100) << 1;
+    b[q - 1] = DIGITS2[r + 1]!;
+    b[q - 2] = DIGITS2[r]!;
+    n = hi;
+  }
+  b[p] = 48 + n;
+}
+
 /** Writes any number as String(v) would: the digit loop for the usual non-negative integers. */
 export function putNum(b: Uint8Array, p: number, v: number): number {
   // The u32 test first: it is one instruction, and what sequence numbers and lengths are.

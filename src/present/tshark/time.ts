@@ -3,7 +3,7 @@
  * integer seconds and nanoseconds so that deltas of epoch timestamps keep all
  * nine digits.
  */
-import { ascii, decimalDigits, MAX_NUM_BYTES, putBytes, putSpaces, putU, putUPad } from './line.js';
+import { ascii, decimalDigits, MAX_NUM_BYTES, putBytes, putNineDigits, putSpaces, putU } from './line.js';
 
 export type TimeFormat = 'r' | 'a' | 'ad' | 'd' | 'dd' | 'e' | 'u' | 'ud';
 
@@ -62,8 +62,10 @@ export function putDelta(b: Uint8Array, p: number, aSec: number, aNsec: number, 
   if (negative) b[p++] = 45;
   p = putU(b, p, sec);
   if (d === 0) return p;
-  b[p++] = 46;
-  return putUPad(b, p, Math.floor(nsec / POW10[9 - d]!), d);
+  b[p] = 46;
+  // All nine digits of the fraction, of which the first d stay (the room above holds nine).
+  putNineDigits(b, p + 1, nsec);
+  return p + 1 + d;
 }
 
 function two(n: number): string {
