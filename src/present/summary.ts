@@ -120,8 +120,13 @@ function spaces(n: number): string {
   return n <= 0 ? '' : n <= SPACES.length ? SPACES.slice(0, n) : ' '.repeat(n);
 }
 
+/** A low surrogate: the second half of a pair, which adds no code point. */
+const LOW_SURROGATE = /[\udc00-\udfff]/;
+
 /** Display width: code points (the text here has no wide characters). */
 function width(s: string): number {
+  // Nearly every cell has none: one scan in the regular expression engine rather than a loop over its characters, which thousands of tables run unoptimized.
+  if (!LOW_SURROGATE.test(s)) return s.length;
   let n = s.length;
   for (let i = 1; i < s.length; i++) {
     const c = s.charCodeAt(i);
