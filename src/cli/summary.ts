@@ -1,4 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
 import { analyzeCapture } from '../analysis/report/run.js';
 import { connectionSummary, summarize } from '../analysis/report/summary.js';
 import type { ConnectionSummary } from '../analysis/report/summary.js';
@@ -16,17 +15,6 @@ const SPECS: OptionSpec[] = [
   { short: 'h', long: 'help', help: 'this help' },
 ];
 
-/**
- * Below this many MPTCP connections the report is made without optimized
- * compilation. Each connection's summary and text run once, so the
- * functions making them run as many times as there are connections: for
- * 1000, compiling them costs more CPU (~55 ms, on compiler threads) than
- * it saves (bench-1000000: report and text 125-143 -> 69-86 ms CPU).
- * Unoptimized they cost ~35 µs more per connection, so from about this
- * many on the compiled code pays for itself.
- */
-const OPTIMIZE_REPORT_FROM = 2000;
-
 export const SUMMARY_USAGE = usageText('summary', '-r FILE [--json] [--tcp] [--conn N]', SPECS);
 
 /** `mpscope summary`: per MPTCP connection and direction, what was delivered and how each subflow took part. */
@@ -39,8 +27,6 @@ export async function runSummary(argv: string[]): Promise<number> {
   const source = captureSource(args, 'summary');
   const keep = connectionFilter(args);
   const analysis = await analyzeCapture(source);
-  // Only code that has yet to run is affected: the analysis is done, its hot code compiled long ago.
-  if (analysis.connections.length < OPTIMIZE_REPORT_FROM) setFlagsFromString('--no-opt');
   const tcp = args.count('tcp') > 0;
   const out = new Output();
   if (args.count('json') > 0) {
