@@ -125,7 +125,7 @@ const LOW_SURROGATE = /[\udc00-\udfff]/;
 
 /** Display width: code points (the text here has no wide characters). */
 function width(s: string): number {
-  // Nearly every cell has none: one scan in the regular expression engine rather than a loop over its characters, which thousands of tables run unoptimized.
+  // Nearly every cell has none: one scan in the regular expression engine is cheaper than a loop over its characters while the table code is not yet compiled.
   if (!LOW_SURROGATE.test(s)) return s.length;
   let n = s.length;
   for (let i = 1; i < s.length; i++) {
