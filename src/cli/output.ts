@@ -33,6 +33,11 @@ export class Output {
   bytes(b: Uint8Array): void {
     if (this.pending.length > 0) this.encodePending();
     if (this.closed) return;
+    // A block as large as half the buffer, with nothing gathered before it, goes out as it is: copying it would gain no fewer writes.
+    if (this.pos === 0 && b.length >= this.buf.length >> 1) {
+      this.writeAll(b);
+      return;
+    }
     if (this.pos + b.length > this.buf.length) {
       this.flushBuffer();
       if (b.length > this.buf.length) {

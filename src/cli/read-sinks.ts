@@ -11,8 +11,8 @@ import type { ArgReader } from './args.js';
 import type { Output } from './output.js';
 import { localInterfaceName } from './interfaces.js';
 
-/** Bytes of list lines gathered before they are handed to the output. */
-const LINE_BLOCK = 1 << 16;
+/** Bytes of list lines gathered before they are handed to the output, which writes a block this large without copying it. */
+const LINE_BLOCK = 1 << 20;
 
 export const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
 export type Format = (typeof FORMATS)[number];
