@@ -11,7 +11,7 @@ import { fastOpenCookieLength, nextSoundOption, OPTION_KIND_MPTCP, OptionProblem
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, namedTcpPorts, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
-import { ascii, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putNum, putU, TextLine } from './tshark/line.js';
+import { MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putText, putU, TextLine, wordText, type WordText } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -114,12 +114,13 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   if (a) writeAnalysisPrefix(w, a);
   w.room(HEAD_BYTES);
   let b = w.buf;
+  let v = w.view;
   let p = putU(b, w.pos, tcp.srcPort);
   p = putU(b, putArrow(b, p), tcp.dstPort);
-  p = putBytes(b, p, flagsSeqBytes(flags));
+  p = putText(v, p, flagsSeqText(flags));
   p = a ? putNum(b, p, a.seq) : putU(b, p, tcp.seq);
-  if (flags & ACK) p = a ? putNum(b, putBytes(b, p, ACK_TEXT), a.ack) : putU(b, putBytes(b, p, ACK_TEXT), tcp.ack);
-  p = putNum(b, putBytes(b, p, WIN_TEXT), a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
+  if (flags & ACK) p = a ? putNum(b, putText(v, p, ACK_TEXT), a.ack) : putU(b, putText(v, p, ACK_TEXT), tcp.ack);
+  p = putNum(b, putText(v, p, WIN_TEXT), a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
   w.pos = p;
   const declared = tcp.dataOffset * 4;
   if (declared < TCP_MIN_HEADER) {
@@ -137,9 +138,10 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   // One room for the rest: the urgent pointer, the length and the options (see TAIL_BYTES).
   w.room(TAIL_BYTES);
   b = w.buf;
+  v = w.view;
   p = w.pos;
-  if (flags & URG) p = putU(b, putBytes(b, p, URG_TEXT), tcp.urgentPointer);
-  p = putU(b, putBytes(b, p, LEN_TEXT), tcp.payloadLength);
+  if (flags & URG) p = putU(b, putText(v, p, URG_TEXT), tcp.urgentPointer);
+  p = putU(b, putText(v, p, LEN_TEXT), tcp.payloadLength);
   const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
   // The option values are read in place: the list needs a few numbers, not the option objects.
   const data = pkt.data;
@@ -148,7 +150,7 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
     // All sound (the decoder checked them): a plain loop over whole options, and none at all without a listed kind.
     const end = (kinds & LISTED_KINDS) === 0 ? 0 : tcp.offset + tcp.length;
     for (let at = nextSoundOption(data, tcp.offset + TCP_MIN_HEADER, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
-      p = putOption(b, p, data, data[at]!, at, data[at + 1]!, sackBase);
+      p = putOption(b, v, p, data, data[at]!, at, data[at + 1]!, sackBase);
     }
   } else {
     const o = walk.over(data, tcp);
@@ -160,35 +162,35 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
         w.str(MALFORMED);
         return;
       }
-      p = putOption(b, p, data, o.kind, o.at, o.length, sackBase);
+      p = putOption(b, v, p, data, o.kind, o.at, o.length, sackBase);
     }
   }
   w.pos = p;
   if (findings.length !== 0 && hasFinding(pkt, 'tcp', 'truncated')) w.str(CUT);
 }
 
-/** What the Info column says of one sound option of `kind` and `len` bytes at `at`, written at `p`; the next position. */
-function putOption(b: Uint8Array, p: number, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): number {
+/** What the Info column says of one sound option of `kind` and `len` bytes at `at`, written at `p` (`v` views `b`); the next position. */
+function putOption(b: Uint8Array, v: DataView, p: number, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): number {
   switch (kind) {
-    case 2: return putU(b, putBytes(b, p, MSS_TEXT), u16(data, at + 2));
-    case 3: return putU(b, putBytes(b, p, WS_TEXT), 2 ** Math.min(data[at + 2]!, 14));
-    case 4: return putBytes(b, p, SACK_PERM_TEXT);
-    case 8: return putU(b, putBytes(b, putU(b, putBytes(b, p, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
+    case 2: return putU(b, putText(v, p, MSS_TEXT), u16(data, at + 2));
+    case 3: return putU(b, putText(v, p, WS_TEXT), 2 ** Math.min(data[at + 2]!, 14));
+    case 4: return putText(v, p, SACK_PERM_TEXT);
+    case 8: return putU(b, putText(v, putU(b, putText(v, p, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
     case 5:
       for (let block = at + 2; block + 8 <= at + len; block += 8) {
-        p = putU(b, putBytes(b, p, SLE_TEXT), (u32(data, block) - sackBase) >>> 0);
-        p = putU(b, putBytes(b, p, SRE_TEXT), (u32(data, block + 4) - sackBase) >>> 0);
+        p = putU(b, putText(v, p, SLE_TEXT), (u32(data, block) - sackBase) >>> 0);
+        p = putU(b, putText(v, p, SRE_TEXT), (u32(data, block + 4) - sackBase) >>> 0);
       }
       return p;
     case 34:
     case 254: {
       const cookie = fastOpenCookieLength(data, at, kind, len);
-      return cookie < 0 ? p : putBytes(b, p, cookie === 0 ? TFO_REQUEST_TEXT : TFO_COOKIE_TEXT);
+      return cookie < 0 ? p : putText(v, p, cookie === 0 ? TFO_REQUEST_TEXT : TFO_COOKIE_TEXT);
     }
-    case 19: return putBytes(b, p, MD5_TEXT);
-    case 28: return putU(b, putBytes(b, p, USER_TO_TEXT), u16(data, at + 2) & 0x7fff);
+    case 19: return putText(v, p, MD5_TEXT);
+    case 28: return putU(b, putText(v, p, USER_TO_TEXT), u16(data, at + 2) & 0x7fff);
     // tshark appends this one without a separating space.
-    case 29: return putBytes(b, p, AO_TEXT);
+    case 29: return putText(v, p, AO_TEXT);
     default: return p;
   }
 }
@@ -196,22 +198,22 @@ function putOption(b: Uint8Array, p: number, data: Uint8Array, kind: number, at:
 /** optionKinds bits of the options the Info column names (kinds 2, 3, 4, 5, 8, 19, 28, 29, and Fast Open's 34 and 254). */
 const LISTED_KINDS = (1 << 2) | (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 19) | (1 << 28) | (1 << 29) | (1 << 31);
 
-const ACK_TEXT = ascii(' Ack=');
-const WIN_TEXT = ascii(' Win=');
-const LEN_TEXT = ascii(' Len=');
-const URG_TEXT = ascii(' Urg=');
-const TSVAL_TEXT = ascii(' TSval=');
-const TSECR_TEXT = ascii(' TSecr=');
-const MSS_TEXT = ascii(' MSS=');
-const WS_TEXT = ascii(' WS=');
-const SACK_PERM_TEXT = ascii(' SACK_PERM');
-const SLE_TEXT = ascii(' SLE=');
-const SRE_TEXT = ascii(' SRE=');
-const TFO_REQUEST_TEXT = ascii(' TFO=R');
-const TFO_COOKIE_TEXT = ascii(' TFO=C');
-const MD5_TEXT = ascii(' MD5');
-const USER_TO_TEXT = ascii(' USER_TO=');
-const AO_TEXT = ascii('TCP AO');
+const ACK_TEXT = wordText(' Ack=');
+const WIN_TEXT = wordText(' Win=');
+const LEN_TEXT = wordText(' Len=');
+const URG_TEXT = wordText(' Urg=');
+const TSVAL_TEXT = wordText(' TSval=');
+const TSECR_TEXT = wordText(' TSecr=');
+const MSS_TEXT = wordText(' MSS=');
+const WS_TEXT = wordText(' WS=');
+const SACK_PERM_TEXT = wordText(' SACK_PERM');
+const SLE_TEXT = wordText(' SLE=');
+const SRE_TEXT = wordText(' SRE=');
+const TFO_REQUEST_TEXT = wordText(' TFO=R');
+const TFO_COOKIE_TEXT = wordText(' TFO=C');
+const MD5_TEXT = wordText(' MD5');
+const USER_TO_TEXT = wordText(' USER_TO=');
+const AO_TEXT = wordText('TCP AO');
 /** " [", the longest flags text ("FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE, Reserved"), "] Seq=". */
 const MAX_FLAGS_BYTES = 2 + 52 + 6;
 /** Room for ports, flags, Seq, Ack and Win. */
@@ -229,12 +231,12 @@ const TAIL_BYTES = 2 * (5 + MAX_U_BYTES) + 5 * 40;
  * combination (the first data after a capture's handshakes) threw away the
  * compiled Info code. The rest (AE, reserved bits) are made on first use.
  */
-const FLAGS_SEQ: Array<Uint8Array | undefined> = new Array(4096);
-for (let f = 0; f < 256; f++) FLAGS_SEQ[f] = ascii(' [' + tcpFlagsText(f) + '] Seq=');
+const FLAGS_SEQ: Array<WordText | undefined> = new Array(4096);
+for (let f = 0; f < 256; f++) FLAGS_SEQ[f] = wordText(' [' + tcpFlagsText(f) + '] Seq=');
 
-function flagsSeqBytes(flags: number): Uint8Array {
+function flagsSeqText(flags: number): WordText {
   const f = flags & 0xfff;
-  return FLAGS_SEQ[f] ??= ascii(' [' + tcpFlagsText(f) + '] Seq=');
+  return FLAGS_SEQ[f] ??= wordText(' [' + tcpFlagsText(f) + '] Seq=');
 }
 
 const MALFORMED = '[Malformed Packet]';

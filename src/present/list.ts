@@ -13,8 +13,8 @@ import { hasMptcpOption, summarize, tcpAppSummary, writeTcpInfo } from './info.j
 import { ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
 import {
-  ascii, decimalDigits, ipv4TextLength, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putBytes, putIpv4, putNum, putSpaces, putU,
-  TextLine,
+  decimalDigits, ipv4TextLength, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putIpv4, putNum, putSpaces, putText, putU,
+  TextLine, wordText,
 } from './tshark/line.js';
 import { ClockText, fraction, MAX_DELTA_BYTES, putDelta, type TimeFormat } from './tshark/time.js';
 import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -121,7 +121,7 @@ export class ListFormatter {
       // The common case, written without strings: a segment whose columns are TCP's own.
       w.room(PROTOCOL_BYTES);
       const b = w.buf;
-      let p = putBytes(b, w.pos, hasMptcpOption(tcp, pkt) ? MPTCP : TCP);
+      let p = putText(w.view, w.pos, hasMptcpOption(tcp, pkt) ? MPTCP : TCP);
       p = putNum(b, p, pkt.origLen);
       b[p++] = 32;
       w.pos = p;
@@ -210,7 +210,7 @@ const TIME_WIDTH = 10;
 const ADDRESS_WIDTH = 12;
 /** Room for the lead columns when the addresses are IPv4: number, delta time, two addresses, the arrow, spaces. */
 const LEAD_BYTES = NUMBER_WIDTH + MAX_U_BYTES + TIME_WIDTH + MAX_DELTA_BYTES + 2 * (ADDRESS_WIDTH + MAX_IPV4_BYTES) + 5 + 4;
-const MPTCP = ascii('MPTCP ');
-const TCP = ascii('TCP ');
+const MPTCP = wordText('MPTCP ');
+const TCP = wordText('TCP ');
 /** Room for the protocol and length columns. */
 const PROTOCOL_BYTES = 6 + MAX_NUM_BYTES + 1;

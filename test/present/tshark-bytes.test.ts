@@ -12,7 +12,7 @@ import type { TcpAnnotation } from '../../src/analysis/index.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { ListFormatter, TextLine, WindowScaleTracker, tcpInfo } from '../../src/present/index.js';
-import { ipv4TextLength } from '../../src/present/tshark/line.js';
+import { ipv4TextLength, putText, wordText } from '../../src/present/tshark/line.js';
 import type { TimeFormat } from '../../src/present/index.js';
 import { ROOT, SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
 import { readFrames } from './tshark-helpers.js';
@@ -64,6 +64,22 @@ test('TextLine writes dotted quads of every octet value, and says their lengths'
       const dotted = [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff].join('.');
       assert.equal(text(w), dotted);
       assert.equal(ipv4TextLength(a), dotted.length);
+    }
+  }
+});
+
+test('putText writes constant texts of every length a word at a time, inside the room of a line that grows', () => {
+  const alphabet = ' [FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, AE] Seq=';
+  for (let len = 1; len <= alphabet.length; len++) {
+    const t = wordText(alphabet.slice(0, len));
+    for (let start = 0; start < 5; start++) {
+      // A line just big enough, so that the words past the text land in its slack, not past its end.
+      const w = new TextLine(1);
+      w.str('x'.repeat(start));
+      w.room(len);
+      w.pos = putText(w.view, w.pos, t);
+      w.str('|');
+      assert.equal(text(w), 'x'.repeat(start) + alphabet.slice(0, len) + '|');
     }
   }
 });
