@@ -13,6 +13,8 @@ import { localInterfaceName } from './interfaces.js';
 
 /** Bytes of list lines gathered before they are handed to the output, which writes a block this large without copying it. */
 const LINE_BLOCK = 1 << 20;
+/** Bytes of the first block: a few dozen lines. */
+const FIRST_LINE_BLOCK = 1 << 12;
 
 export const FORMATS = ['text', 'tcpdump', 'json', 'ndjson', 'fields'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -126,15 +128,19 @@ export async function displaySink(
         }
         // Lines gather in one buffer that goes to the output in blocks: one copy per block, not per line.
         const lines = new TextLine(LINE_BLOCK + 4096);
+        // The first block is small: handed over within the first lines, the call is known to the compiled
+        // per-packet code, which a first hand-over after thousands of lines threw away (every caller inlines it).
+        let blockEnd = FIRST_LINE_BLOCK;
         const handOver = (): void => {
           out.bytes(lines.buf.subarray(0, lines.pos));
           lines.pos = 0;
+          blockEnd = LINE_BLOCK;
         };
         return {
           packet(pkt, _f, a) {
             list.write(lines, pkt, a?.tcp);
             lines.ch(10);
-            if (lines.pos >= LINE_BLOCK) handOver();
+            if (lines.pos >= blockEnd) handOver();
           },
           flush: handOver,
           skipped(pkt) { list.skip(pkt); },
