@@ -13,9 +13,10 @@ import { hasMptcpOption, summarize, tcpAppSummary, writeTcpInfo } from './info.j
 import { ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
 import {
-  decimalDigits, ipv4TextLength, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putIpv4, putNum, putSpaces, putText, putU,
+  decimalDigits, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putSpaces, putText, putU,
   TextLine, wordText,
 } from './tshark/line.js';
+import { Ipv4Text } from './tshark/ipv4-text.js';
 import { ClockText, fraction, MAX_DELTA_BYTES, putDelta, type TimeFormat } from './tshark/time.js';
 import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
@@ -49,6 +50,7 @@ export class ListFormatter {
   private readonly winScale: WindowScaleTracker | undefined;
   private readonly summary: Summary = { protocol: '', info: '' };
   private readonly line = new TextLine(512);
+  private readonly quads = new Ipv4Text();
   private haveFirst = false;
   private firstSec = 0;
   private firstNsec = 0;
@@ -171,9 +173,9 @@ export class ListFormatter {
     b[p++] = 32;
     const ip = pkt.ip;
     if (ip?.version === 4) {
-      p = putIpv4(b, putSpaces(b, p, ADDRESS_WIDTH - ipv4TextLength(ip.src)), ip.src);
-      p = putIpv4(b, putArrow(b, p), ip.dst);
-      p = putSpaces(b, p, ADDRESS_WIDTH - ipv4TextLength(ip.dst));
+      const v = w.view;
+      const quads = this.quads;
+      p = quads.left(v, putArrow(b, quads.right(v, p, ip.src, ADDRESS_WIDTH)), ip.dst, ADDRESS_WIDTH);
       b[p++] = 32;
       w.pos = p;
       return;

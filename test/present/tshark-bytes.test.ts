@@ -13,6 +13,7 @@ import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { ListFormatter, TextLine, WindowScaleTracker, tcpInfo } from '../../src/present/index.js';
 import { ipv4TextLength, putText, wordText } from '../../src/present/tshark/line.js';
+import { Ipv4Text } from '../../src/present/tshark/ipv4-text.js';
 import type { TimeFormat } from '../../src/present/index.js';
 import { ROOT, SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
 import { readFrames } from './tshark-helpers.js';
@@ -80,6 +81,29 @@ test('putText writes constant texts of every length a word at a time, inside the
       w.pos = putText(w.view, w.pos, t);
       w.str('|');
       assert.equal(text(w), 'x'.repeat(start) + alphabet.slice(0, len) + '|');
+    }
+  }
+});
+
+test('Ipv4Text aligns dotted quads as padStart and padEnd do, for addresses that share or take over table slots', () => {
+  const quads = new Ipv4Text();
+  const quad = (a: number): string => [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff].join('.');
+  // More addresses than slots, each met twice at a distance, so that some find their slot taken by another.
+  const addresses = [0, 0xffffffff, 0x7f000001, 0x80000000, 0x0a000001];
+  for (let i = 0; i < 3000; i++) addresses.push((Math.imul(i, 0x9e3779b1) ^ (i << 3)) >>> 0);
+  for (const round of [0, 1]) {
+    for (const a of addresses) {
+      for (const width of [12, 7]) {
+        const w = new TextLine(64);
+        w.room(40);
+        w.str('>');
+        w.pos = quads.right(w.view, w.pos, a, width);
+        w.str('|');
+        w.room(40);
+        w.pos = quads.left(w.view, w.pos, a, width);
+        w.str('<');
+        assert.equal(text(w), '>' + quad(a).padStart(width) + '|' + quad(a).padEnd(width) + '<', `round ${round}, ${quad(a)}`);
+      }
     }
   }
 });
