@@ -1,6 +1,5 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { PcapWriter, PcapngWriter } from '../capture/index.js';
 import type { CaptureFormat, Frame } from '../capture/index.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import type { Packet } from '../wire/types.js';
@@ -9,7 +8,6 @@ import type { TimeFormat } from '../present/list.js';
 import type { TsStyle } from '../present/tcpdump.js';
 import type { ArgReader } from './args.js';
 import type { Output } from './output.js';
-import { localInterfaceName } from './interfaces.js';
 
 /** Bytes of list lines gathered before they are handed to the output, which writes a block this large without copying it. */
 const LINE_BLOCK = 1 << 20;
@@ -46,6 +44,7 @@ export async function displaySink(
     case 'tcpdump': {
       const { TcpdumpFormatter } = await import('../present/tcpdump.js');
       const { formatTcpdumpHex } = await import('../present/tcpdump-hex.js');
+      const { localInterfaceName } = await import('./interfaces.js');
       const ascii = args.count('X') > 0;
       const dumpLevel = Math.min(2, Math.max(args.count('x'), args.count('X'))) as 0 | 1 | 2;
       return (_fmt, snapLen) => {
@@ -151,24 +150,28 @@ export async function displaySink(
   }
 }
 
-export function captureSink(path: string, args: ArgReader): Sink {
+/** Loads the capture writers (only -w needs them), then returns a maker of the sink writing the selected packets to `path`. */
+export async function captureSink(path: string, args: ArgReader): Promise<() => Sink> {
+  const { PcapWriter, PcapngWriter } = await import('../capture/index.js');
   const kind = args.oneOf('F', ['pcapng', 'pcap'] as const, 'pcapng');
-  const stream = path === '-' ? process.stdout : createWriteStream(path);
-  const write = (chunk: Uint8Array): void => { stream.write(chunk); };
-  let writer: PcapWriter | PcapngWriter | undefined;
-  return {
-    packet(_pkt, frame) {
-      writer ??= kind === 'pcap' ? new PcapWriter(write, { linkType: frame.linkType, nano: frame.tsDigits > 6 }) : new PcapngWriter(write);
-      // The reader may reuse its buffer: the writer copies the bytes before returning.
-      writer.write(frame);
-    },
-    async end() {
-      if (!writer) writer = kind === 'pcap' ? new PcapWriter(write) : new PcapngWriter(write);
-      writer.close();
-      if (stream !== process.stdout) {
-        (stream as ReturnType<typeof createWriteStream>).end();
-        await once(stream, 'close');
-      }
-    },
+  return () => {
+    const stream = path === '-' ? process.stdout : createWriteStream(path);
+    const write = (chunk: Uint8Array): void => { stream.write(chunk); };
+    let writer: InstanceType<typeof PcapWriter> | InstanceType<typeof PcapngWriter> | undefined;
+    return {
+      packet(_pkt, frame) {
+        writer ??= kind === 'pcap' ? new PcapWriter(write, { linkType: frame.linkType, nano: frame.tsDigits > 6 }) : new PcapngWriter(write);
+        // The reader may reuse its buffer: the writer copies the bytes before returning.
+        writer.write(frame);
+      },
+      async end() {
+        if (!writer) writer = kind === 'pcap' ? new PcapWriter(write) : new PcapngWriter(write);
+        writer.close();
+        if (stream !== process.stdout) {
+          (stream as ReturnType<typeof createWriteStream>).end();
+          await once(stream, 'close');
+        }
+      },
+    };
   };
 }

@@ -1,8 +1,9 @@
-import { linkTypeTcpdumpName, readCapture } from '../capture/index.js';
+// The capture reader alone, not the package's index: a packet list loads no capture writer.
+import { linkTypeTcpdumpName } from '../capture/linktypes.js';
+import { readCapture } from '../capture/read.js';
 import type { CaptureFormat } from '../capture/index.js';
 import { Analyzer } from '../analysis/analyzer.js';
 import type { PacketAnnotations } from '../analysis/index.js';
-import { ContextBuilder } from '../fields/context.js';
 import type { Filter } from '../filter/index.js';
 import type { DetailAnalysisPrefs } from '../present/detail.js';
 import { decodePacket, PacketDecoder } from '../wire/packet.js';
@@ -188,7 +189,7 @@ export async function runRead(argv: string[]): Promise<number> {
   const analyzer = (prefs.analyze || detail) && wantsAnalysis
     ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp, measurements)
     : undefined;
-  const contexts = filter ? new ContextBuilder() : undefined;
+  const contexts = filter ? new (await import('../fields/context.js')).ContextBuilder() : undefined;
   // The packet list, tcpdump lines, field columns and capture files are done with a packet before the next
   // one: one Packet object serves them all. The detail tree and the MPTCP tracker (JSON runs it) may keep parts.
   const decoder = !withMptcp && !detail ? new PacketDecoder() : undefined;
@@ -196,8 +197,9 @@ export async function runRead(argv: string[]): Promise<number> {
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
   const makeDisplay = writeTo === undefined ? await displaySink(format, args, out, prefs.detail, analyzer !== undefined) : undefined;
+  const makeCapture = writeTo !== undefined ? await captureSink(writeTo, args) : undefined;
   const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
-    makeDisplay === undefined ? captureSink(writeTo!, args) : makeDisplay(fmt, snapLen);
+    makeDisplay === undefined ? makeCapture!() : makeDisplay(fmt, snapLen);
 
   let shown = 0;
   const lastWanted = ranges?.last ?? Infinity;
