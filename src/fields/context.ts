@@ -21,17 +21,8 @@ export class ContextBuilder {
   /** The context of the next packet, which the caller shows. */
   next(packet: Packet, analysis?: PacketAnnotations): FieldContext {
     const ts = packetTime(packet);
-    this.first ??= ts;
-    const ctx: FieldContext = {
-      packet,
-      firstTs: this.first,
-      prevTs: this.prev ?? ts,
-      prevShownTs: this.prevShown ?? ts,
-      analysis,
-      captureFormat: this.captureFormat,
-    };
-    this.prev = ts;
-    this.prevShown = ts;
+    const ctx = this.fill(blankContext(packet), ts, packet, analysis);
+    this.moveOn(ts, true);
     return ctx;
   }
 
@@ -40,9 +31,7 @@ export class ContextBuilder {
    * shown (a display filter decides on it); follow with `advance`.
    */
   peek(packet: Packet, analysis?: PacketAnnotations): FieldContext {
-    const ts = packetTime(packet);
-    const first = this.first ?? ts;
-    return { packet, firstTs: first, prevTs: this.prev ?? ts, prevShownTs: this.prevShown ?? ts, analysis, captureFormat: this.captureFormat };
+    return this.fill(blankContext(packet), packetTime(packet), packet, analysis);
   }
 
   /**
@@ -54,7 +43,24 @@ export class ContextBuilder {
     const ts = this.peekedTs;
     ts.sec = packet.tsSec;
     ts.nsec = packet.tsNsec;
-    const ctx = this.peeked;
+    return this.fill(this.peeked, ts, packet, analysis);
+  }
+
+  private readonly peekedTs: { sec: number; nsec: number } = { sec: 0, nsec: 0 };
+  private readonly peeked: FieldContext = blankContext(undefined as unknown as Packet);
+
+  /** Moves past a peeked packet: shown or filtered out. */
+  advance(packet: Packet, shown: boolean): void {
+    this.moveOn(packetTime(packet), shown);
+  }
+
+  /** A packet read but not shown (filtered out): it still moves the first and previous timestamps. */
+  skip(packet: Packet): void {
+    this.moveOn(packetTime(packet), false);
+  }
+
+  /** `ctx` as the context of `packet` (time `ts`), measured from the packets before it. */
+  private fill(ctx: FieldContext, ts: TimeValue, packet: Packet, analysis: PacketAnnotations | undefined): FieldContext {
     ctx.packet = packet;
     ctx.firstTs = this.first ?? ts;
     ctx.prevTs = this.prev ?? ts;
@@ -64,21 +70,15 @@ export class ContextBuilder {
     return ctx;
   }
 
-  private readonly peekedTs: { sec: number; nsec: number } = { sec: 0, nsec: 0 };
-  private readonly peeked: FieldContext = {
-    packet: undefined as unknown as Packet, firstTs: undefined, prevTs: undefined, prevShownTs: undefined, analysis: undefined, captureFormat: undefined,
-  };
-
-  /** Moves past a peeked packet: shown or filtered out. */
-  advance(packet: Packet, shown: boolean): void {
-    if (shown) this.next(packet);
-    else this.skip(packet);
-  }
-
-  /** A packet read but not shown (filtered out): it still moves the first and previous timestamps. */
-  skip(packet: Packet): void {
-    const ts = packetTime(packet);
+  /** Past a packet of time `ts`: the times later packets are measured from. */
+  private moveOn(ts: TimeValue, shown: boolean): void {
     this.first ??= ts;
     this.prev = ts;
+    if (shown) this.prevShown = ts;
   }
+}
+
+/** A context with every member in place, so that all contexts share one shape. */
+function blankContext(packet: Packet): FieldContext {
+  return { packet, firstTs: undefined, prevTs: undefined, prevShownTs: undefined, analysis: undefined, captureFormat: undefined };
 }
