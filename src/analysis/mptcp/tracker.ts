@@ -128,6 +128,11 @@ function firstMptcp(w: TcpOptionWalk, pkt: Packet, t: TcpRepr): MptcpOption | un
   return undefined;
 }
 
+/** An MPTCP option of `length` bytes at `at` is a DSS (one of 4 bytes at least: shorter ones are not read as one). */
+function isDss(raw: Uint8Array, at: number, length: number): boolean {
+  return length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS;
+}
+
 function instant(p: Packet): Instant {
   return { sec: p.tsSec, nsec: p.tsNsec };
 }
@@ -426,11 +431,9 @@ export class MptcpTracker {
         sawMptcp = true;
         const at = w.at;
         const length = w.length;
-        if (length >= 4 && raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
-          if (!mptcpOptionMalformed(raw, at, length)) this.onDss(cur, at, length, pkt, t, ann);
-        } else if (this.signal(this.subs[id]!, decodeMptcpOption(raw, at, length), at, dir, pkt, t, ann)) {
-          sawHandshakeOption = true;
-        }
+        // A DSS of a length its flags do not allow is passed over (the decoder flags it); the rest as above.
+        if (isDss(raw, at, length) && mptcpOptionMalformed(raw, at, length)) continue;
+        if (this.option(cur, at, length, pkt, t, ann)) sawHandshakeOption = true;
       }
     }
 
@@ -447,14 +450,14 @@ export class MptcpTracker {
   }
 
   /**
-   * An MPTCP option of `length` bytes at `at` in the frame, sound as the
-   * decoder's option kinds vouch. DSS, nearly every packet, is read in
-   * place; the other subtypes are decoded. Returns true for the handshake's
-   * own options (see `signal`).
+   * An MPTCP option of `length` bytes at `at` in the frame, a DSS of a
+   * length its flags allow. DSS, nearly every packet, is read in place; the
+   * other subtypes are decoded. Returns true for the handshake's own options
+   * (see `signal`).
    */
   private option(cur: Cursor, at: number, length: number, pkt: Packet, t: TcpRepr, ann: Annotation): boolean {
     const raw = pkt.data;
-    if (raw[at + 2]! >> 4 === MptcpSubtype.DSS) {
+    if (isDss(raw, at, length)) {
       this.onDss(cur, at, length, pkt, t, ann);
       return false;
     }
