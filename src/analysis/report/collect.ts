@@ -32,6 +32,7 @@ import {
   DISTRIBUTION_COLD_FIELDS, DISTRIBUTION_COLD_TEMPLATE, DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet,
 } from './distribution.js';
 import { RecordTable, lineAligned } from '../mptcp/flat.js';
+import * as mptcpSeq from '../mptcp/seq.js';
 import { TSVAL_FIELDS, TSVAL_TEMPLATE, TsvalRings } from './tsval.js';
 
 export { DsnCoverage } from './coverage.js';
@@ -51,6 +52,7 @@ export const DEFAULT_STALL_SECONDS = 1;
  */
 const { TcpAnalysisFlag: A } = analysisTypes;
 const { TCP_HEADER_LENGTH } = wireTcp;
+const { i32At } = mptcpSeq;
 
 const RETRANSMITTED = A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION;
 const NS = 1e9;
@@ -63,10 +65,6 @@ const TIMESTAMPS_BIT = 1 << TIMESTAMPS;
 const MP_JOIN = MptcpSubtype.MP_JOIN;
 const MP_JOIN_BACKUP = 0x01;
 
-/** Four bytes as a signed 32-bit number: TSval and TSecr go on signed, small integers whatever their bits (see TsvalRings.add). */
-function i32(b: Uint8Array, at: number): number {
-  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-}
 
 const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
 const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
@@ -400,13 +398,11 @@ export class ReportCollector {
     this.stallNs = (opts.stallSeconds ?? DEFAULT_STALL_SECONDS) * NS;
   }
 
-  /** Nanoseconds from the first packet's second: exact doubles for months. */
-  ns(sec: number, nsec: number): number {
-    this.epochSec ??= sec;
-    return (sec - this.epochSec) * NS + nsec;
-  }
-
-  /** Sets `now` to a packet's time: written to the fields, not returned (a double returned may be a heap number). */
+  /**
+   * Sets `now` to a packet's time, in nanoseconds from the first packet's
+   * second (exact doubles for months): written to the fields, not returned
+   * (a double returned may be a heap number).
+   */
   private clock(sec: number, nsec: number): void {
     this.epochSec ??= sec;
     this.nowSec = sec - this.epochSec;
@@ -540,7 +536,8 @@ export class ReportCollector {
       const end = t.offset + t.length;
       for (let at = nextSoundOption(data, t.offset + TCP_HEADER_LENGTH, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
         if (data[at] !== TIMESTAMPS) continue;
-        this.timestamp(i32(data, at + 2), i32(data, at + 6), flags, fwd, rev);
+        // TSval and TSecr go on signed, small integers whatever their bits (see TsvalRings.add).
+        this.timestamp(i32At(data, at + 2), i32At(data, at + 6), flags, fwd, rev);
         return;
       }
       return;
