@@ -1,3 +1,4 @@
+import { put32, u32 } from '../wire/bytes.js';
 import { hmac, sha1, sha256, type HashName } from './hash.js';
 
 /**
@@ -46,15 +47,8 @@ export function beBytes(v: bigint, n: number): Uint8Array {
 /** A 64-bit key in network byte order at `at`: two conversions instead of a BigInt operation per byte. */
 function writeKey(b: Uint8Array, at: number, key: bigint): void {
   const x = BigInt.asUintN(64, key);
-  writeU32(b, at, Number(x >> 32n));
-  writeU32(b, at + 4, Number(x & 0xffffffffn));
-}
-
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
+  put32(b, at, Number(x >> 32n));
+  put32(b, at + 4, Number(x & 0xffffffffn));
 }
 
 /** Two keys, each in network byte order: the key of every MPTCP HMAC. */
@@ -68,22 +62,18 @@ function keyPair(first: bigint, second: bigint): Uint8Array {
 /** Two 32-bit nonces in network byte order: the message of the MP_JOIN HMACs. */
 function noncePair(first: number, second: number): Uint8Array {
   const out = new Uint8Array(8);
-  writeU32(out, 0, first);
-  writeU32(out, 4, second);
+  put32(out, 0, first);
+  put32(out, 4, second);
   return out;
 }
 
-function readU32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
-
 function readU64(b: Uint8Array, at: number): bigint {
-  return (BigInt(readU32(b, at)) << 32n) | BigInt(readU32(b, at + 4));
+  return (BigInt(u32(b, at)) << 32n) | BigInt(u32(b, at + 4));
 }
 
 /** The token that names a connection in MP_JOIN: the most significant 32 bits of the key's hash. */
 export function keyToToken(key: bigint, version: MptcpVersion): number {
-  return readU32(keyDigest(key, version), 0);
+  return u32(keyDigest(key, version), 0);
 }
 
 /** The initial data sequence number of the key's sender: the least significant 64 bits of the key's hash. */

@@ -10,6 +10,8 @@
  * the compression in turn instead of concatenating them.
  */
 
+import { i32, put32 } from '../wire/bytes.js';
+
 /** Message schedule. */
 const W = new Int32Array(80);
 /** Chaining state (SHA-1 uses the first five words). */
@@ -21,17 +23,6 @@ const PAD = new Uint8Array(64);
 const INNER = new Uint8Array(32);
 
 type Compress = (block: Uint8Array, at: number) => void;
-
-function readI32(b: Uint8Array, at: number): number {
-  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-}
-
-function writeU32(b: Uint8Array, at: number, v: number): void {
-  b[at] = v >>> 24;
-  b[at + 1] = (v >>> 16) & 0xff;
-  b[at + 2] = (v >>> 8) & 0xff;
-  b[at + 3] = v & 0xff;
-}
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
@@ -45,7 +36,7 @@ function initSha1(): void {
 }
 
 function compressSha1(block: Uint8Array, at: number): void {
-  for (let t = 0; t < 16; t++) W[t] = readI32(block, at + t * 4);
+  for (let t = 0; t < 16; t++) W[t] = i32(block, at + t * 4);
   for (let t = 16; t < 80; t++) W[t] = rotl(W[t - 3]! ^ W[t - 8]! ^ W[t - 14]! ^ W[t - 16]!, 1);
   let a = H[0]!, b = H[1]!, c = H[2]!, d = H[3]!, e = H[4]!;
   for (let t = 0; t < 80; t++) {
@@ -81,7 +72,7 @@ function initSha256(): void {
 }
 
 function compressSha256(block: Uint8Array, at: number): void {
-  for (let t = 0; t < 16; t++) W[t] = readI32(block, at + t * 4);
+  for (let t = 0; t < 16; t++) W[t] = i32(block, at + t * 4);
   for (let t = 16; t < 64; t++) {
     const w15 = W[t - 15]!, w2 = W[t - 2]!;
     const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
@@ -117,14 +108,14 @@ function update(data: Uint8Array, before: number, compress: Compress): void {
   TAIL[rest] = 0x80;
   // Bit length as a 64-bit big-endian number; messages here are far below 2^53 bits.
   const bits = (before + data.length) * 8;
-  writeU32(TAIL, end - 8, Math.floor(bits / 0x100000000));
-  writeU32(TAIL, end - 4, bits >>> 0);
+  put32(TAIL, end - 8, Math.floor(bits / 0x100000000));
+  put32(TAIL, end - 4, bits >>> 0);
   for (let at = 0; at < end; at += 64) compress(TAIL, at);
 }
 
 /** The first `words` of the state as bytes, into `out` (a new array unless given). */
 function digest(words: number, out = new Uint8Array(words * 4)): Uint8Array {
-  for (let i = 0; i < words; i++) writeU32(out, i * 4, H[i]!);
+  for (let i = 0; i < words; i++) put32(out, i * 4, H[i]!);
   return out;
 }
 

@@ -12,6 +12,11 @@ export function u32(d: Uint8Array, i: number): number {
   return ((d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!) >>> 0;
 }
 
+/** The same four bytes as a signed 32-bit number: a small integer whatever its bits, never a heap number (hash words, halves of 64-bit values). */
+export function i32(d: Uint8Array, i: number): number {
+  return (d[i]! << 24) | (d[i + 1]! << 16) | (d[i + 2]! << 8) | d[i + 3]!;
+}
+
 export function put16(d: Uint8Array, i: number, v: number): void {
   d[i] = v >>> 8;
   d[i + 1] = v;

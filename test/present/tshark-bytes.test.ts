@@ -12,7 +12,7 @@ import type { TcpAnnotation } from '../../src/analysis/index.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { ListFormatter, TextLine, WindowScaleTracker, tcpInfo } from '../../src/present/index.js';
-import { ipv4TextLength, putText, wordText } from '../../src/present/tshark/line.js';
+import { putText, wordText } from '../../src/present/tshark/line.js';
 import { Ipv4Text } from '../../src/present/tshark/ipv4-text.js';
 import type { TimeFormat } from '../../src/present/index.js';
 import { ROOT, SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
@@ -57,14 +57,13 @@ test('TextLine writes every digit count as String() does, around each power of t
   }
 });
 
-test('TextLine writes dotted quads of every octet value, and says their lengths', () => {
+test('TextLine writes dotted quads of every octet value', () => {
   for (let v = 0; v < 256; v++) {
     for (const a of [v * 0x01010101, (v << 24 | (255 - v) << 16 | (v * 7 & 0xff) << 8 | (v * 13 & 0xff)) >>> 0]) {
       const w = new TextLine(1);
       w.ipv4(a);
       const dotted = [a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff].join('.');
       assert.equal(text(w), dotted);
-      assert.equal(ipv4TextLength(a), dotted.length);
     }
   }
 });

@@ -71,12 +71,3 @@ export function lowHalf(v: bigint): number {
 export function rawOf(base: bigint, rel: number): bigint {
   return BigInt.asUintN(64, base + BigInt(rel));
 }
-
-export function u32At(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
-}
-
-/** The same four bytes as a signed 32-bit number: a small integer, never a heap number, for code that takes either. */
-export function i32At(b: Uint8Array, at: number): number {
-  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
-}

@@ -21,6 +21,7 @@ import { recordFinding } from './findings.js';
 import type { FindingCode } from './findings.js';
 import { ChecksumGather } from './mappings.js';
 import * as seq from './seq.js';
+import * as bytes from '../../wire/bytes.js';
 import { Conn, Cursor, FlatState, Sub, emptyStats } from './state.js';
 import * as stateModule from './state.js';
 import type {
@@ -37,7 +38,8 @@ import type {
 const { DssFlag, MPTCP_OPTION_KIND, TCP_HEADER_LENGTH } = wire;
 const { nextSoundOption, OPTION_KIND_MPTCP } = tcpOptions;
 const { MptcpSubtype, TcpFlag } = wireTypes;
-const { i32At, joinHalves, rawOf, u32At } = seq;
+const { joinHalves, rawOf } = seq;
+const { i32, u32 } = bytes;
 const {
   CD_BASE_HI, CD_POS, CD_RTT, CD_SUBFLOWS, CD_UNACKED_FIN, SD_ACK_SENT, SD_DATA_BYTES, SD_ISN, SD_MAX_SEQ, SD_PENDING, other, small,
 } = stateModule;
@@ -138,7 +140,7 @@ function instant(p: Packet): Instant {
 }
 
 function addressText(bytes: Uint8Array): string {
-  return bytes.length === 4 ? ipv4ToString(u32At(bytes, 0)) : ipv6ToString(bytes);
+  return bytes.length === 4 ? ipv4ToString(u32(bytes, 0)) : ipv6ToString(bytes);
 }
 
 function endpoints(p: Packet, t: TcpRepr): [Endpoint, Endpoint] {
@@ -499,7 +501,7 @@ export class MptcpTracker {
         // MP_FAIL names a DSN of the data it received: the peer's direction.
         const peer = other(dir);
         const raw = pkt.data;
-        const rel = this.state.relative(conn.cd(peer), conn.id, peer, u32At(raw, at + 4), u32At(raw, at + 8), true, false);
+        const rel = this.state.relative(conn.cd(peer), conn.id, peer, u32(raw, at + 4), u32(raw, at + 8), true, false);
         this.event(cm, { kind: 'mp_fail', frame, time: instant(pkt), stream: sm.stream, dir, dsn: rel });
         this.finding(cm, ann, 'mptcp.mp_fail', 'MP_FAIL: the receiver found a DSS checksum failure and asks to fall back', frame);
         return false;
@@ -795,8 +797,8 @@ export class MptcpTracker {
     // DSN halves are read signed (small integers whatever their bits): `relative` takes them either way, and a u32 past 2^31 handed to it would be a heap number per packet.
     if (flags & DssFlag.A) {
       const wide = (flags & DssFlag.a) !== 0;
-      const hi = wide ? i32At(raw, p) : 0;
-      const lo = i32At(raw, wide ? p + 4 : p);
+      const hi = wide ? i32(raw, p) : 0;
+      const lo = i32(raw, wide ? p + 4 : p);
       p += wide ? 8 : 4;
       const rel = state.relative(cur.peer, cur.cid, other(dir), hi, lo, wide, true);
       ann.dataAck = small(rel);
@@ -804,10 +806,10 @@ export class MptcpTracker {
     }
     if ((flags & DssFlag.M) === 0) return;
     const wide = (flags & DssFlag.m) !== 0;
-    const hi = wide ? i32At(raw, p) : 0;
-    const lo = i32At(raw, wide ? p + 4 : p);
+    const hi = wide ? i32(raw, p) : 0;
+    const lo = i32(raw, wide ? p + 4 : p);
     p += wide ? 8 : 4;
-    const ssn = u32At(raw, p);
+    const ssn = u32(raw, p);
     const dataLength = (raw[p + 4]! << 8) | raw[p + 5]!;
     // A mapping's length is its flags' exactly, or two more with the checksum.
     const checksum = p + 6 < at + length ? (raw[p + 6]! << 8) | raw[p + 7]! : undefined;

@@ -32,7 +32,7 @@ import {
   DISTRIBUTION_COLD_FIELDS, DISTRIBUTION_COLD_TEMPLATE, DISTRIBUTION_FIELDS, DISTRIBUTION_TEMPLATE, Distribution, DistributionSet,
 } from './distribution.js';
 import { RecordTable, lineAligned } from '../mptcp/flat.js';
-import * as mptcpSeq from '../mptcp/seq.js';
+import * as bytes from '../../wire/bytes.js';
 import { TSVAL_FIELDS, TSVAL_TEMPLATE, TsvalRings } from './tsval.js';
 
 export { DsnCoverage } from './coverage.js';
@@ -52,7 +52,7 @@ export const DEFAULT_STALL_SECONDS = 1;
  */
 const { TcpAnalysisFlag: A } = analysisTypes;
 const { TCP_HEADER_LENGTH } = wireTcp;
-const { i32At } = mptcpSeq;
+const { i32 } = bytes;
 
 const RETRANSMITTED = A.RETRANSMISSION | A.FAST_RETRANSMISSION | A.SPURIOUS_RETRANSMISSION;
 const NS = 1e9;
@@ -537,7 +537,7 @@ export class ReportCollector {
       for (let at = nextSoundOption(data, t.offset + TCP_HEADER_LENGTH, end); at < end; at = nextSoundOption(data, at + data[at + 1]!, end)) {
         if (data[at] !== TIMESTAMPS) continue;
         // TSval and TSecr go on signed, small integers whatever their bits (see TsvalRings.add).
-        this.timestamp(i32At(data, at + 2), i32At(data, at + 6), flags, fwd, rev);
+        this.timestamp(i32(data, at + 2), i32(data, at + 6), flags, fwd, rev);
         return;
       }
       return;

@@ -67,11 +67,6 @@ for (let v = 0; v < 256; v++) {
   for (let i = 0; i < text.length; i++) OCTETS[4 * v + 1 + i] = text.charCodeAt(i);
 }
 
-/** Characters of the dotted quad of an unsigned 32-bit address. */
-export function ipv4TextLength(a: number): number {
-  return 3 + OCTETS[4 * (a >>> 24)]! + OCTETS[4 * ((a >>> 16) & 0xff)]! + OCTETS[4 * ((a >>> 8) & 0xff)]! + OCTETS[4 * (a & 0xff)]!;
-}
-
 /** Writes an integer 0 <= n < 2^53 in decimal. */
 export function putU(b: Uint8Array, p: number, n: number): number {
   // Nearly every number in a line fits 31 bits, where integer division by 100 is a multiplication.
