@@ -64,28 +64,26 @@ function timeCommand(label: string, argv: string[]): Run {
   return { label, seconds, wall, maxRssMb, ok };
 }
 
-/**
- * The fastest of REPEAT runs of each command, run in turns so that a busy
- * moment of the machine does not fall on one tool only. `wall` of each is
- * the shortest elapsed time of its runs, which need not be the run of least
- * CPU time.
- */
+/** Each command REPEAT times, in turns, so that a busy moment of the machine does not fall on one tool only. */
 function timeBoth(theirs: [string, string[]], ours: [string, string[]]): [Run, Run] {
-  let best: [Run, Run] | undefined;
-  let wall: [number, number] = [Infinity, Infinity];
+  const runs: [Run[], Run[]] = [[], []];
   for (let i = 0; i < REPEAT; i++) {
-    const t = timeCommand(...theirs);
-    const o = timeCommand(...ours);
-    best = best === undefined ? [t, o] : [fastest(best[0], t), fastest(best[1], o)];
-    wall = [Math.min(wall[0], t.wall), Math.min(wall[1], o.wall)];
+    runs[0].push(timeCommand(...theirs));
+    runs[1].push(timeCommand(...ours));
   }
-  return [{ ...best![0], wall: wall[0] }, { ...best![1], wall: wall[1] }];
+  return [best(runs[0]), best(runs[1])];
 }
 
-/** A failed run wins: one failure fails the comparison. */
-function fastest(a: Run, b: Run): Run {
-  if (!a.ok || !b.ok) return a.ok ? b : a;
-  return b.seconds < a.seconds ? b : a;
+/**
+ * The run of least CPU time, with the shortest elapsed time of the runs
+ * (which need not be the same run). A failed run wins: one failure fails
+ * the comparison.
+ */
+function best(runs: readonly Run[]): Run {
+  const failed = runs.find((r) => !r.ok);
+  if (failed !== undefined) return failed;
+  const fastest = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return { ...fastest, wall: Math.min(...runs.map((r) => r.wall)) };
 }
 
 function fmtRate(packets: number, s: number): string {
