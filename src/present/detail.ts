@@ -107,6 +107,11 @@ export function formatDetail(pkt: Packet, opts: DetailOptions = {}, analysis?: P
 
 function detailTree(pkt: Packet, opts: DetailOptions, analysis: PacketAnnotations | undefined, prefs: ResolvedPrefs): string {
   const t = new Tree();
+  buildTree(t, pkt, opts, analysis, prefs);
+  return t.toString();
+}
+
+function buildTree(t: Tree, pkt: Packet, opts: DetailOptions, analysis: PacketAnnotations | undefined, prefs: ResolvedPrefs): void {
   const checksums = opts.checksums ?? 'verify';
   const withHex = opts.hex ?? false;
   const a = analysis?.tcp;
@@ -159,7 +164,6 @@ function detailTree(pkt: Packet, opts: DetailOptions, analysis: PacketAnnotation
     const layer = inMptcp ? 'MPTCP' : LAYER_TITLES[cut.layer] ?? cut.layer.toUpperCase();
     t.add(0, `[Packet size limited during capture: ${layer} truncated]`);
   }
-  return t.toString();
 }
 
 /**
@@ -190,6 +194,16 @@ export class DetailFormatter {
 
   /** The tree of a packet, with tshark's stateful lines when its analysis annotations are given. */
   format(pkt: Packet, analysis?: PacketAnnotations): string {
+    const t = new Tree();
+    this.formatInto(t, pkt, analysis);
+    return t.toString();
+  }
+
+  /**
+   * The tree of a packet built into `t`: a Tree subclass can gather what it
+   * needs of the nodes (the expert statistics keep only the expert items).
+   */
+  formatInto(t: Tree, pkt: Packet, analysis?: PacketAnnotations): void {
     const scale = this.winScale.observe(pkt);
     const closing = this.closing(pkt, analysis);
     if (!this.times) this.noteCaptured(pkt);
@@ -200,11 +214,10 @@ export class DetailFormatter {
       times.prevDisplayedNsec = pkt.tsNsec;
       this.displayed = true;
     }
-    const text = detailTree(pkt, { ...this.opts, times, winScale: scale, closing }, analysis, this.prefs);
+    buildTree(t, pkt, { ...this.opts, times, winScale: scale, closing }, analysis, this.prefs);
     this.noteCaptured(pkt);
     times.prevDisplayedSec = pkt.tsSec;
     times.prevDisplayedNsec = pkt.tsNsec;
-    return text;
   }
 
   /**
