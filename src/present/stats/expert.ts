@@ -14,7 +14,9 @@
  */
 import { DetailFormatter } from '../detail.js';
 import { Tree } from '../tshark/tree.js';
-import type { Severity } from '../../wire/types.js';
+import type { PacketAnnotations } from '../../fields/types.js';
+import { TcpFlag } from '../../wire/types.js';
+import type { Packet, Severity, TcpOption } from '../../wire/types.js';
 import type { StatTap, TapEnv, TapFilter, TapMaker } from './types.js';
 
 /** tshark's severities, lowest first: LEVEL keeps its own and the higher ones. */
@@ -68,6 +70,35 @@ function protocolOfTitle(label: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Options whose tree nodes hold no expert item when well formed (MPTCP ones
+ * only warn about a subtype they contradict, decoded as UNKNOWN).
+ */
+function quietOption(o: TcpOption): boolean {
+  if (o.malformed !== undefined) return false;
+  return o.type === 'nop' || o.type === 'eol' || o.type === 'timestamps' || (o.type === 'mptcp' && o.mptcp.name !== 'UNKNOWN');
+}
+
+const LOUD_FLAGS = TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST | TcpFlag.URG;
+
+/**
+ * A segment whose tree cannot hold an expert item, told without building
+ * it: the bulk of a transfer (acknowledging, no handshake or closing flag,
+ * no analysis flag, no decoding finding, plain IP headers, common options).
+ * Anything else has its tree built; the tests compare both ways on every
+ * capture.
+ */
+export function quietSegment(pkt: Packet, analysis: PacketAnnotations | undefined): boolean {
+  const tcp = pkt.tcp;
+  const ip = pkt.ip;
+  const a = analysis?.tcp;
+  if (tcp === undefined || ip === undefined || a === undefined || a.quoted === true || a.flags !== 0) return false;
+  if (pkt.findings.length !== 0 || (tcp.flags & LOUD_FLAGS) !== 0 || (tcp.flags & TcpFlag.ACK) === 0 || tcp.urgentPointer !== 0) return false;
+  if (ip.version === 4 ? ip.options.length !== 0 || ip.ttl < 5 || ip.isFragment : ip.extensions.length !== 0) return false;
+  for (const o of tcp.options) if (!quietOption(o)) return false;
+  return true;
+}
+
 /** One expert item as the statistics count it. */
 interface Item {
   level: Level;
@@ -96,7 +127,9 @@ class ExpertCollector extends Tree {
 
   override add(depth: number, text: string): this {
     this.leave(depth);
-    const protocol = protocolOfTitle(text);
+    // Protocol nodes sit at the top (an ICMP error's quoted headers one level down, MPTCP options two):
+    // the many deeper lines are not read at all.
+    const protocol = depth === 0 ? protocolOfTitle(text) : undefined;
     if (protocol !== undefined) {
       this.depths.push(depth);
       this.protocols.push(protocol);
@@ -190,7 +223,10 @@ interface ExpertEnv extends TapEnv {
   protocolTree?: (() => boolean) | undefined;
 }
 
-export const makeExpertTap: TapMaker = (_name: string, args: string, env: ExpertEnv): StatTap => {
+export const makeExpertTap: TapMaker = (_name: string, args: string, env: ExpertEnv): StatTap => expertTap(args, env);
+
+/** The tap; `everyTree` builds the tree of quiet segments too (the tests check that changes nothing). */
+export function expertTap(args: string, env: ExpertEnv, everyTree = false): StatTap {
   const { lowest, filter: filterText } = parseExpertArgs(args);
   const filter: TapFilter | undefined = filterText === undefined ? undefined : env.compileFilter(filterText);
   const minRank = LEVELS.indexOf(lowest);
@@ -203,12 +239,18 @@ export const makeExpertTap: TapMaker = (_name: string, args: string, env: Expert
     sections.get(item.level)!.count(item);
   });
   // tshark's defaults: checksums unverified, and no MPTCP analysis of mpscope's own (its findings are not tshark's).
-  const trees = new DetailFormatter({ checksums: 'off', analysis: { mptcp: false } });
+  // No hex dumps either: the Data node then leaves its bytes out.
+  const trees = new DetailFormatter({ checksums: 'off', analysis: { mptcp: false }, hex: true });
   return {
     packet(ctx) {
       withTree ??= filter !== undefined || (env.protocolTree?.() ?? false);
       if (filter !== undefined && !filter(ctx)) {
         // Closing roles and window scales still follow the packets the filter leaves out.
+        trees.skip(ctx.packet, ctx.analysis);
+        return;
+      }
+      // A tree built only for tshark's option checks (4 NOPs) may hold items a quiet segment does not.
+      if (!everyTree && !withTree && quietSegment(ctx.packet, ctx.analysis)) {
         trees.skip(ctx.packet, ctx.analysis);
         return;
       }
@@ -219,4 +261,4 @@ export const makeExpertTap: TapMaker = (_name: string, args: string, env: Expert
       return SECTIONS.map(([level, title]) => sections.get(level)!.draw(title)).join('');
     },
   };
-};
+}
