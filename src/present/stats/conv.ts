@@ -7,6 +7,9 @@
 import type { FieldContext, TimeValue } from '../../fields/types.js';
 import { UsageError } from '../../util/errors.js';
 import { ipv4String, ipv6String, macString } from '../tshark/addr.js';
+import { mptcpOptionOverrun } from '../../wire/mptcp.js';
+import { TcpOptionWalk } from '../../wire/tcp-options.js';
+import type { IpRepr, Packet, TcpRepr } from '../../wire/types.js';
 import type { MptcpAnnotation, MptcpSubflow, Endpoint } from '../../analysis/mptcp/types.js';
 import { cFixed, left, right, sizeText, tableLength, u64Text } from './conv-format.js';
 import type { StatTap, TapEnv, TapFilter, TapMaker } from './types.js';
@@ -70,10 +73,22 @@ function sllSource(len: number, addr: Uint8Array): string {
   return NONE;
 }
 
+/**
+ * Whether tshark's IP tap sees the header: not with a total length shorter
+ * than the header (tshark stops there), nor for an IPv6 fragment that more
+ * fragments follow (tshark taps the datagram once reassembled, and mpscope
+ * does not reassemble).
+ */
+function ipTapped(ip: IpRepr): boolean {
+  if (ip.version === 4) return ip.ihl >= 5 && (ip.totalLength === 0 || ip.totalLength >= ip.ihl * 4);
+  for (const ext of ip.extensions) if (ext.moreFragments === true) return false;
+  return true;
+}
+
 /** The frame's own IP header of the given version (a header quoted in an ICMP error is not tapped by tshark). */
 function ipAddresses(ctx: FieldContext, version: 4 | 6, s: Sighting, sport: number, dport: number, stream: number): boolean {
   const ip = ctx.packet.ip;
-  if (ip === undefined || ip.version !== version) return false;
+  if (ip === undefined || ip.version !== version || !ipTapped(ip)) return false;
   if (ip.version === 4) set(s, ipv4String(ip.src), sport, ipv4String(ip.dst), dport, stream);
   else set(s, ipv6String(ip.src), sport, ipv6String(ip.dst), dport, stream);
   return true;
@@ -87,12 +102,28 @@ function ipVersion(ctx: FieldContext): 4 | 6 | undefined {
   return ctx.packet.ip?.version;
 }
 
+const walk = new TcpOptionWalk();
+
+/**
+ * Whether tshark's TCP dissection reaches its tap, queued after the
+ * options: not past a bogus header length, a header longer than the
+ * segment, or an MPTCP option read past its end.
+ */
+function tcpTapped(pkt: Packet, tcp: TcpRepr): boolean {
+  if (tcp.dataOffset < 5) return false;
+  for (const f of pkt.findings) if (f.layer === 'tcp' && f.code === 'malformed') return false;
+  if ((tcp.optionKinds ?? -1) >= 0) return true;
+  const w = walk.over(pkt.data, tcp);
+  while (w.next()) if (w.sound && w.kind === 30 && mptcpOptionOverrun(pkt.data, w.at, w.length)) return false;
+  return true;
+}
+
 /** A TCP segment of the frame's own (not a quoted header), in its tcp.stream. */
 function sightTcp(ctx: FieldContext, s: Sighting): boolean {
   const tcp = ctx.packet.tcp;
   const a = ctx.analysis?.tcp;
   const v = ipVersion(ctx);
-  if (tcp === undefined || a === undefined || a.quoted || v === undefined) return false;
+  if (tcp === undefined || a === undefined || a.quoted || v === undefined || !tcpTapped(ctx.packet, tcp)) return false;
   return ipAddresses(ctx, v, s, tcp.srcPort, tcp.dstPort, a.stream);
 }
 
