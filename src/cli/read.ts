@@ -6,6 +6,7 @@ import { Analyzer } from '../analysis/analyzer.js';
 import type { PacketAnnotations } from '../analysis/index.js';
 import type { Filter } from '../filter/index.js';
 import type { DetailAnalysisPrefs } from '../present/detail.js';
+import type { StatTap, TapFilter } from '../present/stats/types.js';
 import { decodePacket, PacketDecoder } from '../wire/packet.js';
 import { parseFrameRanges, inRanges } from '../util/ranges.js';
 import type { FrameRanges } from '../util/ranges.js';
@@ -34,7 +35,8 @@ const SPECS: OptionSpec[] = [
   { short: 'n', help: 'no name resolution (always the case; accepted for habit)' },
   { short: 'S', help: 'with -T tcpdump: absolute TCP sequence numbers' },
   { short: 'v', help: 'with -T tcpdump: verbose (IP header line, checksums); repeat for more' },
-  { short: 'q', help: 'with -T tcpdump: quick output (less protocol detail)' },
+  { short: 'z', value: true, arg: 'STAT', help: "statistics as tshark's -z, printed after the packets (repeatable): conv,tcp, endpoints,ip, io,stat,1, follow,tcp,ascii,0, expert; -z help lists them" },
+  { short: 'q', help: 'only the -z statistics, no packets (as tshark -q); with -T tcpdump: quick output (less protocol detail)' },
   { short: '#', help: 'with -T tcpdump: number each line' },
   { long: 'nano', help: 'with -T tcpdump: nanosecond timestamps' },
   { short: 'h', long: 'help', help: 'this help' },
@@ -93,11 +95,15 @@ function parsePrefs(values: readonly string[]): Prefs {
 async function parseDisplayFilter(text: string | undefined): Promise<Filter | undefined> {
   // As tshark: an empty filter (a script's unset variable, say) shows every packet.
   if (text === undefined || text.trim() === '') return undefined;
-  const { compileFilter, isFilterError } = await import('../filter/index.js');
+  return compileChecked(text, await import('../filter/index.js'));
+}
+
+/** A filter compiled, or a usage error showing where it is wrong. */
+function compileChecked(text: string, language: typeof import('../filter/index.js')): Filter {
   try {
-    return compileFilter(text);
+    return language.compileFilter(text);
   } catch (e) {
-    if (isFilterError(e)) throw new UsageError(e.render(text), e.hint ?? 'display filters use Wireshark\'s language; field names: mpscope fields');
+    if (language.isFilterError(e)) throw new UsageError(e.render(text), e.hint ?? 'display filters use Wireshark\'s language; field names: mpscope fields');
     throw e;
   }
 }
@@ -126,8 +132,8 @@ const MEASURED_FIELDS: ReadonlySet<string> = new Set([
 ]);
 const readsMeasurements = (names: readonly string[]): boolean => names.some((n) => MEASURED_FIELDS.has(n));
 
-/** Options of mpscope's tcpdump lines, which mean something else to tshark users (-v its version, -q no packets, -X nothing). */
-const TCPDUMP_ONLY: ReadonlyArray<[key: string, flag: string]> = [['S', '-S'], ['v', '-v'], ['q', '-q'], ['#', '-#'], ['nano', '--nano'], ['X', '-X']];
+/** Options of mpscope's tcpdump lines, which mean something else to tshark users (-v its version, -X nothing). */
+const TCPDUMP_ONLY: ReadonlyArray<[key: string, flag: string]> = [['S', '-S'], ['v', '-v'], ['#', '-#'], ['nano', '--nano'], ['X', '-X']];
 
 /** Options that only one output format reads are refused with the others rather than silently ignored. */
 function checkFormatOptions(args: ArgReader, format: Format): void {
@@ -147,6 +153,11 @@ export async function runRead(argv: string[]): Promise<number> {
   const args = new ArgReader(parseArgs(argv, SPECS, 'read'), 'read');
   if (args.count('help') > 0) {
     process.stdout.write(READ_USAGE + '\n');
+    return 0;
+  }
+  const statSpecs = args.values('z');
+  if (statSpecs.includes('help')) {
+    process.stdout.write((await import('../present/stats/index.js')).tapHelp());
     return 0;
   }
   const source = args.last('r') ?? args.positional[0];
@@ -173,30 +184,38 @@ export async function runRead(argv: string[]): Promise<number> {
     if (fieldNames.length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
     (await import('../present/fields-out.js')).resolveFields(fieldNames);
   }
+  const taps = await makeTaps(statSpecs);
+  const tapFields = taps.filterFields;
   const out = new Output();
   const writeTo = args.last('w');
+  // tshark's -q: the statistics only. With tcpdump's lines, -q is tcpdump's quick output.
+  const quiet = args.count('q') > 0 && format !== 'tcpdump';
   // tshark analyses by default; tcpdump's format and -w need it only for a filter (which may read analysis fields).
-  const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined;
+  const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined || taps.list.length > 0;
   // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
   const detail = format === 'text' && args.count('V') > 0;
   // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
   // JSON shows every field unless -e chooses some; then, as for -T fields, only what those read.
   const everyField = (format === 'json' || format === 'ndjson') && fieldNames.length === 0;
-  const withMptcp = everyField || readsMptcpAnalysis(fieldNames)
-    || readsMptcpAnalysis(filter?.fields ?? []) || (detail && prefs.detail.mptcp !== false);
+  const withMptcp = everyField || readsMptcpAnalysis(fieldNames) || readsMptcpAnalysis(filter?.fields ?? [])
+    || readsMptcpAnalysis(tapFields) || taps.list.some((t) => t.needs?.mptcp === true) || (detail && prefs.detail.mptcp !== false);
   // The detail tree, JSON and the MPTCP tracker read the ACK measurements; the list, tcpdump lines and most fields never do.
-  const measurements = withMptcp || detail || readsMeasurements(fieldNames) || readsMeasurements(filter?.fields ?? []);
-  const analyzer = (prefs.analyze || detail) && wantsAnalysis
+  const measurements = withMptcp || detail || readsMeasurements(fieldNames) || readsMeasurements(filter?.fields ?? [])
+    || readsMeasurements(tapFields) || taps.list.some((t) => t.needs?.measurements === true);
+  // Statistics read stream numbers and analysis flags whatever the packet output shows.
+  const analyzer = (prefs.analyze || detail || taps.list.length > 0) && wantsAnalysis
     ? await makeAnalyzer({ ...prefs, relative: prefs.relative && prefs.analyze }, withMptcp, measurements)
     : undefined;
-  const contexts = filter ? new (await import('../fields/context.js')).ContextBuilder() : undefined;
+  const contexts = filter !== undefined || taps.list.length > 0 ? new (await import('../fields/context.js')).ContextBuilder() : undefined;
   // The packet list, tcpdump lines, field columns and capture files are done with a packet before the next
   // one: one Packet object serves them all. The detail tree and the MPTCP tracker (JSON runs it) may keep parts.
   const decoder = !withMptcp && !detail ? new PacketDecoder() : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;
-  const makeDisplay = writeTo === undefined ? await displaySink(format, args, out, prefs.detail, analyzer !== undefined) : undefined;
+  const makeDisplay = writeTo === undefined
+    ? quiet ? () => QUIET_SINK : await displaySink(format, args, out, prefs.detail, analyzer !== undefined)
+    : undefined;
   const makeCapture = writeTo !== undefined ? await captureSink(writeTo, args) : undefined;
   const makeSink = (fmt: CaptureFormat, snapLen = Infinity): Sink =>
     makeDisplay === undefined ? makeCapture!() : makeDisplay(fmt, snapLen);
@@ -216,7 +235,10 @@ export async function runRead(argv: string[]): Promise<number> {
       sink ??= makeSink('pcap');
       let selected = ranges === undefined || inRanges(ranges, frame.number);
       if (contexts !== undefined) {
-        selected &&= filter!.test(contexts.peekTransient(pkt, analysis));
+        const ctx = contexts.peekTransient(pkt, analysis);
+        // tshark's taps see every frame read, whatever the display filter selects.
+        for (const tap of taps.list) tap.packet(ctx);
+        if (filter !== undefined) selected &&= filter.test(ctx);
         contexts.advance(pkt, selected);
       }
       if (!selected) {
@@ -243,9 +265,37 @@ export async function runRead(argv: string[]): Promise<number> {
   } finally {
     live?.stop();
     await (sink ?? makeSink('pcap')).end();
+    // As tshark: the statistics after the packets, the last -z first.
+    for (let i = taps.list.length - 1; i >= 0; i--) out.write(taps.list[i]!.draw());
     out.flush();
   }
   return 0;
+}
+
+/** The display of -q: packets are read and analysed for the statistics, and nothing is printed of them. */
+const QUIET_SINK: Sink = { packet() {}, end() {} };
+
+interface Taps {
+  list: StatTap[];
+  /** Every field the taps' own filters read, for choosing the analysis. */
+  filterFields: string[];
+}
+
+/** The -z statistics, made before anything is read so that a bad argument stops the command at once. */
+async function makeTaps(specs: readonly string[]): Promise<Taps> {
+  const taps: Taps = { list: [], filterFields: [] };
+  if (specs.length === 0) return taps;
+  const { makeTap } = await import('../present/stats/index.js');
+  const language = await import('../filter/index.js');
+  const env = {
+    compileFilter(text: string): TapFilter {
+      const f = compileChecked(text, language);
+      taps.filterFields.push(...f.fields);
+      return (ctx) => f.test(ctx);
+    },
+  };
+  for (const spec of specs) taps.list.push(await makeTap(spec, env));
+  return taps;
 }
 
 /** Flushes every few tenths of a second while input is read, and on SIGINT/SIGTERM before exiting as a shell expects. */

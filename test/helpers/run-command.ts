@@ -7,10 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './shared.js';
 
-const COMMANDS = { summary: 'runSummary', doctor: 'runDoctor' } as const;
+const COMMANDS = { summary: 'runSummary', doctor: 'runDoctor', read: 'runRead' } as const;
 
 /** Runs `mpscope <command> ...args` from the sources, with mpscope's exit statuses (1 usage, 2 input). */
-export function runCommand(command: 'summary' | 'doctor', args: string[], input?: Uint8Array): { status: number | null; stdout: string; stderr: string } {
+export function runCommand(command: keyof typeof COMMANDS, args: string[], input?: Uint8Array): { status: number | null; stdout: string; stderr: string } {
   const module = join(ROOT, 'src/cli', `${command}.ts`);
   const fn = COMMANDS[command];
   const script = `
