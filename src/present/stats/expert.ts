@@ -129,7 +129,7 @@ class ExpertCollector extends Tree {
     this.leave(depth);
     // Protocol nodes sit at the top (an ICMP error's quoted headers one level down, MPTCP options two):
     // the many deeper lines are not read at all.
-    const protocol = depth === 0 ? protocolOfTitle(text) : undefined;
+    const protocol = depth <= 1 || (depth === 2 && text.charCodeAt(0) === 0x4d) ? protocolOfTitle(text) : undefined;
     if (protocol !== undefined) {
       this.depths.push(depth);
       this.protocols.push(protocol);
@@ -219,7 +219,7 @@ export function parseExpertArgs(args: string): ExpertArgs {
  * Whether tshark builds a protocol tree for the run (-V, -Y, -T fields, a
  * tap's filter...), when the command can tell; tree-only items depend on it.
  */
-interface ExpertEnv extends TapEnv {
+export interface ExpertEnv extends TapEnv {
   protocolTree?: (() => boolean) | undefined;
 }
 
