@@ -184,7 +184,9 @@ export async function runRead(argv: string[]): Promise<number> {
     if (fieldNames.length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
     (await import('../present/fields-out.js')).resolveFields(fieldNames);
   }
-  const taps = await makeTaps(statSpecs);
+  // tshark builds every packet's tree for a display filter, the detail tree, field output or a tap's filter.
+  const treeOutput = filter !== undefined || (format === 'text' && args.count('V') > 0) || format === 'fields' || format === 'json' || format === 'ndjson';
+  const taps = await makeTaps(statSpecs, treeOutput);
   const tapFields = taps.filterFields;
   const out = new Output();
   const writeTo = args.last('w');
@@ -282,7 +284,7 @@ interface Taps {
 }
 
 /** The -z statistics, made before anything is read so that a bad argument stops the command at once. */
-async function makeTaps(specs: readonly string[]): Promise<Taps> {
+async function makeTaps(specs: readonly string[], treeOutput: boolean): Promise<Taps> {
   const taps: Taps = { list: [], filterFields: [] };
   if (specs.length === 0) return taps;
   const { makeTap } = await import('../present/stats/index.js');
@@ -293,6 +295,7 @@ async function makeTaps(specs: readonly string[]): Promise<Taps> {
       taps.filterFields.push(...f.fields);
       return (ctx) => f.test(ctx);
     },
+    protocolTree: () => treeOutput || taps.filterFields.length > 0,
   };
   for (const spec of specs) taps.list.push(await makeTap(spec, env));
   return taps;

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../helpers/shared.js';
+import { CORPUS, ROOT, SKIP_NO_SHARED } from '../helpers/shared.js';
 import { mpscope, SKIP_NO_TSHARK, tshark } from '../helpers/stats.js';
 
 const EXAMPLE = join(ROOT, 'examples/mptcp-lab.pcapng');
@@ -55,4 +55,16 @@ test('-q keeps tcpdump\'s meaning with -T tcpdump', () => {
   const r = mpscope(['-r', EXAMPLE, '-T', 'tcpdump', '-q', '-c', '1']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\d\d:\d\d:\d\d\.\d{6} IP 10\.0\.1\.1\.36764 > 10\.0\.3\.1\.5201: tcp 0$/m);
+});
+
+test('-z expert sees the items tshark only finds while building trees when the run builds them (-Y, -T fields)', { skip: SKIP_NO_TSHARK || SKIP_NO_SHARED }, () => {
+  const capture = join(CORPUS, 'ptcpdump/mptcp.pcap');
+  const nop = /^ +4 +Protocol +TCP +4 NOP in a row/m;
+  for (const extra of [['-Y', 'tcp'], ['-T', 'fields', '-e', 'frame.number']]) {
+    const ours = mpscope(['-q', '-r', capture, ...extra, '-z', 'expert']).stdout;
+    assert.match(ours, nop, extra.join(' '));
+    assert.match(tshark(['-q', '-r', capture, ...extra, '-z', 'expert']).stdout, nop);
+  }
+  assert.doesNotMatch(mpscope(['-q', '-r', capture, '-z', 'expert']).stdout, /NOP/);
+  assert.doesNotMatch(tshark(['-q', '-r', capture, '-z', 'expert']).stdout, /NOP/);
 });

@@ -215,18 +215,10 @@ export function parseExpertArgs(args: string): ExpertArgs {
   return { lowest, filter: filter === '' ? undefined : filter };
 }
 
-/**
- * Whether tshark builds a protocol tree for the run (-V, -Y, -T fields, a
- * tap's filter...), when the command can tell; tree-only items depend on it.
- */
-export interface ExpertEnv extends TapEnv {
-  protocolTree?: (() => boolean) | undefined;
-}
-
-export const makeExpertTap: TapMaker = (_name: string, args: string, env: ExpertEnv): StatTap => expertTap(args, env);
+export const makeExpertTap: TapMaker = (_name: string, args: string, env: TapEnv): StatTap => expertTap(args, env);
 
 /** The tap; `everyTree` builds the tree of quiet segments too (the tests check that changes nothing). */
-export function expertTap(args: string, env: ExpertEnv, everyTree = false): StatTap {
+export function expertTap(args: string, env: TapEnv, everyTree = false): StatTap {
   const { lowest, filter: filterText } = parseExpertArgs(args);
   const filter: TapFilter | undefined = filterText === undefined ? undefined : env.compileFilter(filterText);
   const minRank = LEVELS.indexOf(lowest);

@@ -17,6 +17,13 @@ export interface TapEnv {
    * UsageError that shows the error under the text.
    */
   compileFilter(text: string): TapFilter;
+  /**
+   * Whether tshark would build each packet's protocol tree in this run (a
+   * display filter, the detail tree, field output or a tap's own filter):
+   * some of its expert items (four NOPs in a row) only appear then. Asked
+   * once the first packet arrives, when every tap has been made.
+   */
+  protocolTree?: (() => boolean) | undefined;
 }
 
 export interface StatTap {
