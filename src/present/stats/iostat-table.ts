@@ -128,10 +128,10 @@ function timeFrame(spec: IoStatSpec, elapsedUs: number): Frame {
   const decimals = precision === 0 ? 0 : precision + 1;
   const border = whole ? 30 + mag + decimals : 25 + Math.max(magnitude(Math.floor(interval / US), 5), mag) + decimals;
   const unit = 10 ** (6 - precision);
-  // Only above the half is the duration rounded up; whole seconds keep their microseconds for the header.
+  // Only above the half is the duration rounded up; a whole-second table's header shows it unrounded.
   const shownSecs = Math.floor(duration / US);
   const shownUs = duration % US;
-  if (precision > 0 && duration % unit > 5 * Math.floor(unit / 10)) {
+  if (duration % unit > 5 * Math.floor(unit / 10)) {
     duration = Math.floor((duration + 5 * Math.floor(unit / 10)) / unit) * unit;
     mag = magnitude(Math.floor(duration / US), 5);
   }

@@ -99,7 +99,9 @@ class IoStatTap implements StatTap {
     if (field === undefined) {
       cell.counter += BigInt(ctx.packet.origLen);
     } else {
-      const values = occurrences(field.get(ctx));
+      const all = occurrences(field.get(ctx));
+      // Past the first, such a field's occurrences are expert items, which tshark's statistics do not see.
+      const values = field.json?.once === true ? all.slice(0, 1) : all;
       if (calc === 'COUNT') cell.counter += BigInt(values.length);
       else if (kind === 'double') accumulateReal(calc, cell, values);
       else if (calc === 'LOAD') this.load(col, values);
