@@ -14,3 +14,5 @@ export type { JsonWriterOptions, JsonPacket } from './json.js';
 export { FieldsWriter, FieldValues, parseFieldsOptions, resolveFields, DEFAULT_FIELDS_OPTIONS } from './fields-out.js';
 export type { FieldsOptions, FieldsWriterOptions, FieldValuesOptions } from './fields-out.js';
 export { formatTcpdumpHex } from './tcpdump-hex.js';
+export { makeTap, tapHelp } from './stats/index.js';
+export type { StatTap, TapEnv, TapFilter, TapMaker, TapNeeds } from './stats/index.js';
