@@ -5,7 +5,6 @@
  * line), then the closing banner. yaml lists the peers and each chunk with
  * its packet, time and base64 data instead.
  */
-import { hexString } from '../tshark/addr.js';
 import type { FollowMode } from './follow-args.js';
 import type { FollowRecord } from './follow-tcp.js';
 
@@ -30,18 +29,72 @@ const SEPARATOR = '='.repeat(67) + '\n';
 /** Bytes per hex dump line; the offset column is 8 hex digits, the text column starts at 60. */
 const LINE = 16;
 const TEXT_COLUMN = 60;
+const DOT = 0x2e;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const HEX_DIGITS = new TextEncoder().encode('0123456789abcdef');
+const HEX_UPPER = new TextEncoder().encode('0123456789ABCDEF');
 
 /**
  * What tshark's ebcdic mode prints for the characters its ascii pass leaves
  * (printable ASCII, from the space on), as observed: that pass turns every
  * other byte into '.', and the result is then read as EBCDIC.
  */
-const EBCDIC_OF_PRINTABLE = " !\"#$%&'()*+,-./..23456789:;<=.? ...........<(+|&.........!$*);^-/........|,%_>?..........:#@'=";
+const EBCDIC_OF_PRINTABLE = new TextEncoder().encode(" !\"#$%&'()*+,-./..23456789:;<=.? ...........<(+|&.........!$*);^-/........|,%_>?..........:#@'=");
 
 const printable = (b: number): boolean => b >= 0x20 && b < 0x7f;
 
+/**
+ * The report's characters, all ASCII, gathered as bytes: a stream's dump
+ * runs to megabytes, and strings grown a character at a time are several
+ * times slower to build.
+ */
+class AsciiOut {
+  private buf = new Uint8Array(1 << 16);
+  private len = 0;
+
+  /** Room for `n` more bytes; the index to write them at. */
+  reserve(n: number): number {
+    if (this.len + n > this.buf.length) {
+      let size = this.buf.length * 2;
+      while (size < this.len + n) size *= 2;
+      const next = new Uint8Array(size);
+      next.set(this.buf.subarray(0, this.len));
+      this.buf = next;
+    }
+    const at = this.len;
+    this.len += n;
+    return at;
+  }
+
+  /** Gives back what was reserved past `end`. */
+  cut(end: number): void {
+    this.len = end;
+  }
+
+  get bytes(): Uint8Array {
+    return this.buf;
+  }
+
+  byte(b: number): void {
+    this.buf[this.reserve(1)] = b;
+  }
+
+  text(s: string): void {
+    const at = this.reserve(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[at + i] = s.charCodeAt(i);
+  }
+
+  toString(): string {
+    return new TextDecoder().decode(this.buf.subarray(0, this.len));
+  }
+}
+
 export function drawFollow(r: FollowReport): string {
-  const out: string[] = [r.mode === 'yaml' ? yamlHeader(r.nodes) : textHeader(r)];
+  const out = new AsciiOut();
+  out.text(r.mode === 'yaml' ? yamlHeader(r.nodes) : textHeader(r));
   const offsets = [0, 0];
   let chunk = 0;
   for (const rec of r.records) {
@@ -51,10 +104,10 @@ export function drawFollow(r: FollowReport): string {
     // Chunks left out of the range still move their side's hex offset.
     offsets[side] = (offset + rec.data.length) >>> 0;
     if (chunk < r.chunkMin || chunk > r.chunkMax) continue;
-    out.push(drawChunk(r.mode, rec, offset));
+    drawChunk(out, r.mode, rec, offset);
   }
-  if (r.mode !== 'yaml') out.push(SEPARATOR);
-  return out.join('');
+  if (r.mode !== 'yaml') out.text(SEPARATOR);
+  return out.toString();
 }
 
 function nodeText(n: FollowNode): string {
@@ -71,63 +124,81 @@ function yamlHeader(nodes: readonly [FollowNode, FollowNode]): string {
   return `peers:\n${peer(0, nodes[0])}${peer(1, nodes[1])}packets:\n`;
 }
 
-function drawChunk(mode: FollowMode, rec: FollowRecord, offset: number): string {
-  const indent = rec.server ? '\t' : '';
+function drawChunk(out: AsciiOut, mode: FollowMode, rec: FollowRecord, offset: number): void {
+  const indent = rec.server;
   switch (mode) {
-    case 'ascii': return `${indent}${rec.data.length}\n${asciiText(rec.data)}\n`;
-    case 'ebcdic': return `${indent}${rec.data.length}\n${ebcdicText(asciiText(rec.data) + '\n')}`;
-    case 'raw': return `${indent}${hexString(rec.data)}\n`;
-    case 'hex': return hexDump(rec.data, offset, indent);
-    case 'yaml': return yamlChunk(rec);
+    case 'ascii':
+    case 'ebcdic':
+      out.text(`${indent ? '\t' : ''}${rec.data.length}\n`);
+      asciiText(out, rec.data, mode === 'ebcdic');
+      return;
+    case 'raw':
+      if (indent) out.byte(TAB);
+      hexText(out, rec.data);
+      out.byte(LF);
+      return;
+    case 'hex': hexDump(out, rec.data, offset, indent); return;
+    case 'yaml': yamlChunk(out, rec); return;
   }
 }
 
-/** Printable ASCII as is, CR and LF kept, every other byte a dot. */
-function asciiText(data: Uint8Array): string {
-  let s = '';
-  for (const b of data) s += printable(b) || b === 0x0a || b === 0x0d ? String.fromCharCode(b) : '.';
-  return s;
+/**
+ * Printable ASCII as is, CR and LF kept, every other byte a dot, then a
+ * line end; in ebcdic mode that text is then translated as tshark does.
+ */
+function asciiText(out: AsciiOut, data: Uint8Array, ebcdic: boolean): void {
+  const at = out.reserve(data.length + 1);
+  const buf = out.bytes;
+  for (let i = 0; i < data.length; i++) {
+    const b = data[i]!;
+    const c = printable(b) || b === LF || b === CR ? b : DOT;
+    buf[at + i] = ebcdic && c >= SPACE ? EBCDIC_OF_PRINTABLE[c - SPACE]! : c;
+  }
+  buf[at + data.length] = LF;
 }
 
-function ebcdicText(ascii: string): string {
-  let s = '';
-  for (let i = 0; i < ascii.length; i++) {
-    const c = ascii.charCodeAt(i);
-    s += c >= 0x20 ? EBCDIC_OF_PRINTABLE[c - 0x20]! : ascii[i]!;
+function hexText(out: AsciiOut, data: Uint8Array): void {
+  const at = out.reserve(data.length * 2);
+  const buf = out.bytes;
+  for (let i = 0; i < data.length; i++) {
+    buf[at + 2 * i] = HEX_DIGITS[data[i]! >> 4]!;
+    buf[at + 2 * i + 1] = HEX_DIGITS[data[i]! & 15]!;
   }
-  return s;
 }
 
 /** Offset, 16 bytes in two groups of 8, then their text in two groups; the offset counts the side's bytes so far. */
-function hexDump(data: Uint8Array, offset: number, indent: string): string {
-  let out = '';
+function hexDump(out: AsciiOut, data: Uint8Array, offset: number, indent: boolean): void {
   for (let i = 0; i < data.length; i += LINE) {
     const n = Math.min(LINE, data.length - i);
-    let hex = '';
-    let text = '';
+    if (indent) out.byte(TAB);
+    // The widest line: offset, hex and text columns, the group space and the line end.
+    const at = out.reserve(TEXT_COLUMN + LINE + 2);
+    const buf = out.bytes;
+    buf.fill(SPACE, at, at + TEXT_COLUMN);
+    const lineOffset = (offset + i) >>> 0;
+    for (let d = 0; d < 8; d++) buf[at + d] = HEX_UPPER[(lineOffset >>> (28 - 4 * d)) & 15]!;
+    let text = at + TEXT_COLUMN;
     for (let j = 0; j < n; j++) {
       const b = data[i + j]!;
-      hex += hexString(data, i + j, 1) + ' ';
-      text += printable(b) ? String.fromCharCode(b) : '.';
-      if (j === LINE / 2 - 1) {
-        hex += ' ';
-        text += ' ';
-      }
+      const h = at + 10 + 3 * j + (j >= LINE / 2 ? 1 : 0);
+      buf[h] = HEX_DIGITS[b >> 4]!;
+      buf[h + 1] = HEX_DIGITS[b & 15]!;
+      buf[text++] = printable(b) ? b : DOT;
+      if (j === LINE / 2 - 1) buf[text++] = SPACE;
     }
-    const head = ((offset + i) >>> 0).toString(16).toUpperCase().padStart(8, '0') + '  ';
     // tshark drops one trailing space of the text: the group separator, or a space byte that ends the line.
-    out += indent + (head + hex).padEnd(TEXT_COLUMN) + (text.endsWith(' ') ? text.slice(0, -1) : text) + '\n';
+    if (buf[text - 1] === SPACE) text--;
+    buf[text++] = LF;
+    out.cut(text);
   }
-  return out;
 }
 
-function yamlChunk(rec: FollowRecord): string {
+function yamlChunk(out: AsciiOut, rec: FollowRecord): void {
   // tshark prints the time as a double with 9 decimals: the same double prints the same digits here.
   const ts = (rec.tsSec + rec.tsNsec / 1e9).toFixed(9);
-  let s = `  - packet: ${rec.packet}\n    peer: ${rec.server ? 1 : 0}\n    timestamp: ${ts}\n    data: !!binary |\n`;
+  out.text(`  - packet: ${rec.packet}\n    peer: ${rec.server ? 1 : 0}\n    timestamp: ${ts}\n    data: !!binary |\n`);
   // 57 bytes encode to 76 characters, the usual line length.
-  for (let i = 0; i < rec.data.length; i += 57) s += `      ${base64(rec.data.subarray(i, i + 57))}\n`;
-  return s;
+  for (let i = 0; i < rec.data.length; i += 57) out.text(`      ${base64(rec.data.subarray(i, i + 57))}\n`);
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
