@@ -41,9 +41,13 @@ function centred(label: string, width: number): string {
   return lead > 0 && lead <= 15 ? `${label}|` : '';
 }
 
+/** tshark prints times through 32-bit unsigned integers (a wrapped negative time shows as some billion seconds). */
+const u32 = (v: bigint): bigint => BigInt.asUintN(32, v);
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
+
 /** Seconds and microseconds, "%Nu.%06u". */
 function seconds(us: bigint, w: number): string {
-  return `${right(us / 1_000_000n, w)}.${zeros(us % 1_000_000n, 6)}`;
+  return `${right(u32(us / 1_000_000n), w)}.${zeros(u32(us % 1_000_000n), 6)}`;
 }
 
 function layout(col: Column, intervalUs: number): Layout {
@@ -70,14 +74,14 @@ function layout(col: Column, intervalUs: number): Layout {
   if (kind === 'reltime') {
     const interval = BigInt(intervalUs);
     const max = calc === 'LOAD' ? (interval === 0n ? col.maxValue : col.maxValue / interval)
-      : calc === 'AVG' ? col.maxValue : (col.maxValue + 500_000_000n) / 1_000_000_000n;
+      : calc === 'AVG' ? col.maxValue : u64(col.maxValue + 500_000_000n) / 1_000_000_000n;
     const mag = magnitude(max, 15);
     return simple(calc, mag + 7, (c, span) => {
       if (c === undefined) return seconds(0n, mag);
       if (calc !== 'LOAD') return seconds(microsOf(calc, c), mag);
       // A load is the time spent per time elapsed, the last row's elapsed time being what is left of the capture.
       const d = BigInt(span);
-      return `${right(c.counter / d, mag)}.${zeros((c.counter % d) * 1_000_000n / d, 6)}`;
+      return `${right(u32(c.counter / d), mag)}.${zeros(u32((c.counter % d) * 1_000_000n / d), 6)}`;
     });
   }
   const val = Math.max(calc.length, magnitude(col.maxValue, 15));
@@ -95,7 +99,7 @@ function realValue(calc: Calc, c: Cell): number {
 /** An interval's time value in microseconds, rounded from nanoseconds. */
 function microsOf(calc: Calc, c: Cell): bigint {
   const ns = calc === 'AVG' ? c.counter / BigInt(Math.max(c.num, 1)) : c.counter;
-  return (ns + 500n) / 1000n;
+  return u64(ns + 500n) / 1000n;
 }
 
 function integerValue(calc: Calc, c: Cell, signed: boolean): bigint {

@@ -112,19 +112,28 @@ class IoStatTap implements StatTap {
 
   /**
    * LOAD: each span of time (a response time) is spread back over the
-   * intervals it covers, ending at the frame's own, in microseconds. Spans
-   * longer than the capture so far wrap round to the last interval, as in tshark.
+   * intervals it covers, ending at the frame's own, in microseconds. A span
+   * longer than the capture so far goes round again from the last interval,
+   * as in tshark (whole rounds are added at once).
    */
   private load(col: Column, values: readonly FieldValue[]): void {
     const cells = col.cells;
+    const n = BigInt(cells.length);
     const interval = this.spec.intervalUs === undefined ? 0xffff_ffff_ffff_ffffn : BigInt(this.spec.intervalUs);
     const i = cells.length - 1;
     for (const v of values) {
       const t = v as TimeValue;
-      let us = U64(BigInt(t.sec) * 1_000_000n + BigInt(Math.trunc(t.nsec / 1000)));
+      // A negative span (timestamps going backwards) is no time spent; tshark reads it as 2^64 microseconds and spreads them for ages.
+      if (t.sec < 0) continue;
+      let us = BigInt(t.sec) * 1_000_000n + BigInt(Math.trunc(t.nsec / 1000));
       const own = us % interval;
       cells[i]!.counter += own;
       us -= own;
+      const rounds = us / (interval * n);
+      if (rounds > 0n) {
+        for (const c of cells) c.counter += rounds * interval;
+        us -= rounds * interval * n;
+      }
       for (let j = (i + cells.length - 1) % cells.length; us > 0n; j = (j + cells.length - 1) % cells.length) {
         const part = us < interval ? us : interval;
         cells[j]!.counter += part;
@@ -178,7 +187,7 @@ function trackMax(col: Column, cell: Cell): void {
     if (cell.num === 0) return;
     const n = BigInt(cell.num);
     v = kind === 'double' ? realMagnitude(cell.real) / n
-      : kind === 'reltime' ? (cell.counter / n + 500_000_000n) / 1_000_000_000n
+      : kind === 'reltime' ? U64(cell.counter / n + 500_000_000n) / 1_000_000_000n
         : cell.counter / n;
   } else {
     v = kind === 'double' && calc !== 'COUNT' ? realMagnitude(cell.real + 0.5) : cell.counter;
