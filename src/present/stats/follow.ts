@@ -103,9 +103,12 @@ class FollowTap implements StatTap {
     });
   }
 
-  private matches(ends: Ends, stream: number): boolean {
+  /** The stream form of the filter: the packet's stream; the address form: its endpoints (named only then, as that costs). */
+  private selects(stream: number, ends: () => Ends): Ends | undefined {
     const eps = this.spec.endpoints;
-    return eps === undefined ? stream === this.spec.stream : betweenEndpoints(ends, eps);
+    if (eps === undefined && stream !== this.spec.stream) return undefined;
+    const e = ends();
+    return eps === undefined || betweenEndpoints(e, eps) ? e : undefined;
   }
 
   /** True when the packet comes from the second node; the first packet followed names both. */
@@ -125,8 +128,9 @@ class FollowTap implements StatTap {
     if (tcp === undefined || pkt.ip === undefined || a === undefined || a.quoted || a.noSegment) return;
     const header = tcp.dataOffset * 4;
     if (header < TCP_MIN_HEADER || tcp.length < header) return;
-    const ends = endsOf(pkt.ip, tcp.srcPort, tcp.dstPort);
-    if (!this.matches(ends, a.stream) || stopsInOptions(pkt, tcp)) return;
+    const ip = pkt.ip;
+    const ends = this.selects(a.stream, () => endsOf(ip, tcp.srcPort, tcp.dstPort));
+    if (ends === undefined || stopsInOptions(pkt, tcp)) return;
     this.tcp.add({
       server: this.fromServer(ends),
       packet: pkt.number,
@@ -150,9 +154,9 @@ class FollowTap implements StatTap {
     const ip = pkt.ip;
     if (udp === undefined || ip === undefined || ip.isFragment || udp.udpLength < UDP_HEADER) return;
     const stream = this.udpStreams.of(ip, udp.srcPort, udp.dstPort);
-    const ends = endsOf(ip, udp.srcPort, udp.dstPort);
     const captured = Math.max(0, Math.min(udp.payloadLength, pkt.data.length - udp.payloadOffset));
-    if (captured === 0 || !this.matches(ends, stream)) return;
+    const ends = captured === 0 ? undefined : this.selects(stream, () => endsOf(ip, udp.srcPort, udp.dstPort));
+    if (ends === undefined) return;
     this.udp.push({
       server: this.fromServer(ends),
       packet: pkt.number,
