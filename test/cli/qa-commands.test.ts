@@ -307,10 +307,12 @@ describe('bad input never crashes nor hangs', () => {
       [['read', '-r', LAB, '-w', join(dir, 'x.pcap'), '-F', 'erf'], /^mpscope: invalid value for F: 'erf'$/],
       [['-r', LAB, '--count'], /^mpscope: option --count needs a value$/],
       [['read', '-r', LAB, '-t', 'adoy'], /^mpscope: time format 'adoy' \(day of year\) is not supported$/],
-      // Options one output format reads are refused with the others, not ignored (-v is tshark's version, -q its silence).
+      // Options one output format reads are refused with the others, not ignored (-v is tshark's version; -q is tshark's silence, see stats.test.ts).
       [['read', '-r', LAB, '-e', 'tcp.port'], /^mpscope: output fields were given with -e, but not -T fields, json or ndjson$/],
       [['read', '-r', LAB, '-v'], /^mpscope: -v is an option of the tcpdump format$/],
-      [['read', '-r', LAB, '-q'], /^mpscope: -q is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '-#'], /^mpscope: -# is an option of the tcpdump format$/],
+      [['read', '-r', LAB, '-z', 'conv'], /^mpscope: unknown statistic '-z conv'$/],
+      [['read', '-r', LAB, '-z', 'io,stat,x'], /^mpscope: /],
       [['read', '-r', LAB, '-X'], /^mpscope: -X is an option of the tcpdump format$/],
       [['read', '-r', LAB, '--nano', '-T', 'json'], /^mpscope: --nano is an option of the tcpdump format$/],
       [['read', '-r', LAB, '-T', 'json', '-e', 'tcp.prot'], /^mpscope: unknown field: tcp\.prot$/],
