@@ -178,6 +178,11 @@ const CRAFTED: Record<string, (v: Convo) => Convo> = {
     .sc({ seq: s(18), ack: c(28), f: 'PA', data: 'dropped', opts: '1e042005' })
     .sc({ seq: s(25), ack: c(28), f: 'PA', data: '\x00\x01\x7f\x80\xff bytes\tend ' })
     .cs({ seq: c(28), ack: s(46), f: 'A' }),
+  /** An option of a wrong length does not end tshark's options: an MPTCP DSS after it that is too short still drops the segment. */
+  badOptionThenShortDss: (v) => handshake(v)
+    .cs({ seq: c(1), ack: s(1), f: 'PA', data: 'kept ' })
+    .cs({ seq: c(6), ack: s(1), f: 'PA', data: 'dropped', opts: '0203051e04200501' })
+    .sc({ seq: s(1), ack: c(13), f: 'A' }),
   /** No handshake and the server's segment first: it names node 0. */
   serverFirst: (v) => v
     .sc({ seq: s(1), ack: c(1), f: 'PA', data: 'banner\n' })

@@ -7,11 +7,10 @@
 import type { FieldContext, TimeValue } from '../../fields/types.js';
 import { UsageError } from '../../util/errors.js';
 import { ipv4String, ipv6String, macString } from '../tshark/addr.js';
-import { mptcpOptionOverrun } from '../../wire/mptcp.js';
-import { TcpOptionWalk } from '../../wire/tcp-options.js';
-import type { IpRepr, Packet, TcpRepr } from '../../wire/types.js';
+import type { IpRepr } from '../../wire/types.js';
 import type { MptcpAnnotation, MptcpSubflow, Endpoint } from '../../analysis/mptcp/types.js';
 import { cFixed, left, right, sizeText, tableLength, u64Text } from './conv-format.js';
+import { tcpReachesTaps } from './tcp-tap.js';
 import type { StatTap, TapEnv, TapFilter, TapMaker } from './types.js';
 
 type Family = 'eth' | 'ip' | 'ipv6' | 'tcp' | 'udp' | 'sll' | 'mptcp';
@@ -102,28 +101,12 @@ function ipVersion(ctx: FieldContext): 4 | 6 | undefined {
   return ctx.packet.ip?.version;
 }
 
-const walk = new TcpOptionWalk();
-
-/**
- * Whether tshark's TCP dissection reaches its tap, queued after the
- * options: not past a bogus header length, a header longer than the
- * segment, or an MPTCP option read past its end.
- */
-function tcpTapped(pkt: Packet, tcp: TcpRepr): boolean {
-  if (tcp.dataOffset < 5) return false;
-  for (const f of pkt.findings) if (f.layer === 'tcp' && f.code === 'malformed') return false;
-  if ((tcp.optionKinds ?? -1) >= 0) return true;
-  const w = walk.over(pkt.data, tcp);
-  while (w.next()) if (w.sound && w.kind === 30 && mptcpOptionOverrun(pkt.data, w.at, w.length)) return false;
-  return true;
-}
-
 /** A TCP segment of the frame's own (not a quoted header), in its tcp.stream. */
 function sightTcp(ctx: FieldContext, s: Sighting): boolean {
   const tcp = ctx.packet.tcp;
   const a = ctx.analysis?.tcp;
   const v = ipVersion(ctx);
-  if (tcp === undefined || a === undefined || a.quoted || v === undefined || !tcpTapped(ctx.packet, tcp)) return false;
+  if (tcp === undefined || a === undefined || a.quoted || v === undefined || !tcpReachesTaps(ctx.packet, tcp)) return false;
   return ipAddresses(ctx, v, s, tcp.srcPort, tcp.dstPort, a.stream);
 }
 

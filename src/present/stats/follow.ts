@@ -6,16 +6,14 @@
  * are shown one chunk each, in capture order.
  */
 import type { FieldContext } from '../../fields/types.js';
-import { mptcpOptionOverrun } from '../../wire/mptcp.js';
-import { OPTION_KIND_MPTCP } from '../../wire/tcp-options.js';
-import type { IpRepr, Packet, TcpRepr } from '../../wire/types.js';
+import type { IpRepr, Packet } from '../../wire/types.js';
 import { ipv4String, ipv6String } from '../tshark/addr.js';
 import { parseFollowArgs, type FollowEndpoint, type FollowProto, type FollowSpec } from './follow-args.js';
 import { drawFollow, type FollowNode } from './follow-draw.js';
 import { TcpFollower, type FollowRecord } from './follow-tcp.js';
+import { tcpReachesTaps } from './tcp-tap.js';
 import type { StatTap, TapMaker } from './types.js';
 
-const TCP_MIN_HEADER = 20;
 const UDP_HEADER = 8;
 
 /** The endpoints of a packet, as the follow report names them. */
@@ -59,21 +57,6 @@ class UdpStreams {
     }
     return n;
   }
-}
-
-/**
- * tshark abandons a segment whose MPTCP option is shorter than its own
- * fields announce ("[Malformed Packet]") before handing it to follow; a
- * malformed option before it ends the options first.
- */
-function stopsInOptions(pkt: Packet, tcp: TcpRepr): boolean {
-  const kinds = tcp.optionKinds ?? -1;
-  if (kinds >= 0 && (kinds & OPTION_KIND_MPTCP) === 0) return false;
-  for (const o of tcp.options) {
-    if (o.malformed !== undefined) return false;
-    if (o.type === 'mptcp' && mptcpOptionOverrun(pkt.data, o.offset, o.length)) return true;
-  }
-  return false;
 }
 
 class FollowTap implements StatTap {
@@ -124,13 +107,12 @@ class FollowTap implements StatTap {
     const pkt = ctx.packet;
     const tcp = pkt.tcp;
     const a = ctx.analysis?.tcp;
-    // tshark hands no segment to follow when it has no segment length or stops at a bad or cut header.
+    // tshark hands no segment to follow when it has no segment length, stops in the header or options, or the capture cut the header.
     if (tcp === undefined || pkt.ip === undefined || a === undefined || a.quoted || a.noSegment) return;
-    const header = tcp.dataOffset * 4;
-    if (header < TCP_MIN_HEADER || tcp.length < header) return;
+    if (tcp.length < tcp.dataOffset * 4 || !tcpReachesTaps(pkt, tcp)) return;
     const ip = pkt.ip;
     const ends = this.selects(a.stream, () => endsOf(ip, tcp.srcPort, tcp.dstPort));
-    if (ends === undefined || stopsInOptions(pkt, tcp)) return;
+    if (ends === undefined) return;
     this.tcp.add({
       server: this.fromServer(ends),
       packet: pkt.number,
