@@ -4,6 +4,7 @@ import { readCapture } from '../capture/read.js';
 import type { CaptureFormat } from '../capture/index.js';
 import { Analyzer } from '../analysis/analyzer.js';
 import type { PacketAnnotations } from '../analysis/index.js';
+import { readsMeasurements, readsMptcpAnalysis } from '../fields/analysis-needs.js';
 import type { Filter } from '../filter/index.js';
 import type { DetailAnalysisPrefs } from '../present/detail.js';
 import type { StatTap, TapFilter } from '../present/stats/types.js';
@@ -123,14 +124,6 @@ async function makeAnalyzer(prefs: Prefs, withMptcp: boolean, measurements: bool
   return analyzer;
 }
 
-const readsMptcpAnalysis = (names: readonly string[]): boolean => names.some((n) => n.startsWith('mptcp.'));
-
-/** The fields that read what the TCP tracker measures from ACKs (TcpTrackerOptions.measurements). */
-const MEASURED_FIELDS: ReadonlySet<string> = new Set([
-  'tcp.analysis.acks_frame', 'tcp.analysis.ack_rtt', 'tcp.analysis.initial_rtt', 'tcp.analysis.bytes_in_flight',
-  'tcp.analysis.push_bytes_sent', 'tcp.analysis.rto', 'tcp.analysis.rto_frame',
-]);
-const readsMeasurements = (names: readonly string[]): boolean => names.some((n) => MEASURED_FIELDS.has(n));
 
 /** Options of mpscope's tcpdump lines, which mean something else to tshark users (-v its version, -X nothing). */
 const TCPDUMP_ONLY: ReadonlyArray<[key: string, flag: string]> = [['S', '-S'], ['v', '-v'], ['#', '-#'], ['nano', '--nano'], ['X', '-X']];

@@ -3,6 +3,7 @@
  * a calculation over a field's values, per interval of capture time and per
  * column, in tshark 4.0's boxed table.
  */
+import { readsMeasurements, readsMptcpAnalysis } from '../../fields/analysis-needs.js';
 import { occurrences } from '../../fields/index.js';
 import type { FieldContext, FieldValue, TimeValue } from '../../fields/index.js';
 import { parseIoStat } from './iostat-args.js';
@@ -66,10 +67,7 @@ class IoStatTap implements StatTap {
     this.columns = spec.columns.map((c) => new Column(c, c.filter.trim() === '' ? undefined : env.compileFilter(c.filter)));
     this.interval = spec.intervalUs ?? Infinity;
     const names = spec.columns.flatMap((c) => (c.field === undefined ? [] : [c.field.name]));
-    this.needs = {
-      mptcp: names.some((n) => n.startsWith('mptcp.') || n.startsWith('mpscope.mptcp.')),
-      measurements: names.some((n) => n.startsWith('tcp.analysis.')),
-    };
+    this.needs = { mptcp: readsMptcpAnalysis(names), measurements: readsMeasurements(names) };
   }
 
   packet(ctx: FieldContext): void {
