@@ -177,8 +177,10 @@ export async function runRead(argv: string[]): Promise<number> {
     if (fieldNames.length === 0) throw new UsageError('-T fields needs at least one -e FIELD', 'example: mpscope read -r FILE -T fields -e frame.number -e tcp.options.mptcp.subtype');
     (await import('../present/fields-out.js')).resolveFields(fieldNames);
   }
+  // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
+  const detail = format === 'text' && args.count('V') > 0;
   // tshark builds every packet's tree for a display filter, the detail tree, field output or a tap's filter.
-  const treeOutput = filter !== undefined || (format === 'text' && args.count('V') > 0) || format === 'fields' || format === 'json' || format === 'ndjson';
+  const treeOutput = filter !== undefined || detail || format === 'fields' || format === 'json' || format === 'ndjson';
   const taps = await makeTaps(statSpecs, treeOutput);
   const tapFields = taps.filterFields;
   const out = new Output();
@@ -187,8 +189,6 @@ export async function runRead(argv: string[]): Promise<number> {
   const quiet = args.count('q') > 0 && format !== 'tcpdump';
   // tshark analyses by default; tcpdump's format and -w need it only for a filter (which may read analysis fields).
   const wantsAnalysis = (writeTo === undefined && format !== 'tcpdump') || filter !== undefined || taps.list.length > 0;
-  // tshark's detail tree shows the conversation's stream, completeness and times even without sequence analysis.
-  const detail = format === 'text' && args.count('V') > 0;
   // The list and tcpdump lines never show MPTCP connection state; the detail tree, JSON, fields and filters may.
   // JSON shows every field unless -e chooses some; then, as for -T fields, only what those read.
   const everyField = (format === 'json' || format === 'ndjson') && fieldNames.length === 0;
