@@ -166,15 +166,11 @@ function seconds(t: RelTime): number {
 
 // ----------------------------------------------------------- the tables
 
-interface ConvRow {
+/** Frames and bytes from A to B ("->", tx) and from B to A ("<-", rx). */
+interface ConvRow extends Counts {
   /** Side A: the sender of the first frame seen; B the receiver. */
   a: string;
   b: string;
-  /** Frames and bytes from A to B ("->") and from B to A ("<-"). */
-  txFrames: number;
-  txBytes: number;
-  rxFrames: number;
-  rxBytes: number;
   start: RelTime;
   stop: RelTime;
 }
@@ -205,22 +201,30 @@ class ConversationTable {
   }
 }
 
-function countFrame(row: ConvRow, fwd: boolean, len: number, t: RelTime): void {
+/** Frames and bytes a row counts each way. */
+interface Counts {
+  txFrames: number;
+  txBytes: number;
+  rxFrames: number;
+  rxBytes: number;
+}
+
+function countBytes(row: Counts, sent: boolean, len: number): void {
   const bytes = tableLength(len);
-  if (fwd) { row.txFrames++; row.txBytes += bytes; }
+  if (sent) { row.txFrames++; row.txBytes += bytes; }
   else { row.rxFrames++; row.rxBytes += bytes; }
+}
+
+function countFrame(row: ConvRow, fwd: boolean, len: number, t: RelTime): void {
+  countBytes(row, fwd, len);
   // tshark moves the start back only when the frame did not move the stop forward.
   if (compareTime(t, row.stop) > 0) row.stop = t;
   else if (compareTime(t, row.start) < 0) row.start = t;
 }
 
-interface EndpointRow {
+interface EndpointRow extends Counts {
   address: string;
   port: number;
-  txFrames: number;
-  txBytes: number;
-  rxFrames: number;
-  rxBytes: number;
 }
 
 class EndpointTable {
@@ -235,9 +239,7 @@ class EndpointTable {
       this.rows.push(row);
       this.index.set(key, row);
     }
-    const bytes = tableLength(len);
-    if (sender) { row.txFrames++; row.txBytes += bytes; }
-    else { row.rxFrames++; row.rxBytes += bytes; }
+    countBytes(row, sender, len);
   }
 }
 
@@ -245,7 +247,7 @@ class EndpointTable {
  * tshark's order: by total frames, most first; rows with as many frames in
  * the order they appeared.
  */
-function byFrames<T extends { txFrames: number; rxFrames: number }>(rows: readonly T[]): T[] {
+function byFrames<T extends Counts>(rows: readonly T[]): T[] {
   return rows
     .map((row, i) => ({ row, i }))
     .sort((x, y) => y.row.txFrames + y.row.rxFrames - (x.row.txFrames + x.row.rxFrames) || x.i - y.i)
