@@ -84,6 +84,6 @@ export function left(s: string, width: number): string {
 }
 
 /** `%Ns` / `%Nu`: right-aligned in at least `width` characters. */
-export function right(s: string | number, width: number): string {
+export function right(s: string | number | bigint, width: number): string {
   return String(s).padStart(width);
 }

@@ -4,6 +4,7 @@
  * column texts, with its quirks kept (a duration whose microseconds are
  * printed space-padded, "Dur" closing the last whole-second row).
  */
+import { right } from './conv-format.js';
 import type { Calc, IoStatSpec } from './iostat-args.js';
 import type { Cell, Column } from './iostat.js';
 
@@ -16,7 +17,6 @@ function magnitude(v: bigint | number, cap: number): number {
   return Math.min(String(v).length, cap);
 }
 
-const right = (v: bigint | number | string, w: number): string => String(v).padStart(w);
 const zeros = (v: bigint | number, w: number): string => String(v).padStart(w, '0');
 
 /** What a column prints in a row: its cells' text, without the leading space and trailing " |". */
