@@ -33,33 +33,35 @@ export abstract class FormatReader {
   readonly interfaces: CaptureInterface[] = [];
 
   /** The one Frame handed out when frames are reused. */
-  private readonly reused: Frame | undefined;
+  private readonly reused: ReusedFrame | undefined;
 
   constructor(protected readonly ctx: ReaderContext) {
-    this.reused = ctx.reuseFrames
-      ? { number: 0, linkType: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, data: new Uint8Array(0), ifIndex: 0, ifName: undefined, direction: undefined }
-      : undefined;
+    this.reused = ctx.reuseFrames ? new ReusedFrame() : undefined;
   }
 
-  /** Hands the next frame to the callback; false when it asks to stop (then `stopped` is set). */
+  /** Hands the next frame, `capLen` bytes at `start` of `bytes`, to the callback; false when it asks to stop (then `stopped` is set). */
   protected deliver(
-    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, data: Uint8Array,
+    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, bytes: Uint8Array, start: number, capLen: number,
     ifIndex: number, ifName: string | undefined, direction: number | undefined,
   ): boolean {
     const number = ++this.frames;
-    let frame = this.reused;
-    if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
-    else {
-      frame.number = number;
-      frame.linkType = linkType;
-      frame.tsSec = tsSec;
-      frame.tsNsec = tsNsec;
-      frame.tsDigits = tsDigits;
-      frame.origLen = origLen;
-      frame.data = data;
-      frame.ifIndex = ifIndex;
-      frame.ifName = ifName;
-      frame.direction = direction;
+    const reused = this.reused;
+    let frame: Frame;
+    if (reused === undefined) {
+      const data = new Uint8Array(bytes.buffer, bytes.byteOffset + start, capLen);
+      frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
+    } else {
+      reused.number = number;
+      reused.linkType = linkType;
+      reused.tsSec = tsSec;
+      reused.tsNsec = tsNsec;
+      reused.tsDigits = tsDigits;
+      reused.origLen = origLen;
+      reused.refill(bytes, start, capLen);
+      reused.ifIndex = ifIndex;
+      reused.ifName = ifName;
+      reused.direction = direction;
+      frame = reused;
     }
     if (this.ctx.onFrame(frame) !== false) return true;
     this.stopped = true;
@@ -89,6 +91,59 @@ export abstract class FormatReader {
     );
   }
 }
+
+/**
+ * The Frame of reuseFrames. Its `data` view is made when first read: a
+ * decoder that reads `bytes` in place never makes one, which on a packet
+ * list is a view and its garbage per frame saved. Where the bytes lie is
+ * behind getters, so that a spread copy (`{ ...frame, data: other }`)
+ * carries no `bytes` disagreeing with its data.
+ */
+class ReusedFrame implements Frame {
+  number = 0;
+  linkType = 0;
+  tsSec = 0;
+  tsNsec = 0;
+  tsDigits = 0;
+  origLen = 0;
+  ifIndex = 0;
+  ifName: string | undefined = undefined;
+  direction: number | undefined = undefined;
+  #bytes: Uint8Array = EMPTY;
+  #start = 0;
+  #capLen = 0;
+  #view: Uint8Array | undefined = undefined;
+
+  refill(bytes: Uint8Array, start: number, capLen: number): void {
+    this.#bytes = bytes;
+    this.#start = start;
+    this.#capLen = capLen;
+    this.#view = undefined;
+  }
+
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+
+  get start(): number {
+    return this.#start;
+  }
+
+  get capLen(): number {
+    return this.#capLen;
+  }
+
+  get data(): Uint8Array {
+    return this.#view ??= new Uint8Array(this.#bytes.buffer, this.#bytes.byteOffset + this.#start, this.#capLen);
+  }
+
+  set data(data: Uint8Array) {
+    this.refill(data, 0, data.length);
+    this.#view = data;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
 
 export function gzipNote(gzip: boolean): string {
   return gzip ? ' of the decompressed data' : '';

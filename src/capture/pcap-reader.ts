@@ -81,9 +81,6 @@ export class PcapReader extends FormatReader {
     const nano = this.nano;
     const tsDigits = nano ? 9 : 6;
     const fracLimit = nano ? 1e9 : 1e6;
-    // Views made by the constructor rather than subarray(), which costs twice as much per record.
-    const bytes = buf.buffer;
-    const origin = buf.byteOffset;
     for (;;) {
       if (end - p < hdr) return p;
       const caplen = dv.getUint32(p + 8, le);
@@ -99,9 +96,9 @@ export class PcapReader extends FormatReader {
         frac %= fracLimit;
       }
       const origLen = dv.getUint32(p + 12, le);
-      const data = new Uint8Array(bytes, origin + p + hdr, caplen);
-      p += hdr + caplen;
-      if (!this.deliver(linkType, tsSec, nano ? frac : frac * 1000, tsDigits, origLen, data, 0, undefined, undefined)) return p;
+      const start = p + hdr;
+      p = start + caplen;
+      if (!this.deliver(linkType, tsSec, nano ? frac : frac * 1000, tsDigits, origLen, buf, start, caplen, 0, undefined, undefined)) return p;
     }
   }
 

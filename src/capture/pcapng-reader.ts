@@ -153,7 +153,9 @@ export class PcapngReader extends FormatReader {
       dv.getUint32(p + 12, le),
       dv.getUint32(p + 16, le),
       dv.getUint32(p + 24, le),
-      buf.subarray(p + 28, p + 28 + caplen),
+      buf,
+      p + 28,
+      caplen,
       direction,
     );
   }
@@ -165,17 +167,19 @@ export class PcapngReader extends FormatReader {
     const origLen = dv.getUint32(p + 8, this.le);
     let caplen = Math.min(origLen, len - 16);
     if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
-    return this.emitAt(iface, 0, 0, origLen, buf.subarray(p + 12, p + 12 + caplen), undefined);
+    return this.emitAt(iface, 0, 0, origLen, buf, p + 12, caplen, undefined);
   }
 
-  private emit(iface: Iface, hi: number, lo: number, origLen: number, data: Uint8Array, direction: number | undefined): boolean {
+  private emit(iface: Iface, hi: number, lo: number, origLen: number, buf: Uint8Array, start: number, capLen: number, direction: number | undefined): boolean {
     const ts = this.ts;
     unitsToSecNsec(hi, lo, iface.res, ts);
-    return this.emitAt(iface, ts.sec + iface.tsOffset, ts.nsec, origLen, data, direction);
+    return this.emitAt(iface, ts.sec + iface.tsOffset, ts.nsec, origLen, buf, start, capLen, direction);
   }
 
-  private emitAt(iface: Iface, tsSec: number, tsNsec: number, origLen: number, data: Uint8Array, direction: number | undefined): boolean {
-    return this.deliver(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, data, iface.global, iface.name, direction);
+  private emitAt(
+    iface: Iface, tsSec: number, tsNsec: number, origLen: number, buf: Uint8Array, start: number, capLen: number, direction: number | undefined,
+  ): boolean {
+    return this.deliver(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, buf, start, capLen, iface.global, iface.name, direction);
   }
 }
 

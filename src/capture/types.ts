@@ -17,6 +17,16 @@ export interface Frame {
    * reused buffer: copy it (`data.slice()`) if you keep it past the callback.
    */
   data: Uint8Array;
+  /**
+   * Where `data` lies in the reader's buffer, set by readers that refill one
+   * Frame (reuseFrames): `data` is `bytes[start, start + data.length)`, and
+   * is only made when read. A decoder that reads `bytes` in place spares
+   * making a view per frame.
+   */
+  bytes?: Uint8Array | undefined;
+  start?: number | undefined;
+  /** With `bytes`: data.length. */
+  capLen?: number | undefined;
   /** pcapng interface id (0 for classic pcap). */
   ifIndex: number;
   /** Interface name where the file records one (pcapng if_name), for tcpdump's SLL2 output. */

@@ -204,7 +204,9 @@ export async function runRead(argv: string[]): Promise<number> {
   const contexts = filter !== undefined || taps.list.length > 0 ? new (await import('../fields/context.js')).ContextBuilder() : undefined;
   // The packet list, tcpdump lines, field columns and capture files are done with a packet before the next
   // one: one Packet object serves them all. The detail tree and the MPTCP tracker (JSON runs it) may keep parts.
-  const decoder = !withMptcp && !detail ? new PacketDecoder() : undefined;
+  // The packet list alone reads a packet's bytes only through its headers: those may stay where the reader has them.
+  const listOnly = format === 'text' && !detail && args.count('x') === 0 && writeTo === undefined && contexts === undefined && !quiet;
+  const decoder = !withMptcp && !detail ? new PacketDecoder({ inPlace: listOnly }) : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;

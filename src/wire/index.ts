@@ -20,4 +20,4 @@ export * from './mptcp.js';
 export {
   ETHER_TYPE_NAMES, PacketDecoder, decodePacket, etherTypeName, ipProtocolName,
 } from './packet.js';
-export type { DecodeOptions } from './packet.js';
+export type { DecodeOptions, PacketDecoderOptions } from './packet.js';

@@ -38,6 +38,19 @@ export interface DecodeOptions {
   checksums?: boolean | undefined;
 }
 
+export interface PacketDecoderOptions extends DecodeOptions {
+  /**
+   * PacketDecoder only: a sound Ethernet/IPv4/TCP frame of a reused Frame
+   * (one with `bytes`) is decoded where it lies in the reader's buffer, so
+   * `data` is that buffer and every offset counts from its start. Any other
+   * frame, or one with a finding, is decoded from its own bytes as usual.
+   * For consumers that read the bytes only through the headers' offsets
+   * and lengths (the packet list, the TCP analysis), never through
+   * data.length or offsets of their own.
+   */
+  inPlace?: boolean | undefined;
+}
+
 // ------------------------------------------------------------------ registry
 
 /**
@@ -106,11 +119,23 @@ export class PacketDecoder {
   private readonly packet = blankPacket();
   private readonly layers: Layers = { eth: undefined, ipv4: undefined, tcp: undefined };
 
-  constructor(private readonly options?: DecodeOptions) {}
+  private readonly checksums: boolean;
+  private readonly inPlace: boolean;
+
+  constructor(private readonly options?: PacketDecoderOptions) {
+    this.checksums = options?.checksums !== false;
+    this.inPlace = options?.inPlace === true;
+  }
 
   decode(frame: Frame): Packet {
     const p = this.packet;
-    if (decodeEthIpv4Tcp(frame, p, this.layers, this.options?.checksums !== false)) return p;
+    const bytes = frame.bytes;
+    if (this.inPlace && bytes !== undefined) {
+      const start = frame.start!;
+      // A finding's offset counts from the frame's first byte: such a frame is decoded again from its own bytes.
+      if (decodeEthIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
+    }
+    if (decodeEthIpv4Tcp(frame, frame.data, 0, frame.data.length, p, this.layers, this.checksums)) return p;
     return decodeFrame(frame, this.options, p, this.layers);
   }
 }
@@ -138,7 +163,7 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
   const data = frame.data;
   const end = data.length;
   const findings = p.findings;
-  startPacket(frame, p);
+  startPacket(frame, p, data, end);
 
   let at = 0;
   let etherType: number;
@@ -239,19 +264,18 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
 }
 
 /** Makes `p` the undecoded packet of `frame`: its frame fields set, no layers, no findings. */
-function startPacket(frame: Frame, p: Packet): void {
+function startPacket(frame: Frame, p: Packet, data: Uint8Array, capLen: number): void {
   const findings = p.findings;
   // Emptying an array is a runtime call even when it is empty already.
   if (findings.length !== 0) findings.length = 0;
-  const end = frame.data.length;
   p.number = frame.number;
   p.tsSec = frame.tsSec;
   p.tsNsec = frame.tsNsec;
   p.tsDigits = frame.tsDigits;
   p.origLen = frame.origLen;
-  p.capLen = end;
+  p.capLen = capLen;
   p.linkType = frame.linkType;
-  p.data = frame.data;
+  p.data = data;
   p.ifIndex = frame.ifIndex;
   p.ifName = frame.ifName;
   p.link = undefined;
@@ -260,7 +284,7 @@ function startPacket(frame: Frame, p: Packet): void {
   p.udp = undefined;
   p.icmp = undefined;
   p.payloadOffset = 0;
-  p.payloadLength = end;
+  p.payloadLength = capLen;
   p.etherType = 0;
 }
 
@@ -274,29 +298,29 @@ function startPacket(frame: Frame, p: Packet): void {
  * a third of the decoding time). False, having changed nothing, for any
  * other frame.
  */
-function decodeEthIpv4Tcp(frame: Frame, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
-  const data = frame.data;
-  const end = data.length;
-  if (frame.linkType !== LinkType.ETHERNET || end < ETH_IPV4_MIN || data[12] !== 0x08 || data[13] !== 0x00 || data[23] !== 6) return false;
-  const b0 = data[14]!;
+function decodeEthIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: number, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
+  const capLen = end - base;
+  if (frame.linkType !== LinkType.ETHERNET || capLen < ETH_IPV4_MIN || data[base + 12] !== 0x08 || data[base + 13] !== 0x00 || data[base + 23] !== 6) return false;
+  const ipAt = base + ETH_HEADER;
+  const b0 = data[ipAt]!;
   const ipHeader = (b0 & 0x0f) * 4;
-  const totalLength = (data[16]! << 8) | data[17]!;
-  const fragment = ((data[20]! << 8) | data[21]!) & 0x3fff;
-  const onWire = (frame.origLen > end ? frame.origLen : end) - ETH_HEADER;
-  if (b0 >> 4 !== 4 || ipHeader < 20 || ETH_HEADER + ipHeader > end || totalLength < ipHeader || totalLength > onWire || fragment !== 0) return false;
+  const totalLength = (data[ipAt + 2]! << 8) | data[ipAt + 3]!;
+  const fragment = ((data[ipAt + 6]! << 8) | data[ipAt + 7]!) & 0x3fff;
+  const onWire = (frame.origLen > capLen ? frame.origLen : capLen) - ETH_HEADER;
+  if (b0 >> 4 !== 4 || ipHeader < 20 || ipAt + ipHeader > end || totalLength < ipHeader || totalLength > onWire || fragment !== 0) return false;
 
   const findings = p.findings;
-  startPacket(frame, p);
-  const eth = decodeEthernet(data, 0, end, findings, layers.eth)!;
+  startPacket(frame, p, data, capLen);
+  const eth = decodeEthernet(data, base, end, findings, layers.eth)!;
   layers.eth = eth;
   p.link = eth;
   p.etherType = EtherType.IPV4;
-  const ip = decodeIpv4(data, ETH_HEADER, end, findings, layers.ipv4)!;
+  const ip = decodeIpv4(data, ipAt, end, findings, layers.ipv4)!;
   layers.ipv4 = ip;
-  const l4 = ETH_HEADER + ipHeader;
-  const ipEnd = Math.min(end, ETH_HEADER + totalLength);
+  const l4 = ipAt + ipHeader;
+  const ipEnd = Math.min(end, ipAt + totalLength);
   withIp(p, ip, l4, ipEnd);
-  ctx.ipOffset = ETH_HEADER;
+  ctx.ipOffset = ipAt;
   ctx.segmentLength = totalLength - ipHeader;
   ctx.verifyChecksum = verifyChecksum;
   const tcp = decodeTcp(data, l4, ipEnd, findings, ctx, layers.tcp);

@@ -445,6 +445,11 @@ export interface Packet {
   origLen: number;
   capLen: number;
   linkType: number;
+  /**
+   * The bytes the headers' offsets index: the frame's own (offset 0 is its
+   * first byte, data.length is capLen), or, from a PacketDecoder made with
+   * `inPlace`, the reader's buffer the frame lies in.
+   */
   data: Uint8Array;
   ifIndex: number;
   ifName?: string | undefined;

@@ -4,8 +4,12 @@
  * same frame, whatever the frames before it left in the objects.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
+import { TcpTracker } from '../../src/analysis/index.js';
+import { readCaptureBytes } from '../../src/capture/index.js';
+import { ListFormatter } from '../../src/present/index.js';
 import { decodePacket, PacketDecoder } from '../../src/wire/packet.js';
 import type { Frame } from '../../src/capture/types.js';
 import type { Packet } from '../../src/wire/types.js';
@@ -106,3 +110,71 @@ test('PacketDecoder equals decodePacket on Ethernet/IPv4/TCP frames cut at every
   }
   assert.ok(n > 500, `frames compared: ${n}`);
 });
+
+/**
+ * `inPlace`: sound Ethernet/IPv4/TCP frames of reused Frames are decoded
+ * where they lie in the reader's buffer. The packet list and the TCP
+ * analysis read such packets through their headers' offsets only, so every
+ * line must be what the frame's own bytes give; and the path must be taken.
+ */
+test('an in-place PacketDecoder gives the packet list and TCP analysis what frame-relative decoding gives', { skip: SKIP_NO_SHARED }, () => {
+  let inPlace = 0;
+  let lines = 0;
+  for (const file of corpusAndLabCaptures()) {
+    const bytes = new Uint8Array(readFileSync(file));
+    const list = (decode: (f: Frame) => Packet, reuseFrames: boolean): string[] => {
+      const tracker = new TcpTracker({ summaries: false, transientAnnotations: true });
+      const formatter = new ListFormatter({ analysed: true });
+      const out: string[] = [];
+      readCaptureBytes(bytes, (f) => {
+        const p = decode(f);
+        if (reuseFrames && p.data.length !== p.capLen) {
+          inPlace++;
+          assert.equal(f.bytes, p.data, `${basename(file)} #${f.number}: the reader's buffer`);
+        }
+        out.push(formatter.format(p, tracker.process(p)));
+      }, { reuseFrames });
+      return out;
+    };
+    const decoder = new PacketDecoder({ inPlace: true });
+    const got = list((f) => decoder.decode(f), true);
+    assert.deepEqual(got, list((f) => decodePacket(f), false), basename(file));
+    lines += got.length;
+  }
+  assert.ok(lines > 10000, `lines compared: ${lines}`);
+  // Most corpus captures are Linux cooked (tcpdump -i any): only the Ethernet ones take the path.
+  assert.ok(inPlace > 1000, `frames decoded in place: ${inPlace} of ${lines}`);
+});
+
+test('a spread copy of a reused frame is decoded from its own data', () => {
+  // The first frame of a buffer: an Ethernet/IPv4/TCP SYN, then altered in the copy only.
+  const frames = loadFrames(join(ROOT, 'test/fixtures/lab/mptcp-v4-csum.pcapng'));
+  const first = frames.find((f) => f.linkType === 1 && f.data[23] === 6)!;
+  let copy: Frame | undefined;
+  const pcap = pcapOf(first.data);
+  readCaptureBytes(pcap, (f) => {
+    assert.equal(f.bytes, pcap, 'a reused frame says where it lies');
+    const data = f.data.slice();
+    data[14 + 20 + 1] ^= 0xff; // the TCP source port's low byte
+    copy = { ...f, data };
+  }, { reuseFrames: true });
+  assert.equal(copy!.bytes, undefined, 'no bytes in a copy');
+  const p = new PacketDecoder({ inPlace: true }).decode(copy!);
+  assert.equal(p.tcp?.srcPort, decodePacket(copy!).tcp?.srcPort);
+  assert.notEqual(p.tcp?.srcPort, decodePacket(first).tcp?.srcPort);
+});
+
+/** A classic pcap (microseconds, little-endian, Ethernet) holding one frame. */
+function pcapOf(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(24 + 16 + data.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 65535, true);
+  v.setUint32(20, 1, true);
+  v.setUint32(32, data.length, true);
+  v.setUint32(36, data.length, true);
+  out.set(data, 40);
+  return out;
+}
