@@ -155,7 +155,8 @@ test('a spread copy of a reused frame is decoded from its own data', () => {
   readCaptureBytes(pcap, (f) => {
     assert.equal(f.bytes, pcap, 'a reused frame says where it lies');
     const data = f.data.slice();
-    data[14 + 20 + 1] ^= 0xff; // the TCP source port's low byte
+    // The TCP source port's low byte.
+    data[14 + 20 + 1] = data[14 + 20 + 1]! ^ 0xff;
     copy = { ...f, data };
   }, { reuseFrames: true });
   assert.equal(copy!.bytes, undefined, 'no bytes in a copy');
