@@ -14,6 +14,8 @@ export interface ReaderContext {
   readonly gzip: boolean;
   /** One Frame object is refilled for every frame (see CaptureParserOptions.reuseFrames). */
   readonly reuseFrames: boolean;
+  /** That Frame makes its data view only when read (see CaptureParserOptions.lazyData). */
+  readonly lazyData: boolean;
 }
 
 /**
@@ -32,37 +34,74 @@ export abstract class FormatReader {
   stopped = false;
   readonly interfaces: CaptureInterface[] = [];
 
-  /** The one Frame handed out when frames are reused. */
-  private readonly reused: ReusedFrame | undefined;
+  /** The one Frame handed out when frames are reused with their data views made up front. */
+  private readonly reused: Frame | undefined;
+  /** The one Frame handed out when frames are reused with lazy data views. */
+  protected readonly lazy: LazyFrame | undefined;
 
   constructor(protected readonly ctx: ReaderContext) {
-    this.reused = ctx.reuseFrames ? new ReusedFrame() : undefined;
+    this.lazy = ctx.reuseFrames && ctx.lazyData ? new LazyFrame() : undefined;
+    this.reused = ctx.reuseFrames && this.lazy === undefined
+      ? { number: 0, linkType: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, data: new Uint8Array(0), ifIndex: 0, ifName: undefined, direction: undefined }
+      : undefined;
   }
 
-  /** Hands the next frame, `capLen` bytes at `start` of `bytes`, to the callback; false when it asks to stop (then `stopped` is set). */
+  /** Hands the next frame to the callback; false when it asks to stop (then `stopped` is set). */
   protected deliver(
-    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, bytes: Uint8Array, start: number, capLen: number,
+    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, data: Uint8Array,
     ifIndex: number, ifName: string | undefined, direction: number | undefined,
   ): boolean {
     const number = ++this.frames;
-    const reused = this.reused;
-    let frame: Frame;
-    if (reused === undefined) {
-      const data = new Uint8Array(bytes.buffer, bytes.byteOffset + start, capLen);
-      frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
-    } else {
-      reused.number = number;
-      reused.linkType = linkType;
-      reused.tsSec = tsSec;
-      reused.tsNsec = tsNsec;
-      reused.tsDigits = tsDigits;
-      reused.origLen = origLen;
-      reused.refill(bytes, start, capLen);
-      reused.ifIndex = ifIndex;
-      reused.ifName = ifName;
-      reused.direction = direction;
-      frame = reused;
+    let frame = this.reused;
+    if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
+    else {
+      frame.number = number;
+      frame.linkType = linkType;
+      frame.tsSec = tsSec;
+      frame.tsNsec = tsNsec;
+      frame.tsDigits = tsDigits;
+      frame.origLen = origLen;
+      frame.data = data;
+      frame.ifIndex = ifIndex;
+      frame.ifName = ifName;
+      frame.direction = direction;
     }
+    return this.hand(frame);
+  }
+
+  /**
+   * `deliver` of the frame at `bytes[start, start + capLen)` through the
+   * lazy Frame, which must exist. A method of its own: the eager path keeps
+   * the code it had, which its callers inline.
+   */
+  protected deliverLazy(
+    frame: LazyFrame, linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number,
+    bytes: Uint8Array, start: number, capLen: number, ifIndex: number, ifName: string | undefined, direction: number | undefined,
+  ): boolean {
+    frame.number = ++this.frames;
+    frame.linkType = linkType;
+    frame.tsSec = tsSec;
+    frame.tsNsec = tsNsec;
+    frame.tsDigits = tsDigits;
+    frame.origLen = origLen;
+    frame.refill(bytes, start, capLen);
+    frame.ifIndex = ifIndex;
+    frame.ifName = ifName;
+    frame.direction = direction;
+    return this.hand(frame);
+  }
+
+  /** `deliver` or `deliverLazy`, as the options say, of the frame at `bytes[start, start + capLen)`. */
+  protected deliverAt(
+    linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, bytes: Uint8Array, start: number, capLen: number,
+    ifIndex: number, ifName: string | undefined, direction: number | undefined,
+  ): boolean {
+    const lazy = this.lazy;
+    if (lazy !== undefined) return this.deliverLazy(lazy, linkType, tsSec, tsNsec, tsDigits, origLen, bytes, start, capLen, ifIndex, ifName, direction);
+    return this.deliver(linkType, tsSec, tsNsec, tsDigits, origLen, bytes.subarray(start, start + capLen), ifIndex, ifName, direction);
+  }
+
+  private hand(frame: Frame): boolean {
     if (this.ctx.onFrame(frame) !== false) return true;
     this.stopped = true;
     return false;
@@ -93,13 +132,13 @@ export abstract class FormatReader {
 }
 
 /**
- * The Frame of reuseFrames. Its `data` view is made when first read: a
+ * The Frame of reuseFrames with lazyData. Its `data` view is made when first read: a
  * decoder that reads `bytes` in place never makes one, which on a packet
  * list is a view and its garbage per frame saved. Where the bytes lie is
  * behind getters, so that a spread copy (`{ ...frame, data: other }`)
  * carries no `bytes` disagreeing with its data.
  */
-class ReusedFrame implements Frame {
+export class LazyFrame implements Frame {
   number = 0;
   linkType = 0;
   tsSec = 0;

@@ -41,6 +41,13 @@ export interface CaptureParserOptions {
    * were). For callers that keep nothing of a frame.
    */
   reuseFrames?: boolean | undefined;
+  /**
+   * With reuseFrames: the frame's `data` view is made only when read, and
+   * the frame says where its bytes lie (`bytes`, `start`, `capLen`), for a
+   * decoder that reads them in place (PacketDecoder's `inPlace`). A consumer
+   * that reads `data` of every frame is better off without it.
+   */
+  lazyData?: boolean | undefined;
 }
 
 /** Enough to recognise any format, and to show a stranger's first bytes. */
@@ -59,7 +66,7 @@ export class CaptureParser {
   private failed: unknown;
 
   constructor(onFrame: FrameCallback, options: CaptureParserOptions = {}) {
-    this.ctx = { onFrame, onInterface: options.onInterface, gzip: options.gzip ?? false, reuseFrames: options.reuseFrames ?? false };
+    this.ctx = { onFrame, onInterface: options.onInterface, gzip: options.gzip ?? false, reuseFrames: options.reuseFrames ?? false, lazyData: options.lazyData ?? false };
   }
 
   /** True once the frame callback returned `false`: push ignores further input. */

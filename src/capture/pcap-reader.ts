@@ -81,6 +81,10 @@ export class PcapReader extends FormatReader {
     const nano = this.nano;
     const tsDigits = nano ? 9 : 6;
     const fracLimit = nano ? 1e9 : 1e6;
+    const lazy = this.lazy;
+    // Views made by the constructor rather than subarray(), which costs twice as much per record.
+    const bytes = buf.buffer;
+    const origin = buf.byteOffset;
     for (;;) {
       if (end - p < hdr) return p;
       const caplen = dv.getUint32(p + 8, le);
@@ -98,7 +102,12 @@ export class PcapReader extends FormatReader {
       const origLen = dv.getUint32(p + 12, le);
       const start = p + hdr;
       p = start + caplen;
-      if (!this.deliver(linkType, tsSec, nano ? frac : frac * 1000, tsDigits, origLen, buf, start, caplen, 0, undefined, undefined)) return p;
+      const nsec = nano ? frac : frac * 1000;
+      if (lazy !== undefined) {
+        if (!this.deliverLazy(lazy, linkType, tsSec, nsec, tsDigits, origLen, buf, start, caplen, 0, undefined, undefined)) return p;
+      } else if (!this.deliver(linkType, tsSec, nsec, tsDigits, origLen, new Uint8Array(bytes, origin + start, caplen), 0, undefined, undefined)) {
+        return p;
+      }
     }
   }
 

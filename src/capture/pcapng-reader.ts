@@ -179,7 +179,7 @@ export class PcapngReader extends FormatReader {
   private emitAt(
     iface: Iface, tsSec: number, tsNsec: number, origLen: number, buf: Uint8Array, start: number, capLen: number, direction: number | undefined,
   ): boolean {
-    return this.deliver(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, buf, start, capLen, iface.global, iface.name, direction);
+    return this.deliverAt(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, buf, start, capLen, iface.global, iface.name, direction);
   }
 }
 

@@ -18,10 +18,10 @@ export interface Frame {
    */
   data: Uint8Array;
   /**
-   * Where `data` lies in the reader's buffer, set by readers that refill one
-   * Frame (reuseFrames): `data` is `bytes[start, start + data.length)`, and
-   * is only made when read. A decoder that reads `bytes` in place spares
-   * making a view per frame.
+   * Where `data` lies in the reader's buffer, set when the reader refills
+   * one Frame with lazy data (the reuseFrames and lazyData options): `data`
+   * is `bytes[start, start + capLen)`, and is only made when read. A decoder
+   * that reads `bytes` in place spares making a view per frame.
    */
   bytes?: Uint8Array | undefined;
   start?: number | undefined;

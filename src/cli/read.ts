@@ -249,6 +249,8 @@ export async function runRead(argv: string[]): Promise<number> {
     }, {
       // Nothing here keeps a frame past its callback (the capture writers copy the bytes).
       reuseFrames: true,
+      // The packet list decodes in place: no frame needs its own view of its bytes.
+      lazyData: listOnly,
       // Nor its bytes, unless the packet is kept whole (the detail tree and the MPTCP tracker may keep parts).
       reuseBuffer: decoder !== undefined,
       onInterface(iface, index, fmt) {

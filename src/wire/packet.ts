@@ -129,13 +129,16 @@ export class PacketDecoder {
 
   decode(frame: Frame): Packet {
     const p = this.packet;
-    const bytes = frame.bytes;
-    if (this.inPlace && bytes !== undefined) {
-      const start = frame.start!;
-      // A finding's offset counts from the frame's first byte: such a frame is decoded again from its own bytes.
-      if (decodeEthIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
+    if (this.inPlace) {
+      const bytes = frame.bytes;
+      if (bytes !== undefined) {
+        const start = frame.start!;
+        // A finding's offset counts from the frame's first byte: such a frame is decoded again from its own bytes.
+        if (decodeEthIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
+      }
     }
-    if (decodeEthIpv4Tcp(frame, frame.data, 0, frame.data.length, p, this.layers, this.checksums)) return p;
+    const data = frame.data;
+    if (decodeEthIpv4Tcp(frame, data, 0, data.length, p, this.layers, this.checksums)) return p;
     return decodeFrame(frame, this.options, p, this.layers);
   }
 }
