@@ -173,7 +173,7 @@ const ADD_ADDR_V1: Readonly<Record<number, readonly [4 | 16, boolean, boolean]>>
  * subtype byte; RFC 8684 puts reserved bits and E there, which a v1 sender
  * leaves at 0 or 1.
  */
-function isAddAddrV0(nibble: number): nibble is 4 | 6 {
+export function isAddAddrV0(nibble: number): nibble is 4 | 6 {
   return nibble === 4 || nibble === 6;
 }
 
@@ -211,16 +211,25 @@ export function mptcpOptionMalformed(data: Uint8Array, offset: number, length: n
 }
 
 /**
- * True when the option is shorter than its own bytes announce: no room for
- * a subtype, or a DSS shorter than its flags say (other length mismatches
- * leave every announced field inside the option). A dissector that trusts
- * the flags reads past the option's end there, as tshark does before giving
- * up on the segment.
+ * True when the option is too short for a field every form of its subtype
+ * has: no room for a subtype; a DSS shorter than its flags say; MP_CAPABLE,
+ * ADD_ADDR or MP_TCPRST without byte 3 (flags, address id, reason); MP_FAIL
+ * or MP_FASTCLOSE without its 64-bit DSN or key. A dissector reads past the
+ * option's end there, as tshark does before giving up on the segment
+ * ("[Malformed Packet]"); other length mismatches leave it reading inside
+ * the option.
  */
 export function mptcpOptionOverrun(data: Uint8Array, offset: number, length: number): boolean {
   if (length < 3) return true;
-  if (data[offset + 2]! >> 4 !== DSS) return false;
-  return length < 4 || length < dssBaseLength(data[offset + 3]!);
+  switch (data[offset + 2]! >> 4) {
+    case DSS: return length < 4 || length < dssBaseLength(data[offset + 3]!);
+    case MP_CAPABLE:
+    case ADD_ADDR:
+    case MP_TCPRST: return length < 4;
+    case MP_FAIL:
+    case MP_FASTCLOSE: return length < 12;
+    default: return false;
+  }
 }
 
 // ----------------------------------------------------------------- decoding

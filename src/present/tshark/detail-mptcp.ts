@@ -11,6 +11,7 @@ import type { CheckStatus } from '../../analysis/mptcp/types.js';
 import type {
   MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
 } from '../../wire/types.js';
+import { isAddAddrV0, mptcpOptionOverrun } from '../../wire/mptcp.js';
 import { hexString, ipv4String, ipv6String } from './addr.js';
 import type { ResolvedPrefs } from './detail-analysis.js';
 import { checkText, dsnText } from './detail-mptcp-analysis.js';
@@ -158,20 +159,14 @@ function join(t: Tree, d: number, o: MptcpJoin, raw: Uint8Array, an: OptionAnaly
 function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefined, an: OptionAnalysis | undefined): void {
   // tshark's numbers relative to the IDSN (or raw 64-bit ones), from the connection.
   const a = an !== undefined && an.prefs.mptcp ? an.mptcp : undefined;
-  const f = o.flags;
-  t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
-  t.add(d + 1, bitLine(f, 8, 0x10, 'DATA_FIN', bit(f, 0x10)));
-  t.add(d + 1, bitLine(f, 8, 0x08, 'Data Sequence Number is 8 octets', bit(f, 0x08)));
-  t.add(d + 1, bitLine(f, 8, 0x04, 'Data Sequence Number, Subflow Sequence Number, Data-level Length, Checksum present', bit(f, 0x04)));
-  t.add(d + 1, bitLine(f, 8, 0x02, 'Data ACK is 8 octets', bit(f, 0x02)));
-  t.add(d + 1, bitLine(f, 8, 0x01, 'Data ACK is present', bit(f, 0x01)));
+  dssFlags(t, d, o.flags);
   if (o.dataAck !== undefined) {
-    t.add(d, `Original MPTCP Data ACK: ${o.dataAck}${o.dataAckWidth === 8 ? ' (64bits)' : ''}`);
+    t.add(d, dataAckLine(o.dataAck, o.dataAckWidth === 8));
     const ack = a && dsnText(a, a.dir === 0 ? 1 : 0, a.dataAck, an!.prefs.mptcpRelative);
     if (ack !== undefined) t.add(d, `[Multipath TCP Data ACK: ${ack}]`);
   }
   if (o.dsn === undefined) return;
-  t.add(d, `Data Sequence Number: ${o.dsn}  (${o.dsnWidth === 8 ? 64 : 32}bits version)`);
+  t.add(d, dsnLine(o.dsn, o.dsnWidth === 8));
   t.add(d, `Subflow Sequence Number: ${o.ssn ?? 0}`);
   t.add(d, `Data-level Length: ${o.dataLength ?? 0}`);
   const dsn = a && dsnText(a, a.dir, a.dssDsn, an!.prefs.mptcpRelative);
@@ -187,9 +182,63 @@ function dss(t: Tree, d: number, o: MptcpDss, pkt: Packet, tcp: TcpRepr | undefi
   }
 }
 
-function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number, an: OptionAnalysis | undefined): void {
-  if (o.form === 0) t.add(d, bitLine(b2, 8, 0x0f, 'IP version', `${o.ipVersion}`));
+function dssFlags(t: Tree, d: number, f: number): void {
+  t.add(d, `Multipath TCP flags: ${hex(f, 2)}`);
+  t.add(d + 1, bitLine(f, 8, 0x10, 'DATA_FIN', bit(f, 0x10)));
+  t.add(d + 1, bitLine(f, 8, 0x08, 'Data Sequence Number is 8 octets', bit(f, 0x08)));
+  t.add(d + 1, bitLine(f, 8, 0x04, 'Data Sequence Number, Subflow Sequence Number, Data-level Length, Checksum present', bit(f, 0x04)));
+  t.add(d + 1, bitLine(f, 8, 0x02, 'Data ACK is 8 octets', bit(f, 0x02)));
+  t.add(d + 1, bitLine(f, 8, 0x01, 'Data ACK is present', bit(f, 0x01)));
+}
+
+function dataAckLine(value: number | bigint, wide: boolean): string {
+  return `Original MPTCP Data ACK: ${value}${wide ? ' (64bits)' : ''}`;
+}
+
+function dsnLine(value: number | bigint, wide: boolean): string {
+  return `Data Sequence Number: ${value}  (${wide ? 64 : 32}bits version)`;
+}
+
+/** A DSS shorter than its flags say: its fields in order, up to the first its bytes do not hold. */
+function dssOverrunFields(t: Tree, d: number, raw: Uint8Array): void {
+  if (raw.length < 4) return;
+  const f = raw[3]!;
+  dssFlags(t, d, f);
+  let at = 4;
+  const take = (n: number): number | bigint | undefined => {
+    if (at + n > raw.length) return undefined;
+    const v = n === 8 ? (BigInt(u32At(raw, at)) << 32n) | BigInt(u32At(raw, at + 4)) : n === 4 ? u32At(raw, at) : (raw[at]! << 8) | raw[at + 1]!;
+    at += n;
+    return v;
+  };
+  if (f & 0x01) {
+    const ack = take(f & 0x02 ? 8 : 4);
+    if (ack === undefined) return;
+    t.add(d, dataAckLine(ack, (f & 0x02) !== 0));
+  }
+  if ((f & 0x04) === 0) return;
+  const dsn = take(f & 0x08 ? 8 : 4);
+  if (dsn === undefined) return;
+  t.add(d, dsnLine(dsn, (f & 0x08) !== 0));
+  const ssn = take(4);
+  if (ssn === undefined) return;
+  t.add(d, `Subflow Sequence Number: ${ssn}`);
+  const length = take(2);
+  if (length !== undefined) t.add(d, `Data-level Length: ${length}`);
+}
+
+function u32At(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/** The low bits of ADD_ADDR's subtype byte: the IP version of RFC 6824's form, else the echo flag. */
+function addAddrFlags(t: Tree, d: number, v0: boolean, b2: number): void {
+  if (v0) t.add(d, bitLine(b2, 8, 0x0f, 'IP version', `${b2 & 0x0f}`));
   else t.add(d, bitLine(b2, 8, 0x01, 'Echo', bit(b2, 0x01)));
+}
+
+function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number, an: OptionAnalysis | undefined): void {
+  addAddrFlags(t, d, o.form === 0, b2);
   t.add(d, `Address ID: ${o.addrId}`);
   t.add(d, o.ipVersion === 4
     ? `Advertised IPv4 Address: ${ipv4String(((o.address[0]! << 24) | (o.address[1]! << 16) | (o.address[2]! << 8) | o.address[3]!) >>> 0)}`
@@ -204,11 +253,15 @@ function addAddr(t: Tree, d: number, o: MptcpAddAddr, b2: number, an: OptionAnal
 }
 
 function tcpRst(t: Tree, d: number, flags: number, reason: number, b2: number): void {
+  tcpRstFlags(t, d, flags, b2);
+  t.add(d, `TCPRST Reason: ${TCPRST_REASONS[reason] ?? 'Unknown'} (${hex(reason, 2)})`);
+}
+
+function tcpRstFlags(t: Tree, d: number, flags: number, b2: number): void {
   const names = [[0x8, 'Flag U'], [0x4, 'Flag V'], [0x2, 'Flag W'], [0x1, 'Transient']] as const;
   const set = names.filter(([m]) => flags & m).map(([, n]) => n);
   t.add(d, `Multipath TCP flags: ${hex(b2, 2)}${set.length ? ', ' + set.join(', ') : ''}`);
   for (const [m, n] of names) t.add(d + 1, bitLine(flags, 4, m, n, flags & m ? 'Set' : 'Not set'));
-  t.add(d, `TCPRST Reason: ${TCPRST_REASONS[reason] ?? 'Unknown'} (${hex(reason, 2)})`);
 }
 
 function reserved12(t: Tree, d: number, value: number | undefined): void {
@@ -249,20 +302,27 @@ function body(t: Tree, d: number, m: MptcpOption, raw: Uint8Array, pkt: Packet, 
   }
 }
 
-/**
- * tshark stops with "[Malformed Packet]" when it reads past an MPTCP option:
- * no subtype byte, or a DSS shorter than its flags announce. Other length
- * mismatches it reads around.
- */
+/** tshark stops with "[Malformed Packet]" when it reads past an MPTCP option (see mptcpOptionOverrun). */
 export function mptcpOverrun(o: TcpOptMptcp): boolean {
-  if (o.length < 3) return true;
-  if (o.mptcp.subtype !== 2 || o.mptcp.name === 'DSS') return false;
-  if (o.length < 4) return true;
-  const f = o.raw[3] ?? 0;
-  let need = 4;
-  if (f & 0x01) need += f & 0x02 ? 8 : 4;
-  if (f & 0x04) need += (f & 0x08 ? 8 : 4) + 6;
-  return o.length < need;
+  return mptcpOptionOverrun(o.raw, 0, o.length);
+}
+
+/**
+ * What tshark shows of an option it reads past the end of, before it gives
+ * up: the fields in the bytes there are (the subtype byte's low bits; the
+ * reserved bits of MP_FAIL and MP_FASTCLOSE up to byte 3; a DSS's fields up
+ * to the first one cut).
+ */
+function overrunFields(t: Tree, d: number, subtype: number, raw: Uint8Array): void {
+  const b2 = raw[2]!;
+  switch (subtype) {
+    case 0: t.add(d, bitLine(b2, 8, 0x0f, 'Multipath TCP version', String(b2 & 0x0f))); break;
+    case 3: addAddrFlags(t, d, isAddAddrV0(b2 & 0x0f), b2); break;
+    case 6:
+    case 7: if (raw.length >= 4) reserved12(t, d, ((b2 << 8) | raw[3]!) & 0x0fff); break;
+    case 8: tcpRstFlags(t, d, b2 & 0x0f, b2); break;
+    case 2: dssOverrunFields(t, d, raw); break;
+  }
 }
 
 /**
@@ -282,7 +342,8 @@ export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, t
   const known = SUBTYPE_NAMES[subtype] !== undefined;
   t.add(d, `${bits(raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(subtype)}${known ? ` (${subtype})` : ''}`);
   if (m.name === 'UNKNOWN' && m.reason !== undefined) {
-    if (!mptcpOverrun(o)) t.expert(d, 'Warning', 'Protocol', m.reason);
+    if (mptcpOverrun(o)) overrunFields(t, d, subtype, raw);
+    else t.expert(d, 'Warning', 'Protocol', m.reason);
     return;
   }
   body(t, d, m, raw, pkt, tcp, an);

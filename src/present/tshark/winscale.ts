@@ -1,3 +1,4 @@
+import { mptcpOptionOverrun } from '../../wire/mptcp.js';
 import type { Packet } from '../../wire/types.js';
 
 /**
@@ -102,15 +103,20 @@ export class WindowScaleTracker {
         rev.synSeq = -1;
       }
       fwd.synSeq = tcp.seq;
+      // A header cut by the capture, or an MPTCP option read past its end, stops tshark before this
+      // check (and before the options after it): the scale stays as it was.
+      let stopped = tcp.length < tcp.dataOffset * 4;
       for (const o of tcp.options) {
+        if (o.type === 'mptcp' && mptcpOptionOverrun(o.raw, 0, o.length)) {
+          stopped = true;
+          break;
+        }
         if (o.type === 'wscale' && !o.malformed) fwd.scale = o.shift > MAX_SHIFT ? MAX_SHIFT : o.shift;
       }
-      // A header cut by the capture stops tshark before this check: the scale stays unknown.
-      const headerCut = tcp.length < tcp.dataOffset * 4;
-      if (!headerCut && fwd.scale === WSCALE_UNKNOWN) {
+      if (!stopped && fwd.scale === WSCALE_UNKNOWN) {
         // No window scale option in this SYN: neither side scales.
         fwd.scale = rev.scale = WSCALE_NONE;
-      } else if (!headerCut && flags & ACK && rev.scale === WSCALE_NONE) {
+      } else if (!stopped && flags & ACK && rev.scale === WSCALE_NONE) {
         fwd.scale = WSCALE_NONE;
       }
     }
