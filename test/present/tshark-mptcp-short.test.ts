@@ -125,3 +125,25 @@ test('the detail tree of an option tshark reads past shows the fields tshark sho
     assert.ok(ours.flat().some((l) => l.includes('Subflow Sequence Number:')), 'a DSS cut after its subflow sequence number');
   });
 });
+
+test('an ADD_ADDR of any length shows what tshark shows, plus our length warning and HMAC status', { skip: SKIP_NO_TSHARK }, () => {
+  const all: Case[] = [];
+  // RFC 8684's form (E bit and reserved bits). With 4 or 6 there (RFC 6824's IP version) we read RFC 6824's
+  // lengths, while tshark reads RFC 8684's whatever the bits: those differ where the two disagree.
+  for (const low of [0, 1]) for (let length = 4; length <= 35; length++) all.push({ subtype: 3, low, byte3: 7, length, flags: 0x10 });
+  withCapture(all.map((c) => segment(option(c), c.flags)), (file) => {
+    const theirs = mptcpNodes(tshark(['-n', '-V', ...NO_ANALYSIS, '-r', file]));
+    const tree = new DetailFormatter();
+    const ours = mptcpNodes(readFrames(file).map((f) => tree.format(decodePacket(f))).join('\n'));
+    let warned = 0;
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i]!;
+      // Our additions: the expert item of an invalid length (four lines) and the HMAC status of a v1 ADD_ADDR.
+      const expert = ours[i]!.findIndex((l) => l.includes('[Expert Info (Warning/Protocol): ADD_ADDR length'));
+      const mine = ours[i]!.filter((l, j) => !(expert >= 0 && j >= expert && j < expert + 4) && !l.includes('[HMAC Status:'));
+      if (expert >= 0) warned++;
+      assert.deepEqual(mine, theirs[i], `IP version/echo bits ${c.low}, length ${c.length}`);
+    }
+    assert.ok(warned > 40, `ADD_ADDR options of invalid length: ${warned}`);
+  });
+});

@@ -342,8 +342,16 @@ export function mptcpNode(t: Tree, depth: number, o: TcpOptMptcp, pkt: Packet, t
   const known = SUBTYPE_NAMES[subtype] !== undefined;
   t.add(d, `${bits(raw[2]!, 8, 0xf0)} = Multipath TCP subtype: ${mptcpSubtypeText(subtype)}${known ? ` (${subtype})` : ''}`);
   if (m.name === 'UNKNOWN' && m.reason !== undefined) {
-    if (mptcpOverrun(o)) overrunFields(t, d, subtype, raw);
-    else t.expert(d, 'Warning', 'Protocol', m.reason);
+    if (mptcpOverrun(o)) {
+      overrunFields(t, d, subtype, raw);
+      return;
+    }
+    // tshark shows an ADD_ADDR of no valid length as far as its address id, and says nothing of the length.
+    if (subtype === 3) {
+      addAddrFlags(t, d, isAddAddrV0(raw[2]! & 0x0f), raw[2]!);
+      t.add(d, `Address ID: ${raw[3]!}`);
+    }
+    t.expert(d, 'Warning', 'Protocol', m.reason);
     return;
   }
   body(t, d, m, raw, pkt, tcp, an);
