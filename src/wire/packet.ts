@@ -11,10 +11,10 @@ import { decodeIpv4 } from './ipv4.js';
 import { IPV6_HEADER_LENGTH, ipv6Codec } from './ipv6.js';
 import { isLoopbackIpv4, isLoopbackIpv6, loopbackCodec } from './loopback.js';
 import { PppProtocol, pppCodec } from './ppp.js';
-import { sll2Codec, sllCodec } from './sll.js';
+import { decodeSll, SLL2_HEADER_LENGTH, SLL_HEADER_LENGTH, sll2Codec, sllCodec } from './sll.js';
 import { decodeTcp } from './tcp.js';
 import type { TransportContext } from './transport.js';
-import type { EthernetRepr, Finding, IpRepr, Ipv4Repr, LinkRepr, Packet, TcpRepr } from './types.js';
+import type { EthernetRepr, Finding, IpRepr, Ipv4Repr, LinkRepr, Packet, SllRepr, TcpRepr } from './types.js';
 import { udpCodec } from './udp.js';
 
 /** LINKTYPE_ values decodePacket knows (the capture module exports the full list). */
@@ -40,7 +40,7 @@ export interface DecodeOptions {
 
 export interface PacketDecoderOptions extends DecodeOptions {
   /**
-   * PacketDecoder only: a sound Ethernet/IPv4/TCP frame of a reused Frame
+   * PacketDecoder only: a sound IPv4/TCP frame over Ethernet or Linux cooked capture, of a reused Frame
    * (one with `bytes`) is decoded where it lies in the reader's buffer, so
    * `data` is that buffer and every offset counts from its start. Any other
    * frame, or one with a finding, is decoded from its own bytes as usual.
@@ -117,7 +117,7 @@ export function decodePacket(frame: Frame, options?: DecodeOptions): Packet {
  */
 export class PacketDecoder {
   private readonly packet = blankPacket();
-  private readonly layers: Layers = { eth: undefined, ipv4: undefined, tcp: undefined };
+  private readonly layers: Layers = { eth: undefined, sll: undefined, sll2: undefined, ipv4: undefined, tcp: undefined };
 
   private readonly checksums: boolean;
   private readonly inPlace: boolean;
@@ -134,11 +134,11 @@ export class PacketDecoder {
       if (bytes !== undefined) {
         const start = frame.start!;
         // A finding's offset counts from the frame's first byte: such a frame is decoded again from its own bytes.
-        if (decodeEthIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
+        if (decodeLinkIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
       }
     }
     const data = frame.data;
-    if (decodeEthIpv4Tcp(frame, data, 0, data.length, p, this.layers, this.checksums)) return p;
+    if (decodeLinkIpv4Tcp(frame, data, 0, data.length, p, this.layers, this.checksums)) return p;
     return decodeFrame(frame, this.options, p, this.layers);
   }
 }
@@ -146,6 +146,8 @@ export class PacketDecoder {
 /** The headers a PacketDecoder refills, as the last decode left them. */
 interface Layers {
   eth: EthernetRepr | undefined;
+  sll: SllRepr | undefined;
+  sll2: SllRepr | undefined;
   ipv4: Ipv4Repr | undefined;
   tcp: TcpRepr | undefined;
 }
@@ -293,30 +295,57 @@ function startPacket(frame: Frame, p: Packet, data: Uint8Array, capLen: number):
 
 /**
  * decodeFrame for what nearly every packet of a big capture is: Ethernet
- * without VLAN tags, then IPv4 that is not a fragment, has its whole header
- * captured and announces a length the frame holds, then TCP. The same
- * decoders run in the same order with the same arguments; only the general
- * path's choices of link, network and transport layer, and its checks of
- * the IP lengths, are settled by a few byte comparisons up front (they were
- * a third of the decoding time). False, having changed nothing, for any
- * other frame.
+ * without VLAN tags, or Linux cooked (v1 or v2, what `tcpdump -i any`
+ * writes), then IPv4 that is not a fragment, has its whole header captured
+ * and announces a length the frame holds, then TCP. The same decoders run
+ * in the same order with the same arguments; only the general path's
+ * choices of link, network and transport layer, and its checks of the IP
+ * lengths, are settled by a few byte comparisons up front (they were a third
+ * of the decoding time). False, having changed nothing, for any other frame.
+ * The frame is `data[base, end)`.
  */
-function decodeEthIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: number, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
+function decodeLinkIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: number, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
+  const linkType = frame.linkType;
+  // The link header's length and where it says which protocol follows.
+  let linkLength: number;
+  let protocolAt: number;
+  if (linkType === LinkType.ETHERNET) {
+    linkLength = ETH_HEADER;
+    protocolAt = base + 12;
+  } else if (linkType === LinkType.LINUX_SLL) {
+    linkLength = SLL_HEADER_LENGTH;
+    protocolAt = base + 14;
+  } else if (linkType === LinkType.LINUX_SLL2) {
+    linkLength = SLL2_HEADER_LENGTH;
+    protocolAt = base;
+  } else {
+    return false;
+  }
   const capLen = end - base;
-  if (frame.linkType !== LinkType.ETHERNET || capLen < ETH_IPV4_MIN || data[base + 12] !== 0x08 || data[base + 13] !== 0x00 || data[base + 23] !== 6) return false;
-  const ipAt = base + ETH_HEADER;
+  const ipAt = base + linkLength;
+  if (capLen < linkLength + IPV4_MIN || data[protocolAt] !== 0x08 || data[protocolAt + 1] !== 0x00 || data[ipAt + 9] !== 6) return false;
   const b0 = data[ipAt]!;
   const ipHeader = (b0 & 0x0f) * 4;
   const totalLength = (data[ipAt + 2]! << 8) | data[ipAt + 3]!;
   const fragment = ((data[ipAt + 6]! << 8) | data[ipAt + 7]!) & 0x3fff;
-  const onWire = (frame.origLen > capLen ? frame.origLen : capLen) - ETH_HEADER;
+  const onWire = (frame.origLen > capLen ? frame.origLen : capLen) - linkLength;
   if (b0 >> 4 !== 4 || ipHeader < 20 || ipAt + ipHeader > end || totalLength < ipHeader || totalLength > onWire || fragment !== 0) return false;
 
   const findings = p.findings;
   startPacket(frame, p, data, capLen);
-  const eth = decodeEthernet(data, base, end, findings, layers.eth)!;
-  layers.eth = eth;
-  p.link = eth;
+  if (linkType === LinkType.ETHERNET) {
+    const eth = decodeEthernet(data, base, end, findings, layers.eth)!;
+    layers.eth = eth;
+    p.link = eth;
+  } else if (linkType === LinkType.LINUX_SLL) {
+    const sll = decodeSll(data, base, end, findings, 1, layers.sll)!;
+    layers.sll = sll;
+    p.link = sll;
+  } else {
+    const sll = decodeSll(data, base, end, findings, 2, layers.sll2)!;
+    layers.sll2 = sll;
+    p.link = sll;
+  }
   p.etherType = EtherType.IPV4;
   const ip = decodeIpv4(data, ipAt, end, findings, layers.ipv4)!;
   layers.ipv4 = ip;
@@ -336,8 +365,8 @@ function decodeEthIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: num
 }
 
 const ETH_HEADER = 14;
-/** An Ethernet header and the first 20 bytes of an IPv4 header. */
-const ETH_IPV4_MIN = ETH_HEADER + 20;
+/** The first 20 bytes of an IPv4 header. */
+const IPV4_MIN = 20;
 
 function withIp(p: Packet, ip: IpRepr, payloadOffset: number, ipEnd: number): Packet {
   p.ip = ip;

@@ -23,13 +23,18 @@ class SllView {
   declare addrLen: number;
   declare protocol: number;
   declare ifIndex?: number;
-  #data: Uint8Array;
-  #addrAt: number;
+  #data!: Uint8Array;
+  #addrAt!: number;
   #addr: Uint8Array | undefined;
   #addrField: Uint8Array | undefined;
 
   constructor(data: Uint8Array, offset: number, version: 1 | 2, packetType: number, hatype: number, addrLen: number, addrAt: number, protocol: number) {
     this.layer = 'sll';
+    this.set(data, offset, version, packetType, hatype, addrLen, addrAt, protocol);
+  }
+
+  /** Refills the header for another frame of the same version (a v2 header's ifIndex is the caller's to set), forgetting assigned addresses. */
+  set(data: Uint8Array, offset: number, version: 1 | 2, packetType: number, hatype: number, addrLen: number, addrAt: number, protocol: number): this {
     this.offset = offset;
     this.length = version === 2 ? SLL2_HEADER_LENGTH : SLL_HEADER_LENGTH;
     this.version = version;
@@ -41,6 +46,7 @@ class SllView {
     this.#addrAt = addrAt;
     this.#addr = undefined;
     this.#addrField = undefined;
+    return this;
   }
 
   get addr(): Uint8Array {
@@ -61,19 +67,41 @@ class SllView {
 }
 
 function decodeV1(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
-  if (end - offset < SLL_HEADER_LENGTH) {
-    truncated(findings, 'sll', 'Linux cooked header', SLL_HEADER_LENGTH, Math.max(0, end - offset), offset);
-    return undefined;
-  }
-  return new SllView(data, offset, 1, u16(data, offset), u16(data, offset + 2), u16(data, offset + 4), offset + 6, u16(data, offset + 14));
+  return decodeSll(data, offset, end, findings, 1, undefined);
 }
 
 function decodeV2(data: Uint8Array, offset: number, end: number, findings: Finding[]): SllRepr | undefined {
-  if (end - offset < SLL2_HEADER_LENGTH) {
-    truncated(findings, 'sll', 'Linux cooked v2 header', SLL2_HEADER_LENGTH, Math.max(0, end - offset), offset);
+  return decodeSll(data, offset, end, findings, 2, undefined);
+}
+
+/**
+ * The decoder of either version, refilling `into` (a header it returned
+ * before, which the caller no longer needs) instead of allocating when given one.
+ */
+export function decodeSll(data: Uint8Array, offset: number, end: number, findings: Finding[], version: 1 | 2, into: SllRepr | undefined): SllRepr | undefined {
+  const length = version === 2 ? SLL2_HEADER_LENGTH : SLL_HEADER_LENGTH;
+  if (end - offset < length) {
+    truncated(findings, 'sll', version === 2 ? 'Linux cooked v2 header' : 'Linux cooked header', length, Math.max(0, end - offset), offset);
     return undefined;
   }
-  const r = new SllView(data, offset, 2, data[offset + 10]!, u16(data, offset + 8), data[offset + 11]!, offset + 12, u16(data, offset));
+  // Only a header of the same version is refilled: a v1 header has no ifIndex at all.
+  const reuse = into instanceof SllView && into.version === version ? into : undefined;
+  if (version === 1) {
+    const packetType = u16(data, offset);
+    const hatype = u16(data, offset + 2);
+    const addrLen = u16(data, offset + 4);
+    const protocol = u16(data, offset + 14);
+    return reuse !== undefined
+      ? reuse.set(data, offset, 1, packetType, hatype, addrLen, offset + 6, protocol)
+      : new SllView(data, offset, 1, packetType, hatype, addrLen, offset + 6, protocol);
+  }
+  const packetType = data[offset + 10]!;
+  const hatype = u16(data, offset + 8);
+  const addrLen = data[offset + 11]!;
+  const protocol = u16(data, offset);
+  const r = reuse !== undefined
+    ? reuse.set(data, offset, 2, packetType, hatype, addrLen, offset + 12, protocol)
+    : new SllView(data, offset, 2, packetType, hatype, addrLen, offset + 12, protocol);
   r.ifIndex = u32(data, offset + 4);
   return r;
 }
