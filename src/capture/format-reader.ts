@@ -42,18 +42,18 @@ export abstract class FormatReader {
   constructor(protected readonly ctx: ReaderContext) {
     this.lazy = ctx.reuseFrames && ctx.lazyData ? new LazyFrame() : undefined;
     this.reused = ctx.reuseFrames && this.lazy === undefined
-      ? { number: 0, linkType: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, data: new Uint8Array(0), ifIndex: 0, ifName: undefined, direction: undefined }
+      ? { number: 0, linkType: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, data: new Uint8Array(0), ifIndex: 0, ifName: undefined, direction: undefined, comments: undefined }
       : undefined;
   }
 
   /** Hands the next frame to the callback; false when it asks to stop (then `stopped` is set). */
   protected deliver(
     linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, data: Uint8Array,
-    ifIndex: number, ifName: string | undefined, direction: number | undefined,
+    ifIndex: number, ifName: string | undefined, direction: number | undefined, comments: string[] | undefined,
   ): boolean {
     const number = ++this.frames;
     let frame = this.reused;
-    if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction };
+    if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction, comments };
     else {
       frame.number = number;
       frame.linkType = linkType;
@@ -65,6 +65,7 @@ export abstract class FormatReader {
       frame.ifIndex = ifIndex;
       frame.ifName = ifName;
       frame.direction = direction;
+      frame.comments = comments;
     }
     return this.hand(frame);
   }
@@ -77,6 +78,7 @@ export abstract class FormatReader {
   protected deliverLazy(
     frame: LazyFrame, linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number,
     bytes: Uint8Array, start: number, capLen: number, ifIndex: number, ifName: string | undefined, direction: number | undefined,
+    comments: string[] | undefined,
   ): boolean {
     frame.number = ++this.frames;
     frame.linkType = linkType;
@@ -88,17 +90,18 @@ export abstract class FormatReader {
     frame.ifIndex = ifIndex;
     frame.ifName = ifName;
     frame.direction = direction;
+    frame.comments = comments;
     return this.hand(frame);
   }
 
   /** `deliver` or `deliverLazy`, as the options say, of the frame at `bytes[start, start + capLen)`. */
   protected deliverAt(
     linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number, bytes: Uint8Array, start: number, capLen: number,
-    ifIndex: number, ifName: string | undefined, direction: number | undefined,
+    ifIndex: number, ifName: string | undefined, direction: number | undefined, comments: string[] | undefined,
   ): boolean {
     const lazy = this.lazy;
-    if (lazy !== undefined) return this.deliverLazy(lazy, linkType, tsSec, tsNsec, tsDigits, origLen, bytes, start, capLen, ifIndex, ifName, direction);
-    return this.deliver(linkType, tsSec, tsNsec, tsDigits, origLen, bytes.subarray(start, start + capLen), ifIndex, ifName, direction);
+    if (lazy !== undefined) return this.deliverLazy(lazy, linkType, tsSec, tsNsec, tsDigits, origLen, bytes, start, capLen, ifIndex, ifName, direction, comments);
+    return this.deliver(linkType, tsSec, tsNsec, tsDigits, origLen, bytes.subarray(start, start + capLen), ifIndex, ifName, direction, comments);
   }
 
   private hand(frame: Frame): boolean {
@@ -148,6 +151,7 @@ export class LazyFrame implements Frame {
   ifIndex = 0;
   ifName: string | undefined = undefined;
   direction: number | undefined = undefined;
+  comments: string[] | undefined = undefined;
   #bytes: Uint8Array = EMPTY;
   #start = 0;
   #capLen = 0;

@@ -104,8 +104,8 @@ export class PcapReader extends FormatReader {
       p = start + caplen;
       const nsec = nano ? frac : frac * 1000;
       if (lazy !== undefined) {
-        if (!this.deliverLazy(lazy, linkType, tsSec, nsec, tsDigits, origLen, buf, start, caplen, 0, undefined, undefined)) return p;
-      } else if (!this.deliver(linkType, tsSec, nsec, tsDigits, origLen, new Uint8Array(bytes, origin + start, caplen), 0, undefined, undefined)) {
+        if (!this.deliverLazy(lazy, linkType, tsSec, nsec, tsDigits, origLen, buf, start, caplen, 0, undefined, undefined, undefined)) return p;
+      } else if (!this.deliver(linkType, tsSec, nsec, tsDigits, origLen, new Uint8Array(bytes, origin + start, caplen), 0, undefined, undefined, undefined)) {
         return p;
       }
     }

@@ -11,6 +11,8 @@ export const BlockType = {
 export const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 
 export const OPT_END = 0;
+/** opt_comment: UTF-8 text, allowed in every block (a packet block may carry several). */
+export const OPT_COMMENT = 1;
 export const SHB_USERAPPL = 4;
 export const IF_NAME = 2;
 export const IF_TSRESOL = 9;

@@ -6,7 +6,7 @@
  */
 import { CaptureError } from '../util/errors.js';
 import { dataView, FormatReader, gzipNote, MAX_RECORD } from './format-reader.js';
-import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_END } from './pcapng-format.js';
+import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSOFFSET, IF_TSRESOL, OPT_COMMENT, OPT_END } from './pcapng-format.js';
 import { MICROSECONDS, tsResolution, unitsToSecNsec } from './timestamp.js';
 import type { SecNsec, TsResolution } from './timestamp.js';
 
@@ -32,6 +32,8 @@ export class PcapngReader extends FormatReader {
   private section: Iface[] = [];
   sections = 0;
   private readonly ts: SecNsec = { sec: 0, nsec: 0 };
+  /** The options of the packet block being read. A block's comments are a new array: the frame keeps it. */
+  private readonly packetOptions: PacketOptions = { direction: undefined, comments: undefined };
 
   parse(buf: Uint8Array, start: number, end: number, streamOffset: number): number {
     const dv = dataView(buf);
@@ -147,7 +149,10 @@ export class PcapngReader extends FormatReader {
     const caplen = dv.getUint32(p + 20, le);
     if (caplen > len - 32) throw this.corrupt(at, `${what} of ${len} bytes cannot hold its caplen ${caplen}`);
     const optStart = p + 28 + ((caplen + 3) & ~3);
-    const direction = optStart < p + len - 4 ? packetDirection(dv, optStart, p + len - 4, le) : undefined;
+    const opts = this.packetOptions;
+    opts.direction = undefined;
+    opts.comments = undefined;
+    if (optStart < p + len - 4) readPacketOptions(buf, dv, optStart, p + len - 4, le, opts);
     return this.emit(
       this.iface(ifaceId, at),
       dv.getUint32(p + 12, le),
@@ -156,7 +161,7 @@ export class PcapngReader extends FormatReader {
       buf,
       p + 28,
       caplen,
-      direction,
+      opts,
     );
   }
 
@@ -167,20 +172,38 @@ export class PcapngReader extends FormatReader {
     const origLen = dv.getUint32(p + 8, this.le);
     let caplen = Math.min(origLen, len - 16);
     if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
-    return this.emitAt(iface, 0, 0, origLen, buf, p + 12, caplen, undefined);
+    return this.emitAt(iface, 0, 0, origLen, buf, p + 12, caplen, NO_OPTIONS);
   }
 
-  private emit(iface: Iface, hi: number, lo: number, origLen: number, buf: Uint8Array, start: number, capLen: number, direction: number | undefined): boolean {
+  private emit(iface: Iface, hi: number, lo: number, origLen: number, buf: Uint8Array, start: number, capLen: number, opts: PacketOptions): boolean {
     const ts = this.ts;
     unitsToSecNsec(hi, lo, iface.res, ts);
-    return this.emitAt(iface, ts.sec + iface.tsOffset, ts.nsec, origLen, buf, start, capLen, direction);
+    return this.emitAt(iface, ts.sec + iface.tsOffset, ts.nsec, origLen, buf, start, capLen, opts);
   }
 
   private emitAt(
-    iface: Iface, tsSec: number, tsNsec: number, origLen: number, buf: Uint8Array, start: number, capLen: number, direction: number | undefined,
+    iface: Iface, tsSec: number, tsNsec: number, origLen: number, buf: Uint8Array, start: number, capLen: number, opts: PacketOptions,
   ): boolean {
-    return this.deliverAt(iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, buf, start, capLen, iface.global, iface.name, direction);
+    return this.deliverAt(
+      iface.linkType, tsSec, tsNsec, iface.res.digits, origLen, buf, start, capLen, iface.global, iface.name, opts.direction, opts.comments,
+    );
   }
+}
+
+/** What a packet block's options say: refilled for each block. */
+interface PacketOptions {
+  direction: number | undefined;
+  comments: string[] | undefined;
+}
+
+const NO_OPTIONS: PacketOptions = { direction: undefined, comments: undefined };
+
+/** The direction bits of epb_flags and the opt_comment texts of the options in [start, end). */
+function readPacketOptions(buf: Uint8Array, dv: DataView, start: number, end: number, le: boolean, out: PacketOptions): void {
+  forEachOption(dv, start, end, le, (code, off, olen) => {
+    if (code === EPB_FLAGS && olen >= 4) out.direction = dv.getUint32(off, le) & 3;
+    else if (code === OPT_COMMENT) (out.comments ??= []).push(utf8.decode(buf.subarray(off, off + olen)));
+  });
 }
 
 /**
@@ -202,15 +225,6 @@ function forEachOption(
     visit(code, p + 4, olen);
     p += 4 + ((olen + 3) & ~3);
   }
-}
-
-/** Direction bits (0 unknown, 1 inbound, 2 outbound) of epb_flags, if the option is there. */
-function packetDirection(dv: DataView, start: number, end: number, le: boolean): number | undefined {
-  let direction: number | undefined;
-  forEachOption(dv, start, end, le, (code, off, olen) => {
-    if (code === EPB_FLAGS && olen >= 4) direction = dv.getUint32(off, le) & 3;
-  });
-  return direction;
 }
 
 function hex(n: number): string {

@@ -1,7 +1,7 @@
 import { CaptureError } from '../util/errors.js';
 import { ChunkWriter, encodeInMemory } from './chunk-writer.js';
 import type { ByteSink } from './chunk-writer.js';
-import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSRESOL, SHB_USERAPPL } from './pcapng-format.js';
+import { BlockType, BYTE_ORDER_MAGIC, EPB_FLAGS, IF_FCSLEN, IF_NAME, IF_TSRESOL, OPT_COMMENT, SHB_USERAPPL } from './pcapng-format.js';
 import { secNsecToUnits } from './timestamp.js';
 import type { HiLo } from './timestamp.js';
 import type { Frame } from './types.js';
@@ -33,8 +33,8 @@ export interface PcapngWriterOptions {
 
 /** EPB without options: type, length, interface, ts high, ts low, caplen, origlen ... length. */
 const EPB_FIXED = 32;
-/** epb_flags (4 + 4 bytes) and opt_endofopt (4 bytes). */
-const EPB_FLAGS_OPTIONS = 12;
+/** epb_flags: code, length, 4-byte value. */
+const EPB_FLAGS_OPTION = 8;
 
 interface WriterIface {
   readonly digits: number;
@@ -79,7 +79,12 @@ export class PcapngWriter {
     const data = frame.data;
     const caplen = iface.snapLen > 0 ? Math.min(data.length, iface.snapLen) : data.length;
     const withFlags = frame.direction !== undefined;
-    const len = EPB_FIXED + pad4(caplen) + (withFlags ? EPB_FLAGS_OPTIONS : 0);
+    const comments = frame.comments === undefined || frame.comments.length === 0 ? undefined : frame.comments.map((c) => utf8.encode(c));
+    let optionsLength = withFlags ? EPB_FLAGS_OPTION : 0;
+    if (comments !== undefined) for (const c of comments) optionsLength += 4 + pad4(c.length);
+    // opt_endofopt closes a non-empty list.
+    if (optionsLength > 0) optionsLength += 4;
+    const len = EPB_FIXED + pad4(caplen) + optionsLength;
     const ts = this.ts;
     if (frame.tsSec < 0) {
       throw new CaptureError('UNSUPPORTED', `frame ${frame.number}: timestamps before 1970 cannot be written to pcapng`);
@@ -104,9 +109,18 @@ export class PcapngWriter {
       dv.setUint16(p, EPB_FLAGS, le);
       dv.setUint16(p + 2, 4, le);
       dv.setUint32(p + 4, (frame.direction ?? 0) & 3, le);
-      dv.setUint32(p + 8, 0, le);
-      p += EPB_FLAGS_OPTIONS;
+      p += EPB_FLAGS_OPTION;
     }
+    if (comments !== undefined) {
+      for (const c of comments) {
+        dv.setUint16(p, OPT_COMMENT, le);
+        dv.setUint16(p + 2, c.length, le);
+        out.buf.set(c, p + 4);
+        p += 4 + pad4(c.length);
+      }
+    }
+    // opt_endofopt and the padding are the zeroes the reserved space starts with.
+    if (optionsLength > 0) p += 4;
     dv.setUint32(p, len, le);
     out.advance(len);
     this.frames++;

@@ -33,6 +33,8 @@ export interface Frame {
   ifName?: string | undefined;
   /** pcapng epb_flags direction bits, or undefined. */
   direction?: number | undefined;
+  /** pcapng packet comments (opt_comment of the packet block), in file order; undefined when there are none. */
+  comments?: string[] | undefined;
 }
 
 export interface CaptureInterface {

@@ -128,10 +128,10 @@ function text(def: FieldDef, v: FieldValue): string {
 
 /** tshark's numbers for expert severities and groups, as its JSON writes them. */
 const SEVERITY_CODE: Readonly<Record<JsonExpert['severity'], string>> = {
-  chat: String(0x200000), note: String(0x400000), warning: String(0x600000), error: String(0x800000),
+  comment: String(0x100000), chat: String(0x200000), note: String(0x400000), warning: String(0x600000), error: String(0x800000),
 };
 const GROUP_CODE: Readonly<Record<JsonExpert['group'], string>> = {
-  checksum: String(0x1000000), sequence: String(0x2000000), malformed: String(0x7000000), protocol: String(0x9000000),
+  checksum: String(0x1000000), sequence: String(0x2000000), malformed: String(0x7000000), protocol: String(0x9000000), comment: String(0xb000000),
 };
 
 function expertObject(e: JsonExpert, name: string, ctx: FieldContext): TreeObject {

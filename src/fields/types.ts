@@ -117,8 +117,8 @@ export interface FieldInfo {
  * `"_ws.expert": { "<name>": "", "_ws.expert.message": ..., "_ws.expert.severity": ..., "_ws.expert.group": ... }`.
  */
 export interface JsonExpert {
-  severity: 'chat' | 'note' | 'warning' | 'error';
-  group: 'sequence' | 'protocol' | 'checksum' | 'malformed';
+  severity: 'comment' | 'chat' | 'note' | 'warning' | 'error';
+  group: 'sequence' | 'protocol' | 'checksum' | 'malformed' | 'comment';
   message: string | ((ctx: FieldContext) => string);
   /**
    * 'self' (default): the field appears only as this expert item; 'subtree':

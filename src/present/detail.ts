@@ -111,6 +111,15 @@ function detailTree(pkt: Packet, opts: DetailOptions, analysis: PacketAnnotation
   return t.toString();
 }
 
+/** A pcapng file's packet comments, each an expert item of its own, above the frame as tshark shows them. */
+function commentSection(t: Tree, comments: readonly string[]): void {
+  t.add(0, 'Packet comments');
+  for (const c of comments) {
+    t.add(1, c);
+    t.expert(2, 'Comment', 'Comment', c);
+  }
+}
+
 function buildTree(t: Tree, pkt: Packet, opts: DetailOptions, analysis: PacketAnnotations | undefined, prefs: ResolvedPrefs): void {
   const checksums = opts.checksums ?? 'verify';
   const withHex = opts.hex ?? false;
@@ -119,6 +128,7 @@ function buildTree(t: Tree, pkt: Packet, opts: DetailOptions, analysis: PacketAn
     ? undefined
     : { tcp: a, mptcp: analysis!.mptcp, prefs, closing: opts.closing };
   const withheld = an !== undefined && withholdsPayload(an, pkt, checksums === 'verify');
+  if (pkt.comments !== undefined) commentSection(t, pkt.comments);
   frameSection(t, pkt, { pcapng: opts.pcapng ?? pkt.ifName !== undefined, times: opts.times, protocols: protocolsInFrame(pkt, withheld) });
   linkSection(t, pkt);
   layerFindings(t, pkt, ['frame', 'raw', 'eth', 'sll', 'null', 'ppp']);

@@ -156,7 +156,7 @@ interface Layers {
 function blankPacket(): Packet {
   return {
     number: 0, tsSec: 0, tsNsec: 0, tsDigits: 0, origLen: 0, capLen: 0, linkType: 0, data: EMPTY, ifIndex: 0, ifName: undefined,
-    link: undefined, ip: undefined, tcp: undefined, udp: undefined, icmp: undefined, payloadOffset: 0, payloadLength: 0, etherType: 0,
+    comments: undefined, link: undefined, ip: undefined, tcp: undefined, udp: undefined, icmp: undefined, payloadOffset: 0, payloadLength: 0, etherType: 0,
     findings: [],
   };
 }
@@ -283,6 +283,7 @@ function startPacket(frame: Frame, p: Packet, data: Uint8Array, capLen: number):
   p.data = data;
   p.ifIndex = frame.ifIndex;
   p.ifName = frame.ifName;
+  p.comments = frame.comments;
   p.link = undefined;
   p.ip = undefined;
   p.tcp = undefined;

@@ -453,6 +453,8 @@ export interface Packet {
   data: Uint8Array;
   ifIndex: number;
   ifName?: string | undefined;
+  /** The frame's pcapng packet comments, undefined when there are none. */
+  comments?: string[] | undefined;
   link?: LinkRepr | undefined;
   ip?: IpRepr | undefined;
   tcp?: TcpRepr | undefined;

@@ -3,7 +3,7 @@
  * packet's tree (outer layers first): JSON output follows this order.
  */
 import type { FieldRegistry } from '../registry.js';
-import { defineFrameFields } from './frame.js';
+import { defineCommentFields, defineFrameFields } from './frame.js';
 import { defineIpFields } from './ip.js';
 import { defineLinkFields } from './link.js';
 import { defineFindingFields, defineOptionFindingFields } from './mpscope.js';
@@ -13,6 +13,7 @@ import { defineTcpFields } from './tcp.js';
 import { defineDataFields, defineTransportFields } from './transport.js';
 
 export function defineAllFields(r: FieldRegistry): void {
+  defineCommentFields(r);
   defineFrameFields(r);
   defineLinkFields(r);
   defineIpFields(r);

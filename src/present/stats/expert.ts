@@ -13,7 +13,7 @@
  * finds while building a protocol tree are kept only when it would build one.
  */
 import { DetailFormatter } from '../detail.js';
-import { Tree } from '../tshark/tree.js';
+import { Tree, type ExpertSeverity } from '../tshark/tree.js';
 import type { PacketAnnotations } from '../../fields/types.js';
 import { TcpFlag } from '../../wire/types.js';
 import type { Packet, Severity, TcpOption } from '../../wire/types.js';
@@ -29,7 +29,7 @@ const SECTIONS: ReadonlyArray<[Level, string]> = [
 ];
 
 const LEVEL_OF: Readonly<Record<string, Level>> = {
-  error: 'error', Error: 'error', warning: 'warn', Warning: 'warn', note: 'note', Note: 'note', chat: 'chat', Chat: 'chat',
+  error: 'error', Error: 'error', warning: 'warn', Warning: 'warn', note: 'note', Note: 'note', chat: 'chat', Chat: 'chat', Comment: 'comment',
 };
 
 /**
@@ -92,7 +92,7 @@ export function quietSegment(pkt: Packet, analysis: PacketAnnotations | undefine
   const tcp = pkt.tcp;
   const ip = pkt.ip;
   const a = analysis?.tcp;
-  if (tcp === undefined || ip === undefined || a === undefined || a.quoted === true || a.flags !== 0) return false;
+  if (tcp === undefined || ip === undefined || a === undefined || a.quoted === true || a.flags !== 0 || pkt.comments !== undefined) return false;
   if (pkt.findings.length !== 0 || (tcp.flags & LOUD_FLAGS) !== 0 || (tcp.flags & TcpFlag.ACK) === 0 || tcp.urgentPointer !== 0) return false;
   if (ip.version === 4 ? ip.options.length !== 0 || ip.ttl < 5 || ip.isFragment : ip.extensions.length !== 0) return false;
   for (const o of tcp.options) if (!quietOption(o)) return false;
@@ -137,7 +137,7 @@ class ExpertCollector extends Tree {
     return this;
   }
 
-  override expert(depth: number, severity: Severity | 'Error' | 'Warning' | 'Note' | 'Chat', group: string, message: string): this {
+  override expert(depth: number, severity: ExpertSeverity, group: string, message: string): this {
     this.leave(depth);
     const level = LEVEL_OF[severity];
     if (level !== undefined) this.sink({ level, group, protocol: this.protocols[this.protocols.length - 1] ?? 'Frame', summary: message });

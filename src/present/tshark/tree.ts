@@ -21,7 +21,7 @@ export class Tree {
    * An expert-info node with its three children, as tshark nests them under
    * the field they are about.
    */
-  expert(depth: number, severity: Severity | 'Error' | 'Warning' | 'Note' | 'Chat', group: string, message: string): this {
+  expert(depth: number, severity: ExpertSeverity, group: string, message: string): this {
     const sev = SEVERITY[severity] ?? severity;
     this.add(depth, `[Expert Info (${sev}/${group}): ${message}]`);
     this.add(depth + 1, `[${message}]`);
@@ -41,6 +41,9 @@ export class Tree {
 }
 
 const SEVERITY: Readonly<Record<string, string>> = { error: 'Error', warning: 'Warning', note: 'Note', chat: 'Chat' };
+
+/** An expert item's severity: a finding's, or tshark's spelling (Comment: a pcapng packet comment). */
+export type ExpertSeverity = Severity | 'Error' | 'Warning' | 'Note' | 'Chat' | 'Comment';
 
 export function findingGroup(code: string): string {
   if (code === 'malformed' || code === 'truncated') return 'Malformed';
