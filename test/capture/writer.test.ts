@@ -33,6 +33,7 @@ function frame(n: number, over: Partial<Frame> = {}): Frame {
     ifIndex: 0,
     ifName: undefined,
     direction: undefined,
+    comments: undefined,
     ...over,
   };
 }
