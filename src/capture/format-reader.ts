@@ -55,17 +55,8 @@ export abstract class FormatReader {
     let frame = this.reused;
     if (frame === undefined) frame = { number, linkType, tsSec, tsNsec, tsDigits, origLen, data, ifIndex, ifName, direction, comments };
     else {
-      frame.number = number;
-      frame.linkType = linkType;
-      frame.tsSec = tsSec;
-      frame.tsNsec = tsNsec;
-      frame.tsDigits = tsDigits;
-      frame.origLen = origLen;
       frame.data = data;
-      frame.ifIndex = ifIndex;
-      frame.ifName = ifName;
-      frame.direction = direction;
-      frame.comments = comments;
+      stamp(frame, number, linkType, tsSec, tsNsec, tsDigits, origLen, ifIndex, ifName, direction, comments);
     }
     return this.hand(frame);
   }
@@ -80,17 +71,8 @@ export abstract class FormatReader {
     bytes: Uint8Array, start: number, capLen: number, ifIndex: number, ifName: string | undefined, direction: number | undefined,
     comments: string[] | undefined,
   ): boolean {
-    frame.number = ++this.frames;
-    frame.linkType = linkType;
-    frame.tsSec = tsSec;
-    frame.tsNsec = tsNsec;
-    frame.tsDigits = tsDigits;
-    frame.origLen = origLen;
     frame.refill(bytes, start, capLen);
-    frame.ifIndex = ifIndex;
-    frame.ifName = ifName;
-    frame.direction = direction;
-    frame.comments = comments;
+    stamp(frame, ++this.frames, linkType, tsSec, tsNsec, tsDigits, origLen, ifIndex, ifName, direction, comments);
     return this.hand(frame);
   }
 
@@ -132,6 +114,23 @@ export abstract class FormatReader {
       'every frame before this point was read; the file is damaged from here on',
     );
   }
+}
+
+/** Refills what a reused frame says besides its bytes. */
+function stamp(
+  frame: Frame, number: number, linkType: number, tsSec: number, tsNsec: number, tsDigits: number, origLen: number,
+  ifIndex: number, ifName: string | undefined, direction: number | undefined, comments: string[] | undefined,
+): void {
+  frame.number = number;
+  frame.linkType = linkType;
+  frame.tsSec = tsSec;
+  frame.tsNsec = tsNsec;
+  frame.tsDigits = tsDigits;
+  frame.origLen = origLen;
+  frame.ifIndex = ifIndex;
+  frame.ifName = ifName;
+  frame.direction = direction;
+  frame.comments = comments;
 }
 
 /**
