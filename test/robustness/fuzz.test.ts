@@ -10,7 +10,8 @@ import { basename } from 'node:path';
 import { test } from 'node:test';
 import { readCaptureBytes } from '../../src/capture/index.js';
 import type { Frame } from '../../src/capture/index.js';
-import { decodePacket } from '../../src/wire/index.js';
+import { TcpTracker } from '../../src/analysis/index.js';
+import { decodePacket, PacketDecoder } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/types.js';
 import { DetailFormatter, JsonWriter, ListFormatter, TcpdumpFormatter, formatHex } from '../../src/present/index.js';
 import { rng } from '../helpers/rng.js';
@@ -115,4 +116,45 @@ test('random byte mutations of corpus packets: no exception (seeded)', { skip: S
   }
   t.diagnostic(`${cases} mutated packets`);
   assert.ok(cases > 100_000, `only ${cases} cases`);
+});
+
+/**
+ * The packet list decodes frames in place, in the reader's buffer, where
+ * other frames' bytes follow: mutated and cut frames, set between bytes of
+ * 0xff, must give the list line and TCP analysis their own bytes give.
+ */
+test('random mutations decoded in place: the list and TCP analysis say what the frame alone says (seeded)', { skip: SKIP_NO_SHARED, timeout: 600_000 }, (t) => {
+  const rnd = rng(0x696e706c);
+  let cases = 0;
+  let inPlace = 0;
+  for (const path of captures) {
+    const decoder = new PacketDecoder({ inPlace: true });
+    const here = { list: new ListFormatter({ analysed: true }), tcp: new TcpTracker({ summaries: false, transientAnnotations: true }) };
+    const alone = { list: new ListFormatter({ analysed: true }), tcp: new TcpTracker({ summaries: false, transientAnnotations: true }) };
+    for (const frame of framesOf(path, PER_CAPTURE)) {
+      const whole = decodePacket(frame);
+      const hot = Math.min(frame.data.length, (tcpHeaderEnd(whole) ?? whole.payloadOffset) + 4);
+      for (let k = 0; k < 16; k++) {
+        const data = frame.data.slice();
+        if (k > 0) {
+          const flips = 1 + Math.floor(rnd() * 3);
+          for (let j = 0; j < flips && hot > 0; j++) data[Math.floor(rnd() * hot)] = Math.floor(rnd() * 256);
+        }
+        const cut = k % 4 === 3 ? Math.floor(rnd() * (data.length + 1)) : data.length;
+        const own = data.subarray(0, cut);
+        const buf = new Uint8Array(5 + cut + 64).fill(0xff);
+        buf.set(own, 5);
+        const f: Frame = { ...frame, data: own, bytes: buf, start: 5, capLen: cut };
+        const label = `${basename(path)} frame ${frame.number} mutation ${k} (${Buffer.from(own).toString('hex')})`;
+        const p = decoder.decode(f);
+        if (p.data === buf) inPlace++;
+        const ours = here.list.format(p, here.tcp.process(p));
+        const q = decodePacket({ ...frame, data: own });
+        assert.equal(ours, alone.list.format(q, alone.tcp.process(q)), label);
+        cases++;
+      }
+    }
+  }
+  t.diagnostic(`${cases} mutated packets, ${inPlace} decoded in place`);
+  assert.ok(cases > 50_000 && inPlace > cases / 4, `${cases} cases, ${inPlace} in place`);
 });
