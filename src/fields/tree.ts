@@ -134,10 +134,10 @@ const GROUP_CODE: Readonly<Record<JsonExpert['group'], string>> = {
   checksum: String(0x1000000), sequence: String(0x2000000), malformed: String(0x7000000), protocol: String(0x9000000), comment: String(0xb000000),
 };
 
-function expertObject(e: JsonExpert, name: string, ctx: FieldContext): TreeObject {
+function expertObject(e: JsonExpert, name: string, ctx: FieldContext, value: FieldValue): TreeObject {
   return {
     [name]: '',
-    '_ws.expert.message': typeof e.message === 'string' ? e.message : e.message(ctx),
+    '_ws.expert.message': typeof e.message === 'string' ? e.message : e.message(ctx, value),
     '_ws.expert.severity': SEVERITY_CODE[e.severity],
     '_ws.expert.group': GROUP_CODE[e.group],
   };
@@ -169,13 +169,22 @@ class TreeBuilder {
     if (v === undefined || (isMulti(v) && v.length === 0)) return;
     if (def.json?.once && isMulti(v)) v = v[0]!;
     const expert = def.json?.expert;
+    const first = isMulti(v) ? v[0]! : v;
     if (expert !== undefined && expert.placement !== 'subtree') {
-      add(into, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx));
+      add(into, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx, first));
+      return;
+    }
+    if (expert !== undefined && isMulti(v) && slot.children.length === 0) {
+      // Each occurrence with its own expert item (tshark's packet comments).
+      for (const x of v) {
+        add(into, def.name, text(def, x));
+        add(into, `${def.name}_tree`, { '_ws.expert': expertObject(expert, expert.name ?? def.name, this.ctx, x) });
+      }
       return;
     }
     const child: TreeObject = {};
     this.slots(slot.children, child, item, inItem);
-    if (expert !== undefined) add(child, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx));
+    if (expert !== undefined) add(child, '_ws.expert', expertObject(expert, expert.name ?? def.name, this.ctx, first));
     if (def.type === 'protocol' && def.name === this.ctx.packet.icmp?.layer) this.quoted(child);
     if (def.type === 'protocol') {
       // A protocol's subtree is its value; one with no fields of its own shows its name.

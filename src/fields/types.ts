@@ -119,7 +119,8 @@ export interface FieldInfo {
 export interface JsonExpert {
   severity: 'comment' | 'chat' | 'note' | 'warning' | 'error';
   group: 'sequence' | 'protocol' | 'checksum' | 'malformed' | 'comment';
-  message: string | ((ctx: FieldContext) => string);
+  /** The text, or how to make it from the packet and the occurrence it is about. */
+  message: string | ((ctx: FieldContext, value: FieldValue) => string);
   /**
    * 'self' (default): the field appears only as this expert item; 'subtree':
    * the field keeps its value and the expert item, named `name`, sits in the

@@ -39,14 +39,14 @@ function frameSummary(c: FieldContext): string {
 
 /**
  * pcapng packet comments: tshark's `pkt_comment` layer, above the frame.
- * Each comment is also an expert item (severity and group Comment); its
- * JSON subtree holds the first one's (a frame rarely has more than one).
+ * Each comment is also an expert item (severity and group Comment), in a
+ * JSON subtree of its own.
  */
 export function defineCommentFields(r: FieldRegistry): void {
   const d = r.definer('pkt_comment');
   d.protocol('pkt_comment', 'Packet comments', (c) => (c.packet.comments === undefined ? undefined : 'Packet comments'));
   d.field('frame.comment', 'string', 'Comment', (c) => c.packet.comments, {
-    json: { expert: { severity: 'comment', group: 'comment', placement: 'subtree', name: 'frame.comment.expert', message: (c) => c.packet.comments?.[0] ?? '' } },
+    json: { expert: { severity: 'comment', group: 'comment', placement: 'subtree', name: 'frame.comment.expert', message: (_c, comment) => String(comment) } },
   });
 }
 
