@@ -11,7 +11,7 @@ import { fastOpenCookieLength, nextSoundOption, OPTION_KIND_MPTCP, OptionProblem
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, namedTcpPorts, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
-import { MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putPort, putText, putU, TextLine, wordText, type WordText } from './tshark/line.js';
+import { MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putText, putU, TextLine, wordText, type WordText } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';
@@ -115,8 +115,8 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   w.room(HEAD_BYTES);
   let b = w.buf;
   let v = w.view;
-  let p = putPort(v, w.pos, tcp.srcPort);
-  p = putPort(v, putArrow(b, p), tcp.dstPort);
+  let p = putU(b, w.pos, tcp.srcPort);
+  p = putU(b, putArrow(b, p), tcp.dstPort);
   p = putText(v, p, flagsSeqText(flags));
   p = a ? putNum(b, p, a.seq) : putU(b, p, tcp.seq);
   if (flags & ACK) p = a ? putNum(b, putText(v, p, ACK_TEXT), a.ack) : putU(b, putText(v, p, ACK_TEXT), tcp.ack);

@@ -12,7 +12,7 @@ import type { TcpAnnotation } from '../../src/analysis/index.js';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { ListFormatter, TextLine, WindowScaleTracker, tcpInfo } from '../../src/present/index.js';
-import { putPort, putText, wordText } from '../../src/present/tshark/line.js';
+import { putText, wordText } from '../../src/present/tshark/line.js';
 import { Ipv4Text } from '../../src/present/tshark/ipv4-text.js';
 import type { TimeFormat } from '../../src/present/index.js';
 import { ROOT, SKIP_NO_SHARED, corpusCaptures } from '../helpers/shared.js';
@@ -54,17 +54,6 @@ test('TextLine writes every digit count as String() does, around each power of t
     w.ch(32);
     w.uRight(v, 12);
     assert.equal(text(w), `${v} ${String(v).padStart(12)}`, `u(${v})`);
-  }
-});
-
-test('putPort writes every port number as String() does, first and later uses alike', () => {
-  const w = new TextLine(16);
-  for (let round = 0; round < 2; round++) {
-    for (let port = 0; port < 65536; port++) {
-      w.buf.fill(0x7e);
-      const end = putPort(w.view, 0, port);
-      assert.equal(utf8.decode(w.buf.subarray(0, end)), String(port), `port ${port}`);
-    }
   }
 });
 

@@ -127,37 +127,6 @@ export function putNineDigits(b: Uint8Array, p: number, v: number): void {
   b[p] = 48 + n;
 }
 
-/**
- * Each port number's decimal text as two little-endian words (at most five
- * digits), and its length (0 until first used): every TCP line has two
- * ports, and two stores write one where the digit loop ran three times.
- */
-const PORT_WORDS = new Int32Array(65536 * 2);
-const PORT_LENGTHS = new Uint8Array(65536);
-
-/**
- * Writes a port number (0..65535) at `p` of the bytes `v` views, which must
- * have room for 8 bytes there (the bytes past its digits are overwritten);
- * returns the position after its digits.
- */
-export function putPort(v: DataView, p: number, port: number): number {
-  let len = PORT_LENGTHS[port]!;
-  if (len === 0) len = notePort(port);
-  v.setInt32(p, PORT_WORDS[2 * port]!, true);
-  v.setInt32(p + 4, PORT_WORDS[2 * port + 1]!, true);
-  return p + len;
-}
-
-function notePort(port: number): number {
-  const text = new Uint8Array(8);
-  const len = putU(text, 0, port);
-  const words = new DataView(text.buffer);
-  PORT_WORDS[2 * port] = words.getInt32(0, true);
-  PORT_WORDS[2 * port + 1] = words.getInt32(4, true);
-  PORT_LENGTHS[port] = len;
-  return len;
-}
-
 /** Writes any number as String(v) would: the digit loop for the usual non-negative integers. */
 export function putNum(b: Uint8Array, p: number, v: number): number {
   // The u32 test first: it is one instruction, and what sequence numbers and lengths are.
