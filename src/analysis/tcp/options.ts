@@ -4,6 +4,7 @@
  * signals, and whether tshark's dissection would stop inside the options
  * (which hides that segment's analysis in tshark).
  */
+import { u32 } from '../../wire/bytes.js';
 import { decodeMptcpOption, mptcpOptionMalformed, mptcpOptionOverrun } from '../../wire/mptcp.js';
 import { nextSoundOption, OPTION_KIND_MPTCP, TcpOptionWalk } from '../../wire/tcp-options.js';
 import type { MptcpOption, TcpOptMptcp, TcpRepr } from '../../wire/types.js';
@@ -167,8 +168,4 @@ export class OptionScan {
   get join(): MptcpOption | undefined {
     return this.joinAt < 0 ? undefined : decodeMptcpOption(this.data, this.joinAt, this.data[this.joinAt + 1]!);
   }
-}
-
-function u32(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }

@@ -4,6 +4,7 @@
  * who has fe80::1, length 32`. The message bodies tcpdump shows (neighbor
  * discovery targets, MLD addresses) are read here.
  */
+import { u16, u32 } from '../../wire/bytes.js';
 import type { IcmpRepr, IpRepr } from '../../wire/types.js';
 import { hex, hex2, hex4, ipv4String, ipv6String } from './addr.js';
 import { plainSum, shouldBe, transportSum } from './cksum.js';
@@ -236,8 +237,6 @@ export function formatIcmp6(ctx: PrintContext, data: Uint8Array, ip: IpRepr, icm
 
 const RTPREF = ['medium', 'high', 'rsv', 'low'];
 
-function u16(d: Uint8Array, p: number): number { return (d[p]! << 8) | d[p + 1]!; }
-function u32(d: Uint8Array, p: number): number { return (u16(d, p) * 65536 + u16(d, p + 2)) >>> 0; }
 
 /** tcpdump's comma-separated flag names, or `none`. */
 function flagNames(v: number, table: Array<[number, string]>): string {

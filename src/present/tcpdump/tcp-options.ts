@@ -4,6 +4,7 @@
  * Malformed lengths print as tcpdump does: `[len N]` after an option whose
  * length byte disagrees with its kind, `[bad opt]` where tcpdump gives up.
  */
+import { u16, u32 } from '../../wire/bytes.js';
 import type { TcpOptMptcp, TcpOption } from '../../wire/types.js';
 import { hexBytes } from './addr.js';
 import type { Line } from './line.js';
@@ -42,8 +43,6 @@ function fixedData(kind: number): number {
  */
 export const enum OptEnd { Ok = 0, Bad = 1, Truncated = 2, Mptcp = 4 }
 
-function u16(d: Uint8Array, p: number): number { return (d[p]! << 8) | d[p + 1]!; }
-function u32(d: Uint8Array, p: number): number { return ((d[p]! << 24) | (d[p + 1]! << 16) | (d[p + 2]! << 8) | d[p + 3]!) >>> 0; }
 
 function fastOpen(w: Line, d: Uint8Array, from: number, to: number): void {
   const n = to - from;

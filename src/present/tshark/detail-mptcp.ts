@@ -11,7 +11,8 @@ import type { CheckStatus } from '../../analysis/mptcp/types.js';
 import type {
   MptcpAddAddr, MptcpCapable, MptcpDss, MptcpJoin, MptcpOption, Packet, TcpOptMptcp, TcpRepr,
 } from '../../wire/types.js';
-import { isAddAddrV0, mptcpOptionOverrun } from '../../wire/mptcp.js';
+import { u16, u32, u64 } from '../../wire/bytes.js';
+import { isAddAddrV0, mptcpOptionOverrun, mptcpReserved12 } from '../../wire/mptcp.js';
 import { hexString, ipv4String, ipv6String } from './addr.js';
 import type { ResolvedPrefs } from './detail-analysis.js';
 import { checkText, dsnText } from './detail-mptcp-analysis.js';
@@ -207,7 +208,7 @@ function dssOverrunFields(t: Tree, d: number, raw: Uint8Array): void {
   let at = 4;
   const take = (n: number): number | bigint | undefined => {
     if (at + n > raw.length) return undefined;
-    const v = n === 8 ? (BigInt(u32At(raw, at)) << 32n) | BigInt(u32At(raw, at + 4)) : n === 4 ? u32At(raw, at) : (raw[at]! << 8) | raw[at + 1]!;
+    const v = n === 8 ? u64(raw, at) : n === 4 ? u32(raw, at) : u16(raw, at);
     at += n;
     return v;
   };
@@ -225,10 +226,6 @@ function dssOverrunFields(t: Tree, d: number, raw: Uint8Array): void {
   t.add(d, `Subflow Sequence Number: ${ssn}`);
   const length = take(2);
   if (length !== undefined) t.add(d, `Data-level Length: ${length}`);
-}
-
-function u32At(b: Uint8Array, at: number): number {
-  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 /** The low bits of ADD_ADDR's subtype byte: the IP version of RFC 6824's form, else the echo flag. */
@@ -319,7 +316,7 @@ function overrunFields(t: Tree, d: number, subtype: number, raw: Uint8Array): vo
     case 0: t.add(d, bitLine(b2, 8, 0x0f, 'Multipath TCP version', String(b2 & 0x0f))); break;
     case 3: addAddrFlags(t, d, isAddAddrV0(b2 & 0x0f), b2); break;
     case 6:
-    case 7: if (raw.length >= 4) reserved12(t, d, ((b2 << 8) | raw[3]!) & 0x0fff); break;
+    case 7: if (raw.length >= 4) reserved12(t, d, mptcpReserved12(raw, 0)); break;
     case 8: tcpRstFlags(t, d, b2 & 0x0f, b2); break;
     case 2: dssOverrunFields(t, d, raw); break;
   }

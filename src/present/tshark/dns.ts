@@ -4,6 +4,7 @@
  * (with compression pointers) and the record data worth a word; anything it
  * cannot follow ends the summary where it stands.
  */
+import { u16 } from '../../wire/bytes.js';
 import { ipv4String, ipv6String } from './addr.js';
 
 interface SummaryOut { protocol: string; info: string }
@@ -20,10 +21,6 @@ const RCODES = ['', 'Format error', 'Server failure', 'No such name', 'Not imple
 
 function typeName(t: number): string {
   return TYPES[t] ?? `Unknown (${t})`;
-}
-
-function u16(d: Uint8Array, i: number): number {
-  return (d[i]! << 8) | d[i + 1]!;
 }
 
 /** Reads a possibly compressed name at `at`; returns [text, offset after it] or undefined. */
