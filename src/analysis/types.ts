@@ -44,7 +44,7 @@ export interface TcpAnnotation {
   relative?: boolean | undefined;
   /** ISN of this direction and of the reverse one (raw u32), when known (SYN seen or first packet's seq minus one). */
   isn: number;
-  /** Base of the acknowledgement numbers (the reverse direction's ISN), raw u32; undefined until known. SACK edges are relative to it. */
+  /** Base of the acknowledgement numbers (the reverse direction's ISN), raw u32; 0 until known. SACK edges are relative to it. */
   ackIsn?: number | undefined;
   /**
    * tcp.window_size (scaled where the scale is known) and the window scale

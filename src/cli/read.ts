@@ -206,7 +206,8 @@ export async function runRead(argv: string[]): Promise<number> {
   // one: one Packet object serves them all. The detail tree and the MPTCP tracker (JSON runs it) may keep parts.
   // The packet list alone reads a packet's bytes only through its headers: those may stay where the reader has them.
   const listOnly = format === 'text' && !detail && args.count('x') === 0 && writeTo === undefined && contexts === undefined && !quiet;
-  const decoder = !withMptcp && !detail ? new PacketDecoder({ inPlace: listOnly }) : undefined;
+  // Nor does it show an IPv4 header checksum (tshark does not check it unless asked).
+  const decoder = !withMptcp && !detail ? new PacketDecoder({ inPlace: listOnly, ipChecksums: !listOnly }) : undefined;
   // Formatters want to know the file format (tshark shows interface fields for pcapng only), which the
   // reader learns from the first bytes: the sink is built when the first interface is announced.
   let sink: Sink | undefined;

@@ -142,7 +142,8 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   p = w.pos;
   if (flags & URG) p = putU(b, putText(v, p, URG_TEXT), tcp.urgentPointer);
   p = putU(b, putText(v, p, LEN_TEXT), tcp.payloadLength);
-  const sackBase = a?.relative === true ? a.ackIsn ?? 0 : 0;
+  // As int32 (putOption takes it back to u32): a number above 2^31 passed to a call is boxed.
+  const sackBase = a?.relative === true ? (a.ackIsn ?? 0) | 0 : 0;
   // The option values are read in place: the list needs a few numbers, not the option objects.
   const data = pkt.data;
   const kinds = tcp.optionKinds ?? -1;

@@ -34,8 +34,14 @@ const LinkType = {
 } as const;
 
 export interface DecodeOptions {
-  /** Verify TCP, UDP and ICMP checksums when the whole segment is captured (default true). IPv4 header checksums are always verified. */
+  /** Verify TCP, UDP and ICMP checksums when the whole segment is captured (default true). */
   checksums?: boolean | undefined;
+  /**
+   * Verify IPv4 header checksums (default true). Off, `checksumOk` stays
+   * undefined and a bad one is no finding: for outputs that never show it,
+   * such as tshark's packet list (tshark 4.0 does not check it by default).
+   */
+  ipChecksums?: boolean | undefined;
 }
 
 export interface PacketDecoderOptions extends DecodeOptions {
@@ -120,10 +126,12 @@ export class PacketDecoder {
   private readonly layers: Layers = { eth: undefined, sll: undefined, sll2: undefined, ipv4: undefined, tcp: undefined };
 
   private readonly checksums: boolean;
+  private readonly ipChecksums: boolean;
   private readonly inPlace: boolean;
 
   constructor(private readonly options?: PacketDecoderOptions) {
     this.checksums = options?.checksums !== false;
+    this.ipChecksums = options?.ipChecksums !== false;
     this.inPlace = options?.inPlace === true;
   }
 
@@ -134,11 +142,11 @@ export class PacketDecoder {
       if (bytes !== undefined) {
         const start = frame.start!;
         // A finding's offset counts from the frame's first byte: such a frame is decoded again from its own bytes.
-        if (decodeLinkIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
+        if (decodeLinkIpv4Tcp(frame, bytes, start, start + frame.capLen!, p, this.layers, this.checksums, this.ipChecksums) && p.findings.length === 0 && p.tcp !== undefined) return p;
       }
     }
     const data = frame.data;
-    if (decodeLinkIpv4Tcp(frame, data, 0, data.length, p, this.layers, this.checksums)) return p;
+    if (decodeLinkIpv4Tcp(frame, data, 0, data.length, p, this.layers, this.checksums, this.ipChecksums)) return p;
     return decodeFrame(frame, this.options, p, this.layers);
   }
 }
@@ -201,7 +209,7 @@ function decodeFrame(frame: Frame, options: DecodeOptions | undefined, p: Packet
   let ip: IpRepr;
   let announced: number;
   if (etherType === EtherType.IPV4) {
-    const r = decodeIpv4(data, at, end, findings, layers?.ipv4);
+    const r = decodeIpv4(data, at, end, findings, layers?.ipv4, options?.ipChecksums !== false);
     if (r === undefined) return p;
     if (layers !== undefined) layers.ipv4 = r;
     ip = r;
@@ -305,7 +313,9 @@ function startPacket(frame: Frame, p: Packet, data: Uint8Array, capLen: number):
  * of the decoding time). False, having changed nothing, for any other frame.
  * The frame is `data[base, end)`.
  */
-function decodeLinkIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: number, p: Packet, layers: Layers, verifyChecksum: boolean): boolean {
+function decodeLinkIpv4Tcp(
+  frame: Frame, data: Uint8Array, base: number, end: number, p: Packet, layers: Layers, verifyChecksum: boolean, verifyIpChecksum: boolean,
+): boolean {
   const linkType = frame.linkType;
   // The link header's length and where it says which protocol follows.
   let linkLength: number;
@@ -348,7 +358,7 @@ function decodeLinkIpv4Tcp(frame: Frame, data: Uint8Array, base: number, end: nu
     p.link = sll;
   }
   p.etherType = EtherType.IPV4;
-  const ip = decodeIpv4(data, ipAt, end, findings, layers.ipv4)!;
+  const ip = decodeIpv4(data, ipAt, end, findings, layers.ipv4, verifyIpChecksum)!;
   layers.ipv4 = ip;
   const l4 = ipAt + ipHeader;
   const ipEnd = Math.min(end, ipAt + totalLength);

@@ -4,13 +4,15 @@
  * in its final shape at once (a class with field initializers would walk
  * through one hidden-class transition per field). With transient
  * annotations one object is cleared and refilled for every packet instead.
+ * Numbers that may exceed 2^31 (ackIsn) start as 0, not undefined: a member
+ * that has held undefined stores each such number as a new heap object.
  */
 import type { TcpAnnotation } from '../types.js';
 
 export interface TcpResult extends TcpAnnotation {
   dir: 0 | 1;
   relative: boolean;
-  ackIsn: number | undefined;
+  ackIsn: number;
   hasAnalysis: boolean;
   noSegment: boolean;
   quoted: boolean;
@@ -36,7 +38,7 @@ export function newResult(): TcpResult {
     nxtseq: 0,
     relative: false,
     isn: 0,
-    ackIsn: undefined,
+    ackIsn: 0,
     windowSize: 0,
     windowScale: 0,
     flags: 0,
@@ -68,7 +70,7 @@ export function clearResult(r: TcpResult): TcpResult {
   r.nxtseq = 0;
   r.relative = false;
   r.isn = 0;
-  r.ackIsn = undefined;
+  r.ackIsn = 0;
   r.windowSize = 0;
   r.windowScale = 0;
   r.flags = 0;

@@ -220,7 +220,7 @@ export class TcpTracker {
       r.seq = tcp.seq;
       r.ack = tcp.ack;
       r.isn = f[fw + BASE]!;
-      r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : undefined;
+      r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : 0;
       r.windowSize = tcp.window;
     }
     r.windowScale = f[fw + WIN_SCALE]!;
@@ -345,7 +345,9 @@ export class TcpTracker {
       }
     }
 
-    if ((seglen > 0 || flags & SYN_FIN) && (fl & A.KEEP_ALIVE) === 0) fl |= this.classifyResend(r, f, c, fw, rv, seq, seglen, flags, now);
+    // seq as int32: a number above 2^31 handed to a call that is not inlined is boxed, a heap allocation
+    // per segment (half of all sequence numbers); the callee takes it back with >>> 0.
+    if ((seglen > 0 || flags & SYN_FIN) && (fl & A.KEEP_ALIVE) === 0) fl |= this.classifyResend(r, f, c, fw, rv, seq | 0, seglen, flags, now);
     if (fl !== 0) ta = true;
 
     let next = add32(seq, seglen);
@@ -396,7 +398,7 @@ export class TcpTracker {
     r.seq = this.relative ? sub32(seq, base) : seq;
     r.ack = this.relative && flags & ACK ? sub32(ack, f[rv + BASE]!) : ack;
     r.isn = base;
-    r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : undefined;
+    r.ackIsn = f[rv + BASE_SET] === 1 ? f[rv + BASE]! : 0;
     r.nxtseq = add32(r.seq, seglen + (flags & SYN_FIN ? 1 : 0));
     const scale = f[fw + WIN_SCALE]!;
     // A 16-bit window shifted by at most 14 stays below 2^31: the shift is exact.
@@ -418,7 +420,8 @@ export class TcpTracker {
   }
 
   /** Retransmission, fast retransmission, spurious retransmission or out-of-order: which one, if any. */
-  private classifyResend(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, seq: number, seglen: number, flags: number, now: number): number {
+  private classifyResend(r: TcpResult, f: Float64Array, c: number, fw: number, rv: number, seq32: number, seglen: number, flags: number, now: number): number {
+    const seq = seq32 >>> 0;
     // The tests are ordered so that the handshakes (no data, nothing sent before a SYN) run each one
     // the first data segments will: code first run by those threw away the compiled analysis.
     const nextSeq = f[fw + NEXT_SEQ]!;

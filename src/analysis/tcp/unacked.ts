@@ -119,7 +119,8 @@ export class UnackedRings {
   ack(f: Float64Array, flow: number, ack: number, match: AckMatch): boolean {
     if (f[flow + RING_COUNT] === 0) return false;
     const cap = this.locate(f, flow);
-    const found = f[flow + RING_SORTED] === 1 ? this.ackSorted(f, flow, cap, ack, match) : this.ackAll(f, flow, cap, ack, match);
+    // ack as int32, taken back with >>> 0: passed as a number above 2^31 it would be boxed (see classifyResend).
+    const found = f[flow + RING_SORTED] === 1 ? this.ackSorted(f, flow, cap, ack | 0, match) : this.ackAll(f, flow, cap, ack, match);
     if (f[flow + RING_COUNT] === 0) {
       f[flow + RING_SORTED] = 1;
       f[flow + RING_HEAD] = 0;
@@ -127,7 +128,8 @@ export class UnackedRings {
     return found;
   }
 
-  private ackSorted(f: Float64Array, flow: number, cap: number, ack: number, match: AckMatch): boolean {
+  private ackSorted(f: Float64Array, flow: number, cap: number, ack32: number, match: AckMatch): boolean {
+    const ack = ack32 >>> 0;
     const b = this.buf;
     let found = false;
     let count = f[flow + RING_COUNT]!;
