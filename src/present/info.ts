@@ -115,12 +115,12 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   w.room(HEAD_BYTES);
   let b = w.buf;
   let v = w.view;
-  let p = putU(b, w.pos, tcp.srcPort);
-  p = putU(b, putArrow(b, p), tcp.dstPort);
+  let p = putU(v, w.pos, tcp.srcPort);
+  p = putU(v, putArrow(b, p), tcp.dstPort);
   p = putText(v, p, flagsSeqText(flags));
-  p = a ? putNum(b, p, a.seq) : putU(b, p, tcp.seq);
-  if (flags & ACK) p = a ? putNum(b, putText(v, p, ACK_TEXT), a.ack) : putU(b, putText(v, p, ACK_TEXT), tcp.ack);
-  p = putNum(b, putText(v, p, WIN_TEXT), a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
+  p = a ? putNum(v, p, a.seq) : putU(v, p, tcp.seq);
+  if (flags & ACK) p = a ? putNum(v, putText(v, p, ACK_TEXT), a.ack) : putU(v, putText(v, p, ACK_TEXT), tcp.ack);
+  p = putNum(v, putText(v, p, WIN_TEXT), a ? a.windowSize : scaledWindow(tcp.window, flags, winScale));
   w.pos = p;
   const declared = tcp.dataOffset * 4;
   if (declared < TCP_MIN_HEADER) {
@@ -140,8 +140,8 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
   b = w.buf;
   v = w.view;
   p = w.pos;
-  if (flags & URG) p = putU(b, putText(v, p, URG_TEXT), tcp.urgentPointer);
-  p = putU(b, putText(v, p, LEN_TEXT), tcp.payloadLength);
+  if (flags & URG) p = putU(v, putText(v, p, URG_TEXT), tcp.urgentPointer);
+  p = putU(v, putText(v, p, LEN_TEXT), tcp.payloadLength);
   // As int32 (putOption takes it back to u32): a number above 2^31 passed to a call is boxed.
   const sackBase = a?.relative === true ? (a.ackIsn ?? 0) | 0 : 0;
   // The option values are read in place: the list needs a few numbers, not the option objects.
@@ -173,14 +173,14 @@ export function writeTcpInfo(w: TextLine, pkt: Packet, tcp: TcpRepr, winScale: n
 /** What the Info column says of one sound option of `kind` and `len` bytes at `at`, written at `p` (`v` views `b`); the next position. */
 function putOption(b: Uint8Array, v: DataView, p: number, data: Uint8Array, kind: number, at: number, len: number, sackBase: number): number {
   switch (kind) {
-    case 2: return putU(b, putText(v, p, MSS_TEXT), u16(data, at + 2));
-    case 3: return putU(b, putText(v, p, WS_TEXT), 2 ** Math.min(data[at + 2]!, 14));
+    case 2: return putU(v, putText(v, p, MSS_TEXT), u16(data, at + 2));
+    case 3: return putU(v, putText(v, p, WS_TEXT), 2 ** Math.min(data[at + 2]!, 14));
     case 4: return putText(v, p, SACK_PERM_TEXT);
-    case 8: return putU(b, putText(v, putU(b, putText(v, p, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
+    case 8: return putU(v, putText(v, putU(v, putText(v, p, TSVAL_TEXT), u32(data, at + 2)), TSECR_TEXT), u32(data, at + 6));
     case 5:
       for (let block = at + 2; block + 8 <= at + len; block += 8) {
-        p = putU(b, putText(v, p, SLE_TEXT), (u32(data, block) - sackBase) >>> 0);
-        p = putU(b, putText(v, p, SRE_TEXT), (u32(data, block + 4) - sackBase) >>> 0);
+        p = putU(v, putText(v, p, SLE_TEXT), (u32(data, block) - sackBase) >>> 0);
+        p = putU(v, putText(v, p, SRE_TEXT), (u32(data, block + 4) - sackBase) >>> 0);
       }
       return p;
     case 34:
@@ -189,7 +189,7 @@ function putOption(b: Uint8Array, v: DataView, p: number, data: Uint8Array, kind
       return cookie < 0 ? p : putText(v, p, cookie === 0 ? TFO_REQUEST_TEXT : TFO_COOKIE_TEXT);
     }
     case 19: return putText(v, p, MD5_TEXT);
-    case 28: return putU(b, putText(v, p, USER_TO_TEXT), u16(data, at + 2) & 0x7fff);
+    case 28: return putU(v, putText(v, p, USER_TO_TEXT), u16(data, at + 2) & 0x7fff);
     // tshark appends this one without a separating space.
     case 29: return putText(v, p, AO_TEXT);
     default: return p;

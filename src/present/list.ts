@@ -124,7 +124,7 @@ export class ListFormatter {
       w.room(PROTOCOL_BYTES);
       const b = w.buf;
       let p = putText(w.view, w.pos, hasMptcpOption(tcp, pkt) ? MPTCP : TCP);
-      p = putNum(b, p, pkt.origLen);
+      p = putNum(w.view, p, pkt.origLen);
       b[p++] = 32;
       w.pos = p;
       writeTcpInfo(w, pkt, tcp, scale, analysis);
@@ -145,7 +145,7 @@ export class ListFormatter {
     let p = w.pos;
     const n = pkt.number;
     if ((n >>> 0) === n) {
-      p = putU(b, putSpaces(b, p, NUMBER_WIDTH - decimalDigits(n)), n);
+      p = putU(w.view, putSpaces(b, p, NUMBER_WIDTH - decimalDigits(n)), n);
       b[p++] = 32;
     } else {
       w.right(String(n), NUMBER_WIDTH);
@@ -156,12 +156,12 @@ export class ListFormatter {
     }
     const digits = pkt.tsDigits;
     switch (this.timeFormat) {
-      case 'r': p = putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits, TIME_WIDTH); break;
-      case 'd': p = putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits, TIME_WIDTH); break;
+      case 'r': p = putDelta(b, w.view, p, pkt.tsSec, pkt.tsNsec, this.firstSec, this.firstNsec, digits, TIME_WIDTH); break;
+      case 'd': p = putDelta(b, w.view, p, pkt.tsSec, pkt.tsNsec, this.prevCapSec, this.prevCapNsec, digits, TIME_WIDTH); break;
       case 'dd':
         p = this.haveDisplayed
-          ? putDelta(b, p, pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits, TIME_WIDTH)
-          : putDelta(b, p, 0, 0, 0, 0, digits, TIME_WIDTH);
+          ? putDelta(b, w.view, p, pkt.tsSec, pkt.tsNsec, this.prevDispSec, this.prevDispNsec, digits, TIME_WIDTH)
+          : putDelta(b, w.view, p, 0, 0, 0, 0, digits, TIME_WIDTH);
         break;
       default:
         w.pos = p;

@@ -18,13 +18,6 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Two ASCII digits for each value 0..99. */
-const DIGITS2 = new Uint8Array(200);
-for (let i = 0; i < 100; i++) {
-  DIGITS2[2 * i] = 48 + Math.floor(i / 10);
-  DIGITS2[2 * i + 1] = 48 + (i % 10);
-}
-
 /** Bytes `putU` writes at most (2^53 has 16 digits). */
 export const MAX_U_BYTES = 16;
 /** Bytes `putNum` writes at most: String() of any number is shorter ("-0.0000012345678901234567" is 25). */
@@ -67,77 +60,78 @@ for (let v = 0; v < 256; v++) {
   for (let i = 0; i < text.length; i++) OCTETS[4 * v + 1 + i] = text.charCodeAt(i);
 }
 
-/** Writes an integer 0 <= n < 2^53 in decimal. */
-export function putU(b: Uint8Array, p: number, n: number): number {
-  // Nearly every number in a line fits 31 bits, where integer division by 100 is a multiplication.
-  if (n <= 0x7fffffff) return putSmall(b, p, n | 0);
-  const end = p + decimalDigits(n);
-  let q = end;
-  while (n >= 100) {
-    const hi = Math.floor(n / 100);
-    const r = (n - hi * 100) * 2;
-    b[--q] = DIGITS2[r + 1]!;
-    b[--q] = DIGITS2[r]!;
-    n = hi;
-  }
-  if (n >= 10) {
-    b[--q] = DIGITS2[n * 2 + 1]!;
-    b[--q] = DIGITS2[n * 2]!;
-  } else {
-    b[--q] = 48 + n;
-  }
-  return end;
-}
-
-/** `putU` for 0 <= n < 2^31, in 32-bit integer arithmetic. */
-function putSmall(b: Uint8Array, p: number, n: number): number {
-  const end = p + decimalDigits(n);
-  let q = end;
-  while (n >= 100) {
-    const hi = (n / 100) | 0;
-    const r = (n - hi * 100) << 1;
-    b[--q] = DIGITS2[r + 1]!;
-    b[--q] = DIGITS2[r]!;
-    n = hi;
-  }
-  if (n >= 10) {
-    b[--q] = DIGITS2[(n << 1) + 1]!;
-    b[--q] = DIGITS2[n << 1]!;
-  } else {
-    b[--q] = 48 + n;
-  }
-  return end;
+/**
+ * Each value 0..9999 as its four decimal digits, zero-padded, in one
+ * little-endian 32-bit word, and how many of them it needs (1 for 0).
+ * Numbers are written four digits per store: a line has ten or so, and
+ * writing them two digits per step was a fifth of the packet list's time.
+ */
+const DIGITS4 = new Int32Array(10000);
+const LENGTH4 = new Uint8Array(10000);
+for (let i = 0; i < 10000; i++) {
+  const text = String(i).padStart(4, '0');
+  DIGITS4[i] = text.charCodeAt(0) | (text.charCodeAt(1) << 8) | (text.charCodeAt(2) << 16) | (text.charCodeAt(3) << 24);
+  LENGTH4[i] = String(i).length;
 }
 
 /**
- * Writes 0 <= v < 10^9 as exactly nine digits, zero-padded: a nanosecond
+ * Writes an integer 0 <= n < 2^53 in decimal at `p` of the bytes `v` views;
+ * returns the position after it. Up to 3 bytes past it are overwritten, as
+ * `putText` does (a TextLine's room leaves them).
+ */
+export function putU(v: DataView, p: number, n: number): number {
+  if (n < 10000) return putLead(v, p, n);
+  if (n < 100000000) {
+    // Below 10^8 the quotient is an int32 division, a multiplication.
+    const hi = (n / 10000) | 0;
+    p = putLead(v, p, hi);
+    v.setInt32(p, DIGITS4[n - hi * 10000]!, true);
+    return p + 4;
+  }
+  const top = Math.floor(n / 100000000);
+  const low = n - top * 100000000;
+  const mid = (low / 10000) | 0;
+  p = putU(v, p, top);
+  v.setInt32(p, DIGITS4[mid]!, true);
+  v.setInt32(p + 4, DIGITS4[low - mid * 10000]!, true);
+  return p + 8;
+}
+
+/** 0 <= n < 10000 without leading zeros: its word shifted past them, in one store. */
+function putLead(v: DataView, p: number, n: number): number {
+  const length = LENGTH4[n]!;
+  v.setInt32(p, DIGITS4[n]! >>> ((4 - length) << 3), true);
+  return p + length;
+}
+
+/**
+ * Writes 0 <= n < 10^9 as exactly nine digits, zero-padded: a nanosecond
  * fraction, of which a caller keeps the first few and writes over the rest
  * (room for all nine is the caller's to make). Fixed places need neither a
  * digit count nor padding, which the time column paid for on every line.
  */
-export function putNineDigits(b: Uint8Array, p: number, v: number): void {
-  let n = v | 0;
-  for (let q = p + 9; q > p + 1; q -= 2) {
-    const hi = (n / 100) | 0;
-    const r = (n - hi * 100) << 1;
-    b[q - 1] = DIGITS2[r + 1]!;
-    b[q - 2] = DIGITS2[r]!;
-    n = hi;
-  }
-  b[p] = 48 + n;
+export function putNineDigits(v: DataView, p: number, n: number): void {
+  const first = (n / 100000000) | 0;
+  const low = n - first * 100000000;
+  const mid = (low / 10000) | 0;
+  v.setUint8(p, 48 + first);
+  v.setInt32(p + 1, DIGITS4[mid]!, true);
+  v.setInt32(p + 5, DIGITS4[low - mid * 10000]!, true);
 }
 
-/** Writes any number as String(v) would: the digit loop for the usual non-negative integers. */
-export function putNum(b: Uint8Array, p: number, v: number): number {
+/** Writes any number as String(x) would: `putU` for the usual non-negative integers. */
+export function putNum(v: DataView, p: number, x: number): number {
   // The u32 test first: it is one instruction, and what sequence numbers and lengths are.
-  if ((v >>> 0) === v || (Number.isSafeInteger(v) && v >= 0)) return putU(b, p, v);
-  return putBytes(b, p, ascii(String(v)));
+  if ((x >>> 0) === x || (Number.isSafeInteger(x) && x >= 0)) return putU(v, p, x);
+  const text = String(x);
+  for (let i = 0; i < text.length; i++) v.setUint8(p++, text.charCodeAt(i));
+  return p;
 }
 
 /** Writes `n` (an integer 0 <= n < 2^53) zero-padded to `width` digits. */
-export function putUPad(b: Uint8Array, p: number, n: number, width: number): number {
-  for (let zeros = width - decimalDigits(n); zeros > 0; zeros--) b[p++] = 48;
-  return putU(b, p, n);
+export function putUPad(v: DataView, p: number, n: number, width: number): number {
+  for (let zeros = width - decimalDigits(n); zeros > 0; zeros--) v.setUint8(p++, 48);
+  return putU(v, p, n);
 }
 
 /** Writes `n` spaces (none when `n` <= 0). */
@@ -301,19 +295,19 @@ export class TextLine {
   /** Appends an unsigned integer (below 2^53) in decimal. */
   u(n: number): void {
     this.room(MAX_U_BYTES);
-    this.pos = putU(this.buf, this.pos, n);
+    this.pos = putU(this.view, this.pos, n);
   }
 
   /** Appends an unsigned integer zero-padded to `width` digits. */
   uPad(n: number, width: number): void {
     this.room(MAX_U_BYTES + (width > 0 ? width : 0));
-    this.pos = putUPad(this.buf, this.pos, n, width);
+    this.pos = putUPad(this.view, this.pos, n, width);
   }
 
   /** Appends any number as String(v) would. */
   num(v: number): void {
     this.room(MAX_NUM_BYTES);
-    this.pos = putNum(this.buf, this.pos, v);
+    this.pos = putNum(this.view, this.pos, v);
   }
 
   /** Appends a non-negative integer right-aligned in `width` characters. */

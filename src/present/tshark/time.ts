@@ -42,7 +42,7 @@ export const MAX_DELTA_BYTES = 1 + MAX_NUM_BYTES + 1 + 9;
  * MAX_DELTA_BYTES bytes, right-aligned in `width` characters: the packet
  * list's time column without an intermediate string. Returns the next position.
  */
-export function putDelta(b: Uint8Array, p: number, aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number, width: number): number {
+export function putDelta(b: Uint8Array, v: DataView, p: number, aSec: number, aNsec: number, bSec: number, bNsec: number, digits: number, width: number): number {
   // The borrow without a branch: one first taken at a capture's first whole second threw away the compiled list code.
   const borrow = aNsec < bNsec ? 1 : 0;
   let sec = aSec - bSec - borrow;
@@ -60,11 +60,11 @@ export function putDelta(b: Uint8Array, p: number, aSec: number, aNsec: number, 
   const d = digits <= 0 ? 0 : digits > 9 ? 9 : digits;
   p = putSpaces(b, p, width - (negative ? 1 : 0) - decimalDigits(sec) - (d === 0 ? 0 : d + 1));
   if (negative) b[p++] = 45;
-  p = putU(b, p, sec);
+  p = putU(v, p, sec);
   if (d === 0) return p;
   b[p] = 46;
   // All nine digits of the fraction, of which the first d stay (the room above holds nine).
-  putNineDigits(b, p + 1, nsec);
+  putNineDigits(v, p + 1, nsec);
   return p + 1 + d;
 }
 
