@@ -27,7 +27,10 @@ export const MAX_IPV4_BYTES = 15;
 
 /** The ASCII bytes of a constant string, for `putBytes`. */
 export function ascii(s: string): Uint8Array {
-  return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0x7f);
+  // A loop, not Uint8Array.from with a mapping function: that one took 2 ms of every run's start.
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i) & 0x7f;
+  return out;
 }
 
 /** The smallest number of t + 1 digits, for t = 1..9 (0 for t = 0, so that 0 has one digit). */
