@@ -1,12 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { decodePacket } from '../../src/wire/index.js';
 import type { Packet } from '../../src/wire/index.js';
 import { ListFormatter, type TimeFormat } from '../../src/present/list.js';
 import { deltaString, fraction } from '../../src/present/tshark/time.js';
 import { ipv6String } from '../../src/present/tshark/addr.js';
-import { CORPUS, SKIP_NO_SHARED, corpusCaptures, hasCommand } from '../helpers/shared.js';
+import { encodePcap } from '../../src/capture/index.js';
+import { CORPUS, ROOT, SKIP_NO_SHARED, corpusCaptures, hasCommand } from '../helpers/shared.js';
+import { mpscope } from '../helpers/stats.js';
 import { NO_REASSEMBLY, readFrames, tshark } from './tshark-helpers.js';
 
 // The clock formats print local time; compare in the zone tshark runs in.
@@ -102,4 +106,25 @@ test('skipped packets still count as first and previous captured', { skip: SKIP_
   dd.skip(pkts[3]!);
   assert.match(d.format(pkts[4]!), /^ {4}5 {3}0\.000014 /);
   assert.match(dd.format(pkts[4]!), /^ {4}5 {3}0\.000155 /);
+});
+
+test('`mpscope read` lists segments with bad IPv4 header checksums as tshark does (neither checks them by default)', { skip: SKIP_NO_TSHARK }, () => {
+  const frames = readFrames(join(ROOT, 'test/fixtures/lab/mptcp-v4-csum.pcapng'))
+    .filter((f) => f.linkType === 1 && f.data[12] === 0x08 && f.data[13] === 0x00)
+    .slice(0, 80);
+  // Every other header's checksum is wrong.
+  frames.forEach((f, i) => {
+    if (i % 2 === 0) f.data[14 + 10] = f.data[14 + 10]! ^ 0x81;
+  });
+  assert.ok(decodePacket(frames[0]!).findings.some((x) => x.code === 'ip.checksum.bad'), 'the file holds bad checksums');
+  const dir = mkdtempSync(join(tmpdir(), 'mpscope-ipsum-'));
+  try {
+    const file = join(dir, 'bad-ip-checksums.pcap');
+    writeFileSync(file, encodePcap(frames, { linkType: 1 }));
+    const ours = mpscope(['-r', file]);
+    assert.equal(ours.status, 0, ours.stderr);
+    assert.deepEqual(ours.stdout.split('\n'), tshark(['-r', file]).split('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

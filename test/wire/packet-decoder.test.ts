@@ -256,3 +256,29 @@ function pcapOf(data: Uint8Array): Uint8Array {
   out.set(data, 40);
   return out;
 }
+
+test('without IPv4 header checksum verification a bad checksum is no finding, and the frame is still decoded in place', () => {
+  const frames = loadFrames(join(ROOT, 'test/fixtures/lab/mptcp-v4-csum.pcapng'));
+  const first = frames.find((f) => f.linkType === 1 && f.data[12] === 0x08 && f.data[23] === 6)!;
+  const bad = first.data.slice();
+  // The header checksum's low byte.
+  bad[14 + 11] = bad[14 + 11]! ^ 0x5a;
+  const checked = decodePacket({ ...first, data: bad });
+  assert.equal(checked.ip?.version === 4 && checked.ip.checksumOk, false);
+  assert.ok(checked.findings.some((f) => f.code === 'ip.checksum.bad'), 'verified by default');
+
+  const unchecked = decodePacket({ ...first, data: bad }, { ipChecksums: false });
+  assert.equal(unchecked.ip?.version === 4 ? unchecked.ip.checksumOk : 'not IPv4', undefined);
+  assert.deepEqual(unchecked.findings, []);
+  // Nothing else changes: the TCP checksum is still verified, and every header reads the same.
+  assert.equal(unchecked.tcp?.checksumOk, checked.tcp?.checksumOk);
+  assert.deepEqual({ ...unchecked.tcp }, { ...checked.tcp });
+
+  const buf = new Uint8Array(bad.length + 8).fill(0xff);
+  buf.set(bad, 4);
+  const frame: Frame = { ...first, data: bad, bytes: buf, start: 4, capLen: bad.length };
+  const p = new PacketDecoder({ inPlace: true, ipChecksums: false }).decode(frame);
+  assert.equal(p.data, buf, 'decoded where it lies');
+  assert.deepEqual(p.findings, []);
+  assert.equal(new PacketDecoder({ inPlace: true }).decode(frame).data, bad, 'with verification, the finding sends it to its own bytes');
+});

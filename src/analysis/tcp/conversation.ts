@@ -137,6 +137,16 @@ export class Conversation {
   ) {}
 }
 
+/** The first values of a flow's slots that do not start at 0. */
+function startFlow(f: Float64Array, flow: number): void {
+  f[flow + WINDOW] = 0xffffffff;
+  f[flow + FIN_END] = -1;
+  f[flow + WIN_SCALE] = WINDOW_SCALE_UNKNOWN;
+  f[flow + VALID_BIF] = 1;
+  f[flow + RING_CAP] = RING_INLINE;
+  f[flow + RING_SORTED] = 1;
+}
+
 /** Endpoints of a conversation, the one that sorts first as `lo`. */
 export interface ConversationKey {
   /** 4 or 6. */
@@ -177,14 +187,8 @@ export class ConversationStore {
     f[at + FIRST_FROM_LO] = fromLo ? 1 : 0;
     f[at + FIRST_TIME] = f[at + PREV_TIME] = f[at + LAST_TIME] = time;
     f[at + FIRST_FRAME] = f[at + LAST_FRAME] = frame;
-    for (const flow of [at + LO, at + HI]) {
-      f[flow + WINDOW] = 0xffffffff;
-      f[flow + FIN_END] = -1;
-      f[flow + WIN_SCALE] = WINDOW_SCALE_UNKNOWN;
-      f[flow + VALID_BIF] = 1;
-      f[flow + RING_CAP] = RING_INLINE;
-      f[flow + RING_SORTED] = 1;
-    }
+    startFlow(f, at + LO);
+    startFlow(f, at + HI);
     const conv = new Conversation(stream, key, at);
     this.objects[index] = conv;
     return conv;
