@@ -7,33 +7,25 @@
  * per character holds.
  */
 
-/** Two ASCII digits for each value 0..99. */
-const DIGITS2 = new Uint8Array(200);
-for (let i = 0; i < 100; i++) {
-  DIGITS2[2 * i] = 48 + Math.floor(i / 10);
-  DIGITS2[2 * i + 1] = 48 + (i % 10);
-}
+import { decimalDigits, MAX_U_BYTES, putU } from '../digits.js';
+
+/** Bytes past what a number needs that `putU` may overwrite. */
+const NUMBER_SLACK = 3;
 
 /** Lowercase hex digit codes. */
 const HEX = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
 
 const latin1 = new TextDecoder('latin1');
 
-/** Number of decimal digits of an integer 0 <= n < 2^53. */
-function digits(n: number): number {
-  if (n < 100000) return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
-  if (n < 10000000000) return n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
-  let d = 10;
-  for (let x = 10000000000; n >= x; x *= 10) d++;
-  return d;
-}
-
 export class Line {
   buf: Uint8Array;
+  /** `buf` for the number writer, replaced with it. */
+  private view: DataView;
   pos = 0;
 
   constructor(size = 1024) {
     this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Makes room for `n` more bytes. */
@@ -44,6 +36,7 @@ export class Line {
     const bigger = new Uint8Array(size);
     bigger.set(this.buf.subarray(0, this.pos));
     this.buf = bigger;
+    this.view = new DataView(bigger.buffer);
   }
 
   /** Appends an ASCII string. */
@@ -64,29 +57,13 @@ export class Line {
 
   /** Appends an unsigned integer (below 2^53) in decimal. */
   u(n: number): void {
-    const len = digits(n);
-    this.room(len);
-    const b = this.buf;
-    let p = this.pos + len;
-    this.pos = p;
-    while (n >= 100) {
-      const q = Math.floor(n / 100);
-      const r = (n - q * 100) * 2;
-      b[--p] = DIGITS2[r + 1]!;
-      b[--p] = DIGITS2[r]!;
-      n = q;
-    }
-    if (n >= 10) {
-      b[--p] = DIGITS2[n * 2 + 1]!;
-      b[--p] = DIGITS2[n * 2]!;
-    } else {
-      b[--p] = 48 + n;
-    }
+    this.room(MAX_U_BYTES + NUMBER_SLACK);
+    this.pos = putU(this.view, this.pos, n);
   }
 
   /** Appends an unsigned integer in decimal, zero-padded to `width` digits. */
   uPad(n: number, width: number): void {
-    for (let d = digits(n); d < width; d++) this.ch(48);
+    for (let d = decimalDigits(n); d < width; d++) this.ch(48);
     this.u(n);
   }
 
