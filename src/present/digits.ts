@@ -6,6 +6,8 @@
 
 /** Bytes `putU` writes at most (2^53 has 16 digits). */
 export const MAX_U_BYTES = 16;
+/** Bytes past a number that `putU` may overwrite (its leading digits go out as a whole word). */
+export const PUT_U_SLACK = 3;
 
 /** The smallest number of t + 1 digits, for t = 1..9 (0 for t = 0, so that 0 has one digit). */
 const DIGITS_FROM = new Int32Array([0, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000]);
@@ -41,8 +43,8 @@ for (let i = 0; i < 10000; i++) {
 
 /**
  * Writes an integer 0 <= n < 2^53 in decimal at `p` of the bytes `v` views;
- * returns the position after it. Up to 3 bytes past it are overwritten: the
- * caller's room must leave them (a line builder's slack).
+ * returns the position after it. Up to PUT_U_SLACK bytes past it are
+ * overwritten: the caller's room must leave them (a line builder's slack).
  */
 export function putU(v: DataView, p: number, n: number): number {
   if (n < 10000) return putLead(v, p, n);

@@ -11,7 +11,8 @@ import { fastOpenCookieLength, nextSoundOption, OPTION_KIND_MPTCP, OptionProblem
 import type { Packet, TcpRepr } from '../wire/types.js';
 import { appSummary, linkSummary, icmpSummary, ipFragmentSummary, namedTcpPorts, type Summary } from './tshark/app.js';
 import { analysisPrefix, payloadWithheld, writeAnalysisPrefix } from './tshark/tcp-analysis.js';
-import { MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putText, putU, TextLine, wordText, type WordText } from './tshark/line.js';
+import { MAX_U_BYTES, putU } from './digits.js';
+import { MAX_NUM_BYTES, putArrow, putNum, putText, TextLine, wordText, type WordText } from './tshark/line.js';
 import { scaledWindow, WSCALE_UNKNOWN } from './tshark/winscale.js';
 
 export { WindowScaleTracker, WSCALE_NONE, WSCALE_UNKNOWN } from './tshark/winscale.js';

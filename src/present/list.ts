@@ -12,10 +12,8 @@ import type { Packet } from '../wire/types.js';
 import { hasMptcpOption, summarize, tcpAppSummary, writeTcpInfo } from './info.js';
 import { ipv4String, ipv6String } from './tshark/addr.js';
 import { linkAddresses, type Summary } from './tshark/app.js';
-import {
-  decimalDigits, MAX_IPV4_BYTES, MAX_NUM_BYTES, MAX_U_BYTES, putArrow, putNum, putSpaces, putText, putU,
-  TextLine, wordText,
-} from './tshark/line.js';
+import { decimalDigits, MAX_U_BYTES, putU } from './digits.js';
+import { MAX_IPV4_BYTES, MAX_NUM_BYTES, putArrow, putNum, putSpaces, putText, TextLine, wordText } from './tshark/line.js';
 import { Ipv4Text } from './tshark/ipv4-text.js';
 import { ClockText, fraction, MAX_DELTA_BYTES, putDelta, type TimeFormat } from './tshark/time.js';
 import { WindowScaleTracker, WSCALE_UNKNOWN } from './tshark/winscale.js';

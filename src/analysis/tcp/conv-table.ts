@@ -24,8 +24,7 @@ export class ConversationTable {
 
   private static emptyEntries(capacity: number): Float64Array {
     // Every slot -1 (EMPTY_KEY and NONE), in one native fill: a loop here was compiled on every run.
-    const e = new Float64Array(capacity * STRIDE).fill(EMPTY_KEY);
-    return e;
+    return new Float64Array(capacity * STRIDE).fill(EMPTY_KEY);
   }
 
   get size(): number {

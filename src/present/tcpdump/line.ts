@@ -7,10 +7,7 @@
  * per character holds.
  */
 
-import { decimalDigits, MAX_U_BYTES, putU } from '../digits.js';
-
-/** Bytes past what a number needs that `putU` may overwrite. */
-const NUMBER_SLACK = 3;
+import { decimalDigits, MAX_U_BYTES, PUT_U_SLACK, putU } from '../digits.js';
 
 /** Lowercase hex digit codes. */
 const HEX = new Uint8Array([48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]);
@@ -57,7 +54,7 @@ export class Line {
 
   /** Appends an unsigned integer (below 2^53) in decimal. */
   u(n: number): void {
-    this.room(MAX_U_BYTES + NUMBER_SLACK);
+    this.room(MAX_U_BYTES + PUT_U_SLACK);
     this.pos = putU(this.view, this.pos, n);
   }
 

@@ -17,8 +17,6 @@
 
 import { decimalDigits, MAX_U_BYTES, putU } from '../digits.js';
 
-export { decimalDigits, MAX_U_BYTES, putNineDigits, putU } from '../digits.js';
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -97,7 +95,7 @@ export function putText(v: DataView, p: number, t: WordText): number {
   return p + n;
 }
 
-/** Bytes past its room a TextLine always has, for the whole words of `putText`. */
+/** Bytes past its room a TextLine always has, for the whole words of `putText` and of `putU` (at least PUT_U_SLACK). */
 const TEXT_SLACK = 4;
 
 /** Writes all of `src`. */

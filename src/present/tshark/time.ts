@@ -3,7 +3,8 @@
  * integer seconds and nanoseconds so that deltas of epoch timestamps keep all
  * nine digits.
  */
-import { ascii, decimalDigits, MAX_NUM_BYTES, putBytes, putNineDigits, putSpaces, putU } from './line.js';
+import { decimalDigits, putNineDigits, putU } from '../digits.js';
+import { ascii, MAX_NUM_BYTES, putBytes, putSpaces } from './line.js';
 
 export type TimeFormat = 'r' | 'a' | 'ad' | 'd' | 'dd' | 'e' | 'u' | 'ud';
 
